@@ -1,0 +1,23 @@
+// Bundles the CLI into dist/ so that `nbsecure` starts fast. The wizard (react, ink) is a separate
+// chunk loaded only when the wizard runs; the scripted path never touches it.
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+
+await build({
+  entryPoints: { cli: 'src/cli.ts' },
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  legalComments: 'none',
+  external: ['react-devtools-core'],
+  define: { __NBSECURE_VERSION__: JSON.stringify(pkg.version) },
+  // Bundled CommonJS dependencies call require(); give the ESM bundle one.
+  banner: { js: "import { createRequire as __nbsecureCreateRequire } from 'node:module'; const require = __nbsecureCreateRequire(import.meta.url);" },
+  logLevel: 'warning',
+});

@@ -1,0 +1,64 @@
+/** Help texts: what a new user needs to do the next thing, per command. */
+export const HELP: Record<string, string> = {
+  main: `nbsecure: plan and apply a secure, hardened NetBackup deployment
+
+Usage:
+  nbsecure                      guided wizard (needs a terminal)
+  nbsecure --plain              the same questions, line by line (dumb terminals, screen readers)
+  nbsecure plan    --answers FILE [--out DIR] [--format F[,F...]] [--host NAME] [--json]
+  nbsecure apply   (--answers FILE | --plan PLAN.json) --host NAME [--dry-run] [--yes] [--resume]
+  nbsecure doctor  [--answers FILE --host NAME | --primary NAME --tunnel MEDIA[,MEDIA]] [--json] [--timeout S]
+  nbsecure explain STATUS       what a NetBackup exit status means, e.g. nbsecure explain 5955
+  nbsecure COMMAND --help       details of one command
+  nbsecure --version
+
+Start with an answers file (examples/ has five) and:
+  nbsecure plan --answers examples/dmz.yaml --out runbooks/
+
+Exit codes: 0 success, 1 a step or check failed, 2 usage error or invalid answers,
+3 stale or tampered plan, 130 interrupted. NO_COLOR is honoured.`,
+
+  plan: `nbsecure plan: write the runbooks for an environment
+
+Usage: nbsecure plan --answers FILE [--out DIR] [--format F[,F...]] [--host NAME] [--json]
+
+  --answers FILE   the answers file (YAML or JSON, version 1)
+  --out DIR        write one file per host and format, plus runbook.md and plan.json;
+                   all files are rendered before any is written, each written atomically
+  --format LIST    markdown, sh, ps1, bpconf, json, answerfile (comma-separated);
+                   default: markdown to stdout, or every format with --out
+  --host NAME      only this host's outputs
+  --json           stdout is machine-readable only (plan.json, or a list of written files)
+
+Nothing is run and nothing is changed on any host.`,
+
+  explain: `nbsecure explain: what a NetBackup exit status means
+
+Usage: nbsecure explain STATUS [--json]
+
+Prints the meaning, the likely cause in the scenarios nbsecure plans, the remedy and the source.`,
+
+  apply: `nbsecure apply: run one host's steps on this machine, after a dry run and your consent
+
+Usage: nbsecure apply (--answers FILE | --plan PLAN.json) --host NAME [--dry-run] [--yes] [--resume]
+                      [--token-file FILE] [--state-dir DIR] [--step-timeout S]
+
+  --answers FILE     plan from an answers file now
+  --plan PLAN.json   run a saved plan (refused with exit 3 if tampered, or stale against --answers)
+  --host NAME        the host this machine is; its steps run here, in order
+  --dry-run          print every step exactly as it would run, run nothing that changes the host
+  --yes              consent without asking (needed without a terminal)
+  --resume           continue from the first step not done in the journal
+  --token-file FILE  the authorization token (mode 0600; or NBSECURE_TOKEN, or a hidden prompt)
+  --state-dir DIR    journal and saved configuration (default $XDG_STATE_HOME/nbsecure)
+  --step-timeout S   seconds one step may take (default 600)`,
+
+  doctor: `nbsecure doctor: which path can a client use to reach the primary?
+
+Usage: nbsecure doctor [--answers FILE --host NAME | --primary NAME --tunnel MEDIA[,MEDIA]] [--json] [--timeout S]
+
+Tries, in NetBackup's order: the primary directly (TCP and TLS on 1556), then each tunnel media
+server named for the host (HTTP CONNECT on 1556, then TLS through it), then the other media servers.
+Without arguments it reads SERVER and MEDIA_SERVER from this host's configuration.
+Exit 0 when a path works, 1 when none does, 2 on usage errors.`,
+};

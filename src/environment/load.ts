@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, isMap, isScalar, type Document } from 'yaml';
+import { z } from 'zod';
+import { UsageError } from '../errors.js';
+import { answersSchema, type Answers } from './schema.js';
+import { crossFieldProblems, type Problem } from './checks.js';
+import { withDefaults } from './defaults.js';
+import type { Environment } from './types.js';
+
+export interface Located extends Problem {
+  line?: number;
+  column?: number;
+}
+
+export function formatPath(path: readonly (string | number | symbol)[]): string {
+  return path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${String(p)}` : String(p)), '');
+}
+
+/** The fields a schema accepts at a path, to say what a misspelt field should have been. */
+function fieldsAt(path: readonly PropertyKey[]): string[] {
+  let s: z.ZodType = answersSchema;
+  for (const p of path) {
+    while (s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
+    if (s instanceof z.ZodArray) s = s.element as z.ZodType;
+    else if (s instanceof z.ZodObject) s = (s.shape as Record<string, z.ZodType>)[String(p)] as z.ZodType;
+    if (!s) return [];
+  }
+  while (s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
+  return s instanceof z.ZodObject ? Object.keys(s.shape) : [];
+}
+
+/** Finds the line of a path in the YAML source, falling back to the nearest parent that exists. */
+function locate(doc: Document, lc: LineCounter, path: readonly PropertyKey[], key?: string): { line: number; column: number } | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n) as unknown[], true) as { range?: [number, number, number] } | undefined;
+    const target = n === path.length && key !== undefined && isMap(node) ? node.items.find((p) => isScalar(p.key) && p.key.value === key)?.key : node;
+    const range = (target as { range?: [number, number, number] } | undefined)?.range;
+    if (range) {
+      const { line, col } = lc.linePos(range[0]);
+      return { line, column: col };
+    }
+  }
+  return undefined;
+}
+
+function describe(issue: z.core.$ZodIssue, raw: unknown): string {
+  if (issue.code === 'unrecognized_keys') {
+    const allowed = fieldsAt(issue.path);
+    return `has unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${allowed.length ? `; the fields here are: ${allowed.join(', ')}` : ''}`;
+  }
+  let value: unknown = raw;
+  for (const p of issue.path) value = value == null ? undefined : (value as Record<PropertyKey, unknown>)[p as PropertyKey];
+  if (issue.code === 'invalid_type' && value === undefined) return 'is required';
+  return issue.message;
+}
+
+export interface LoadedAnswers {
+  answers: Answers;
+  environment: Environment;
+}
+
+/** Parses and validates answers text. Throws UsageError listing every problem with file:line. */
+export function parseAnswers(text: string, file: string): LoadedAnswers {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length) {
+    const lines = doc.errors.map((e) => {
+      const pos = e.linePos?.[0];
+      return `  ${file}${pos ? `:${pos.line}:${pos.col}` : ''}: ${e.message.split('\n')[0]}`;
+    });
+    throw new UsageError(`${file} is not valid YAML or JSON; nothing was written:\n${lines.join('\n')}`);
+  }
+  const raw: unknown = doc.toJS();
+  if (raw === null || raw === undefined) throw new UsageError(`${file} is empty; start from one of the files in examples/ (see README, "Answers file").`);
+
+  let problems: Located[];
+  const parsed = answersSchema.safeParse(raw);
+  if (!parsed.success) {
+    problems = parsed.error.issues.map((i) => ({
+      path: i.path as (string | number)[],
+      message: describe(i, raw),
+      ...locate(doc, lc, i.path, i.code === 'unrecognized_keys' ? i.keys[0] : undefined),
+    }));
+  } else {
+    problems = crossFieldProblems(parsed.data).map((p) => ({ ...p, ...locate(doc, lc, p.path) }));
+  }
+  if (problems.length) {
+    const lines = problems.map((p) => `  ${file}${p.line ? `:${p.line}:${p.column}` : ''}: ${formatPath(p.path) || '(top level)'} ${p.message}`);
+    throw new UsageError(
+      `${file} has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}; nothing was written. Fix ${problems.length === 1 ? 'it' : 'them'} and run again:\n${lines.join('\n')}`,
+    );
+  }
+  const answers = parsed.data as Answers;
+  return { answers, environment: withDefaults(answers) };
+}
+
+export function loadAnswersFile(file: string): LoadedAnswers {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read (permission denied)' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code ?? String(e)})`;
+    throw new UsageError(`answers file ${file} ${why}. Pass --answers with the path of a YAML or JSON answers file; examples/ has some to start from.`);
+  }
+  return parseAnswers(text, file);
+}

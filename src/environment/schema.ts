@@ -1,0 +1,95 @@
+import { z } from 'zod';
+
+/** RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens, 63 each, 253 in all. */
+const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+export const HOSTNAME_RE = new RegExp(`^(?=.{1,253}$)${LABEL}(?:\\.${LABEL})*$`);
+export const VERSION_RE = /^\d+\.\d+(?:\.\d+){0,2}$/;
+export const FINGERPRINT_RE = /^(?:[0-9A-Fa-f]{2}:){19}[0-9A-Fa-f]{2}$|^(?:[0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/;
+export const VALID_FOR_RE = /^(?:\d+D)?(?:\d+H)?(?:\d+M)?$/;
+
+export const hostName = z
+  .string({ error: 'must be a host name (text)' })
+  .refine((s) => HOSTNAME_RE.test(s), {
+    error: 'is not a valid DNS host name (RFC 1123: letters, digits and hyphens in dot-separated labels of at most 63 characters, 253 in all)',
+  });
+
+const version = z
+  .string({ error: 'must be a quoted version such as "10.4" (unquoted, YAML reads 10.10 as the number 10.1)' })
+  .regex(VERSION_RE, { error: 'must look like N.N, N.N.N or N.N.N.N, for example "10.4" or "8.1.2"' });
+
+const os = z.enum(['linux', 'windows'], { error: 'must be linux or windows' });
+const installPath = z.string().min(1, { error: 'must not be empty' });
+
+const hostFields = {
+  name: hostName,
+  os: os.optional(),
+  version: version.optional(),
+  installPath: installPath.optional(),
+  installed: z.boolean({ error: 'must be true or false' }).optional(),
+};
+
+export const primarySchema = z.strictObject(hostFields);
+
+export const mediaSchema = z.strictObject({
+  ...hostFields,
+  tunnel: z.boolean({ error: 'must be true or false (whether this media server offers the HTTP tunnel)' }).optional(),
+});
+
+export const clientSchema = z.strictObject({
+  ...hostFields,
+  zone: z.enum(['internal', 'dmz'], { error: 'must be internal or dmz' }).optional(),
+  tunnelVia: z.array(hostName, { error: 'must be a list of media server names' }).optional(),
+  /** Extension to v1: a client behind dynamic NAT (ACCEPT_REVERSE_CONNECTION, always a token). */
+  nat: z.boolean({ error: 'must be true or false' }).optional(),
+});
+
+const tokenSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, { error: 'must be 1 to 64 letters, digits, dots, dashes or underscores' }).optional(),
+  maxUses: z.number({ error: 'must be a whole number' }).int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' }).max(99999, { error: 'must be at most 99999' }).optional(),
+  validFor: z
+    .string({ error: 'must be text such as 2D, 12H or 1D12H' })
+    .refine((s) => s.length > 0 && VALID_FOR_RE.test(s), { error: 'must be days, hours and minutes as nDnHnM, for example 2D, 12H or 1D12H30M' })
+    .optional(),
+});
+
+const ecaSchema = z.strictObject({
+  certPath: z.string().min(1).optional(),
+  privateKeyPath: z.string().min(1).optional(),
+  trustStorePath: z.string().min(1).optional(),
+  passphraseFile: z.string().min(1).optional(),
+  crlCheck: z.enum(['leaf', 'chain', 'disable'], { error: 'must be leaf, chain or disable' }).optional(),
+  crlPath: z.string().min(1).optional(),
+});
+
+const certificatesSchema = z.strictObject({
+  authority: z.enum(['nbca', 'eca'], { error: 'must be nbca (NetBackup CA) or eca (external CA)' }).optional(),
+  securityLevel: z.enum(['very-high', 'high', 'medium'], { error: 'must be very-high, high or medium' }).optional(),
+  caFingerprint: z
+    .string()
+    .refine((s) => FINGERPRINT_RE.test(s), { error: 'must be the CA fingerprint as colon-separated hex: 59 characters for SHA-1 or 95 for SHA-256 (run nbcertcmd -displayCACertDetail on the primary)' })
+    .optional(),
+  token: tokenSchema.optional(),
+  eca: ecaSchema.optional(),
+});
+
+const securitySchema = z.strictObject({
+  insecureCommunication: z.enum(['auto', 'on', 'off'], { error: 'must be auto, on or off' }).optional(),
+  dataInTransitEncryption: z.enum(['preferred-off', 'preferred-on', 'enforced'], { error: 'must be preferred-off, preferred-on or enforced' }).optional(),
+});
+
+const flag = z.boolean({ error: 'must be true or false (leave it out if you do not know)' }).optional();
+export const HARDENING_FIELDS = ['mfa', 'immutableStorage', 'encryptionAtRest', 'dedicatedBackupNetwork', 'hostFirewall', 'exposedToInternet', 'trustedWebCertificate'] as const;
+const hardeningSchema = z.strictObject(Object.fromEntries(HARDENING_FIELDS.map((f) => [f, flag])) as Record<(typeof HARDENING_FIELDS)[number], typeof flag>);
+
+export const answersSchema = z.strictObject({
+  version: z.literal(1, { error: 'must be 1 (the answers file format this nbsecure reads)' }),
+  installPath: installPath.optional(),
+  primary: primarySchema,
+  mediaServers: z.array(mediaSchema, { error: 'must be a list of media servers' }).optional(),
+  clients: z.array(clientSchema, { error: 'must be a list of clients' }).optional(),
+  certificates: certificatesSchema.optional(),
+  security: securitySchema.optional(),
+  hardening: hardeningSchema.optional(),
+});
+
+export type Answers = z.infer<typeof answersSchema>;

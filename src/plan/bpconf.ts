@@ -1,0 +1,74 @@
+import { CONFIG_KEYS, crlCheckIsConfirmed, type ConfigKeyName } from '../catalogue/config-keys.js';
+import { VERIFY_MARKER } from '../catalogue/confidence.js';
+import type { Environment, HostEnv } from '../environment/types.js';
+import { command, commandStep, readStep } from './step.js';
+import type { ConfigEntry, Step } from './types.js';
+
+/** `valueConfirmed`: this particular value is documented even though the key's others are not. */
+function entry(key: ConfigKeyName, value: string, why: string, valueConfirmed = false): ConfigEntry {
+  const spec = CONFIG_KEYS[key];
+  const marked = spec.confidence === 'unconfirmed' && !valueConfirmed;
+  return { key, value, why, ...(marked ? { verifyForYourVersion: `${VERIFY_MARKER}: ${spec.source}` } : {}) };
+}
+
+/** Media servers a DMZ client should try as tunnels: the named ones first, then the other tunnels. */
+export function tunnelCandidates(host: HostEnv, env: Environment): string[] {
+  const tunnels = env.media.filter((m) => m.tunnel).map((m) => m.name);
+  const named = host.tunnelVia.map((n) => tunnels.find((t) => t.toLowerCase() === n.toLowerCase()) ?? n);
+  return [...named, ...tunnels.filter((t) => !named.includes(t))];
+}
+
+/** The bp.conf entries this host should have, in order (NetBackup reference, section 3). */
+export function configFor(host: HostEnv, env: Environment): ConfigEntry[] {
+  const out: ConfigEntry[] = [];
+  out.push(entry('SERVER', env.primary.name, 'The first SERVER entry names the primary server.'));
+  for (const m of env.media) out.push(entry('SERVER', m.name, 'Media servers of this domain may connect to this host.'));
+  out.push(entry('CLIENT_NAME', host.name, 'The name this host is known by in NetBackup and in its certificate.'));
+  if (host.zone === 'dmz') {
+    for (const m of tunnelCandidates(host, env)) {
+      out.push(entry('MEDIA_SERVER', m, 'A DMZ client tries the media servers in its configuration as HTTP tunnels to the primary (port 1556).'));
+    }
+  }
+  if (host.role === 'client' && host.nat) {
+    out.push(entry('ACCEPT_REVERSE_CONNECTION', 'TRUE', 'This client is behind dynamic NAT, so servers cannot open connections to it; it must accept reverse connections.'));
+  }
+  if (host.role === 'media' && !host.tunnel) {
+    out.push(entry('WEB_SERVER_TUNNEL_ENABLE', 'NO', 'The answers say this media server must not offer the HTTP tunnel, which is on by default.'));
+  }
+  const eca = env.certificates.authority === 'eca' ? env.certificates.eca : undefined;
+  if (eca) {
+    out.push(entry('ECA_CERT_PATH', eca.certPath, 'The external CA certificate chain of this host.'));
+    out.push(entry('ECA_PRIVATE_KEY_PATH', eca.privateKeyPath, 'The private key of the external certificate.'));
+    out.push(entry('ECA_TRUST_STORE_PATH', eca.trustStorePath, 'The CA certificates this host trusts.'));
+    if (eca.passphraseFile) out.push(entry('ECA_KEY_PASSPHRASEFILE', eca.passphraseFile, 'The private key is encrypted; NetBackup reads its passphrase from this file.'));
+    if (eca.crlCheck) {
+      const v = eca.crlCheck.toUpperCase();
+      out.push(entry('ECA_CRL_CHECK', v, 'How the peer\'s certificate is checked for revocation.', crlCheckIsConfirmed(v)));
+    }
+    if (eca.crlPath) out.push(entry('ECA_CRL_PATH', eca.crlPath, 'Revocation lists are read from this folder instead of the certificate\'s CDP.'));
+  }
+  return out;
+}
+
+export function ownedKeys(config: ConfigEntry[]): string[] {
+  return [...new Set(config.map((c) => c.key))];
+}
+
+/** nbsetconfig reads KEY = VALUE lines; repeated keys are given as the complete list. */
+export function configStdin(config: ConfigEntry[]): string {
+  return config.map((c) => `${c.key} = ${c.value}\n`).join('');
+}
+
+export function configSteps(host: HostEnv, config: ConfigEntry[]): Step[] {
+  const keys = ownedKeys(config);
+  const marked = config.find((c) => c.verifyForYourVersion)?.verifyForYourVersion;
+  const repeated = keys.filter((k) => CONFIG_KEYS[k as ConfigKeyName]?.multi);
+  return [
+    commandStep(host, 'config.set', 'nbsetconfig', [], 'Write the NetBackup configuration', `Sets ${keys.join(', ')}. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.`, {
+      stdin: configStdin(config),
+      ...(repeated.length ? { mergeRepeatedKeys: { keys: repeated, read: command(host, 'nbgetconfig', repeated) } } : {}),
+      ...(marked ? { verifyForYourVersion: marked } : {}),
+    }),
+    readStep(host, 'config.verify', 'nbgetconfig', keys, 'Read the configuration back', 'Confirms that every value the plan owns is now in effect.'),
+  ];
+}

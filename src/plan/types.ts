@@ -1,0 +1,103 @@
+import type { Os, Role, Zone } from '../environment/types.js';
+
+export interface PlanCommand {
+  /** Absolute path of the executable on the host, for its OS and install root. */
+  file: string;
+  args: string[];
+}
+
+/**
+ * A file a step needs on disk. `placeholder` stands in `args` until the runner (or the script)
+ * writes the file; a `secret` file's content is never in the plan: it is supplied at apply time
+ * and written with mode 0600, then removed.
+ */
+export interface StepFile {
+  placeholder: string;
+  secret?: 'token';
+  content?: string;
+}
+
+/** "Already done" when this read-only command exits 0 (and its output matches, if given). */
+export interface DoneCheck {
+  command: PlanCommand;
+  outputMatches?: string;
+}
+
+export interface Step {
+  id: string;
+  host: string;
+  title: string;
+  why: string;
+  /** Absent on manual steps: nothing pretends a person's action is a command. */
+  command?: PlanCommand;
+  stdin?: string;
+  /**
+   * Repeated keys in stdin that replace the host's whole set when written: the runner first reads
+   * them with `read` and appends the host's other values, so nothing already there is lost.
+   */
+  mergeRepeatedKeys?: { keys: string[]; read: PlanCommand };
+  manual: boolean;
+  /** What a person does, for manual steps; each line a sentence or a command to type. */
+  instructions?: string[];
+  /** `change` steps alter the host; `read` steps only look (they run in a dry run's checks). */
+  effect: 'change' | 'read';
+  files?: StepFile[];
+  expectExit: number[];
+  done?: DoneCheck;
+  /** Run only when the named step really ran (not skipped as already done). */
+  onlyIfChanged?: string;
+  /** Stops NetBackup services: running jobs are interrupted. */
+  interruptsService?: boolean;
+  /** The command prints a secret (the token) that must be captured, never shown. */
+  capturesSecret?: 'token';
+  /** Set when the step rests on an unconfirmed catalogue entry. */
+  verifyForYourVersion?: string;
+}
+
+export interface ConfigEntry {
+  key: string;
+  value: string;
+  why: string;
+  verifyForYourVersion?: string;
+}
+
+export interface HostPlan {
+  name: string;
+  role: Role;
+  os: Os;
+  version: string;
+  zone: Zone;
+  installed: boolean;
+  installPath: string;
+  /** bp.conf entries in order; repeated keys repeat. */
+  config: ConfigEntry[];
+  /** Keys this plan owns on the host: the only ones apply compares or writes. */
+  ownedKeys: string[];
+  steps: Step[];
+}
+
+export type Priority = 'critical' | 'high' | 'medium' | 'low';
+
+export interface HardeningItem {
+  id: string;
+  priority: Priority;
+  title: string;
+  why: string;
+  how: string[];
+  /** done: the answers say it is in place; todo: it is not; unknown: the answers do not say. */
+  status: 'todo' | 'unknown' | 'done';
+  /** Steps of this plan that carry it out, where the product can do it safely. */
+  stepIds: string[];
+  source: string;
+}
+
+export interface Plan {
+  version: 1;
+  digest: string;
+  /** sha256 of the normalised answers: a plan made from other answers is stale. */
+  answersDigest: string;
+  primary: string;
+  hosts: HostPlan[];
+  hardening: HardeningItem[];
+  warnings: string[];
+}

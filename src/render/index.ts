@@ -1,0 +1,43 @@
+import type { Environment } from '../environment/types.js';
+import { allHosts } from '../environment/types.js';
+import type { Plan } from '../plan/types.js';
+import { renderAnswerFile, wantsAnswerFile } from './answerfile.js';
+import { renderBpconf } from './bpconf.js';
+import { renderJson } from './json.js';
+import { renderMarkdown } from './markdown.js';
+import { renderPs1 } from './ps1.js';
+import { renderSh } from './sh.js';
+
+export const FORMATS = ['markdown', 'sh', 'ps1', 'bpconf', 'json', 'answerfile'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export interface Output {
+  /** File name under --out; also the heading when several outputs go to stdout. */
+  name: string;
+  format: Format;
+  host?: string;
+  text: string;
+}
+
+/**
+ * Every output of the chosen formats. Per-host formats go only to the hosts they fit
+ * (sh: UNIX, ps1: Windows, answerfile: UNIX hosts not installed yet). `only` limits to one host.
+ */
+export function renderOutputs(env: Environment, plan: Plan, formats: readonly Format[], only?: string): Output[] {
+  const hosts = plan.hosts.filter((h) => !only || h.name.toLowerCase() === only.toLowerCase());
+  const envHosts = new Map(allHosts(env).map((h) => [h.name, h]));
+  const out: Output[] = [];
+  for (const format of formats) {
+    if (format === 'markdown') out.push({ name: 'runbook.md', format, text: renderMarkdown(only ? { ...plan, hosts } : plan) });
+    else if (format === 'json') out.push({ name: 'plan.json', format, text: renderJson(plan) });
+    else {
+      for (const h of hosts) {
+        if (format === 'sh' && h.os === 'linux') out.push({ name: `${h.name}.sh`, format, host: h.name, text: renderSh(plan, h) });
+        if (format === 'ps1' && h.os === 'windows') out.push({ name: `${h.name}.ps1`, format, host: h.name, text: renderPs1(plan, h) });
+        if (format === 'bpconf') out.push({ name: `${h.name}.bp.conf`, format, host: h.name, text: renderBpconf(plan, h) });
+        if (format === 'answerfile' && wantsAnswerFile(h)) out.push({ name: `${h.name}.NBInstallAnswer.conf`, format, host: h.name, text: renderAnswerFile(env, envHosts.get(h.name)!) });
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,77 @@
+import type { HostPlan, Plan, PlanCommand, Step } from '../plan/types.js';
+import { oneLine } from './quote.js';
+
+/** How one language spells things in a script; the templates only lay them out. */
+export interface Dialect {
+  quote(s: string): string;
+  /** A reference to the variable holding a step file's path (see fileName). */
+  fileRef(name: string): string;
+  multiline(s: string): string;
+}
+
+/** A command already quoted for the dialect: `file` and each of `args`, and `line`, all joined. */
+export interface QuotedCommand {
+  file: string;
+  args: string[];
+  line: string;
+}
+
+export interface ScriptStep {
+  id: string;
+  title: string;
+  why: string;
+  marker?: string;
+  manual?: string[];
+  argv?: QuotedCommand;
+  stdin?: string;
+  done?: { argv: QuotedCommand; matches?: string };
+  merge?: { argv: QuotedCommand };
+  files: { name: string; ref: string; secret: boolean; content?: string }[];
+  capturesToken: boolean;
+  onlyIfChanged?: string;
+  /** A later step runs only if this one did, so the script records that it ran. */
+  tracked: boolean;
+  interrupts: boolean;
+}
+
+/** `{file:ca-fingerprint}` → `ca_fingerprint_file`: a variable name valid in bash and PowerShell. */
+export function fileName(placeholder: string): string {
+  return `${placeholder.slice(6, -1).replace(/-/g, '_')}_file`;
+}
+
+function argv(cmd: PlanCommand, d: Dialect): QuotedCommand {
+  const file = d.quote(cmd.file);
+  const args = cmd.args.map((a) => (/^\{file:[a-z-]+\}$/.test(a) ? d.fileRef(fileName(a)) : d.quote(a)));
+  return { file, args, line: [file, ...args].join(' ') };
+}
+
+function scriptStep(s: Step, d: Dialect, tracked: ReadonlySet<string>): ScriptStep {
+  return {
+    id: s.id,
+    title: oneLine(s.title),
+    why: oneLine(s.why),
+    ...(s.verifyForYourVersion ? { marker: oneLine(s.verifyForYourVersion) } : {}),
+    ...(s.manual ? { manual: s.instructions ?? [] } : {}),
+    ...(s.command ? { argv: argv(s.command, d) } : {}),
+    ...(s.stdin !== undefined ? { stdin: d.multiline(s.stdin) } : {}),
+    ...(s.done ? { done: { argv: argv(s.done.command, d), ...(s.done.outputMatches ? { matches: d.quote(s.done.outputMatches) } : {}) } } : {}),
+    ...(s.mergeRepeatedKeys ? { merge: { argv: argv(s.mergeRepeatedKeys.read, d) } } : {}),
+    files: (s.files ?? []).map((f) => ({ name: fileName(f.placeholder), ref: d.fileRef(fileName(f.placeholder)), secret: f.secret !== undefined, ...(f.content !== undefined ? { content: d.quote(f.content.trimEnd()) } : {}) })),
+    capturesToken: s.capturesSecret === 'token',
+    ...(s.onlyIfChanged ? { onlyIfChanged: s.onlyIfChanged } : {}),
+    tracked: tracked.has(s.id),
+    interrupts: Boolean(s.interruptsService),
+  };
+}
+
+export function scriptView(plan: Plan, host: HostPlan, d: Dialect) {
+  const tracked = new Set(host.steps.flatMap((s) => (s.onlyIfChanged ? [s.onlyIfChanged] : [])));
+  return {
+    tracksChanges: tracked.size > 0,
+    host,
+    digest: plan.digest,
+    primary: plan.primary,
+    quote: d.quote,
+    steps: host.steps.map((s) => scriptStep(s, d, tracked)),
+  };
+}

@@ -1,0 +1,14 @@
+import type { HostPlan, Plan } from '../plan/types.js';
+import { shAnsiC, shQuote } from './quote.js';
+import { scriptView, type Dialect } from './script-view.js';
+import { renderTemplate } from './templates.js';
+
+const bash: Dialect = {
+  quote: shQuote,
+  fileRef: (name) => `"$${name}"`,
+  multiline: shAnsiC,
+};
+
+export function renderSh(plan: Plan, host: HostPlan): string {
+  return renderTemplate('host.sh.eta', scriptView(plan, host, bash));
+}
