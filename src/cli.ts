@@ -26,12 +26,12 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     return EXIT.ok;
   }
   if (first && !first.startsWith('-')) {
-    const load = COMMANDS[first];
-    if (!load) throw new UsageError(`nbsecure: unknown command "${first}". The commands are ${Object.keys(HELP).filter((k) => k !== 'main').join(', ')}; see nbsecure --help.`);
-    if (rest.includes('--help') || rest.includes('-h')) {
-      writeLine(io.stdout, HELP[first]!);
+    if (HELP[first] && first !== 'main' && (rest.includes('--help') || rest.includes('-h'))) {
+      writeLine(io.stdout, HELP[first]);
       return EXIT.ok;
     }
+    const load = COMMANDS[first];
+    if (!load) throw new UsageError(`nbsecure: unknown command "${first}". The commands are ${Object.keys(COMMANDS).join(', ')}; see nbsecure --help.`);
     return (await load())(rest, io);
   }
   if (noTerminal(io)) {
@@ -41,21 +41,21 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   return wizardCommand(argv, io);
 }
 
-/** Entry point: maps every error to an exit code and one readable message, never a stack trace. */
-export async function main(argv = process.argv.slice(2)): Promise<void> {
-  const io = processIo();
-  let code: number;
+/** Runs a command and maps every error to an exit code and one readable message, never a stack trace. */
+export async function execute(argv: string[], io: Io): Promise<number> {
   try {
-    code = await run(argv, io);
+    return await run(argv, io);
   } catch (e) {
     if (e instanceof UserError) {
       writeLine(io.stderr, e.message);
-      code = e.exitCode;
-    } else {
-      writeLine(io.stderr, `nbsecure: internal error: ${(e as Error)?.message ?? String(e)}. Please report it${io.env.DEBUG ? '' : '; run with DEBUG=1 to see where it happened'}.`);
-      if (io.env.DEBUG) writeLine(io.stderr, (e as Error)?.stack ?? '');
-      code = EXIT.failed;
+      return e.exitCode;
     }
+    writeLine(io.stderr, `nbsecure: internal error: ${(e as Error)?.message ?? String(e)}. Please report it${io.env.DEBUG ? '' : '; run with DEBUG=1 to see where it happened'}.`);
+    if (io.env.DEBUG) writeLine(io.stderr, (e as Error)?.stack ?? '');
+    return EXIT.failed;
   }
-  process.exitCode = code;
+}
+
+export async function main(argv = process.argv.slice(2)): Promise<void> {
+  process.exitCode = await execute(argv, processIo());
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isMap, isScalar, type Document } from 'yaml';
-import { z } from 'zod';
+import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Document } from 'yaml';
+import * as z from 'zod';
 import { UsageError } from '../errors.js';
 import { answersSchema, type Answers } from './schema.js';
 import { crossFieldProblems, type Problem } from './checks.js';
@@ -29,11 +29,20 @@ function fieldsAt(path: readonly PropertyKey[]): string[] {
   return s instanceof z.ZodObject ? Object.keys(s.shape) : [];
 }
 
-/** Finds the line of a path in the YAML source, falling back to the nearest parent that exists. */
+/**
+ * Finds the line of a path in the YAML source, falling back to the nearest parent that exists.
+ * A list or map is reported at its key's line, where the reader's eye goes; a scalar at its value.
+ */
 function locate(doc: Document, lc: LineCounter, path: readonly PropertyKey[], key?: string): { line: number; column: number } | undefined {
   for (let n = path.length; n >= 0; n--) {
-    const node = doc.getIn(path.slice(0, n) as unknown[], true) as { range?: [number, number, number] } | undefined;
-    const target = n === path.length && key !== undefined && isMap(node) ? node.items.find((p) => isScalar(p.key) && p.key.value === key)?.key : node;
+    const node = doc.getIn(path.slice(0, n) as unknown[], true);
+    let target: unknown = node;
+    if (n === path.length && key !== undefined && isMap(node)) {
+      target = node.items.find((p) => isScalar(p.key) && p.key.value === key)?.key ?? node;
+    } else if (n > 0 && (isMap(node) || isSeq(node))) {
+      const parent = doc.getIn(path.slice(0, n - 1) as unknown[], true);
+      if (isMap(parent)) target = parent.items.find((p) => p.value === node)?.key ?? node;
+    }
     const range = (target as { range?: [number, number, number] } | undefined)?.range;
     if (range) {
       const { line, col } = lc.linePos(range[0]);
@@ -61,8 +70,22 @@ export interface LoadedAnswers {
 
 /** Parses and validates answers text. Throws UsageError listing every problem with file:line. */
 export function parseAnswers(text: string, file: string): LoadedAnswers {
+  // Fast path for valid JSON (scripted runs on large sites): the YAML parser, which knows lines
+  // and columns, is only needed to say where a problem is.
+  if (/^\s*\{/.test(text)) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      raw = undefined;
+    }
+    const parsed = raw === undefined ? undefined : answersSchema.safeParse(raw);
+    if (parsed?.success && crossFieldProblems(parsed.data).length === 0) {
+      return { answers: parsed.data, environment: withDefaults(parsed.data) };
+    }
+  }
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length) {
     const lines = doc.errors.map((e) => {
       const pos = e.linePos?.[0];

@@ -5,10 +5,26 @@ import { command, commandStep, readStep } from './step.js';
 import type { ConfigEntry, Step } from './types.js';
 
 /** `valueConfirmed`: this particular value is documented even though the key's others are not. */
-function entry(key: ConfigKeyName, value: string, why: string, valueConfirmed = false): ConfigEntry {
+/** Why each key is set: said once per key and host, not once per entry (SERVER repeats per media server). */
+export const KEY_REASONS: Record<ConfigKeyName, string> = {
+  SERVER: 'The first SERVER entry names the primary; the others are the media servers allowed to connect to this host.',
+  CLIENT_NAME: 'The name this host is known by in NetBackup and in its certificate.',
+  MEDIA_SERVER: 'A DMZ client tries the media servers in its configuration as HTTP tunnels to the primary (port 1556), the named ones first.',
+  ACCEPT_REVERSE_CONNECTION: 'This client is behind dynamic NAT, so servers cannot open connections to it; it must accept reverse connections.',
+  WEB_SERVER_TUNNEL_ENABLE: 'The answers say this media server must not offer the HTTP tunnel, which is on by default.',
+  ECA_CERT_PATH: 'The external CA certificate chain of this host.',
+  ECA_PRIVATE_KEY_PATH: 'The private key of the external certificate.',
+  ECA_TRUST_STORE_PATH: 'The CA certificates this host trusts.',
+  ECA_KEY_PASSPHRASEFILE: 'The private key is encrypted; NetBackup reads its passphrase from this file.',
+  ECA_CRL_CHECK: 'How the peer\'s certificate is checked for revocation.',
+  ECA_CRL_PATH: 'Revocation lists are read from this folder instead of the certificate\'s CDP.',
+};
+
+/** `valueConfirmed`: this particular value is documented even though the key's others are not. */
+function entry(key: ConfigKeyName, value: string, valueConfirmed = false): ConfigEntry {
   const spec = CONFIG_KEYS[key];
   const marked = spec.confidence === 'unconfirmed' && !valueConfirmed;
-  return { key, value, why, ...(marked ? { verifyForYourVersion: `${VERIFY_MARKER}: ${spec.source}` } : {}) };
+  return { key, value, ...(marked ? { verifyForYourVersion: `${VERIFY_MARKER}: ${spec.source}` } : {}) };
 }
 
 /** Media servers a DMZ client should try as tunnels: the named ones first, then the other tunnels. */
@@ -21,37 +37,41 @@ export function tunnelCandidates(host: HostEnv, env: Environment): string[] {
 /** The bp.conf entries this host should have, in order (NetBackup reference, section 3). */
 export function configFor(host: HostEnv, env: Environment): ConfigEntry[] {
   const out: ConfigEntry[] = [];
-  out.push(entry('SERVER', env.primary.name, 'The first SERVER entry names the primary server.'));
-  for (const m of env.media) out.push(entry('SERVER', m.name, 'Media servers of this domain may connect to this host.'));
-  out.push(entry('CLIENT_NAME', host.name, 'The name this host is known by in NetBackup and in its certificate.'));
+  out.push(entry('SERVER', env.primary.name));
+  for (const m of env.media) out.push(entry('SERVER', m.name));
+  out.push(entry('CLIENT_NAME', host.name));
   if (host.zone === 'dmz') {
     for (const m of tunnelCandidates(host, env)) {
-      out.push(entry('MEDIA_SERVER', m, 'A DMZ client tries the media servers in its configuration as HTTP tunnels to the primary (port 1556).'));
+      out.push(entry('MEDIA_SERVER', m));
     }
   }
   if (host.role === 'client' && host.nat) {
-    out.push(entry('ACCEPT_REVERSE_CONNECTION', 'TRUE', 'This client is behind dynamic NAT, so servers cannot open connections to it; it must accept reverse connections.'));
+    out.push(entry('ACCEPT_REVERSE_CONNECTION', 'TRUE'));
   }
   if (host.role === 'media' && !host.tunnel) {
-    out.push(entry('WEB_SERVER_TUNNEL_ENABLE', 'NO', 'The answers say this media server must not offer the HTTP tunnel, which is on by default.'));
+    out.push(entry('WEB_SERVER_TUNNEL_ENABLE', 'NO'));
   }
   const eca = env.certificates.authority === 'eca' ? env.certificates.eca : undefined;
   if (eca) {
-    out.push(entry('ECA_CERT_PATH', eca.certPath, 'The external CA certificate chain of this host.'));
-    out.push(entry('ECA_PRIVATE_KEY_PATH', eca.privateKeyPath, 'The private key of the external certificate.'));
-    out.push(entry('ECA_TRUST_STORE_PATH', eca.trustStorePath, 'The CA certificates this host trusts.'));
-    if (eca.passphraseFile) out.push(entry('ECA_KEY_PASSPHRASEFILE', eca.passphraseFile, 'The private key is encrypted; NetBackup reads its passphrase from this file.'));
+    out.push(entry('ECA_CERT_PATH', eca.certPath));
+    out.push(entry('ECA_PRIVATE_KEY_PATH', eca.privateKeyPath));
+    out.push(entry('ECA_TRUST_STORE_PATH', eca.trustStorePath));
+    if (eca.passphraseFile) out.push(entry('ECA_KEY_PASSPHRASEFILE', eca.passphraseFile));
     if (eca.crlCheck) {
       const v = eca.crlCheck.toUpperCase();
-      out.push(entry('ECA_CRL_CHECK', v, 'How the peer\'s certificate is checked for revocation.', crlCheckIsConfirmed(v)));
+      out.push(entry('ECA_CRL_CHECK', v, crlCheckIsConfirmed(v)));
     }
-    if (eca.crlPath) out.push(entry('ECA_CRL_PATH', eca.crlPath, 'Revocation lists are read from this folder instead of the certificate\'s CDP.'));
+    if (eca.crlPath) out.push(entry('ECA_CRL_PATH', eca.crlPath));
   }
   return out;
 }
 
 export function ownedKeys(config: ConfigEntry[]): string[] {
   return [...new Set(config.map((c) => c.key))];
+}
+
+export function keyNotes(config: ConfigEntry[]): { key: string; why: string }[] {
+  return ownedKeys(config).map((key) => ({ key, why: KEY_REASONS[key as ConfigKeyName] }));
 }
 
 /** nbsetconfig reads KEY = VALUE lines; repeated keys are given as the complete list. */

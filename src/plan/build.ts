@@ -2,9 +2,9 @@ import { VERIFY_MARKER } from '../catalogue/confidence.js';
 import type { Environment, HostEnv } from '../environment/types.js';
 import { allHosts } from '../environment/types.js';
 import { atLeast } from '../environment/versions.js';
-import { configFor, configSteps, ownedKeys } from './bpconf.js';
+import { configFor, configSteps, keyNotes, ownedKeys } from './bpconf.js';
 import { ecaSteps, hostCaSteps, primaryCaSteps, primaryEcaManualSteps } from './certificates.js';
-import { canonicalJson, planDigest, sha256 } from './digest.js';
+import { answersDigest, planDigest } from './digest.js';
 import { hardeningPlan } from './hardening.js';
 import { globalSecuritySteps, insecureSetting, legacyHosts, loginStep } from './security.js';
 import { manualStep } from './step.js';
@@ -28,7 +28,7 @@ function hostPlan(host: HostEnv, env: Environment): HostPlan {
   } else {
     steps.push(...hostCaSteps(host, env), ...ecaSteps(host, env));
   }
-  return { name: host.name, role: host.role, os: host.os, version: host.version, zone: host.zone, installed: host.installed, installPath: host.installPath, config, ownedKeys: ownedKeys(config), steps };
+  return { name: host.name, role: host.role, os: host.os, version: host.version, zone: host.zone, installed: host.installed, installPath: host.installPath, config, ownedKeys: ownedKeys(config), keyNotes: keyNotes(config), steps };
 }
 
 function warningsFor(env: Environment, hosts: HostPlan[]): string[] {
@@ -74,7 +74,7 @@ export function buildPlan(env: Environment): Plan {
   const plan: Plan = {
     version: 1,
     digest: '',
-    answersDigest: sha256(canonicalJson(env)),
+    answersDigest: answersDigest(env),
     primary: env.primary.name,
     hosts,
     hardening: hardeningPlan(env, primaryIds),

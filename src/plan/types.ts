@@ -57,7 +57,6 @@ export interface Step {
 export interface ConfigEntry {
   key: string;
   value: string;
-  why: string;
   verifyForYourVersion?: string;
 }
 
@@ -73,6 +72,8 @@ export interface HostPlan {
   config: ConfigEntry[];
   /** Keys this plan owns on the host: the only ones apply compares or writes. */
   ownedKeys: string[];
+  /** Why each owned key is set, once per key. */
+  keyNotes: { key: string; why: string }[];
   steps: Step[];
 }
 

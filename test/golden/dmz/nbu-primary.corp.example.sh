@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# nbsecure: steps for nbu-primary.corp.example (primary, linux, NetBackup 10.4)
+# Plan digest 5ed9ffaf1d256e817eec9693e955b7209683927a03d620b6789af58e787ba24e. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Run as root on nbu-primary.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt,
+# and reaches NetBackup only through a 0600 file that is removed on exit.
+# Manual steps stop the script unless listed in NBSECURE_MANUAL_DONE (comma-separated step ids).
+set -euo pipefail
+umask 077
+
+workdir=$(mktemp -d)
+trap 'rm -rf -- "$workdir"' EXIT
+trap 'exit 130' INT TERM
+declare -A ran=()
+
+step() { printf '\n==> [%s] %s\n' "$1" "$2"; }
+
+# Exits 0 when the read-only check says the step is already done (and its output matches, if a pattern is given).
+already() {
+  local pattern=$1 out; shift
+  out=$("$@" 2>&1) || return 1
+  [[ -z $pattern ]] || grep -Eiq -- "$pattern" <<<"$out"
+}
+
+manual() {
+  local id=$1 title=$2 line; shift 2
+  printf '\n==> [%s] MANUAL: %s\n' "$id" "$title"
+  for line in "$@"; do printf '    %s\n' "$line"; done
+  if [[ ",${NBSECURE_MANUAL_DONE:-}," == *",$id,"* ]]; then
+    echo '    (confirmed done through NBSECURE_MANUAL_DONE)'
+  elif [[ -t 0 ]]; then
+    read -r -p '    Press Enter when it is done, or Ctrl-C to stop: ' _
+  else
+    printf 'stopped at manual step %s: do it, then run again with NBSECURE_MANUAL_DONE=%s\n' "$id" "$id" >&2
+    exit 1
+  fi
+}
+
+# Writes the authorization token to a 0600 file; the token never appears on a command line.
+write_token() {
+  local target=$1 token
+  if [[ -n ${NBSECURE_TOKEN_FILE:-} ]]; then
+    cp -- "$NBSECURE_TOKEN_FILE" "$target"
+  elif [[ -n ${NBSECURE_TOKEN:-} ]]; then
+    printf '%s\n' "$NBSECURE_TOKEN" >"$target"
+  else
+    read -r -s -p 'Authorization token: ' token
+    echo
+    printf '%s\n' "$token" >"$target"
+  fi
+  chmod 600 "$target"
+}
+
+# Repeated keys replace the whole set when written: keep the host's other values after the planned ones.
+merge_config() {
+  local planned=$1 line key value; shift
+  printf '%s' "$planned"
+  { "$@" 2>/dev/null || true; } | while IFS= read -r line; do
+    [[ $line == *=* ]] || continue
+    key=${line%%=*}; key=${key//[[:space:]]/}
+    value=${line#*=}; value=${value#"${value%%[![:space:]]*}"}
+    grep -qxF -- "$key = $value" <<<"$planned" || printf '%s = %s\n' "$key" "$value"
+  done
+}
+
+# Write the NetBackup configuration
+# Why: Sets SERVER, CLIENT_NAME. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
+step nbu-primary.corp.example:config.set 'Write the NetBackup configuration'
+merge_config $'SERVER = nbu-primary.corp.example\nSERVER = nbu-media1.corp.example\nSERVER = nbu-media2.corp.example\nCLIENT_NAME = nbu-primary.corp.example\n' /usr/openv/netbackup/bin/nbgetconfig SERVER | /usr/openv/netbackup/bin/nbsetconfig
+
+# Read the configuration back
+# Why: Confirms that every value the plan owns is now in effect.
+step nbu-primary.corp.example:config.verify 'Read the configuration back'
+/usr/openv/netbackup/bin/nbgetconfig SERVER CLIENT_NAME
+
+# Log in as a NetBackup administrator
+# Why: nbseccmd and nbcertcmd -createToken act for an authenticated administrator; without a session they are refused (status 5930).
+manual nbu-primary.corp.example:login 'Log in as a NetBackup administrator' \
+  'On nbu-primary.corp.example, run: bpnbat -login -logintype WEB' \
+  'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).'
+
+
+# Show the CA certificate and its fingerprint
+# Why: Every other host checks the CA it receives against this fingerprint; put it in certificates.caFingerprint so their steps run unattended and verified.
+step nbu-primary.corp.example:ca.show 'Show the CA certificate and its fingerprint'
+/usr/openv/netbackup/bin/nbcertcmd -displayCACertDetail
+
+# Create the authorization token "dmz-rollout" for 3 hosts
+# Why: Needed by web1.dmz.example, web2.dmz.example, new1.dmz.example. The token is a credential: nbsecure captures it into a 0600 file and never prints it; it expires after 2D.
+step nbu-primary.corp.example:token.create 'Create the authorization token "dmz-rollout" for 3 hosts'
+if already '' /usr/openv/netbackup/bin/nbcertcmd -displayToken -name dmz-rollout; then
+  echo '    already done'
+else
+  token_out=${NBSECURE_TOKEN_OUT:-./nbsecure-token}
+  /usr/openv/netbackup/bin/nbcertcmd -createToken -name dmz-rollout -maxUses 3 -validFor 2D -reason 'nbsecure certificate rollout' | grep -oE '\b[A-Z]{16}\b' | head -n 1 >"$token_out"
+  chmod 600 "$token_out"
+  echo "    token saved to $token_out (mode 0600): hand it to the hosts that need it, then delete it"
+fi
+
+# Set the certificate deployment security level to High
+# Why: There is no documented nbseccmd flag for this setting, so nbsecure does not invent one.
+manual nbu-primary.corp.example:security.level 'Set the certificate deployment security level to High' \
+  'In the web UI: Security > Global security settings > Secure communication, set the level to High.' \
+  'Or through the REST API: POST https://nbu-primary.corp.example:1556/netbackup/security/properties with the field certificateAutoDeployLevel set to the value your version'\''s API reference gives for High.'
+
+
+# Turn insecure communication off
+# Why: No host is at 8.0 or earlier, so nothing needs the insecure protocol; leaving it on lets any 8.0 host talk to the domain unauthenticated.
+step nbu-primary.corp.example:security.insecure 'Turn insecure communication off'
+if already '\boff\b' /usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -insecurecommunication; then
+  echo '    already done'
+else
+  /usr/openv/netbackup/bin/admincmd/nbseccmd -setsecurityconfig -insecurecommunication off
+  ran[nbu-primary.corp.example:security.insecure]=1
+fi
+
+# Read the insecure communication setting back
+# Why: Confirms it is off.
+step nbu-primary.corp.example:security.insecure.verify 'Read the insecure communication setting back'
+/usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -insecurecommunication
+
+# Stop the NetBackup services on the primary
+# Why: Turning insecure communication off takes effect only after the primary's services restart. This interrupts running backup and restore jobs: choose a quiet window.
+step nbu-primary.corp.example:services.stop 'Stop the NetBackup services on the primary'
+if [[ -z ${ran[nbu-primary.corp.example:security.insecure]:-} ]]; then
+  echo '    skipped: nothing changed that needs it'
+else
+  echo '    This interrupts running backup and restore jobs.'
+  printf '%s' $'y\n' | /usr/openv/netbackup/bin/bp.kill_all
+fi
+
+# Start the NetBackup services on the primary
+# Why: Brings the primary back with the new setting in effect.
+step nbu-primary.corp.example:services.start 'Start the NetBackup services on the primary'
+if [[ -z ${ran[nbu-primary.corp.example:security.insecure]:-} ]]; then
+  echo '    skipped: nothing changed that needs it'
+else
+  echo '    This interrupts running backup and restore jobs.'
+  /usr/openv/netbackup/bin/bp.start_all
+fi
+
+# Set data-in-transit encryption to Enforced
+# Why: Enforced: backup data is always encrypted on the wire; hosts that cannot encrypt will fail their jobs.
+step nbu-primary.corp.example:security.dte 'Set data-in-transit encryption to Enforced'
+if already ENFORCED /usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -dteglobalmode; then
+  echo '    already done'
+else
+  /usr/openv/netbackup/bin/admincmd/nbseccmd -setsecurityconfig -dteglobalmode 2
+fi
+
+# Read the data-in-transit encryption mode back
+# Why: Confirms it is Enforced.
+step nbu-primary.corp.example:security.dte.verify 'Read the data-in-transit encryption mode back'
+/usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -dteglobalmode
+
+printf '\nnbsecure: all steps for %s are done.\n' nbu-primary.corp.example

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# nbsecure: steps for fresh1.corp.example (client, linux, NetBackup 10.4)
+# Plan digest 170e1c9baf5219fa273f973b251f1d503a4a5b6f48bb88e07e1d590f5e00d26e. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Run as root on fresh1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt,
+# and reaches NetBackup only through a 0600 file that is removed on exit.
+# Manual steps stop the script unless listed in NBSECURE_MANUAL_DONE (comma-separated step ids).
+set -euo pipefail
+umask 077
+
+workdir=$(mktemp -d)
+trap 'rm -rf -- "$workdir"' EXIT
+trap 'exit 130' INT TERM
+
+step() { printf '\n==> [%s] %s\n' "$1" "$2"; }
+
+# Exits 0 when the read-only check says the step is already done (and its output matches, if a pattern is given).
+already() {
+  local pattern=$1 out; shift
+  out=$("$@" 2>&1) || return 1
+  [[ -z $pattern ]] || grep -Eiq -- "$pattern" <<<"$out"
+}
+
+manual() {
+  local id=$1 title=$2 line; shift 2
+  printf '\n==> [%s] MANUAL: %s\n' "$id" "$title"
+  for line in "$@"; do printf '    %s\n' "$line"; done
+  if [[ ",${NBSECURE_MANUAL_DONE:-}," == *",$id,"* ]]; then
+    echo '    (confirmed done through NBSECURE_MANUAL_DONE)'
+  elif [[ -t 0 ]]; then
+    read -r -p '    Press Enter when it is done, or Ctrl-C to stop: ' _
+  else
+    printf 'stopped at manual step %s: do it, then run again with NBSECURE_MANUAL_DONE=%s\n' "$id" "$id" >&2
+    exit 1
+  fi
+}
+
+# Writes the authorization token to a 0600 file; the token never appears on a command line.
+write_token() {
+  local target=$1 token
+  if [[ -n ${NBSECURE_TOKEN_FILE:-} ]]; then
+    cp -- "$NBSECURE_TOKEN_FILE" "$target"
+  elif [[ -n ${NBSECURE_TOKEN:-} ]]; then
+    printf '%s\n' "$NBSECURE_TOKEN" >"$target"
+  else
+    read -r -s -p 'Authorization token: ' token
+    echo
+    printf '%s\n' "$token" >"$target"
+  fi
+  chmod 600 "$target"
+}
+
+# Repeated keys replace the whole set when written: keep the host's other values after the planned ones.
+merge_config() {
+  local planned=$1 line key value; shift
+  printf '%s' "$planned"
+  { "$@" 2>/dev/null || true; } | while IFS= read -r line; do
+    [[ $line == *=* ]] || continue
+    key=${line%%=*}; key=${key//[[:space:]]/}
+    value=${line#*=}; value=${value#"${value%%[![:space:]]*}"}
+    grep -qxF -- "$key = $value" <<<"$planned" || printf '%s = %s\n' "$key" "$value"
+  done
+}
+
+# Install NetBackup on this host
+# Why: The answers say NetBackup is not installed yet; every later step needs its commands.
+manual fresh1.corp.example:install 'Install NetBackup on this host' \
+  'Copy fresh1.corp.example.NBInstallAnswer.conf to /tmp/NBInstallAnswer.conf on fresh1.corp.example (mode 0600).' \
+  'Run the NetBackup installer; it reads the answer file and skips certificate deployment (AUTHORIZATION_TOKEN = SKIP), which the next steps do.' \
+  'Delete /tmp/NBInstallAnswer.conf afterwards.'
+
+
+# Write the NetBackup configuration
+# Why: Sets SERVER, CLIENT_NAME, ECA_CERT_PATH, ECA_PRIVATE_KEY_PATH, ECA_TRUST_STORE_PATH, ECA_KEY_PASSPHRASEFILE, ECA_CRL_CHECK, ECA_CRL_PATH. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
+# VERIFY FOR YOUR VERSION: NetBackup Security and Encryption Guide, CRLs (DISABLE documented; level names not verified)
+step fresh1.corp.example:config.set 'Write the NetBackup configuration'
+merge_config $'SERVER = nbu-primary.corp.example\nSERVER = nbu-media1.corp.example\nCLIENT_NAME = fresh1.corp.example\nECA_CERT_PATH = /etc/pki/netbackup/host-chain.pem\nECA_PRIVATE_KEY_PATH = /etc/pki/netbackup/host.key\nECA_TRUST_STORE_PATH = /etc/pki/netbackup/ca-bundle.pem\nECA_KEY_PASSPHRASEFILE = /etc/pki/netbackup/host.key.pass\nECA_CRL_CHECK = LEAF\nECA_CRL_PATH = /etc/pki/netbackup/crl\n' /usr/openv/netbackup/bin/nbgetconfig SERVER | /usr/openv/netbackup/bin/nbsetconfig
+
+# Read the configuration back
+# Why: Confirms that every value the plan owns is now in effect.
+step fresh1.corp.example:config.verify 'Read the configuration back'
+/usr/openv/netbackup/bin/nbgetconfig SERVER CLIENT_NAME ECA_CERT_PATH ECA_PRIVATE_KEY_PATH ECA_TRUST_STORE_PATH ECA_KEY_PASSPHRASEFILE ECA_CRL_CHECK ECA_CRL_PATH
+
+# Check the external certificate configuration
+# Why: Validates the chain, key, trust store and CRLs before anything is enrolled; status 8779 lists each failed validation.
+step fresh1.corp.example:eca.health 'Check the external certificate configuration'
+/usr/openv/netbackup/bin/nbcertcmd -ecaHealthCheck -trustStorePath /etc/pki/netbackup/ca-bundle.pem -certPath /etc/pki/netbackup/host-chain.pem -privateKeyPath /etc/pki/netbackup/host.key -passphraseFile /etc/pki/netbackup/host.key.pass -crlCheckLevel LEAF -crlPath /etc/pki/netbackup/crl
+
+# Pre-check the enrolment with the primary
+# Why: Confirms the primary will accept this host's external certificate.
+step fresh1.corp.example:eca.precheck 'Pre-check the enrolment with the primary'
+/usr/openv/netbackup/bin/nbcertcmd -enrollCertificate -preCheck -server nbu-primary.corp.example
+
+# Enrol the external certificate with the primary
+# Why: Registers the host's external certificate so NetBackup uses it for secure communication.
+step fresh1.corp.example:eca.enroll 'Enrol the external certificate with the primary'
+if already '' /usr/openv/netbackup/bin/nbcertcmd -listCertDetails; then
+  echo '    already done'
+else
+  /usr/openv/netbackup/bin/nbcertcmd -enrollCertificate -server nbu-primary.corp.example
+fi
+
+printf '\nnbsecure: all steps for %s are done.\n' fresh1.corp.example

@@ -1,0 +1,80 @@
+#Requires -Version 5.1
+# nbsecure: steps for old1.corp.example (client, windows, NetBackup 8.0)
+# Plan digest a82f5c96ce9ace192341c9b1ba573df418934d7b684a8d97c8aa3986355c7e87. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Run in an elevated PowerShell on old1.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
+# $env:NBSECURE_TOKEN or a hidden prompt, and reaches NetBackup only through a file readable by you alone.
+# Manual steps stop the script unless listed in $env:NBSECURE_MANUAL_DONE (comma-separated step ids).
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$workdir = Join-Path ([IO.Path]::GetTempPath()) ("nbsecure-" + [Guid]::NewGuid())
+New-Item -ItemType Directory -Path $workdir | Out-Null
+$ran = @{}
+
+function Write-Step([string]$Id, [string]$Title) { Write-Host "`n==> [$Id] $Title" }
+
+function Invoke-Native([string]$File, [string[]]$Arguments, [string]$Stdin) {
+  if ($PSBoundParameters.ContainsKey('Stdin')) { $Stdin | & $File @Arguments } else { & $File @Arguments }
+  if ($LASTEXITCODE -ne 0) { throw "$File exited with status $LASTEXITCODE (nbsecure explain $LASTEXITCODE)" }
+}
+
+function Test-Done([string]$Pattern, [string]$File, [string[]]$Arguments) {
+  $out = & $File @Arguments 2>&1 | Out-String
+  if ($LASTEXITCODE -ne 0) { return $false }
+  return (-not $Pattern) -or ($out -match $Pattern)
+}
+
+function Invoke-Manual([string]$Id, [string]$Title, [string[]]$Lines) {
+  Write-Host "`n==> [$Id] MANUAL: $Title"
+  $Lines | ForEach-Object { Write-Host "    $_" }
+  if ((",$env:NBSECURE_MANUAL_DONE,") -like "*,$Id,*") { Write-Host '    (confirmed done through NBSECURE_MANUAL_DONE)'; return }
+  if ([Environment]::UserInteractive -and -not [Console]::IsInputRedirected) { Read-Host '    Press Enter when it is done, or Ctrl-C to stop' | Out-Null; return }
+  throw "stopped at manual step ${Id}: do it, then run again with NBSECURE_MANUAL_DONE=$Id"
+}
+
+function Protect-File([string]$Path) {
+  icacls $Path /inheritance:r /grant:r "$($env:USERNAME):(R,W)" | Out-Null
+}
+
+function Write-Token([string]$Target) {
+  New-Item -ItemType File -Path $Target | Out-Null
+  Protect-File $Target
+  if ($env:NBSECURE_TOKEN_FILE) { Get-Content -Raw $env:NBSECURE_TOKEN_FILE | Set-Content -NoNewline $Target }
+  elseif ($env:NBSECURE_TOKEN) { Set-Content -Path $Target -Value $env:NBSECURE_TOKEN }
+  else {
+    $secure = Read-Host -AsSecureString 'Authorization token'
+    Set-Content -Path $Target -Value ([Net.NetworkCredential]::new('', $secure).Password)
+  }
+}
+
+# Repeated keys replace the whole set when written: keep the host's other values after the planned ones.
+function Get-MergedConfig([string]$Planned, [string]$File, [string[]]$Arguments) {
+  $lines = @($Planned.TrimEnd("`n") -split "`n")
+  $existing = & $File @Arguments 2>$null
+  foreach ($line in @($existing)) {
+    if ($line -notmatch '^\s*([^=\s]+)\s*=\s*(.*)$') { continue }
+    $entry = "$($Matches[1]) = $($Matches[2].TrimEnd())"
+    if ($lines -notcontains $entry) { $lines += $entry }
+  }
+  return ($lines -join "`n") + "`n"
+}
+
+try {
+
+  # Write the NetBackup configuration
+  # Why: Sets SERVER, CLIENT_NAME. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
+  Write-Step 'old1.corp.example:config.set' 'Write the NetBackup configuration'
+  & {
+    Invoke-Native 'C:\Program Files\Veritas\NetBackup\bin\nbsetconfig.exe' @() (Get-MergedConfig "SERVER = nbu-primary.corp.example`nSERVER = nbu-media1.corp.example`nCLIENT_NAME = old1.corp.example`n" 'C:\Program Files\Veritas\NetBackup\bin\nbgetconfig.exe' @('SERVER'))
+  }
+
+  # Read the configuration back
+  # Why: Confirms that every value the plan owns is now in effect.
+  Write-Step 'old1.corp.example:config.verify' 'Read the configuration back'
+  & {
+    Invoke-Native 'C:\Program Files\Veritas\NetBackup\bin\nbgetconfig.exe' @('SERVER', 'CLIENT_NAME')
+  }
+
+  Write-Host "`nnbsecure: all steps for old1.corp.example are done."
+} finally {
+  Remove-Item -Recurse -Force -Path $workdir -ErrorAction SilentlyContinue
+}

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# nbsecure: steps for lnx1.corp.example (client, linux, NetBackup 11.1)
+# Plan digest e0ad0a6bb53ddef9f3739ae20a993af511bb9b8f59284a1d4e529fce0eb0065c. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Run as root on lnx1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt,
+# and reaches NetBackup only through a 0600 file that is removed on exit.
+# Manual steps stop the script unless listed in NBSECURE_MANUAL_DONE (comma-separated step ids).
+set -euo pipefail
+umask 077
+
+workdir=$(mktemp -d)
+trap 'rm -rf -- "$workdir"' EXIT
+trap 'exit 130' INT TERM
+
+step() { printf '\n==> [%s] %s\n' "$1" "$2"; }
+
+# Exits 0 when the read-only check says the step is already done (and its output matches, if a pattern is given).
+already() {
+  local pattern=$1 out; shift
+  out=$("$@" 2>&1) || return 1
+  [[ -z $pattern ]] || grep -Eiq -- "$pattern" <<<"$out"
+}
+
+manual() {
+  local id=$1 title=$2 line; shift 2
+  printf '\n==> [%s] MANUAL: %s\n' "$id" "$title"
+  for line in "$@"; do printf '    %s\n' "$line"; done
+  if [[ ",${NBSECURE_MANUAL_DONE:-}," == *",$id,"* ]]; then
+    echo '    (confirmed done through NBSECURE_MANUAL_DONE)'
+  elif [[ -t 0 ]]; then
+    read -r -p '    Press Enter when it is done, or Ctrl-C to stop: ' _
+  else
+    printf 'stopped at manual step %s: do it, then run again with NBSECURE_MANUAL_DONE=%s\n' "$id" "$id" >&2
+    exit 1
+  fi
+}
+
+# Writes the authorization token to a 0600 file; the token never appears on a command line.
+write_token() {
+  local target=$1 token
+  if [[ -n ${NBSECURE_TOKEN_FILE:-} ]]; then
+    cp -- "$NBSECURE_TOKEN_FILE" "$target"
+  elif [[ -n ${NBSECURE_TOKEN:-} ]]; then
+    printf '%s\n' "$NBSECURE_TOKEN" >"$target"
+  else
+    read -r -s -p 'Authorization token: ' token
+    echo
+    printf '%s\n' "$token" >"$target"
+  fi
+  chmod 600 "$target"
+}
+
+# Repeated keys replace the whole set when written: keep the host's other values after the planned ones.
+merge_config() {
+  local planned=$1 line key value; shift
+  printf '%s' "$planned"
+  { "$@" 2>/dev/null || true; } | while IFS= read -r line; do
+    [[ $line == *=* ]] || continue
+    key=${line%%=*}; key=${key//[[:space:]]/}
+    value=${line#*=}; value=${value#"${value%%[![:space:]]*}"}
+    grep -qxF -- "$key = $value" <<<"$planned" || printf '%s = %s\n' "$key" "$value"
+  done
+}
+
+# Write the NetBackup configuration
+# Why: Sets SERVER, CLIENT_NAME. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
+step lnx1.corp.example:config.set 'Write the NetBackup configuration'
+merge_config $'SERVER = nbu-primary.corp.example\nSERVER = nbu-media1.corp.example\nSERVER = nbu-media2.corp.example\nCLIENT_NAME = lnx1.corp.example\n' /usr/openv/netbackup/bin/nbgetconfig SERVER | /usr/openv/netbackup/bin/nbsetconfig
+
+# Read the configuration back
+# Why: Confirms that every value the plan owns is now in effect.
+step lnx1.corp.example:config.verify 'Read the configuration back'
+/usr/openv/netbackup/bin/nbgetconfig SERVER CLIENT_NAME
+
+# Fetch the CA certificate and check its fingerprint
+# Why: Trust is established only if the CA the primary presents has the fingerprint from the answers; a mismatch stops here instead of trusting an impostor.
+step lnx1.corp.example:ca.get 'Fetch the CA certificate and check its fingerprint'
+if already '' /usr/openv/netbackup/bin/nbcertcmd -listCACertDetails; then
+  echo '    already done'
+else
+  ca_fingerprint_file="$workdir/ca_fingerprint_file"
+  printf '%s\n' C2:7D:A7:77:CE:C3:90:C2:BD:87:73:D9:07:DF:F1:E7:5E:3F:43:93:3A:1C:50:55:9B:65:F5:4D:CF:D6:09:F7 >"$ca_fingerprint_file"
+  /usr/openv/netbackup/bin/nbcertcmd -getCACertificate -file "$ca_fingerprint_file" -server nbu-primary.corp.example
+fi
+
+# Deploy the host certificate with the authorization token
+# Why: A token is needed because the certificate deployment level is Very High, which asks a token of every host. It is handed over in a 0600 file, never on the command line, where the process list would show it.
+step lnx1.corp.example:cert.get 'Deploy the host certificate with the authorization token'
+if already '' /usr/openv/netbackup/bin/nbcertcmd -listCertDetails; then
+  echo '    already done'
+else
+  token_file="$workdir/token_file"
+  write_token "$token_file"
+  /usr/openv/netbackup/bin/nbcertcmd -getCertificate -file "$token_file" -server nbu-primary.corp.example
+fi
+
+# List the host certificate
+# Why: Shows the certificate that was just issued, its host ID and expiry.
+step lnx1.corp.example:cert.verify 'List the host certificate'
+/usr/openv/netbackup/bin/nbcertcmd -listCertDetails
+
+# Check the host's certificate state
+# Why: Reports whether this host's certificate is valid and not revoked.
+step lnx1.corp.example:cert.selfcheck 'Check the host'\''s certificate state'
+/usr/openv/netbackup/bin/nbcertcmd -hostSelfCheck
+
+printf '\nnbsecure: all steps for %s are done.\n' lnx1.corp.example

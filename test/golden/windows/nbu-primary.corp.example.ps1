@@ -1,0 +1,155 @@
+#Requires -Version 5.1
+# nbsecure: steps for nbu-primary.corp.example (primary, windows, NetBackup 11.1)
+# Plan digest e0ad0a6bb53ddef9f3739ae20a993af511bb9b8f59284a1d4e529fce0eb0065c. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Run in an elevated PowerShell on nbu-primary.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
+# $env:NBSECURE_TOKEN or a hidden prompt, and reaches NetBackup only through a file readable by you alone.
+# Manual steps stop the script unless listed in $env:NBSECURE_MANUAL_DONE (comma-separated step ids).
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$workdir = Join-Path ([IO.Path]::GetTempPath()) ("nbsecure-" + [Guid]::NewGuid())
+New-Item -ItemType Directory -Path $workdir | Out-Null
+$ran = @{}
+
+function Write-Step([string]$Id, [string]$Title) { Write-Host "`n==> [$Id] $Title" }
+
+function Invoke-Native([string]$File, [string[]]$Arguments, [string]$Stdin) {
+  if ($PSBoundParameters.ContainsKey('Stdin')) { $Stdin | & $File @Arguments } else { & $File @Arguments }
+  if ($LASTEXITCODE -ne 0) { throw "$File exited with status $LASTEXITCODE (nbsecure explain $LASTEXITCODE)" }
+}
+
+function Test-Done([string]$Pattern, [string]$File, [string[]]$Arguments) {
+  $out = & $File @Arguments 2>&1 | Out-String
+  if ($LASTEXITCODE -ne 0) { return $false }
+  return (-not $Pattern) -or ($out -match $Pattern)
+}
+
+function Invoke-Manual([string]$Id, [string]$Title, [string[]]$Lines) {
+  Write-Host "`n==> [$Id] MANUAL: $Title"
+  $Lines | ForEach-Object { Write-Host "    $_" }
+  if ((",$env:NBSECURE_MANUAL_DONE,") -like "*,$Id,*") { Write-Host '    (confirmed done through NBSECURE_MANUAL_DONE)'; return }
+  if ([Environment]::UserInteractive -and -not [Console]::IsInputRedirected) { Read-Host '    Press Enter when it is done, or Ctrl-C to stop' | Out-Null; return }
+  throw "stopped at manual step ${Id}: do it, then run again with NBSECURE_MANUAL_DONE=$Id"
+}
+
+function Protect-File([string]$Path) {
+  icacls $Path /inheritance:r /grant:r "$($env:USERNAME):(R,W)" | Out-Null
+}
+
+function Write-Token([string]$Target) {
+  New-Item -ItemType File -Path $Target | Out-Null
+  Protect-File $Target
+  if ($env:NBSECURE_TOKEN_FILE) { Get-Content -Raw $env:NBSECURE_TOKEN_FILE | Set-Content -NoNewline $Target }
+  elseif ($env:NBSECURE_TOKEN) { Set-Content -Path $Target -Value $env:NBSECURE_TOKEN }
+  else {
+    $secure = Read-Host -AsSecureString 'Authorization token'
+    Set-Content -Path $Target -Value ([Net.NetworkCredential]::new('', $secure).Password)
+  }
+}
+
+# Repeated keys replace the whole set when written: keep the host's other values after the planned ones.
+function Get-MergedConfig([string]$Planned, [string]$File, [string[]]$Arguments) {
+  $lines = @($Planned.TrimEnd("`n") -split "`n")
+  $existing = & $File @Arguments 2>$null
+  foreach ($line in @($existing)) {
+    if ($line -notmatch '^\s*([^=\s]+)\s*=\s*(.*)$') { continue }
+    $entry = "$($Matches[1]) = $($Matches[2].TrimEnd())"
+    if ($lines -notcontains $entry) { $lines += $entry }
+  }
+  return ($lines -join "`n") + "`n"
+}
+
+try {
+
+  # Write the NetBackup configuration
+  # Why: Sets SERVER, CLIENT_NAME. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
+  Write-Step 'nbu-primary.corp.example:config.set' 'Write the NetBackup configuration'
+  & {
+    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbsetconfig.exe' @() (Get-MergedConfig "SERVER = nbu-primary.corp.example`nSERVER = nbu-media1.corp.example`nSERVER = nbu-media2.corp.example`nCLIENT_NAME = nbu-primary.corp.example`n" 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbgetconfig.exe' @('SERVER'))
+  }
+
+  # Read the configuration back
+  # Why: Confirms that every value the plan owns is now in effect.
+  Write-Step 'nbu-primary.corp.example:config.verify' 'Read the configuration back'
+  & {
+    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbgetconfig.exe' @('SERVER', 'CLIENT_NAME')
+  }
+
+  # Log in as a NetBackup administrator
+  # Why: nbseccmd and nbcertcmd -createToken act for an authenticated administrator; without a session they are refused (status 5930).
+  Invoke-Manual 'nbu-primary.corp.example:login' 'Log in as a NetBackup administrator' @('On nbu-primary.corp.example, run: bpnbat.exe -login -logintype WEB', 'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).')
+
+  # Show the CA certificate and its fingerprint
+  # Why: Every other host checks the CA it receives against this fingerprint; put it in certificates.caFingerprint so their steps run unattended and verified.
+  Write-Step 'nbu-primary.corp.example:ca.show' 'Show the CA certificate and its fingerprint'
+  & {
+    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe' @('-displayCACertDetail')
+  }
+
+  # Create the authorization token "win-rollout" for 6 hosts
+  # Why: Needed by nbu-media1.corp.example, nbu-media2.corp.example, sql1.corp.example, files1.corp.example, kiosk1.branch.example, lnx1.corp.example. The token is a credential: nbsecure captures it into a 0600 file and never prints it; it expires after 12H.
+  Write-Step 'nbu-primary.corp.example:token.create' 'Create the authorization token "win-rollout" for 6 hosts'
+  if (Test-Done '' 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe' @('-displayToken', '-name', 'win-rollout')) { Write-Host '    already done' } else {
+    $tokenOut = if ($env:NBSECURE_TOKEN_OUT) { $env:NBSECURE_TOKEN_OUT } else { '.\nbsecure-token' }
+    New-Item -ItemType File -Force -Path $tokenOut | Out-Null
+    Protect-File $tokenOut
+    $created = & 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe' @('-createToken', '-name', 'win-rollout', '-maxUses', '10', '-validFor', '12H', '-reason', 'nbsecure certificate rollout') | Out-String
+    if ($LASTEXITCODE -ne 0) { throw "createToken exited with status $LASTEXITCODE" }
+    ([regex]::Match($created, '\b[A-Z]{16}\b')).Value | Set-Content -Path $tokenOut
+    Write-Host "    token saved to $tokenOut (readable by you alone): hand it to the hosts that need it, then delete it"
+  }
+
+  # Set the certificate deployment security level to Very High
+  # Why: There is no documented nbseccmd flag for this setting, so nbsecure does not invent one.
+  Invoke-Manual 'nbu-primary.corp.example:security.level' 'Set the certificate deployment security level to Very High' @('In the web UI: Security > Global security settings > Secure communication, set the level to Very High.', 'Or through the REST API: POST https://nbu-primary.corp.example:1556/netbackup/security/properties with the field certificateAutoDeployLevel set to the value your version''s API reference gives for Very High.')
+
+  # Turn insecure communication off
+  # Why: No host is at 8.0 or earlier, so nothing needs the insecure protocol; leaving it on lets any 8.0 host talk to the domain unauthenticated.
+  Write-Step 'nbu-primary.corp.example:security.insecure' 'Turn insecure communication off'
+  if (Test-Done '\boff\b' 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\admincmd\nbseccmd.exe' @('-getsecurityconfig', '-insecurecommunication')) { Write-Host '    already done' } else {
+    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\admincmd\nbseccmd.exe' @('-setsecurityconfig', '-insecurecommunication', 'off')
+    $ran['nbu-primary.corp.example:security.insecure'] = $true
+  }
+
+  # Read the insecure communication setting back
+  # Why: Confirms it is off.
+  Write-Step 'nbu-primary.corp.example:security.insecure.verify' 'Read the insecure communication setting back'
+  & {
+    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\admincmd\nbseccmd.exe' @('-getsecurityconfig', '-insecurecommunication')
+  }
+
+  # Stop the NetBackup services on the primary
+  # Why: Turning insecure communication off takes effect only after the primary's services restart. This interrupts running backup and restore jobs: choose a quiet window.
+  # VERIFY FOR YOUR VERSION: NetBackup Administrator's Guide (flags differ by version: check yours)
+  Write-Step 'nbu-primary.corp.example:services.stop' 'Stop the NetBackup services on the primary'
+  if (-not $ran.ContainsKey('nbu-primary.corp.example:security.insecure')) { Write-Host '    skipped: nothing changed that needs it' } else {
+    Write-Host '    This interrupts running backup and restore jobs.'
+    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\bpdown.exe' @() "y`n"
+  }
+
+  # Start the NetBackup services on the primary
+  # Why: Brings the primary back with the new setting in effect.
+  # VERIFY FOR YOUR VERSION: NetBackup Administrator's Guide (flags differ by version: check yours)
+  Write-Step 'nbu-primary.corp.example:services.start' 'Start the NetBackup services on the primary'
+  if (-not $ran.ContainsKey('nbu-primary.corp.example:security.insecure')) { Write-Host '    skipped: nothing changed that needs it' } else {
+    Write-Host '    This interrupts running backup and restore jobs.'
+    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\bpup.exe' @()
+  }
+
+  # Set data-in-transit encryption to Preferred On
+  # Why: Preferred On: data is encrypted on the wire unless a client or policy opts out.
+  Write-Step 'nbu-primary.corp.example:security.dte' 'Set data-in-transit encryption to Preferred On'
+  if (Test-Done 'PREFERRED.?ON' 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\admincmd\nbseccmd.exe' @('-getsecurityconfig', '-dteglobalmode')) { Write-Host '    already done' } else {
+    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\admincmd\nbseccmd.exe' @('-setsecurityconfig', '-dteglobalmode', '1')
+  }
+
+  # Read the data-in-transit encryption mode back
+  # Why: Confirms it is Preferred On.
+  Write-Step 'nbu-primary.corp.example:security.dte.verify' 'Read the data-in-transit encryption mode back'
+  & {
+    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\admincmd\nbseccmd.exe' @('-getsecurityconfig', '-dteglobalmode')
+  }
+
+  Write-Host "`nnbsecure: all steps for nbu-primary.corp.example are done."
+} finally {
+  Remove-Item -Recurse -Force -Path $workdir -ErrorAction SilentlyContinue
+}

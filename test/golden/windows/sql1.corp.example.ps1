@@ -1,0 +1,112 @@
+#Requires -Version 5.1
+# nbsecure: steps for sql1.corp.example (client, windows, NetBackup 11.1)
+# Plan digest e0ad0a6bb53ddef9f3739ae20a993af511bb9b8f59284a1d4e529fce0eb0065c. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Run in an elevated PowerShell on sql1.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
+# $env:NBSECURE_TOKEN or a hidden prompt, and reaches NetBackup only through a file readable by you alone.
+# Manual steps stop the script unless listed in $env:NBSECURE_MANUAL_DONE (comma-separated step ids).
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$workdir = Join-Path ([IO.Path]::GetTempPath()) ("nbsecure-" + [Guid]::NewGuid())
+New-Item -ItemType Directory -Path $workdir | Out-Null
+$ran = @{}
+
+function Write-Step([string]$Id, [string]$Title) { Write-Host "`n==> [$Id] $Title" }
+
+function Invoke-Native([string]$File, [string[]]$Arguments, [string]$Stdin) {
+  if ($PSBoundParameters.ContainsKey('Stdin')) { $Stdin | & $File @Arguments } else { & $File @Arguments }
+  if ($LASTEXITCODE -ne 0) { throw "$File exited with status $LASTEXITCODE (nbsecure explain $LASTEXITCODE)" }
+}
+
+function Test-Done([string]$Pattern, [string]$File, [string[]]$Arguments) {
+  $out = & $File @Arguments 2>&1 | Out-String
+  if ($LASTEXITCODE -ne 0) { return $false }
+  return (-not $Pattern) -or ($out -match $Pattern)
+}
+
+function Invoke-Manual([string]$Id, [string]$Title, [string[]]$Lines) {
+  Write-Host "`n==> [$Id] MANUAL: $Title"
+  $Lines | ForEach-Object { Write-Host "    $_" }
+  if ((",$env:NBSECURE_MANUAL_DONE,") -like "*,$Id,*") { Write-Host '    (confirmed done through NBSECURE_MANUAL_DONE)'; return }
+  if ([Environment]::UserInteractive -and -not [Console]::IsInputRedirected) { Read-Host '    Press Enter when it is done, or Ctrl-C to stop' | Out-Null; return }
+  throw "stopped at manual step ${Id}: do it, then run again with NBSECURE_MANUAL_DONE=$Id"
+}
+
+function Protect-File([string]$Path) {
+  icacls $Path /inheritance:r /grant:r "$($env:USERNAME):(R,W)" | Out-Null
+}
+
+function Write-Token([string]$Target) {
+  New-Item -ItemType File -Path $Target | Out-Null
+  Protect-File $Target
+  if ($env:NBSECURE_TOKEN_FILE) { Get-Content -Raw $env:NBSECURE_TOKEN_FILE | Set-Content -NoNewline $Target }
+  elseif ($env:NBSECURE_TOKEN) { Set-Content -Path $Target -Value $env:NBSECURE_TOKEN }
+  else {
+    $secure = Read-Host -AsSecureString 'Authorization token'
+    Set-Content -Path $Target -Value ([Net.NetworkCredential]::new('', $secure).Password)
+  }
+}
+
+# Repeated keys replace the whole set when written: keep the host's other values after the planned ones.
+function Get-MergedConfig([string]$Planned, [string]$File, [string[]]$Arguments) {
+  $lines = @($Planned.TrimEnd("`n") -split "`n")
+  $existing = & $File @Arguments 2>$null
+  foreach ($line in @($existing)) {
+    if ($line -notmatch '^\s*([^=\s]+)\s*=\s*(.*)$') { continue }
+    $entry = "$($Matches[1]) = $($Matches[2].TrimEnd())"
+    if ($lines -notcontains $entry) { $lines += $entry }
+  }
+  return ($lines -join "`n") + "`n"
+}
+
+try {
+
+  # Write the NetBackup configuration
+  # Why: Sets SERVER, CLIENT_NAME. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
+  Write-Step 'sql1.corp.example:config.set' 'Write the NetBackup configuration'
+  & {
+    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbsetconfig.exe' @() (Get-MergedConfig "SERVER = nbu-primary.corp.example`nSERVER = nbu-media1.corp.example`nSERVER = nbu-media2.corp.example`nCLIENT_NAME = sql1.corp.example`n" 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbgetconfig.exe' @('SERVER'))
+  }
+
+  # Read the configuration back
+  # Why: Confirms that every value the plan owns is now in effect.
+  Write-Step 'sql1.corp.example:config.verify' 'Read the configuration back'
+  & {
+    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbgetconfig.exe' @('SERVER', 'CLIENT_NAME')
+  }
+
+  # Fetch the CA certificate and check its fingerprint
+  # Why: Trust is established only if the CA the primary presents has the fingerprint from the answers; a mismatch stops here instead of trusting an impostor.
+  Write-Step 'sql1.corp.example:ca.get' 'Fetch the CA certificate and check its fingerprint'
+  if (Test-Done '' 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe' @('-listCACertDetails')) { Write-Host '    already done' } else {
+    $ca_fingerprint_file = Join-Path $workdir 'ca_fingerprint_file'
+    Set-Content -Path $ca_fingerprint_file -Value 'C2:7D:A7:77:CE:C3:90:C2:BD:87:73:D9:07:DF:F1:E7:5E:3F:43:93:3A:1C:50:55:9B:65:F5:4D:CF:D6:09:F7'
+    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe' @('-getCACertificate', '-file', $ca_fingerprint_file, '-server', 'nbu-primary.corp.example')
+  }
+
+  # Deploy the host certificate with the authorization token
+  # Why: A token is needed because the certificate deployment level is Very High, which asks a token of every host. It is handed over in a 0600 file, never on the command line, where the process list would show it.
+  Write-Step 'sql1.corp.example:cert.get' 'Deploy the host certificate with the authorization token'
+  if (Test-Done '' 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe' @('-listCertDetails')) { Write-Host '    already done' } else {
+    $token_file = Join-Path $workdir 'token_file'
+    Write-Token $token_file
+    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe' @('-getCertificate', '-file', $token_file, '-server', 'nbu-primary.corp.example')
+  }
+
+  # List the host certificate
+  # Why: Shows the certificate that was just issued, its host ID and expiry.
+  Write-Step 'sql1.corp.example:cert.verify' 'List the host certificate'
+  & {
+    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe' @('-listCertDetails')
+  }
+
+  # Check the host's certificate state
+  # Why: Reports whether this host's certificate is valid and not revoked.
+  Write-Step 'sql1.corp.example:cert.selfcheck' 'Check the host''s certificate state'
+  & {
+    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe' @('-hostSelfCheck')
+  }
+
+  Write-Host "`nnbsecure: all steps for sql1.corp.example are done."
+} finally {
+  Remove-Item -Recurse -Force -Path $workdir -ErrorAction SilentlyContinue
+}

@@ -1,0 +1,113 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { VERIFY_MARKER } from '../../src/catalogue/confidence.js';
+import { loadAnswersFile } from '../../src/environment/load.js';
+import { buildPlan } from '../../src/plan/build.js';
+import { planDigest } from '../../src/plan/digest.js';
+import { FORMATS, renderOutputs } from '../../src/render/index.js';
+
+const EXAMPLES = readdirSync('examples').filter((f) => f.endsWith('.yaml')).sort();
+
+function outputsOf(example: string) {
+  const { environment } = loadAnswersFile(join('examples', example));
+  const plan = buildPlan(environment);
+  return { plan, outputs: renderOutputs(environment, plan, FORMATS) };
+}
+
+describe.each(EXAMPLES)('renderers on examples/%s', (example) => {
+  const { plan, outputs } = outputsOf(example);
+
+  it('match the golden files', async () => {
+    for (const o of outputs) {
+      await expect(o.text).toMatchFileSnapshot(join('..', 'golden', basename(example, '.yaml'), o.name));
+    }
+  });
+
+  it('give every UNIX host a bash script that passes shellcheck', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nbsecure-sc-'));
+    const scripts = outputs.filter((o) => o.format === 'sh');
+    expect(scripts.length).toBe(plan.hosts.filter((h) => h.os === 'linux').length);
+    const files = scripts.map((o) => {
+      const f = join(dir, o.name);
+      writeFileSync(f, o.text);
+      return f;
+    });
+    // shellcheck exits non-zero on any finding; its output is the failure message.
+    execFileSync('shellcheck', ['--shell=bash', '--severity=style', ...files], { encoding: 'utf8' });
+  });
+
+  it('write strict, fully quoted bash that never puts a secret on a command line', () => {
+    for (const o of outputs.filter((x) => x.format === 'sh')) {
+      expect(o.text).toContain('set -euo pipefail');
+      expect(o.text).not.toMatch(/-token\s+["']?\$/); // never `-token $TOKEN`
+      expect(o.text).not.toMatch(/NBSECURE_TOKEN[^_\w]*\s*\|/);
+    }
+  });
+
+  it('produce a plan.json whose digest verifies', () => {
+    const json = outputs.find((o) => o.format === 'json')!;
+    const parsed = JSON.parse(json.text);
+    expect(parsed.digest).toBe(planDigest(parsed));
+    expect(parsed.digest).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('unconfirmed facts', () => {
+  it('carry the visible marker in the runbook, the scripts, bp.conf snippets and plan.json', () => {
+    // windows.yaml has a media server with the tunnel off (WEB_SERVER_TUNNEL_ENABLE, values unconfirmed)
+    // and a Windows primary whose service restart (bpdown/bpup) has unconfirmed flags.
+    const { outputs } = outputsOf('windows.yaml');
+    const by = (name: string) => outputs.find((o) => o.name === name)!.text;
+    expect(by('runbook.md')).toContain(VERIFY_MARKER);
+    expect(by('nbu-primary.corp.example.ps1')).toContain(`# ${VERIFY_MARKER}`);
+    expect(by('nbu-media2.corp.example.bp.conf')).toMatch(new RegExp(`# ${VERIFY_MARKER}.*\\nWEB_SERVER_TUNNEL_ENABLE = NO`));
+    expect(by('nbu-media2.corp.example.ps1')).toContain(VERIFY_MARKER);
+    const plan = JSON.parse(by('plan.json'));
+    const entry = plan.hosts.find((h: { name: string }) => h.name === 'nbu-media2.corp.example').config.find((c: { key: string }) => c.key === 'WEB_SERVER_TUNNEL_ENABLE');
+    expect(entry.verifyForYourVersion).toContain(VERIFY_MARKER);
+    expect(plan.warnings.join(' ')).toContain(VERIFY_MARKER);
+  });
+
+  it('are absent where every fact is documented', () => {
+    const { outputs } = outputsOf('internal.yaml');
+    for (const o of outputs) expect(o.text).not.toContain(VERIFY_MARKER);
+  });
+});
+
+describe('determinism', () => {
+  it('gives byte-identical plan.json for the same answers, whatever the key order', () => {
+    const a = outputsOf('dmz.yaml').outputs.find((o) => o.format === 'json')!.text;
+    const b = outputsOf('dmz.yaml').outputs.find((o) => o.format === 'json')!.text;
+    expect(a).toBe(b);
+    const dir = mkdtempSync(join(tmpdir(), 'nbsecure-det-'));
+    const reordered = join(dir, 'dmz-reordered.yaml');
+    // The same answers with the top-level sections in another order and as JSON.
+    const { answers } = loadAnswersFile('examples/dmz.yaml');
+    const shuffled = Object.fromEntries(Object.entries(answers).reverse());
+    writeFileSync(reordered, JSON.stringify(shuffled));
+    const { environment } = loadAnswersFile(reordered);
+    expect(JSON.stringify(buildPlan(environment), null, 2) + '\n').toBe(a);
+  });
+});
+
+describe('answer files for hosts not installed yet', () => {
+  it('never hold a token and fetch the CA by fingerprint', () => {
+    const { outputs } = outputsOf('dmz.yaml');
+    const af = outputs.find((o) => o.format === 'answerfile')!;
+    expect(af.name).toBe('new1.dmz.example.NBInstallAnswer.conf');
+    expect(af.text).toContain('AUTHORIZATION_TOKEN = SKIP');
+    expect(af.text).toMatch(/CA_CERTIFICATE_FINGERPRINT = [0-9A-F:]{95}/);
+    expect(af.text).toContain('MACHINE_ROLE = CLIENT');
+    expect(af.text).toContain('MEDIA_SERVER = nbu-media1.corp.example');
+  });
+
+  it('give the ECA set for an external CA', () => {
+    const af = outputsOf('eca.yaml').outputs.find((o) => o.format === 'answerfile')!;
+    expect(af.text).toContain('ECA_CERT_PATH = /etc/pki/netbackup/host-chain.pem');
+    expect(af.text).toContain('ECA_CRL_CHECK_LEVEL = USE_PATH');
+    expect(af.text).not.toContain('AUTHORIZATION_TOKEN');
+  });
+});
