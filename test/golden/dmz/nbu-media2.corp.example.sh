@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-media2.corp.example (media, linux, NetBackup 10.4)
-# Plan digest 5ed9ffaf1d256e817eec9693e955b7209683927a03d620b6789af58e787ba24e. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest ccc18f617416cc61e22d75391c0392078ec020b4bbafe3b1018cab431e2a8b54. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-media2.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt,
 # and reaches NetBackup only through a 0600 file that is removed on exit.
 # Manual steps stop the script unless listed in NBSECURE_MANUAL_DONE (comma-separated step ids).

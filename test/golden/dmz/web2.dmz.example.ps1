@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for web2.dmz.example (client, windows, NetBackup 10.4)
-# Plan digest 5ed9ffaf1d256e817eec9693e955b7209683927a03d620b6789af58e787ba24e. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest ccc18f617416cc61e22d75391c0392078ec020b4bbafe3b1018cab431e2a8b54. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on web2.dmz.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt, and reaches NetBackup only through a file readable by you alone.
 # Manual steps stop the script unless listed in $env:NBSECURE_MANUAL_DONE (comma-separated step ids).

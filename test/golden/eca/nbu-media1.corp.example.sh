@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-media1.corp.example (media, linux, NetBackup 10.4)
-# Plan digest 170e1c9baf5219fa273f973b251f1d503a4a5b6f48bb88e07e1d590f5e00d26e. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest dc74b1b80f836763e287aa6dcdc1f6eb0f84fd4af64872fe248caebd996e7f25. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-media1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt,
 # and reaches NetBackup only through a 0600 file that is removed on exit.
 # Manual steps stop the script unless listed in NBSECURE_MANUAL_DONE (comma-separated step ids).

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-primary.corp.example (primary, linux, NetBackup 10.4)
-# Plan digest fa0be1a1b0f1334b0978bdf4e8a7d029312e7035a677fc52e0a82ed562347e97. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest fb7d93f172b1cdbec849331ceca77c7f61cd3e690ec926f5fbbd95740221ed56. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-primary.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt,
 # and reaches NetBackup only through a 0600 file that is removed on exit.
 # Manual steps stop the script unless listed in NBSECURE_MANUAL_DONE (comma-separated step ids).

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-media1.corp.example (media, linux, NetBackup 9.1)
-# Plan digest a82f5c96ce9ace192341c9b1ba573df418934d7b684a8d97c8aa3986355c7e87. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 5545065da8c074781fddab7878666011574b47f6a8f7f515a2bd5ae6ee1d108b. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-media1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt,
 # and reaches NetBackup only through a 0600 file that is removed on exit.
 # Manual steps stop the script unless listed in NBSECURE_MANUAL_DONE (comma-separated step ids).

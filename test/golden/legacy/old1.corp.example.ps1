@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for old1.corp.example (client, windows, NetBackup 8.0)
-# Plan digest a82f5c96ce9ace192341c9b1ba573df418934d7b684a8d97c8aa3986355c7e87. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 5545065da8c074781fddab7878666011574b47f6a8f7f515a2bd5ae6ee1d108b. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on old1.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt, and reaches NetBackup only through a file readable by you alone.
 # Manual steps stop the script unless listed in $env:NBSECURE_MANUAL_DONE (comma-separated step ids).

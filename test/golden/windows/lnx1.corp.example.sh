@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for lnx1.corp.example (client, linux, NetBackup 11.1)
-# Plan digest e0ad0a6bb53ddef9f3739ae20a993af511bb9b8f59284a1d4e529fce0eb0065c. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest a3541cc0a71f4233fb68b3db3f534ad2abc8ece72c9ea8ceeef86f33979cea2a. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on lnx1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt,
 # and reaches NetBackup only through a 0600 file that is removed on exit.
 # Manual steps stop the script unless listed in NBSECURE_MANUAL_DONE (comma-separated step ids).

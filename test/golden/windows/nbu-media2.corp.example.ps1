@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for nbu-media2.corp.example (media, windows, NetBackup 10.4)
-# Plan digest e0ad0a6bb53ddef9f3739ae20a993af511bb9b8f59284a1d4e529fce0eb0065c. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest a3541cc0a71f4233fb68b3db3f534ad2abc8ece72c9ea8ceeef86f33979cea2a. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on nbu-media2.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt, and reaches NetBackup only through a file readable by you alone.
 # Manual steps stop the script unless listed in $env:NBSECURE_MANUAL_DONE (comma-separated step ids).
