@@ -9,6 +9,7 @@ type Command = (args: string[], io: Io) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<Command>> = {
   plan: async () => (await import('./commands/plan.js')).planCommand,
   explain: async () => (await import('./commands/explain.js')).explainCommand,
+  apply: async () => (await import('./commands/apply.js')).applyCommand,
 };
 
 function noTerminal(io: Io): boolean {

@@ -1,0 +1,82 @@
+import { createInterface } from 'node:readline/promises';
+import { resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import { loadAnswersFile } from '../environment/load.js';
+import { assertFresh, loadPlanFile } from '../execute/load-plan.js';
+import { applyHost, type Prompter } from '../execute/runner.js';
+import { defaultStateDir } from '../execute/state.js';
+import { tokenFromEnv, tokenFromFile } from '../execute/token.js';
+import { buildPlan } from '../plan/build.js';
+import type { Plan } from '../plan/types.js';
+import { writeLine, type Io } from '../output.js';
+import { parseCommandArgs, required } from './args.js';
+
+function terminalPrompter(io: Io): Prompter {
+  const interactive = Boolean(io.stdin.isTTY && io.stdout.isTTY) && !io.env.CI;
+  return {
+    interactive,
+    async confirm(question) {
+      const rl = createInterface({ input: io.stdin, output: io.stdout });
+      try {
+        return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+      } finally {
+        rl.close();
+      }
+    },
+    async secret(question) {
+      // Loaded only when a token is really asked for: the prompt library is not needed otherwise.
+      const { password } = await import('@inquirer/prompts');
+      return password({ message: question, mask: false }, { input: io.stdin, output: io.stdout });
+    },
+  };
+}
+
+export async function applyCommand(args: string[], io: Io): Promise<number> {
+  const { values } = parseCommandArgs('apply', args, {
+    answers: { type: 'string' },
+    plan: { type: 'string' },
+    host: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    yes: { type: 'boolean' },
+    resume: { type: 'boolean' },
+    'token-file': { type: 'string' },
+    'state-dir': { type: 'string' },
+    'step-timeout': { type: 'string' },
+    confirm: { type: 'string', multiple: true },
+  });
+  const hostName = required('apply', values.host, '--host NAME (the host this machine is)');
+  if (!values.answers && !values.plan) throw new UsageError('nbsecure apply needs --answers FILE or --plan PLAN.json. See nbsecure apply --help.');
+  const timeout = values['step-timeout'] === undefined ? 600 : Number(values['step-timeout']);
+  if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--step-timeout ${values['step-timeout']} must be a number of seconds above 0.`);
+
+  let plan: Plan;
+  if (values.plan) {
+    plan = loadPlanFile(values.plan);
+    if (values.answers) assertFresh(plan, loadAnswersFile(values.answers).environment, values.answers);
+  } else {
+    plan = buildPlan(loadAnswersFile(values.answers!).environment);
+  }
+  const token = values['token-file'] ? tokenFromFile(values['token-file']) : tokenFromEnv(io.env);
+  // The resume command repeats what was given, with absolute paths, so it works from anywhere.
+  const resumeCommand = ['nbsecure', 'apply'];
+  if (values.plan) resumeCommand.push('--plan', resolve(io.cwd, values.plan));
+  if (values.answers) resumeCommand.push('--answers', resolve(io.cwd, values.answers));
+  resumeCommand.push('--host', hostName);
+  if (values['token-file']) resumeCommand.push('--token-file', resolve(io.cwd, values['token-file']));
+  if (values['state-dir']) resumeCommand.push('--state-dir', resolve(io.cwd, values['state-dir']));
+  if (values.yes) resumeCommand.push('--yes');
+  resumeCommand.push('--resume');
+
+  return applyHost(plan, hostName, {
+    stateDir: values['state-dir'] ? resolve(io.cwd, values['state-dir']) : defaultStateDir(io.env),
+    resume: Boolean(values.resume),
+    dryRun: Boolean(values['dry-run']),
+    yes: Boolean(values.yes),
+    ...(token ? { token } : {}),
+    confirmed: new Set((values.confirm ?? []).flatMap((c) => c.split(',')).map((c) => (c.includes(':') ? c : `${hostName}:${c}`))),
+    stepTimeoutMs: timeout * 1000,
+    resumeCommand,
+    out: (line) => writeLine(io.stdout, line),
+    prompter: terminalPrompter(io),
+  });
+}

@@ -1,0 +1,40 @@
+import type { Os } from '../environment/types.js';
+import type { PlanCommand, Step } from '../plan/types.js';
+import { describeFiles, displayCommand } from '../render/display.js';
+
+/** A step with what it will run decided: the same object the dry run prints and the runner runs. */
+export interface ResolvedStep {
+  step: Step;
+  invocation?: PlanCommand & { stdin?: string };
+  /** For the configuration step: whether the host's current values could be read. */
+  configRead?: 'ok' | 'failed';
+  noChange?: boolean;
+  note?: string;
+}
+
+/** The dry-run lines of one step: path and argv, stdin, files, and when it is skipped. */
+export function describeResolved(r: ResolvedStep, n: number, os: Os, doneEarlier: boolean): string[] {
+  const s = r.step;
+  const id = s.id.slice(s.host.length + 1);
+  const lines = [`\n${String(n).padStart(2)}. ${s.manual ? 'MANUAL ' : ''}[${id}] ${s.title}${s.effect === 'read' ? ' (read-only)' : ''}`];
+  if (doneEarlier) lines.push('    done in an earlier run: will not run again (--resume)');
+  if (s.verifyForYourVersion) lines.push(`    ${s.verifyForYourVersion}`);
+  if (s.manual) {
+    for (const l of s.instructions ?? []) lines.push(`    ${l}`);
+    lines.push('    You confirm it when asked, or with --confirm on the command line.');
+    return lines;
+  }
+  if (r.invocation) lines.push(`    run:   ${displayCommand(r.invocation, os)}`);
+  if (r.invocation?.stdin !== undefined && !r.noChange) {
+    const stdin = r.invocation.stdin.replace(/\n$/, '').split('\n');
+    lines.push(`    stdin: ${stdin[0] ?? ''}`, ...stdin.slice(1).map((l) => `           ${l}`));
+  }
+  if (r.configRead && s.mergeRepeatedKeys) lines.push(`    reads: ${displayCommand({ file: s.mergeRepeatedKeys.read.file, args: [] }, os)} (read-only: the current values, kept in the state directory before the first change)`);
+  if (r.note) lines.push(`    note:  ${r.configRead === 'failed' ? `the current configuration could not be read (${r.note}); this step will refuse to write` : r.note}`);
+  for (const f of describeFiles(s)) lines.push(`    file:  ${f}`);
+  if (s.done) lines.push(`    skip:  if \`${displayCommand(s.done.command, os)}\` succeeds${s.done.outputMatches ? ` and prints /${s.done.outputMatches}/` : ''}`);
+  if (s.onlyIfChanged) lines.push(`    only:  if ${s.onlyIfChanged} changed something`);
+  if (s.interruptsService) lines.push('    WARNING: interrupts running backup and restore jobs');
+  if (s.capturesSecret) lines.push('    its output holds the new token: it is saved to a 0600 file and never printed');
+  return lines;
+}

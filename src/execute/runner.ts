@@ -1,0 +1,272 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { findStatus } from '../catalogue/statuses.js';
+import { UsageError } from '../errors.js';
+import type { HostPlan, Plan, PlanCommand, Step } from '../plan/types.js';
+import { configChange, parseConfigLines } from './config-diff.js';
+import { describeResolved, type ResolvedStep } from './dry-run.js';
+import { Journal } from './journal.js';
+import { Redactor } from './redact.js';
+import { StepFiles } from './secret-files.js';
+import { hostStateDir } from './state.js';
+import { checkToken } from './token.js';
+
+/** How the runner talks to a person; the CLI gives a terminal one, tests and CI a silent one. */
+export interface Prompter {
+  interactive: boolean;
+  confirm(question: string): Promise<boolean>;
+  secret(question: string): Promise<string>;
+}
+
+export interface ApplyOptions {
+  stateDir: string;
+  resume: boolean;
+  dryRun: boolean;
+  yes: boolean;
+  /** From --token-file or NBSECURE_TOKEN, already checked; otherwise asked for when a step needs it. */
+  token?: string;
+  /** Manual steps the user confirms on the command line (--confirm). */
+  confirmed: ReadonlySet<string>;
+  stepTimeoutMs: number;
+  /** The command that resumes this run, shown after a failure or a stop. */
+  resumeCommand: string[];
+  out: (line: string) => void;
+  prompter: Prompter;
+}
+
+const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+const shown = (argv: string[]) => argv.map(quote).join(' ');
+
+interface Outcome {
+  exit: number | undefined;
+  output: string;
+  failure?: string;
+  interrupted: boolean;
+}
+
+/** Runs one host's steps: dry run, consent, then each step journaled. Returns the exit code. */
+export async function applyHost(plan: Plan, hostName: string, opts: ApplyOptions): Promise<number> {
+  const host = plan.hosts.find((h) => h.name.toLowerCase() === hostName.toLowerCase());
+  if (!host) throw new UsageError(`--host ${hostName} is not in the plan; its hosts are: ${plan.hosts.map((h) => h.name).join(', ')}.`);
+  const redactor = new Redactor();
+  let token = opts.token;
+  if (token) redactor.add(token);
+  const say = (line: string) => opts.out(redactor.redact(line));
+  const stateDir = hostStateDir(opts.stateDir, host.name);
+  const journal = new Journal(stateDir);
+  const earlier = journal.progress(plan.digest, host.name);
+  if (opts.resume && earlier.done.size === 0) {
+    // A run that failed at its first step has nothing to skip: resuming is starting again.
+    say(`--resume: the journal has no finished step of this plan${earlier.lastPlan && earlier.lastPlan !== plan.digest ? ' (it records another plan)' : ''}; starting from the first step.`);
+  }
+
+  const { steps: resolved, snapshot } = await resolveSteps(host, opts.stepTimeoutMs);
+  say(`nbsecure apply: ${opts.dryRun ? 'dry run' : 'plan'} for ${host.name} (${host.role}, ${host.os}), plan ${plan.digest.slice(0, 16)}`);
+  say(`Each step runs exactly as shown: argv without a shell, stdin as given, secrets in 0600 files.`);
+  resolved.forEach((r, i) => describeResolved(r, i + 1, host.os, opts.resume && earlier.done.has(r.step.id)).forEach(say));
+  if (opts.dryRun) {
+    say('\nDry run: nothing was changed.');
+    return 0;
+  }
+  if (!opts.yes) {
+    if (!opts.prompter.interactive) {
+      throw new UsageError('nbsecure apply needs your consent, and there is no terminal to ask on: read the dry run (--dry-run) and pass --yes to consent.');
+    }
+    if (!(await opts.prompter.confirm(`Run these ${resolved.length} steps on ${host.name} now?`))) {
+      say('Nothing was run.');
+      return 1;
+    }
+  }
+
+  const files = new StepFiles();
+  let current: ResultPromise | undefined;
+  let interrupted: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupted = signal;
+    current?.kill(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const changedNow = new Set<string>();
+  // Owed when the trigger changed in this run, or in an earlier run after this step last completed.
+  const owed = (step: Step, trigger: string) =>
+    changedNow.has(trigger) || (earlier.lastChange.get(trigger) ?? -1) > (earlier.lastOk.get(step.id) ?? -1);
+  let snapshotTaken = existsSync(join(stateDir, 'config-before.txt'));
+  let changes = 0;
+
+  const run = async (cmd: PlanCommand, stdin: string | undefined, timeoutMs: number, echo: boolean): Promise<Outcome> => {
+    const sub = execa(cmd.file, cmd.args, {
+      reject: false,
+      all: true,
+      timeout: timeoutMs,
+      stripFinalNewline: false,
+      ...(stdin !== undefined ? { input: stdin } : { stdin: 'ignore' as const }),
+    });
+    current = sub;
+    let pending = '';
+    if (echo) {
+      sub.all?.on('data', (chunk: Buffer) => {
+        const lines = (pending + chunk.toString()).split('\n');
+        pending = lines.pop() ?? '';
+        for (const l of lines) say(`    | ${l}`);
+      });
+    }
+    const r = await sub;
+    current = undefined;
+    if (echo && pending) say(`    | ${pending}`);
+    const output = String(r.all ?? '');
+    if (r.failed && r.exitCode === undefined && !r.isTerminated && !r.timedOut) {
+      return { exit: undefined, output, failure: `cannot run ${cmd.file} (${r.code ?? r.shortMessage}); is NetBackup installed at this host's installPath?`, interrupted: false };
+    }
+    if (r.timedOut) return { exit: undefined, output, failure: `timed out after ${timeoutMs / 1000} s and was stopped`, interrupted: false };
+    return { exit: r.exitCode, output, interrupted: Boolean(interrupted) };
+  };
+
+  const stop = (code: number) => {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    files.dispose();
+    return code;
+  };
+  const record = (step: Step, event: Parameters<Journal['append']>[0]['event'], extra: { exit?: number; ms?: number; changed?: boolean; reason?: string } = {}) =>
+    journal.append({ plan: plan.digest, host: host.name, step: step.id, event, ...extra, ...(extra.reason ? { reason: redactor.redact(extra.reason) } : {}) });
+  const interruptedExit = (step: Step) => {
+    record(step, 'interrupted', { reason: `received ${interrupted}` });
+    say(`\nInterrupted during ${step.id}; temporary secret files were removed. Continue with: ${shown([...opts.resumeCommand])}`);
+    return stop(130);
+  };
+  const failed = (step: Step, why: string, output: string, exit?: number) => {
+    record(step, 'failed', { ...(exit !== undefined ? { exit } : {}), reason: why });
+    const status = Number(/EXIT STATUS (\d+)/.exec(output)?.[1] ?? exit);
+    const info = Number.isFinite(status) ? findStatus(status) : undefined;
+    say(`\nFailed: ${step.title} (${step.id}): ${why}.`);
+    if (info) say(`NetBackup status ${info.code}: ${info.meaning}\n  Likely cause: ${info.cause}\n  Remedy: ${info.remedy}`);
+    say(`When it is fixed, continue with: ${shown(opts.resumeCommand)}`);
+    return stop(1);
+  };
+
+  try {
+    for (const [i, r] of resolved.entries()) {
+      const step = r.step;
+      if (interrupted) return interruptedExit(step);
+      say(`\n==> [${i + 1}/${resolved.length}] ${step.manual ? 'MANUAL: ' : ''}${step.title}`);
+      if (opts.resume && earlier.done.has(step.id)) {
+        say('    done in an earlier run');
+        continue;
+      }
+      if (step.manual) {
+        (step.instructions ?? []).forEach((l) => say(`    ${l}`));
+        if (opts.confirmed.has(step.id) || (opts.prompter.interactive && (await opts.prompter.confirm('    Is this done?')))) {
+          record(step, 'confirmed');
+          continue;
+        }
+        record(step, 'failed', { reason: 'manual step not confirmed' });
+        const resume = opts.resumeCommand.includes('--resume') ? opts.resumeCommand : [...opts.resumeCommand, '--resume'];
+        say(`\nStopped at a manual step. Do it, then continue with: ${shown([...resume, '--confirm', step.id])}`);
+        return stop(1);
+      }
+      if (step.onlyIfChanged && !owed(step, step.onlyIfChanged)) {
+        record(step, 'skipped', { reason: `${step.onlyIfChanged} changed nothing` });
+        say('    skipped: nothing changed that needs it');
+        continue;
+      }
+      if (step.done) {
+        const check = await run(step.done.command, undefined, opts.stepTimeoutMs, false);
+        if (check.interrupted) return interruptedExit(step);
+        if (check.exit === 0 && (!step.done.outputMatches || new RegExp(step.done.outputMatches, 'i').test(check.output))) {
+          record(step, 'skipped', { reason: 'already done' });
+          say('    already done');
+          continue;
+        }
+      }
+      if (r.configRead === 'failed') return failed(step, `the current configuration could not be read (${r.note}), so repeated keys cannot be merged safely`, '');
+      if (r.noChange) {
+        record(step, 'skipped', { reason: 'configuration already matches' });
+        say('    no changes: the configuration already matches');
+        continue;
+      }
+      const invocation = r.invocation!;
+      const args = [...invocation.args];
+      for (const f of step.files ?? []) {
+        let content = f.content;
+        if (f.secret === 'token') {
+          if (!token && opts.prompter.interactive) {
+            token = checkToken(await opts.prompter.secret('Authorization token (16 letters, hidden): '), 'the prompt');
+            redactor.add(token);
+          }
+          if (!token) return failed(step, 'it needs the authorization token: pass --token-file FILE (mode 0600) or set NBSECURE_TOKEN', '');
+          content = `${token}\n`;
+        }
+        const path = files.write(f.placeholder.slice(6, -1), content ?? '');
+        for (let a = 0; a < args.length; a++) if (args[a] === f.placeholder) args[a] = path;
+      }
+      if (step.effect === 'change' && !snapshotTaken && snapshot !== undefined) {
+        // Before the first change to this host, keep what was there: the plan never removes a key it does not own.
+        writeFileSync(join(stateDir, 'config-before.txt'), redactor.redact(snapshot), { mode: 0o600 });
+        snapshotTaken = true;
+      }
+      record(step, 'start');
+      const started = Date.now();
+      const outcome = await run({ file: invocation.file, args }, invocation.stdin, opts.stepTimeoutMs, true);
+      files.removeAll();
+      const ms = Date.now() - started;
+      if (outcome.interrupted) return interruptedExit(step);
+      if (outcome.failure) return failed(step, outcome.failure, outcome.output);
+      if (!step.expectExit.includes(outcome.exit ?? -1)) return failed(step, `exit status ${outcome.exit}`, outcome.output, outcome.exit);
+      if (step.capturesSecret === 'token') {
+        const created = /\b[A-Z]{16}\b/.exec(outcome.output)?.[0];
+        if (created) {
+          redactor.add(created);
+          const file = join(stateDir, 'token');
+          writeFileSync(file, `${created}\n`, { mode: 0o600 });
+          say(`    the new token is in ${file} (mode 0600): hand it to the hosts that need it with --token-file, then delete it`);
+        }
+      }
+      const didChange = step.effect === 'change';
+      if (didChange) {
+        changedNow.add(step.id);
+        changes++;
+      }
+      record(step, 'ok', { exit: outcome.exit ?? 0, ms, changed: didChange });
+      say(`    ok (${(ms / 1000).toFixed(1)} s)`);
+    }
+    say(changes ? `\nDone: ${changes} step${changes === 1 ? '' : 's'} changed ${host.name}. Journal: ${journal.file}` : `\nNo changes: ${host.name} already matches the plan.`);
+    return stop(0);
+  } catch (e) {
+    stop(1);
+    throw e;
+  }
+}
+
+/**
+ * What each step will run, decided before anything runs, so that the dry run shows exactly what
+ * the run does. For the configuration step that means reading the host's current values.
+ */
+async function resolveSteps(host: HostPlan, timeoutMs: number): Promise<{ steps: ResolvedStep[]; snapshot?: string }> {
+  const out: ResolvedStep[] = [];
+  let snapshot: string | undefined;
+  for (const step of host.steps) {
+    const base: ResolvedStep = { step, ...(step.command ? { invocation: { ...step.command, ...(step.stdin !== undefined ? { stdin: step.stdin } : {}) } } : {}) };
+    if (!step.mergeRepeatedKeys || !step.command) {
+      out.push(base);
+      continue;
+    }
+    // One read of the whole configuration serves the diff and the copy kept before the first change.
+    const read = await execa(step.mergeRepeatedKeys.read.file, [], { reject: false, timeout: timeoutMs, stdin: 'ignore' });
+    if (read.exitCode !== 0) {
+      out.push({ ...base, configRead: 'failed', note: String(read.code ?? read.shortMessage ?? `exit ${read.exitCode}`) });
+      continue;
+    }
+    snapshot = String(read.stdout);
+    const change = configChange(parseConfigLines(snapshot), host.config, step.mergeRepeatedKeys.keys);
+    out.push({ ...base, configRead: 'ok', noChange: change.changedKeys.length === 0, invocation: { ...step.command, stdin: change.stdin }, note: configNote(change.changedKeys, host.ownedKeys) });
+  }
+  return { steps: out, ...(snapshot !== undefined ? { snapshot } : {}) };
+}
+
+function configNote(changedKeys: string[], owned: string[]): string {
+  if (!changedKeys.length) return 'the configuration already matches';
+  const same = owned.filter((k) => !changedKeys.includes(k));
+  return `writes ${changedKeys.join(', ')}${same.length ? `; ${same.join(', ')} already match${same.length === 1 ? 'es' : ''}` : ''}; other keys on the host are kept`;
+}

@@ -1,0 +1,16 @@
+import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** $XDG_STATE_HOME/nbsecure, or ~/.local/state/nbsecure as the XDG spec says when it is unset. */
+export function defaultStateDir(env: NodeJS.ProcessEnv): string {
+  const base = env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state');
+  return join(base, 'nbsecure');
+}
+
+/** One folder per host: its journal, the saved configuration, a captured token. Owner-only. */
+export function hostStateDir(stateDir: string, host: string): string {
+  const dir = join(stateDir, host);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return dir;
+}

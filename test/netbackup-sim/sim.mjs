@@ -1,0 +1,241 @@
+// Shared logic of the simulated NetBackup commands. Each executable calls run(name).
+import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+const argv = process.argv.slice(2);
+
+/** <root> is found from the executable's own path: <root>/netbackup/bin[/admincmd]/<name>. */
+function rootOf(self) {
+  let dir = dirname(resolve(self));
+  if (dir.endsWith('admincmd')) dir = dirname(dir);
+  return dirname(dirname(dir));
+}
+
+function readJson(file, fallback) {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return fallback;
+  }
+}
+
+function writeJson(file, value) {
+  writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+function readStdin() {
+  try {
+    return readFileSync(0, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function fail(status, message) {
+  process.stderr.write(`${message}\nEXIT STATUS ${status}\n`);
+  process.exit(status & 0xff || 1);
+}
+
+function flag(name) {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+export async function run(self, name) {
+  const root = rootOf(self);
+  const sim = join(root, 'sim');
+  const domain = readFileSync(join(sim, 'domain'), 'utf8').trim();
+  const host = readJson(join(sim, 'host.json'), {});
+  appendFileSync(join(sim, 'argv.jsonl'), `${JSON.stringify({ cmd: name, args: argv })}\n`);
+
+  // Fault injection: a fault whose `match` prefixes "name args" (or equals it, with `exact`)
+  // applies to its `nth` matching call (default: every call), `times` times (default: always).
+  const faults = readJson(join(sim, 'faults.json'), []);
+  const line = [name, ...argv].join(' ');
+  let fault;
+  for (const f of faults) {
+    if (!(f.exact ? line === f.match : line.startsWith(f.match))) continue;
+    f.seen = (f.seen ?? 0) + 1;
+    if (!fault && (f.nth === undefined || f.seen === f.nth) && (f.times ?? 1) > 0) fault = f;
+  }
+  writeJson(join(sim, 'faults.json'), faults);
+  if (fault) {
+    if (fault.times !== undefined) fault.times -= 1;
+    writeJson(join(sim, 'faults.json'), faults);
+    if (fault.hang) {
+      writeFileSync(join(sim, 'hanging'), String(process.pid));
+      setInterval(() => {}, 1000);
+      return;
+    }
+    fail(fault.exit ?? 1, fault.message ?? `simulated failure of ${line}`);
+  }
+
+  const bpconf = join(root, 'netbackup', 'bp.conf');
+  const certsFile = join(sim, 'certs.json');
+  const certs = readJson(certsFile, {});
+  const ca = readJson(join(domain, 'ca.json'), {});
+  const securityFile = join(domain, 'security.json');
+  const security = readJson(securityFile, { insecureCommunication: 'on', dteGlobalMode: 0, restarts: 0, servicesUp: true });
+  const tokensFile = join(domain, 'tokens.json');
+  const tokens = readJson(tokensFile, []);
+  const loggedIn = existsSync(join(domain, 'session.json'));
+
+  const readConf = () => (existsSync(bpconf) ? readFileSync(bpconf, 'utf8').split('\n').filter((l) => l.includes('=')) : []).map((l) => {
+    const i = l.indexOf('=');
+    return [l.slice(0, i).trim(), l.slice(i + 1).trim()];
+  });
+
+  switch (name) {
+    case 'nbgetconfig':
+    case 'bpgetconfig': {
+      const keys = argv.filter((a) => !a.startsWith('-'));
+      for (const [k, v] of readConf()) if (!keys.length || keys.includes(k)) process.stdout.write(`${k} = ${v}\n`);
+      return;
+    }
+    case 'nbsetconfig':
+    case 'bpsetconfig': {
+      const input = readStdin().split('\n').filter((l) => l.includes('=')).map((l) => {
+        const i = l.indexOf('=');
+        return [l.slice(0, i).trim(), l.slice(i + 1).trim()];
+      });
+      const written = new Set(input.map(([k]) => k));
+      // Writing a key replaces every entry of it: the real commands' replace-the-set semantics.
+      const kept = readConf().filter(([k]) => !written.has(k));
+      writeFileSync(bpconf, [...kept, ...input].map(([k, v]) => `${k} = ${v}\n`).join(''));
+      return;
+    }
+    case 'bpnbat': {
+      if (argv[0] === '-login') {
+        writeJson(join(domain, 'session.json'), { user: 'admin' });
+        process.stdout.write('Operation completed successfully.\n');
+        return;
+      }
+      fail(1, 'bpnbat: unsupported in the simulator');
+      return;
+    }
+    case 'bp.kill_all': {
+      if (!/^y/i.test(readStdin())) fail(1, 'bp.kill_all: not confirmed');
+      security.servicesUp = false;
+      writeJson(securityFile, security);
+      process.stdout.write('Stopping NetBackup services...\n');
+      return;
+    }
+    case 'bp.start_all': {
+      security.servicesUp = true;
+      security.restarts += 1;
+      security.effectiveInsecure = security.insecureCommunication;
+      writeJson(securityFile, security);
+      process.stdout.write('Starting NetBackup services...\n');
+      return;
+    }
+    case 'nbseccmd': {
+      if (!loggedIn) fail(5930, 'nbseccmd: not authorized; log in with bpnbat -login -logintype WEB');
+      const modes = ['PREFERRED_OFF', 'PREFERRED_ON', 'ENFORCED'];
+      if (argv[0] === '-setsecurityconfig') {
+        if (flag('-insecurecommunication')) security.insecureCommunication = flag('-insecurecommunication');
+        if (flag('-dteglobalmode')) security.dteGlobalMode = Number(flag('-dteglobalmode'));
+        writeJson(securityFile, security);
+        process.stdout.write('Security configuration updated successfully.\n');
+        return;
+      }
+      if (argv[0] === '-getsecurityconfig') {
+        if (argv.includes('-insecurecommunication')) process.stdout.write(`Insecure Communication: ${security.insecureCommunication.toUpperCase()}\n`);
+        if (argv.includes('-dteglobalmode')) process.stdout.write(`DTE Global Mode: ${modes[security.dteGlobalMode]}\n`);
+        return;
+      }
+      fail(1, `nbseccmd: unsupported ${argv[0]}`);
+      return;
+    }
+    case 'nbcertcmd':
+      return nbcertcmd();
+    default:
+      fail(1, `${name}: not simulated`);
+  }
+
+  function tokenFrom(file) {
+    const mode = statSync(file).mode & 0o777;
+    if (mode & 0o077) fail(1, `The token file ${file} is readable by others (mode ${mode.toString(8)}); refusing it`);
+    return readFileSync(file, 'utf8').trim();
+  }
+
+  function nbcertcmd() {
+    const op = argv[0];
+    switch (op) {
+      case '-displayCACertDetail':
+        process.stdout.write(`CA Certificate received successfully.\n  Subject Name : /CN=nbatd/OU=root@primary/O=vx\n  SHA-256 Fingerprint : ${ca.fingerprint}\n`);
+        return;
+      case '-getCACertificate': {
+        if (!ca.fingerprint) fail(1, 'The primary is not reachable');
+        const file = flag('-file');
+        const expected = file ? readFileSync(file, 'utf8').trim() : undefined;
+        if (!file && !/^y/i.test(readStdin())) fail(1, 'The CA certificate was not accepted');
+        if (expected && expected.toUpperCase() !== ca.fingerprint.toUpperCase()) fail(1, 'The CA certificate fingerprint does not match the one given');
+        certs.ca = ca.fingerprint;
+        writeJson(certsFile, certs);
+        process.stdout.write('The validation of root certificate fingerprint is successful.\nCA certificate stored successfully.\n');
+        return;
+      }
+      case '-listCACertDetails':
+        if (!certs.ca) fail(1, 'No CA certificates found');
+        process.stdout.write(`Subject Name : /CN=nbatd\n  SHA-256 Fingerprint : ${certs.ca}\n`);
+        return;
+      case '-getCertificate': {
+        if (!certs.ca) fail(1, 'The CA certificate is not available: run nbcertcmd -getCACertificate first');
+        const file = flag('-file');
+        if (argv.includes('-token')) fail(1, 'simulator: interactive -token is not supported');
+        if (file) {
+          const value = tokenFrom(file);
+          const t = tokens.find((x) => x.value === value);
+          if (!t || t.uses >= t.maxUses) fail(1, 'The token is invalid or used up');
+          t.uses += 1;
+          writeJson(tokensFile, tokens);
+        } else if (host.zone === 'dmz' || host.nat || security.level === 'very-high' || !host.knownToPrimary) {
+          // Through a tunnel the primary sees the media server's address, not this host's.
+          fail(host.knownToPrimary && (host.zone === 'dmz' || host.nat) ? 5954 : 5955, host.knownToPrimary ? 'The host name does not resolve to the requesting IP address' : 'The host name is not known to the primary server');
+        }
+        certs.host = { hostId: randomBytes(8).toString('hex'), name: host.name };
+        writeJson(certsFile, certs);
+        process.stdout.write('Host certificate received successfully from server.\n');
+        return;
+      }
+      case '-listCertDetails':
+        if (!certs.host && !certs.eca) fail(1, 'No certificates found');
+        process.stdout.write(`Host ID : ${certs.host?.hostId ?? 'eca'}\n  Issued To : ${host.name}\n`);
+        return;
+      case '-hostSelfCheck':
+        if (!certs.host && !certs.eca) fail(1, 'The host has no certificate');
+        process.stdout.write('The host certificate is valid.\n');
+        return;
+      case '-createToken': {
+        if (!loggedIn) fail(5930, 'Not authorized: log in with bpnbat -login -logintype WEB');
+        const value = Array.from(randomBytes(16), (b) => String.fromCharCode(65 + (b % 26))).join('');
+        tokens.push({ name: flag('-name'), value, maxUses: Number(flag('-maxUses') ?? 1), uses: 0 });
+        writeJson(tokensFile, tokens);
+        process.stdout.write(`Token ${value} created successfully.\n`);
+        return;
+      }
+      case '-displayToken':
+        if (!tokens.some((t) => t.name === flag('-name'))) fail(1, `Token ${flag('-name')} not found`);
+        process.stdout.write(`Token Name : ${flag('-name')}\n`);
+        return;
+      case '-ecaHealthCheck': {
+        const missing = ['-trustStorePath', '-certPath', '-privateKeyPath'].filter((f) => !flag(f) || !existsSync(flag(f)));
+        if (missing.length) fail(8779, missing.map((f) => `USER_INPUT_${f.slice(1).toUpperCase()}_VALIDATION failed`).join('\n'));
+        process.stdout.write('All validations passed.\n');
+        return;
+      }
+      case '-enrollCertificate':
+        if (argv.includes('-preCheck')) {
+          process.stdout.write('Pre-check passed.\n');
+          return;
+        }
+        certs.eca = { name: host.name };
+        writeJson(certsFile, certs);
+        process.stdout.write('External certificate enrolled.\n');
+        return;
+      default:
+        fail(1, `nbcertcmd: ${op} is not simulated`);
+    }
+  }
+}
