@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   plan: async () => (await import('./commands/plan.js')).planCommand,
   explain: async () => (await import('./commands/explain.js')).explainCommand,
   apply: async () => (await import('./commands/apply.js')).applyCommand,
+  doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
 };
 
 function noTerminal(io: Io): boolean {
