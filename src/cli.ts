@@ -36,6 +36,11 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     if (!load) throw new UsageError(`nbsecure: unknown command "${first}". The commands are ${Object.keys(COMMANDS).join(', ')}; see nbsecure --help.`);
     return (await load())(rest, io);
   }
+  if (argv.includes('--forget')) {
+    // Works without a terminal: removing remembered answers asks nothing.
+    const { wizardCommand } = await import('./wizard/command.js');
+    return wizardCommand(argv, io);
+  }
   if (noTerminal(io)) {
     throw new UsageError('nbsecure: the guided wizard needs a terminal (stdin and stdout), and this is not one. For scripts and CI, write an answers file and run: nbsecure plan --answers FILE (examples/ has five to start from). See nbsecure --help.');
   }

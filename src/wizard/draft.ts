@@ -1,0 +1,74 @@
+import { UsageError } from '../errors.js';
+import { parseAnswers } from '../environment/load.js';
+import type { Answers } from '../environment/schema.js';
+import type { Environment } from '../environment/types.js';
+
+/**
+ * What the wizard has collected so far: an answers file (version 1) in the making. Both front ends
+ * fill the same object, and it is validated and planned exactly as a file would be.
+ */
+export type Draft = Record<string, unknown> & { version: 1 };
+export type HostItem = Record<string, unknown> & { name: string };
+export type HostListKey = 'mediaServers' | 'clients';
+
+export function emptyDraft(): Draft {
+  return { version: 1, primary: { name: '' } };
+}
+
+export function getPath(draft: Draft, path: string): unknown {
+  return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), draft);
+}
+
+/** Sets a dotted path, creating objects on the way; undefined removes the field. Returns a new draft. */
+export function setPath(draft: Draft, path: string, value: unknown): Draft {
+  const copy = structuredClone(draft);
+  const keys = path.split('.');
+  let o: Record<string, unknown> = copy;
+  for (const k of keys.slice(0, -1)) {
+    if (!o[k] || typeof o[k] !== 'object') o[k] = {};
+    o = o[k] as Record<string, unknown>;
+  }
+  const last = keys.at(-1)!;
+  if (value === undefined) delete o[last];
+  else o[last] = value;
+  return copy;
+}
+
+export function hostList(draft: Draft, key: HostListKey): HostItem[] {
+  return ((draft[key] as HostItem[] | undefined) ?? []).map((h) => ({ ...h }));
+}
+
+export function setHostList(draft: Draft, key: HostListKey, items: HostItem[]): Draft {
+  return setPath(draft, key, items.length ? items : undefined);
+}
+
+/** Names pasted or imported for a large site: one per line, or separated by commas or spaces. */
+export function namesFromText(text: string): string[] {
+  return [...new Set(text.split(/[\s,;]+/).map((s) => s.trim()).filter(Boolean))];
+}
+
+/** The draft without empty sections, in the order of the answers file format. */
+export function cleanDraft(draft: Draft): Answers {
+  const order = ['version', 'installPath', 'primary', 'mediaServers', 'clients', 'certificates', 'security', 'hardening'];
+  const prune = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(prune);
+    if (v && typeof v === 'object') {
+      const entries = Object.entries(v).map(([k, x]) => [k, prune(x)] as const).filter(([, x]) => x !== undefined && x !== '' && !(typeof x === 'object' && x !== null && !Array.isArray(x) && Object.keys(x).length === 0));
+      return Object.fromEntries(entries);
+    }
+    return v;
+  };
+  const pruned = prune(draft) as Record<string, unknown>;
+  return Object.fromEntries(order.filter((k) => pruned[k] !== undefined).map((k) => [k, pruned[k]])) as Answers;
+}
+
+/** Validates the draft as an answers file: the same messages, paths and rules. */
+export function validateDraft(draft: Draft): { environment: Environment; answers: Answers } | { problems: string[] } {
+  try {
+    const { environment, answers } = parseAnswers(JSON.stringify(cleanDraft(draft), null, 2), 'your answers');
+    return { environment, answers };
+  } catch (e) {
+    if (e instanceof UsageError) return { problems: e.message.split('\n').slice(1).map((l) => l.replace(/^\s+your answers(:\d+:\d+)?: /, '')) };
+    throw e;
+  }
+}

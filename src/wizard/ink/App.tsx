@@ -1,0 +1,302 @@
+import { Box, Text, useApp, useInput } from 'ink';
+import { resolve } from 'node:path';
+import { useCallback, useMemo, useState, type ReactElement } from 'react';
+import { UserError } from '../../errors.js';
+import { TOKEN_FORMAT } from '../../execute/token.js';
+import type { Format } from '../../render/index.js';
+import { emptyDraft, hostList, namesFromText, setHostList, setPath, validateDraft, type Draft, type HostItem, type HostListKey } from '../draft.js';
+import { importAnswersFile, importLocalConfig, planOf, saveAnswersFile, writeOutputs } from '../finish.js';
+import { activeQuestions, answerValue, type Question } from '../questions.js';
+import { reviewLines } from '../review.js';
+import { ApplyScreen } from './ApplyScreen.js';
+import { FormatPicker } from './FormatPicker.js';
+import { Frame } from './Frame.js';
+import { HostListScreen } from './HostListScreen.js';
+import { ItemForm } from './ItemForm.js';
+import { QuestionScreen } from './QuestionScreen.js';
+import { ReviewScreen } from './ReviewScreen.js';
+import { SelectQuestion } from './SelectQuestion.js';
+import { TextQuestion } from './TextQuestion.js';
+import { WelcomeScreen } from './WelcomeScreen.js';
+
+type Screen =
+  | { kind: 'welcome' }
+  | { kind: 'import-file' }
+  | { kind: 'question'; id: string }
+  | { kind: 'item'; list: HostListKey; editing: string }
+  | { kind: 'paste'; list: HostListKey }
+  | { kind: 'review' }
+  | { kind: 'formats' }
+  | { kind: 'folder'; formats: Format[] }
+  | { kind: 'written'; files: string[] }
+  | { kind: 'save-answers' }
+  | { kind: 'choose-host' }
+  | { kind: 'token'; host: string }
+  | { kind: 'dry-run'; host: string; token?: string }
+  | { kind: 'apply'; host: string; token?: string; confirmed: string[]; resume: boolean; run: number }
+  | { kind: 'finished'; message: string };
+
+export interface AppProps {
+  profile: string;
+  last?: Draft;
+  cwd: string;
+  stateDir: string;
+  envToken?: string;
+  /** Called on every change of the answers, so they are remembered (never secrets). */
+  onDraft: (d: Draft) => void;
+  onExit: (code: number) => void;
+}
+
+const NEXT_STEPS = 'Next, on each host as root, the primary first: nbsecure apply --answers ANSWERS --host NAME (it dry-runs and asks first).';
+
+export function App(props: AppProps) {
+  const { exit } = useApp();
+  const [draft, setDraftState] = useState<Draft>(emptyDraft());
+  const [screen, setScreen] = useState<Screen>({ kind: 'welcome' });
+  const [history, setHistory] = useState<Screen[]>([]);
+  const [showHelp, setShowHelp] = useState(false);
+  const [itemHelp, setItemHelp] = useState('');
+  const [notice, setNotice] = useState<string | undefined>();
+
+  const setDraft = (d: Draft) => {
+    setDraftState(d);
+    props.onDraft(d);
+  };
+  const quit = useCallback((code: number) => {
+    props.onExit(code);
+    exit();
+  }, [exit, props]);
+  const go = (next: Screen) => {
+    setHistory([...history, screen]);
+    setScreen(next);
+    setShowHelp(false);
+    setNotice(undefined);
+  };
+  const back = () => {
+    const prev = history.at(-1);
+    if (!prev) return;
+    setHistory(history.slice(0, -1));
+    setScreen(prev);
+    setShowHelp(false);
+  };
+
+  useInput((input, key) => {
+    if (key.ctrl && input === 'c') quit(130);
+    else if (key.escape && screen.kind !== 'item') back();
+    else if (input === '?') setShowHelp((s) => !s);
+  });
+
+  const pages = activeQuestions(draft);
+  const firstPage = (d: Draft): Screen => ({ kind: 'question', id: activeQuestions(d)[0]!.id });
+  const after = (id: string, d: Draft): Screen => {
+    const list = activeQuestions(d);
+    const i = list.findIndex((q) => q.id === id);
+    const next = list[i + 1];
+    return next ? { kind: 'question', id: next.id } : { kind: 'review' };
+  };
+  const checked = useMemo(() => (screen.kind === 'review' || screen.kind === 'formats' || screen.kind === 'folder' || screen.kind === 'choose-host' || screen.kind === 'token' || screen.kind === 'dry-run' || screen.kind === 'apply' || screen.kind === 'written' || screen.kind === 'save-answers' ? validateDraft(draft) : undefined), [screen.kind, draft]);
+  const ok = checked && 'environment' in checked ? checked : undefined;
+  const plan = useMemo(() => (ok ? planOf(ok.environment) : undefined), [ok]);
+
+  const start = (kind: 'last' | 'fresh' | 'file' | 'local') => {
+    try {
+      if (kind === 'file') return go({ kind: 'import-file' });
+      const d = kind === 'last' && props.last ? props.last : kind === 'local' ? importLocalConfig() : emptyDraft();
+      setDraft(d);
+      go(firstPage(d));
+    } catch (e) {
+      if (e instanceof UserError) setNotice(e.message);
+      else throw e;
+    }
+  };
+
+  const question = screen.kind === 'question' ? pages.find((q) => q.id === screen.id) : undefined;
+  const progress = question ? `question ${pages.indexOf(question) + 1} of ${pages.length}` : undefined;
+  let section = 'Welcome';
+  let help: string | undefined;
+  let body: ReactElement | null = null;
+
+  switch (screen.kind) {
+    case 'welcome':
+      body = <WelcomeScreen profile={props.profile} hasLast={Boolean(props.last)} onStart={start} />;
+      help = 'Your answers are remembered per profile (--profile NAME) after every question, never with a secret; nbsecure --forget removes them.';
+      break;
+    case 'import-file':
+      section = 'Import';
+      body = (
+        <TextQuestion prompt="Path of the answers file" initial="" validate={(s) => (s ? undefined : 'Type a path.')} onSubmit={(s) => {
+          try {
+            const d = importAnswersFile(resolve(props.cwd, s));
+            setDraft(d);
+            go(firstPage(d));
+          } catch (e) {
+            if (e instanceof UserError) setNotice(e.message);
+            else throw e;
+          }
+        }} />
+      );
+      break;
+    case 'question': {
+      if (!question) {
+        body = <Text>That question no longer applies; press Esc.</Text>;
+        break;
+      }
+      section = question.section;
+      help = question.help;
+      if (question.kind === 'hosts') {
+        const list = question.list!;
+        body = (
+          <HostListScreen label={question.prompt} items={hostList(draft, list)} onAction={(a) => {
+            if (a.kind === 'done') go(after(question.id, draft));
+            if (a.kind === 'add') go({ kind: 'item', list, editing: '' });
+            if (a.kind === 'edit') go({ kind: 'item', list, editing: a.name });
+            if (a.kind === 'paste') go({ kind: 'paste', list });
+            if (a.kind === 'remove') setDraft(setHostList(draft, list, hostList(draft, list).filter((h) => h.name !== a.name)));
+          }} />
+        );
+      } else {
+        body = <QuestionScreen key={question.id} question={question as Question} draft={draft} onAnswer={(text) => {
+          const d = setPath(draft, question.id, answerValue(question, text));
+          setDraft(d);
+          go(after(question.id, d));
+        }} />;
+      }
+      break;
+    }
+    case 'item': {
+      const list = screen.list;
+      const items = hostList(draft, list);
+      const original = items.find((h) => h.name === screen.editing) ?? { name: '' };
+      section = list === 'clients' ? 'Clients' : 'Media servers';
+      help = itemHelp;
+      body = (
+        <ItemForm key={`${list}:${screen.editing}`} list={list} draft={draft} item={original} editing={screen.editing} onHelp={setItemHelp} onCancel={back}
+          onDone={(item: HostItem) => {
+            const next = screen.editing ? items.map((h) => (h.name === screen.editing ? item : h)) : [...items, item];
+            setDraft(setHostList(draft, list, next));
+            back();
+          }} />
+      );
+      break;
+    }
+    case 'paste': {
+      const list = screen.list;
+      section = list === 'clients' ? 'Clients' : 'Media servers';
+      help = 'Paste or type the names separated by spaces or commas. They get the defaults (Linux, the primary\'s version, internal); edit any of them afterwards.';
+      body = (
+        <TextQuestion prompt="Host names" initial="" validate={(s) => {
+          const bad = namesFromText(s).filter((n) => !/^[A-Za-z0-9.-]+$/.test(n));
+          return !s ? 'Type at least one name.' : bad.length ? `Not host names: ${bad.join(', ')}` : undefined;
+        }} onSubmit={(s) => {
+          const items = hostList(draft, list);
+          const known = new Set(items.map((h) => h.name.toLowerCase()));
+          setDraft(setHostList(draft, list, [...items, ...namesFromText(s).filter((n) => !known.has(n.toLowerCase())).map((name) => ({ name }))]));
+          back();
+        }} />
+      );
+      break;
+    }
+    case 'review':
+      section = 'Review';
+      body = (
+        <ReviewScreen {...(ok && plan ? { sections: reviewLines(ok.environment, plan) } : { problems: checked && 'problems' in checked ? checked.problems : [] })}
+          onNext={(v) => (v === 'back' ? go(firstPage(draft)) : go({ kind: 'formats' }))} />
+      );
+      break;
+    case 'formats':
+      section = 'Outputs';
+      body = <FormatPicker onSubmit={(formats) => go({ kind: 'folder', formats })} />;
+      break;
+    case 'folder':
+      section = 'Outputs';
+      body = <TextQuestion prompt="Write them to which folder?" initial="nbsecure-runbooks" validate={(s) => (s ? undefined : 'Type a folder.')} onSubmit={(s) => {
+        try {
+          go({ kind: 'written', files: writeOutputs(ok!.environment, plan!, screen.formats, resolve(props.cwd, s)) });
+        } catch (e) {
+          if (e instanceof UserError) setNotice(e.message);
+          else throw e;
+        }
+      }} />;
+      break;
+    case 'written':
+      section = 'Outputs';
+      body = (
+        <Box flexDirection="column">
+          <Text bold>Wrote {screen.files.length} files:</Text>
+          {screen.files.map((f) => <Text key={f}>  {f}</Text>)}
+          <Box marginTop={1}>
+            <SelectQuestion prompt="What next?" choices={[
+              { value: 'save', label: 'Save these answers as an answers file (for scripted runs)' },
+              { value: 'dry', label: 'Dry-run one host on this machine' },
+              { value: 'quit', label: 'Finish' },
+            ]} onSubmit={(v) => (v === 'save' ? go({ kind: 'save-answers' }) : v === 'dry' ? go({ kind: 'choose-host' }) : go({ kind: 'finished', message: NEXT_STEPS }))} />
+          </Box>
+        </Box>
+      );
+      break;
+    case 'save-answers':
+      section = 'Answers file';
+      body = <TextQuestion prompt="Save the answers to" initial="nbsecure-answers.yaml" onSubmit={(s) => {
+        const file = resolve(props.cwd, s);
+        saveAnswersFile(draft, file);
+        setNotice(`Saved ${file}. Next time: nbsecure plan --answers ${file}`);
+        back();
+      }} />;
+      break;
+    case 'choose-host':
+      section = 'Dry run';
+      body = <SelectQuestion prompt="Which host is this machine? (its steps run here)" choices={plan!.hosts.map((h) => ({ value: h.name, label: `${h.name} (${h.role}, ${h.os})` }))} onSubmit={(host) => {
+        const needsToken = plan!.hosts.find((h) => h.name === host)!.steps.some((s) => s.files?.some((f) => f.secret));
+        go(needsToken && !props.envToken ? { kind: 'token', host } : { kind: 'dry-run', host, ...(props.envToken ? { token: props.envToken } : {}) });
+      }} />;
+      break;
+    case 'token':
+      section = 'Authorization token';
+      help = 'The token created on the primary (nbcertcmd -createToken). It is passed to nbcertcmd in a 0600 file, never shown, never remembered.';
+      body = <TextQuestion prompt="Authorization token (16 upper-case letters; hidden)" initial="" mask="*" validate={(s) => (TOKEN_FORMAT.test(s) ? undefined : 'A token is 16 upper-case letters.')} onSubmit={(token) => go({ kind: 'dry-run', host: screen.host, token })} />;
+      break;
+    case 'dry-run':
+    case 'apply': {
+      const real = screen.kind === 'apply';
+      section = real ? `Applying on ${screen.host}` : `Dry run on ${screen.host}`;
+      const options = {
+        stateDir: props.stateDir, dryRun: !real, yes: true, stepTimeoutMs: 600_000,
+        resume: real ? screen.resume : false,
+        confirmed: new Set(real ? screen.confirmed : []),
+        resumeCommand: ['nbsecure', 'apply', '--answers', 'ANSWERS', '--host', screen.host, '--resume'],
+        ...(screen.token ? { token: screen.token } : {}),
+      };
+      body = (
+        <ApplyScreen key={real ? `apply-${screen.run}` : 'dry'} plan={plan!} host={screen.host} options={options} title={real ? 'Live progress' : 'These are the exact commands; nothing was changed.'}
+          next={(r) => real
+            ? [...(r.manualStep ? [{ value: 'confirm', label: 'It is done: continue' }] : r.code !== 0 ? [{ value: 'retry', label: 'Retry from the failed step' }] : []), { value: 'quit', label: 'Finish' }]
+            : [{ value: 'run', label: `Run these steps on ${screen.host} now` }, { value: 'quit', label: 'Finish without running' }]}
+          onNext={(v, r) => {
+            if (v === 'quit') return go({ kind: 'finished', message: real && r.code === 0 ? `${screen.host} is done. ${NEXT_STEPS}` : NEXT_STEPS });
+            if (v === 'run') return go({ kind: 'apply', host: screen.host, ...(screen.token ? { token: screen.token } : {}), confirmed: [], resume: false, run: 1 });
+            if (screen.kind === 'apply') {
+              const confirmed = v === 'confirm' && r.manualStep ? [...screen.confirmed, r.manualStep] : screen.confirmed;
+              setScreen({ ...screen, confirmed, resume: true, run: screen.run + 1 });
+            }
+          }} />
+      );
+      break;
+    }
+    case 'finished':
+      section = 'Done';
+      body = (
+        <Box flexDirection="column">
+          <Text>{screen.message}</Text>
+          <SelectQuestion prompt="" choices={[{ value: 'quit', label: 'Quit' }]} onSubmit={() => quit(0)} />
+        </Box>
+      );
+      break;
+  }
+
+  return (
+    <Frame section={section} {...(progress ? { progress } : {})} {...(help ? { help } : {})} showHelp={showHelp}>
+      {body}
+      {notice ? <Text color="yellow">{notice}</Text> : null}
+    </Frame>
+  );
+}

@@ -1,0 +1,18 @@
+import { render } from 'ink';
+import type { Io } from '../../output.js';
+import { App, type AppProps } from './App.js';
+import { ColorContext } from './theme.js';
+
+/** Renders the wizard and resolves with its exit code. Ctrl-C is the App's to handle (exit 130). */
+export async function mountWizard(io: Io, props: Omit<AppProps, 'onExit'>): Promise<number> {
+  let code = 0;
+  const color = io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb';
+  const app = render(
+    <ColorContext.Provider value={color}>
+      <App {...props} onExit={(c) => (code = c)} />
+    </ColorContext.Provider>,
+    { exitOnCtrlC: false, stdin: io.stdin as NodeJS.ReadStream, stdout: io.stdout as NodeJS.WriteStream },
+  );
+  await app.waitUntilExit();
+  return code;
+}

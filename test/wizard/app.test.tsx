@@ -1,0 +1,132 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { cli } from '../helpers/cli.js';
+import { FP } from '../helpers/env.js';
+import { KEY, mount } from '../helpers/ink.js';
+import { App } from '../../src/wizard/ink/App.js';
+import { validateDraft, type Draft } from '../../src/wizard/draft.js';
+import { loadAnswersFile } from '../../src/environment/load.js';
+
+type Driver = ReturnType<typeof mount>;
+
+async function addHost(s: Driver, list: RegExp, answers: { name: string; os?: RegExp; version?: string; tunnel?: RegExp; zone?: RegExp; via?: string; nat?: RegExp }) {
+  await s.choose(list, /\+ Add one/);
+  await s.answer(/Host name/, answers.name);
+  await s.choose(/Operating system/, answers.os ?? /Linux/);
+  await s.answer(/NetBackup version/, answers.version ?? '');
+  if (answers.tunnel) await s.choose(/offer the HTTP tunnel/, answers.tunnel);
+  if (answers.zone) await s.choose(/Where is it/, answers.zone);
+  if (answers.via !== undefined) {
+    await s.wait(/Tunnel media servers/);
+    await s.press(...Array(40).fill(KEY.backspace), answers.via, KEY.enter);
+  }
+  if (answers.nat) await s.choose(/behind dynamic NAT/, answers.nat);
+  await s.choose(/installed on it already/, /Yes/);
+}
+
+/** Answers the whole wizard for the site of test/fixtures/wizard-dmz.yaml. */
+async function answerDmzSite(s: Driver) {
+  await s.choose(/How do you want to start/, /Afresh/);
+  await s.answer(/Primary server host name/, 'nbu-primary.corp.example');
+  await s.choose(/Primary server operating system/, /Linux/);
+  await s.answer(/Primary server NetBackup version/, '');
+  await addHost(s, /Media servers \(0\)/, { name: 'nbu-media1.corp.example', tunnel: /Yes/ });
+  await addHost(s, /Media servers \(1\)/, { name: 'nbu-media2.corp.example', tunnel: /Yes/ });
+  await s.choose(/Media servers \(2\)/, /Done with media servers/);
+  await addHost(s, /Clients \(0\)/, { name: 'app1.corp.example', zone: /Internal/, nat: /No/ });
+  await addHost(s, /Clients \(1\)/, { name: 'web1.dmz.example', zone: /DMZ/, via: 'nbu-media2.corp.example' });
+  await addHost(s, /Clients \(2\)/, { name: 'old1.corp.example', os: /Windows/, version: '8.0', zone: /Internal/, nat: /No/ });
+  await s.choose(/Clients \(3\)/, /Done with clients/);
+  await s.choose(/Insecure communication/, /Auto/);
+  await s.choose(/Certificate authority/, /NetBackup CA/);
+  await s.choose(/deployment security level/, /High \(default\)/);
+  await s.answer(/CA certificate fingerprint/, FP);
+  await s.answer(/Name of the authorization token/, '');
+  await s.answer(/How long the token stays valid/, '');
+  await s.choose(/Data-in-transit encryption/, /Enforced/);
+  await s.choose(/encrypted at rest/, /I do not know/);
+  await s.choose(/multi-factor/, /Yes/);
+  await s.choose(/host firewall/, /I do not know/);
+  await s.choose(/dedicated backup network/, /I do not know/);
+  await s.choose(/reachable from the Internet/, /No/);
+  await s.choose(/immutable/, /I do not know/);
+  await s.choose(/web UI present a certificate/, /I do not know/);
+}
+
+function app(extra: { last?: Draft } = {}) {
+  const onExit = vi.fn();
+  const drafts: Draft[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'nbsecure-wiz-'));
+  const s = mount(<App profile="default" cwd={dir} stateDir={join(dir, 'state')} onDraft={(d) => drafts.push(d)} onExit={onExit} {...extra} />);
+  return { s, onExit, drafts, dir };
+}
+
+describe('the wizard, start to finish', () => {
+  it('collects the same answers as the answers file and writes the same runbook the scripted mode writes', async () => {
+    const { s, onExit, drafts, dir } = app();
+    await answerDmzSite(s);
+    const review = await s.wait(/Is this right\?/);
+    expect(review).toContain('Warnings');
+    expect(review).toContain('old1.corp.example (8.0)');
+    expect(review).toContain('On web1.dmz.example: nbsecure doctor --answers ANSWERS --host web1.dmz.example');
+    expect(review).toMatch(/Hardening: critical\n\s+\[ \] Upgrade hosts at 8\.0 or earlier \(old1\.corp\.example\)/);
+
+    const fromWizard = validateDraft(drafts.at(-1)!);
+    expect('environment' in fromWizard && fromWizard.environment).toEqual(loadAnswersFile('test/fixtures/wizard-dmz.yaml').environment);
+
+    await s.choose(/Is this right\?/, /Yes: choose the outputs/);
+    await s.wait(/Which outputs\?/);
+    await s.press(KEY.enter);
+    await s.wait(/Write them to which folder\?/);
+    await s.press(...Array(20).fill(KEY.backspace), join(dir, 'out'), KEY.enter);
+    await s.wait(/Wrote 14 files/);
+
+    const scripted = join(dir, 'scripted');
+    expect((await cli(['plan', '--answers', 'test/fixtures/wizard-dmz.yaml', '--out', scripted])).code).toBe(0);
+    for (const f of ['runbook.md', 'plan.json', 'web1.dmz.example.sh', 'old1.corp.example.ps1']) {
+      expect(readFileSync(join(dir, 'out', f), 'utf8'), f).toBe(readFileSync(join(scripted, f), 'utf8'));
+    }
+    await s.choose(/What next\?/, /Finish/);
+    await s.choose(/Next, on each host/, /Quit/);
+    expect(onExit).toHaveBeenCalledWith(0);
+  });
+});
+
+describe('keys', () => {
+  it('Esc goes back one screen and keeps the answer given', async () => {
+    const { s } = app();
+    await s.choose(/How do you want to start/, /Afresh/);
+    await s.answer(/Primary server host name/, 'nbu-primary.corp.example');
+    await s.wait(/Primary server operating system/);
+    await s.press(KEY.esc);
+    await s.wait(/Primary server host name\n› nbu-primary\.corp\.example/);
+  });
+
+  it('? shows the help of the current question, and again hides it', async () => {
+    const { s } = app();
+    await s.choose(/How do you want to start/, /Afresh/);
+    await s.wait(/Primary server host name/);
+    await s.press('?');
+    await s.wait(/called master before 10\.x/);
+    await s.press('?');
+    await s.wait((f) => !f.includes('called master'));
+    expect(s.frame()).toMatch(/^› ?$/m); // the ? did not go into the field
+  });
+
+  it('Ctrl-C exits with 130 from any screen', async () => {
+    const { s, onExit } = app();
+    await s.choose(/How do you want to start/, /Afresh/);
+    await s.wait(/Primary server host name/);
+    await s.press(KEY.ctrlC);
+    expect(onExit).toHaveBeenCalledWith(130);
+  });
+
+  it('offers the remembered answers and starts from them', async () => {
+    const last = { version: 1, primary: { name: 'remembered.corp.example', version: '10.4' } } as Draft;
+    const { s } = app({ last });
+    await s.choose(/How do you want to start/, /From your last answers/);
+    await s.wait(/› remembered\.corp\.example/);
+  });
+});
