@@ -3,57 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { cli } from '../helpers/cli.js';
-import { FP } from '../helpers/env.js';
 import { KEY, mount } from '../helpers/ink.js';
+import { answerDmzSite } from '../helpers/wizard-flow.js';
 import { App } from '../../src/wizard/ink/App.js';
 import { validateDraft, type Draft } from '../../src/wizard/draft.js';
 import { loadAnswersFile } from '../../src/environment/load.js';
-
-type Driver = ReturnType<typeof mount>;
-
-async function addHost(s: Driver, list: RegExp, answers: { name: string; os?: RegExp; version?: string; tunnel?: RegExp; zone?: RegExp; via?: string; nat?: RegExp }) {
-  await s.choose(list, /\+ Add one/);
-  await s.answer(/Host name/, answers.name);
-  await s.choose(/Operating system/, answers.os ?? /Linux/);
-  await s.answer(/NetBackup version/, answers.version ?? '');
-  if (answers.tunnel) await s.choose(/offer the HTTP tunnel/, answers.tunnel);
-  if (answers.zone) await s.choose(/Where is it/, answers.zone);
-  if (answers.via !== undefined) {
-    await s.wait(/Tunnel media servers/);
-    await s.press(...Array(40).fill(KEY.backspace), answers.via, KEY.enter);
-  }
-  if (answers.nat) await s.choose(/behind dynamic NAT/, answers.nat);
-  await s.choose(/installed on it already/, /Yes/);
-}
-
-/** Answers the whole wizard for the site of test/fixtures/wizard-dmz.yaml. */
-async function answerDmzSite(s: Driver) {
-  await s.choose(/How do you want to start/, /Afresh/);
-  await s.answer(/Primary server host name/, 'nbu-primary.corp.example');
-  await s.choose(/Primary server operating system/, /Linux/);
-  await s.answer(/Primary server NetBackup version/, '');
-  await addHost(s, /Media servers \(0\)/, { name: 'nbu-media1.corp.example', tunnel: /Yes/ });
-  await addHost(s, /Media servers \(1\)/, { name: 'nbu-media2.corp.example', tunnel: /Yes/ });
-  await s.choose(/Media servers \(2\)/, /Done with media servers/);
-  await addHost(s, /Clients \(0\)/, { name: 'app1.corp.example', zone: /Internal/, nat: /No/ });
-  await addHost(s, /Clients \(1\)/, { name: 'web1.dmz.example', zone: /DMZ/, via: 'nbu-media2.corp.example' });
-  await addHost(s, /Clients \(2\)/, { name: 'old1.corp.example', os: /Windows/, version: '8.0', zone: /Internal/, nat: /No/ });
-  await s.choose(/Clients \(3\)/, /Done with clients/);
-  await s.choose(/Insecure communication/, /Auto/);
-  await s.choose(/Certificate authority/, /NetBackup CA/);
-  await s.choose(/deployment security level/, /High \(default\)/);
-  await s.answer(/CA certificate fingerprint/, FP);
-  await s.answer(/Name of the authorization token/, '');
-  await s.answer(/How long the token stays valid/, '');
-  await s.choose(/Data-in-transit encryption/, /Enforced/);
-  await s.choose(/encrypted at rest/, /I do not know/);
-  await s.choose(/multi-factor/, /Yes/);
-  await s.choose(/host firewall/, /I do not know/);
-  await s.choose(/dedicated backup network/, /I do not know/);
-  await s.choose(/reachable from the Internet/, /No/);
-  await s.choose(/immutable/, /I do not know/);
-  await s.choose(/web UI present a certificate/, /I do not know/);
-}
 
 function app(extra: { last?: Draft } = {}) {
   const onExit = vi.fn();

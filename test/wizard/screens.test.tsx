@@ -123,3 +123,26 @@ describe('review and outputs', () => {
     expect(onSubmit).toHaveBeenCalledWith(['ps1', 'bpconf', 'json', 'answerfile']);
   });
 });
+
+describe('typing faster than the screen redraws', () => {
+  it('submits pasted text followed by Enter in one chunk', async () => {
+    const onAnswer = vi.fn();
+    const s = mount(<QuestionScreen question={q('primary.name')} draft={emptyDraft()} onAnswer={onAnswer} />);
+    await s.wait(/Primary server host name/);
+    await s.press('nbu-primary.corp.example\r');
+    expect(onAnswer).toHaveBeenCalledWith('nbu-primary.corp.example');
+  });
+});
+
+describe('pasting names for a large site', () => {
+  it('takes several lines as separate names instead of submitting at the first', async () => {
+    const onSubmit = vi.fn();
+    const { TextQuestion } = await import('../../src/wizard/ink/TextQuestion.js');
+    const s = mount(<TextQuestion prompt="Host names" initial="" multiline onSubmit={onSubmit} />);
+    await s.wait(/Host names/);
+    await s.press('a1.example\na2.example\na3.example');
+    expect(onSubmit).not.toHaveBeenCalled();
+    await s.press(KEY.enter);
+    expect(onSubmit).toHaveBeenCalledWith('a1.example a2.example a3.example');
+  });
+});

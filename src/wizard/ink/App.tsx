@@ -184,7 +184,7 @@ export function App(props: AppProps) {
       section = list === 'clients' ? 'Clients' : 'Media servers';
       help = 'Paste or type the names separated by spaces or commas. They get the defaults (Linux, the primary\'s version, internal); edit any of them afterwards.';
       body = (
-        <TextQuestion prompt="Host names" initial="" validate={(s) => {
+        <TextQuestion prompt="Host names" initial="" multiline validate={(s) => {
           const bad = namesFromText(s).filter((n) => !/^[A-Za-z0-9.-]+$/.test(n));
           return !s ? 'Type at least one name.' : bad.length ? `Not host names: ${bad.join(', ')}` : undefined;
         }} onSubmit={(s) => {

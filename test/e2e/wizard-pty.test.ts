@@ -1,0 +1,110 @@
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.js';
+import { terminal } from '../helpers/tmux.js';
+import { answerDmzSite } from '../helpers/wizard-flow.js';
+
+const sessions: ReturnType<typeof terminal>[] = [];
+afterEach(() => {
+  for (const s of sessions.splice(0)) s.kill();
+});
+
+function run(args: string[] = [], home = mkdtempSync(join(tmpdir(), 'nbsecure-home-'))) {
+  const t = terminal(args, { XDG_CONFIG_HOME: join(home, 'config'), XDG_STATE_HOME: join(home, 'state'), HOME: home, NO_COLOR: '1' });
+  sessions.push(t);
+  return { t, home };
+}
+
+describe('the wizard in a real terminal (tmux, 80x24)', () => {
+  it('walks a DMZ site from welcome to written runbooks, identical to the scripted ones', async () => {
+    const { t, home } = run();
+    await answerDmzSite(t);
+    await t.choose(/Is this right\?/, /Yes: choose the outputs/);
+    await t.wait(/Which outputs\?/);
+    await t.press('\r');
+    await t.wait(/which folder/);
+    await t.press(...Array(20).fill('\u007f'), join(home, 'out'), '\r');
+    await t.wait(/Wrote 14 files/);
+    await t.choose(/What next\?/, /Save these answers/);
+    await t.wait(/Save the answers to/);
+    await t.press(...Array(25).fill('\u007f'), join(home, 'answers.yaml'), '\r');
+    await t.wait(/Saved .*answers\.yaml/);
+    await t.choose(/What next\?/, /Finish/);
+    await t.choose(/Next, on each host/, /Quit/);
+    expect(await t.exitCode()).toBe(0);
+
+    const scripted = join(home, 'scripted');
+    await cli(['plan', '--answers', 'test/fixtures/wizard-dmz.yaml', '--out', scripted]);
+    expect(readFileSync(join(home, 'out', 'runbook.md'), 'utf8')).toBe(readFileSync(join(scripted, 'runbook.md'), 'utf8'));
+    // The saved answers file plans the same, so the next run can be scripted.
+    const again = join(home, 'again');
+    expect((await cli(['plan', '--answers', join(home, 'answers.yaml'), '--out', again])).code).toBe(0);
+    expect(readFileSync(join(again, 'plan.json'), 'utf8')).toBe(readFileSync(join(scripted, 'plan.json'), 'utf8'));
+    // Remembered answers are the owner's alone and hold no secret.
+    const store = join(home, 'config', 'nbsecure');
+    const file = join(store, readdirSync(store).find((f) => f.startsWith('profile-default'))!);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  }, 120_000);
+
+  it('exits 130 on Ctrl-C at the welcome screen', async () => {
+    const { t } = run();
+    await t.wait(/How do you want to start/);
+    await t.press('\u0003');
+    expect(await t.exitCode()).toBe(130);
+  });
+
+  it('exits 130 on Ctrl-C in the middle of a host form, and resumes from the remembered answers', async () => {
+    const { t, home } = run();
+    await t.choose(/How do you want to start/, /Afresh/);
+    await t.answer(/Primary server host name/, 'nbu-primary.corp.example');
+    await t.choose(/Primary server operating system/, /Linux/);
+    await t.answer(/NetBackup version/, '');
+    await t.choose(/Media servers \(0\)/, /\+ Add one/);
+    await t.wait(/Host name/);
+    await t.press('\u0003');
+    expect(await t.exitCode()).toBe(130);
+
+    const second = run([], home).t;
+    await second.choose(/How do you want to start/, /From your last answers/);
+    await second.wait(/› nbu-primary\.corp\.example/);
+  }, 60_000);
+
+  it('asks the same questions line by line with --plain', async () => {
+    const { t, home } = run(['--plain']);
+    await t.choose(/how do you want to start/, /Afresh/);
+    await t.answer(/\? Primary server host name/, 'nbu-primary.corp.example');
+    await t.choose(/\? Primary server operating system/, /Linux/);
+    await t.answer(/\? Primary server NetBackup version/, '');
+    await t.choose(/\? Media servers: what next/, /Add one/);
+    await t.answer(/\? Host name/, 'nbu-media1.corp.example');
+    await t.choose(/\? Operating system/, /Linux/);
+    await t.answer(/\? NetBackup version/, '');
+    await t.choose(/\? Does it offer the HTTP tunnel/, /Yes/);
+    await t.choose(/\? Is NetBackup installed/, /Yes/);
+    await t.choose(/\? Media servers: what next/, /Done/);
+    await t.choose(/\? Clients: what next/, /Paste a list/);
+    await t.answer(/\? Names, separated/, 'app1.corp.example app2.corp.example');
+    await t.choose(/\? Clients: what next/, /Done/);
+    for (const q of [/\? Insecure communication/, /\? Certificate authority/, /\? Certificate deployment security level/]) await t.choose(q, /.*/);
+    await t.answer(/\? CA certificate fingerprint/, '');
+    await t.answer(/\? Name of the authorization token/, '');
+    await t.answer(/\? How long the token stays valid/, '');
+    await t.choose(/\? Data-in-transit encryption/, /.*/);
+    for (let i = 0; i < 7; i++) {
+      const before = t.frame();
+      await t.choose(/\? (Are|Is|Does) .*\n[\s\S]*❯/, /.*/);
+      await t.wait((f) => f !== before);
+    }
+    await t.wait(/Hardening: high/);
+    await t.answer(/\? Is this right\?/, 'y');
+    await t.answer(/\? Which outputs\?/, '');
+    await t.answer(/\? Write them to which folder\?/, join(home, 'plain-out'));
+    await t.answer(/\? Save these answers as an answers file/, 'n');
+    await t.answer(/\? Dry-run one host on this machine now\?/, 'n');
+    expect(await t.exitCode()).toBe(0);
+    expect(readdirSync(join(home, 'plain-out'))).toContain('runbook.md');
+    expect(readFileSync(join(home, 'plain-out', 'runbook.md'), 'utf8')).toContain('## Client app2.corp.example');
+  }, 120_000);
+});

@@ -1,0 +1,79 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN, ROOT } from './bin.js';
+import type { Driver } from './wizard-flow.js';
+
+const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * nbsecure in a real pseudo-terminal (tmux, 80x24): what a person sees and types. Keys are sent as
+ * raw bytes. A program draws a screen before it listens for keys, so after a screen appears the
+ * driver lets it settle for 100 ms before typing, as any person would.
+ */
+export function terminal(args: string[], env: Record<string, string>): Driver & { exitCode(timeoutMs?: number): Promise<number>; kill(): void; name: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'nbsecure-pty-'));
+  const name = `nbs${process.pid}${Math.random().toString(36).slice(2, 8)}`;
+  const exitFile = join(dir, 'exit');
+  const script = join(dir, 'run.sh');
+  const vars = Object.entries({ TERM: 'xterm-256color', ...env }).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
+  writeFileSync(script, `cd ${JSON.stringify(ROOT)} && env -u CI ${vars} ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} ${args.map((a) => JSON.stringify(a)).join(' ')}; echo $? > ${JSON.stringify(exitFile)}; sleep 600\n`);
+  tmux('new-session', '-d', '-s', name, '-x', '80', '-y', '24', `bash ${script}`);
+  const frame = () => tmux('capture-pane', '-p', '-t', name);
+  const drv = {
+    name,
+    frame,
+    async wait(test: RegExp | ((f: string) => boolean), timeoutMs = 15_000) {
+      const ok = (f: string) => (typeof test === 'function' ? test(f) : test.test(f));
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const f = frame();
+        if (ok(f)) return f;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(test)}; the terminal showed:\n${f}`);
+        await sleep(50);
+      }
+    },
+    async press(...keys: string[]) {
+      await sleep(100);
+      for (const k of keys) tmux('send-keys', '-t', name, '-l', k);
+    },
+    async answer(prompt: RegExp, text: string) {
+      await drv.wait(prompt);
+      if (text) {
+        await drv.press(text);
+        // Enter only once the text is on the screen: under load the terminal redraws late.
+        const squeeze = (x: string) => x.replace(/\s+/g, '');
+        await drv.wait((f) => squeeze(f).includes(squeeze(text.slice(-20))));
+      }
+      await drv.press('\r');
+    },
+    async choose(prompt: RegExp, label: RegExp) {
+      await drv.wait(prompt);
+      const pointer = () => frame().split('\n').find((l) => l.includes('❯'));
+      for (let i = 0; i < 15; i++) {
+        const line = pointer();
+        if (line && label.test(line)) return drv.press('\r');
+        await drv.press('\u001b[B');
+        // Read the next choice only when the pointer has moved, or a stale screen would overshoot.
+        await drv.wait(() => pointer() !== line, 5000);
+      }
+      throw new Error(`no choice ${label} under ${prompt}:\n${frame()}`);
+    },
+    async exitCode(timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!existsSync(exitFile) || !readFileSync(exitFile, 'utf8').trim()) {
+        if (Date.now() > deadline) throw new Error(`nbsecure did not exit; the terminal showed:\n${frame()}`);
+        await sleep(50);
+      }
+      return Number(readFileSync(exitFile, 'utf8'));
+    },
+    kill() {
+      try {
+        tmux('kill-session', '-t', name);
+      } catch { /* already gone */ }
+    },
+  };
+  return drv;
+}

@@ -1,0 +1,56 @@
+import { FP } from './env.js';
+import { KEY } from './ink.js';
+
+/** What the flows need of a screen driver: ink-testing-library's or a real terminal's (tmux). */
+export interface Driver {
+  frame(): string;
+  wait(test: RegExp | ((f: string) => boolean), timeoutMs?: number): Promise<string>;
+  press(...keys: string[]): Promise<void>;
+  answer(prompt: RegExp, text: string): Promise<void>;
+  choose(prompt: RegExp, label: RegExp): Promise<void>;
+}
+
+async function addHost(s: Driver, list: RegExp, a: { name: string; os?: RegExp; version?: string; tunnel?: RegExp; zone?: RegExp; via?: string; nat?: RegExp }) {
+  await s.choose(list, /\+ Add one/);
+  await s.answer(/Host name/, a.name);
+  await s.choose(/Operating system/, a.os ?? /Linux/);
+  await s.answer(/NetBackup version/, a.version ?? '');
+  if (a.tunnel) await s.choose(/offer the HTTP tunnel/, a.tunnel);
+  if (a.zone) await s.choose(/Where is it/, a.zone);
+  if (a.via !== undefined) {
+    await s.wait(/Tunnel media servers/);
+    await s.press(...Array(40).fill(KEY.backspace));
+    await s.answer(/Tunnel media servers/, a.via);
+  }
+  if (a.nat) await s.choose(/behind dynamic NAT/, a.nat);
+  await s.choose(/installed on it already/, /Yes/);
+}
+
+/** Answers the Ink wizard for the site of test/fixtures/wizard-dmz.yaml (a DMZ client, an 8.0 host). */
+export async function answerDmzSite(s: Driver): Promise<void> {
+  await s.choose(/How do you want to start/, /Afresh/);
+  await s.answer(/Primary server host name/, 'nbu-primary.corp.example');
+  await s.choose(/Primary server operating system/, /Linux/);
+  await s.answer(/Primary server NetBackup version/, '');
+  await addHost(s, /Media servers \(0\)/, { name: 'nbu-media1.corp.example', tunnel: /Yes/ });
+  await addHost(s, /Media servers \(1\)/, { name: 'nbu-media2.corp.example', tunnel: /Yes/ });
+  await s.choose(/Media servers \(2\)/, /Done with media servers/);
+  await addHost(s, /Clients \(0\)/, { name: 'app1.corp.example', zone: /Internal/, nat: /No/ });
+  await addHost(s, /Clients \(1\)/, { name: 'web1.dmz.example', zone: /DMZ/, via: 'nbu-media2.corp.example' });
+  await addHost(s, /Clients \(2\)/, { name: 'old1.corp.example', os: /Windows/, version: '8.0', zone: /Internal/, nat: /No/ });
+  await s.choose(/Clients \(3\)/, /Done with clients/);
+  await s.choose(/Insecure communication/, /Auto/);
+  await s.choose(/Certificate authority/, /NetBackup CA/);
+  await s.choose(/deployment security level/, /High \(default\)/);
+  await s.answer(/CA certificate fingerprint/, FP);
+  await s.answer(/Name of the authorization token/, '');
+  await s.answer(/How long the token stays valid/, '');
+  await s.choose(/Data-in-transit encryption/, /Enforced/);
+  await s.choose(/encrypted at rest/, /I do not know/);
+  await s.choose(/multi-factor/, /Yes/);
+  await s.choose(/host firewall/, /I do not know/);
+  await s.choose(/dedicated backup network/, /I do not know/);
+  await s.choose(/reachable from the Internet/, /No/);
+  await s.choose(/immutable/, /I do not know/);
+  await s.choose(/web UI present a certificate/, /I do not know/);
+}

@@ -1,0 +1,72 @@
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { App } from '../../src/wizard/ink/App.js';
+import { importAnswersFile } from '../../src/wizard/finish.js';
+import { bpconf } from '../netbackup-sim/layout.js';
+import { KEY, mount } from '../helpers/ink.js';
+import { createToken, makeSite } from '../helpers/site.js';
+
+describe('the wizard runs one host', () => {
+  it('imports an answers file, dry-runs a DMZ client, asks for the token, applies it and shows the progress', async () => {
+    const site = makeSite({ clients: [{ name: 'w1.dmz.example', zone: 'dmz', tunnelVia: ['m1.corp.example'] }] });
+    const token = createToken(site);
+    const onExit = vi.fn();
+    const s = mount(<App profile="t" cwd={site.dir} stateDir={site.stateDir} onDraft={() => {}} onExit={onExit} />);
+    await s.choose(/How do you want to start/, /Import an answers file/);
+    await s.answer(/Path of the answers file/, site.answers);
+    // Every answer is already there: accept each screen as it stands, up to the review.
+    for (let i = 0; i < 40 && !/Is this right\?/.test(s.frame()); i++) {
+      const before = s.frame();
+      await s.press(KEY.enter);
+      await s.wait((f) => f !== before);
+    }
+    await s.choose(/Is this right\?/, /Yes/);
+    await s.wait(/Which outputs\?/);
+    await s.press(KEY.enter);
+    await s.wait(/which folder/);
+    await s.press(KEY.enter);
+    await s.choose(/What next\?/, /Dry-run one host/);
+    await s.choose(/Which host is this machine/, /w1\.dmz\.example/);
+    await s.answer(/Authorization token/, 'not-a-token');
+    await s.wait(/A token is 16 upper-case letters/);
+    await s.press(...Array(11).fill(KEY.backspace), token, KEY.enter);
+    await s.wait(/These are the exact commands; nothing was changed/, 10_000);
+    expect(bpconf(site.hosts['w1.dmz.example']!)).toBe('');
+    await s.choose(/What next\?/, /Run these steps on w1\.dmz\.example now/);
+    await s.wait(/Finished\./, 20_000);
+    expect(s.frames.join('\n')).not.toContain(token);
+    expect(bpconf(site.hosts['w1.dmz.example']!)).toContain('MEDIA_SERVER = m1.corp.example');
+    await s.choose(/What next\?/, /Finish/);
+    await s.choose(/is done/, /Quit/);
+    expect(onExit).toHaveBeenCalledWith(0);
+    expect(importAnswersFile(site.answers)).toBeTruthy();
+  });
+
+  it('stops at a manual step on the primary and continues when the user says it is done', async () => {
+    const site = makeSite();
+    const s = mount(<App profile="t" cwd={site.dir} stateDir={join(site.dir, 'state')} onDraft={() => {}} onExit={() => {}} />);
+    await s.choose(/How do you want to start/, /Import an answers file/);
+    await s.answer(/Path of the answers file/, site.answers);
+    for (let i = 0; i < 40 && !/Is this right\?/.test(s.frame()); i++) {
+      const before = s.frame();
+      await s.press(KEY.enter);
+      await s.wait((f) => f !== before);
+    }
+    await s.choose(/Is this right\?/, /Yes/);
+    await s.wait(/Which outputs\?/);
+    await s.press(KEY.enter);
+    await s.wait(/which folder/);
+    await s.press(KEY.enter);
+    await s.choose(/What next\?/, /Dry-run one host/);
+    await s.choose(/Which host is this machine/, /p\.corp\.example/);
+    await s.choose(/What next\?/, /Run these steps/);
+    await s.wait(/Stopped at a manual step: p\.corp\.example:login/, 20_000);
+    // The administrator logs in (here: the simulator records a session), then says it is done.
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(site.domain, 'session.json'), '{}');
+    await s.choose(/What next\?/, /It is done: continue/);
+    await s.wait(/Stopped at a manual step: p\.corp\.example:security\.level/, 20_000);
+    await s.choose(/What next\?/, /It is done: continue/);
+    await s.wait(/Finished\./, 20_000);
+  });
+});
