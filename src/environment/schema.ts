@@ -1,11 +1,8 @@
 import * as z from 'zod';
 
-/** RFC 1123 host name: dot-separated labels of letters, digits and inner hyphens, 63 each, 253 in all. */
-const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
-export const HOSTNAME_RE = new RegExp(`^(?=.{1,253}$)${LABEL}(?:\\.${LABEL})*$`);
-export const VERSION_RE = /^\d+\.\d+(?:\.\d+){0,2}$/;
-export const FINGERPRINT_RE = /^(?:[0-9A-Fa-f]{2}:){19}[0-9A-Fa-f]{2}$|^(?:[0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/;
-export const VALID_FOR_RE = /^(?:\d+D)?(?:\d+H)?(?:\d+M)?$/;
+import { FINGERPRINT_RE, HOSTNAME_RE, VALID_FOR_RE, VERSION_RE } from './patterns.js';
+
+export { FINGERPRINT_RE, HOSTNAME_RE, VALID_FOR_RE, VERSION_RE };
 
 export const hostName = z
   .string({ error: 'must be a host name (text)' })

@@ -1,7 +1,4 @@
-import { UsageError } from '../errors.js';
-import { parseAnswers } from '../environment/load.js';
 import type { Answers } from '../environment/schema.js';
-import type { Environment } from '../environment/types.js';
 
 /**
  * What the wizard has collected so far: an answers file (version 1) in the making. Both front ends
@@ -60,15 +57,4 @@ export function cleanDraft(draft: Draft): Answers {
   };
   const pruned = prune(draft) as Record<string, unknown>;
   return Object.fromEntries(order.filter((k) => pruned[k] !== undefined).map((k) => [k, pruned[k]])) as Answers;
-}
-
-/** Validates the draft as an answers file: the same messages, paths and rules. */
-export function validateDraft(draft: Draft): { environment: Environment; answers: Answers } | { problems: string[] } {
-  try {
-    const { environment, answers } = parseAnswers(JSON.stringify(cleanDraft(draft), null, 2), 'your answers');
-    return { environment, answers };
-  } catch (e) {
-    if (e instanceof UsageError) return { problems: e.message.split('\n').slice(1).map((l) => l.replace(/^\s+your answers(:\d+:\d+)?: /, '')) };
-    throw e;
-  }
 }

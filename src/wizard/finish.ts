@@ -4,13 +4,17 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { UsageError } from '../errors.js';
 import { parseConfigLines } from '../execute/config-diff.js';
-import { loadAnswersFile } from '../environment/load.js';
+import { loadAnswersFile, parseAnswers } from '../environment/load.js';
+import type { Answers } from '../environment/schema.js';
 import type { Environment } from '../environment/types.js';
 import { buildPlan } from '../plan/build.js';
 import type { Plan } from '../plan/types.js';
 import { renderOutputs, type Format } from '../render/index.js';
 import { writeFileAtomic, writeFileSet } from '../write-outputs.js';
 import { cleanDraft, emptyDraft, type Draft } from './draft.js';
+import { reviewLines } from './review.js';
+
+export { reviewLines };
 
 /** Writes the chosen formats exactly as `nbsecure plan --out DIR --format ...` would. */
 export function writeOutputs(env: Environment, plan: Plan, formats: Format[], dir: string): string[] {
@@ -46,4 +50,15 @@ export function importLocalConfig(installPath = '/usr/openv'): Draft {
   const media = [...new Set([...servers.slice(1), ...lines.filter(([k]) => k === 'MEDIA_SERVER').map(([, v]) => v)])];
   if (!servers[0]) throw new UsageError('the local configuration lists no SERVER, so the primary is unknown.');
   return { ...emptyDraft(), primary: { name: servers[0] }, ...(media.length ? { mediaServers: media.map((name) => ({ name })) } : {}) };
+}
+
+/** Validates the draft as an answers file: the same messages, paths and rules. */
+export function validateDraft(draft: Draft): { environment: Environment; answers: Answers } | { problems: string[] } {
+  try {
+    const { environment, answers } = parseAnswers(JSON.stringify(cleanDraft(draft), null, 2), 'your answers');
+    return { environment, answers };
+  } catch (e) {
+    if (e instanceof UsageError) return { problems: e.message.split('\n').slice(1).map((l) => l.replace(/^\s+your answers(:\d+:\d+)?: /, '')) };
+    throw e;
+  }
 }

@@ -6,8 +6,8 @@ import { tokenFromEnv } from '../execute/token.js';
 import { FORMATS, type Format } from '../render/index.js';
 import type { Io } from '../output.js';
 import { recall, remember } from '../store.js';
-import { emptyDraft, hostList, namesFromText, setHostList, setPath, validateDraft, type Draft, type HostItem, type HostListKey } from './draft.js';
-import { importAnswersFile, importLocalConfig, planOf, saveAnswersFile, writeOutputs } from './finish.js';
+import { emptyDraft, hostList, namesFromText, setHostList, setPath, type Draft, type HostItem, type HostListKey } from './draft.js';
+import { importAnswersFile, importLocalConfig, planOf, saveAnswersFile, validateDraft, writeOutputs } from './finish.js';
 import { activeQuestions, answerValue, currentText, itemQuestions, type Question } from './questions.js';
 import { reviewLines } from './review.js';
 

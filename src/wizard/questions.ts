@@ -1,4 +1,4 @@
-import { FINGERPRINT_RE, HOSTNAME_RE, VALID_FOR_RE, VERSION_RE } from '../environment/schema.js';
+import { FINGERPRINT_RE, HOSTNAME_RE, VALID_FOR_RE, VERSION_RE } from '../environment/patterns.js';
 import { isLegacy } from '../environment/versions.js';
 import { getPath, hostList, type Draft, type HostItem, type HostListKey } from './draft.js';
 

@@ -11,8 +11,8 @@ afterEach(() => {
   for (const s of sessions.splice(0)) s.kill();
 });
 
-function run(args: string[] = [], home = mkdtempSync(join(tmpdir(), 'nbsecure-home-'))) {
-  const t = terminal(args, { XDG_CONFIG_HOME: join(home, 'config'), XDG_STATE_HOME: join(home, 'state'), HOME: home, NO_COLOR: '1' });
+function run(args: string[] = [], home = mkdtempSync(join(tmpdir(), 'nbsecure-home-')), colour = false) {
+  const t = terminal(args, { XDG_CONFIG_HOME: join(home, 'config'), XDG_STATE_HOME: join(home, 'state'), HOME: home, ...(colour ? { FORCE_COLOR: '1' } : { NO_COLOR: '1' }) });
   sessions.push(t);
   return { t, home };
 }
@@ -107,4 +107,16 @@ describe('the wizard in a real terminal (tmux, 80x24)', () => {
     expect(readdirSync(join(home, 'plain-out'))).toContain('runbook.md');
     expect(readFileSync(join(home, 'plain-out', 'runbook.md'), 'utf8')).toContain('## Client app2.corp.example');
   }, 120_000);
+
+  it('uses colour on a terminal, and none with NO_COLOR', async () => {
+    const coloured = run([], undefined, true).t;
+    await coloured.wait(/How do you want to start/);
+    // Colour SGR parameters: 30-38 and 90-97 foreground, 40-48 and 100-107 background. Bold and dim are
+    // not colour, and 39/49 only restore the default.
+    const colour = /\u001b\[(?:[0-9]+;)*(?:3[0-8]|4[0-8]|9[0-7]|10[0-7])(?:;[0-9]+)*m/;
+    expect(coloured.frameWithAttributes()).toMatch(colour);
+    const plain = run().t;
+    await plain.wait(/How do you want to start/);
+    expect(plain.frameWithAttributes()).not.toMatch(colour);
+  });
 });

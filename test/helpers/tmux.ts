@@ -13,18 +13,20 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * raw bytes. A program draws a screen before it listens for keys, so after a screen appears the
  * driver lets it settle for 100 ms before typing, as any person would.
  */
-export function terminal(args: string[], env: Record<string, string>): Driver & { exitCode(timeoutMs?: number): Promise<number>; kill(): void; name: string } {
+export function terminal(args: string[], env: Record<string, string>): Driver & { exitCode(timeoutMs?: number): Promise<number>; kill(): void; name: string; frameWithAttributes(): string } {
   const dir = mkdtempSync(join(tmpdir(), 'nbsecure-pty-'));
   const name = `nbs${process.pid}${Math.random().toString(36).slice(2, 8)}`;
   const exitFile = join(dir, 'exit');
   const script = join(dir, 'run.sh');
   const vars = Object.entries({ TERM: 'xterm-256color', ...env }).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
-  writeFileSync(script, `cd ${JSON.stringify(ROOT)} && env -u CI ${vars} ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} ${args.map((a) => JSON.stringify(a)).join(' ')}; echo $? > ${JSON.stringify(exitFile)}; sleep 600\n`);
+  writeFileSync(script, `cd ${JSON.stringify(ROOT)} && env -u CI -u NO_COLOR -u FORCE_COLOR ${vars} ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} ${args.map((a) => JSON.stringify(a)).join(' ')}; echo $? > ${JSON.stringify(exitFile)}; sleep 600\n`);
   tmux('new-session', '-d', '-s', name, '-x', '80', '-y', '24', `bash ${script}`);
   const frame = () => tmux('capture-pane', '-p', '-t', name);
   const drv = {
     name,
     frame,
+    /** The screen with its colour and style escapes, to see whether colour was used. */
+    frameWithAttributes: () => tmux('capture-pane', '-p', '-e', '-t', name),
     async wait(test: RegExp | ((f: string) => boolean), timeoutMs = 15_000) {
       const ok = (f: string) => (typeof test === 'function' ? test(f) : test.test(f));
       const deadline = Date.now() + timeoutMs;

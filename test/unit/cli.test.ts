@@ -124,6 +124,23 @@ describe('nbsecure itself', () => {
     expect(r.stderr).toContain('examples/');
   });
 
+  it('--forget removes the remembered answers, without a terminal', async () => {
+    const { remember, recall } = await import('../../src/store.js');
+    const home = tmp();
+    const old = process.env.XDG_CONFIG_HOME;
+    process.env.XDG_CONFIG_HOME = home;
+    try {
+      remember('lab', { version: 1, primary: { name: 'p.example' } });
+      expect(recall('lab')).toMatchObject({ primary: { name: 'p.example' } });
+      const r = await cli(['--forget']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('Removed the remembered answers');
+      expect(recall('lab')).toBeUndefined();
+    } finally {
+      process.env.XDG_CONFIG_HOME = old;
+    }
+  });
+
   it('refuses an unknown command with exit 2', async () => {
     const r = await cli(['deploy']);
     expect(r.code).toBe(2);

@@ -6,7 +6,8 @@ import { cli } from '../helpers/cli.js';
 import { KEY, mount } from '../helpers/ink.js';
 import { answerDmzSite } from '../helpers/wizard-flow.js';
 import { App } from '../../src/wizard/ink/App.js';
-import { validateDraft, type Draft } from '../../src/wizard/draft.js';
+import type { Draft } from '../../src/wizard/draft.js';
+import { validateDraft } from '../../src/wizard/finish.js';
 import { loadAnswersFile } from '../../src/environment/load.js';
 
 function app(extra: { last?: Draft } = {}) {

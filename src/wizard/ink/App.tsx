@@ -1,14 +1,11 @@
 import { Box, Text, useApp, useInput } from 'ink';
 import { resolve } from 'node:path';
-import { useCallback, useMemo, useState, type ReactElement } from 'react';
+import { useCallback, useEffect, useMemo, useState, type ReactElement } from 'react';
 import { UserError } from '../../errors.js';
 import { TOKEN_FORMAT } from '../../execute/token.js';
 import type { Format } from '../../render/index.js';
-import { emptyDraft, hostList, namesFromText, setHostList, setPath, validateDraft, type Draft, type HostItem, type HostListKey } from '../draft.js';
-import { importAnswersFile, importLocalConfig, planOf, saveAnswersFile, writeOutputs } from '../finish.js';
+import { emptyDraft, hostList, namesFromText, setHostList, setPath, type Draft, type HostItem, type HostListKey } from '../draft.js';
 import { activeQuestions, answerValue, type Question } from '../questions.js';
-import { reviewLines } from '../review.js';
-import { ApplyScreen } from './ApplyScreen.js';
 import { FormatPicker } from './FormatPicker.js';
 import { Frame } from './Frame.js';
 import { HostListScreen } from './HostListScreen.js';
@@ -38,7 +35,8 @@ type Screen =
 
 export interface AppProps {
   profile: string;
-  last?: Draft;
+  /** The remembered answers of this profile, or how to read them once the first frame is drawn. */
+  last?: Draft | (() => Promise<Draft | undefined>);
   cwd: string;
   stateDir: string;
   envToken?: string;
@@ -46,6 +44,14 @@ export interface AppProps {
   onDraft: (d: Draft) => void;
   onExit: (code: number) => void;
 }
+
+/**
+ * What only the later screens need (validation, planning, rendering, running): loaded once the first
+ * frame is on screen, so the wizard opens as fast as Ink itself.
+ */
+type Later = typeof import('../finish.js') & { ApplyScreen: typeof import('./ApplyScreen.js').ApplyScreen };
+let later: Promise<Later> | undefined;
+const loadLater = () => (later ??= Promise.all([import('../finish.js'), import('./ApplyScreen.js')]).then(([f, a]) => ({ ...f, ApplyScreen: a.ApplyScreen })));
 
 const NEXT_STEPS = 'Next, on each host as root, the primary first: nbsecure apply --answers ANSWERS --host NAME (it dry-runs and asks first).';
 
@@ -57,6 +63,14 @@ export function App(props: AppProps) {
   const [showHelp, setShowHelp] = useState(false);
   const [itemHelp, setItemHelp] = useState('');
   const [notice, setNotice] = useState<string | undefined>();
+  const [last, setLast] = useState<Draft | undefined | 'loading'>(typeof props.last === 'function' ? 'loading' : props.last);
+  const [lib, setLib] = useState<Later | undefined>();
+  useEffect(() => {
+    void loadLater().then(setLib);
+  }, []);
+  useEffect(() => {
+    if (typeof props.last === 'function') void props.last().then((d) => setLast(d), () => setLast(undefined));
+  }, [props.last]);
 
   const setDraft = (d: Draft) => {
     setDraftState(d);
@@ -94,14 +108,14 @@ export function App(props: AppProps) {
     const next = list[i + 1];
     return next ? { kind: 'question', id: next.id } : { kind: 'review' };
   };
-  const checked = useMemo(() => (screen.kind === 'review' || screen.kind === 'formats' || screen.kind === 'folder' || screen.kind === 'choose-host' || screen.kind === 'token' || screen.kind === 'dry-run' || screen.kind === 'apply' || screen.kind === 'written' || screen.kind === 'save-answers' ? validateDraft(draft) : undefined), [screen.kind, draft]);
+  const checked = useMemo(() => (lib && (screen.kind === 'review' || screen.kind === 'formats' || screen.kind === 'folder' || screen.kind === 'choose-host' || screen.kind === 'token' || screen.kind === 'dry-run' || screen.kind === 'apply' || screen.kind === 'written' || screen.kind === 'save-answers') ? lib.validateDraft(draft) : undefined), [screen.kind, draft, lib]);
   const ok = checked && 'environment' in checked ? checked : undefined;
-  const plan = useMemo(() => (ok ? planOf(ok.environment) : undefined), [ok]);
+  const plan = useMemo(() => (ok && lib ? lib.planOf(ok.environment) : undefined), [ok, lib]);
 
-  const start = (kind: 'last' | 'fresh' | 'file' | 'local') => {
+  const start = async (kind: 'last' | 'fresh' | 'file' | 'local') => {
     try {
       if (kind === 'file') return go({ kind: 'import-file' });
-      const d = kind === 'last' && props.last ? props.last : kind === 'local' ? importLocalConfig() : emptyDraft();
+      const d = kind === 'last' && last && last !== 'loading' ? last : kind === 'local' ? (await loadLater()).importLocalConfig() : emptyDraft();
       setDraft(d);
       go(firstPage(d));
     } catch (e) {
@@ -116,17 +130,19 @@ export function App(props: AppProps) {
   let help: string | undefined;
   let body: ReactElement | null = null;
 
-  switch (screen.kind) {
+  const needsLib = !['welcome', 'import-file', 'question', 'item', 'paste', 'finished'].includes(screen.kind);
+  if (needsLib && (!lib || !checked)) body = <Text dimColor>Loading…</Text>;
+  else switch (screen.kind) {
     case 'welcome':
-      body = <WelcomeScreen profile={props.profile} hasLast={Boolean(props.last)} onStart={start} />;
+      body = <WelcomeScreen profile={props.profile} hasLast={last === 'loading' ? undefined : Boolean(last)} onStart={start} />;
       help = 'Your answers are remembered per profile (--profile NAME) after every question, never with a secret; nbsecure --forget removes them.';
       break;
     case 'import-file':
       section = 'Import';
       body = (
-        <TextQuestion prompt="Path of the answers file" initial="" validate={(s) => (s ? undefined : 'Type a path.')} onSubmit={(s) => {
+        <TextQuestion prompt="Path of the answers file" initial="" validate={(s) => (s ? undefined : 'Type a path.')} onSubmit={async (s) => {
           try {
-            const d = importAnswersFile(resolve(props.cwd, s));
+            const d = (await loadLater()).importAnswersFile(resolve(props.cwd, s));
             setDraft(d);
             go(firstPage(d));
           } catch (e) {
@@ -199,7 +215,7 @@ export function App(props: AppProps) {
     case 'review':
       section = 'Review';
       body = (
-        <ReviewScreen {...(ok && plan ? { sections: reviewLines(ok.environment, plan) } : { problems: checked && 'problems' in checked ? checked.problems : [] })}
+        <ReviewScreen {...(ok && plan && lib ? { sections: lib.reviewLines(ok.environment, plan) } : { problems: checked && 'problems' in checked ? checked.problems : [] })}
           onNext={(v) => (v === 'back' ? go(firstPage(draft)) : go({ kind: 'formats' }))} />
       );
       break;
@@ -211,7 +227,7 @@ export function App(props: AppProps) {
       section = 'Outputs';
       body = <TextQuestion prompt="Write them to which folder?" initial="nbsecure-runbooks" validate={(s) => (s ? undefined : 'Type a folder.')} onSubmit={(s) => {
         try {
-          go({ kind: 'written', files: writeOutputs(ok!.environment, plan!, screen.formats, resolve(props.cwd, s)) });
+          go({ kind: 'written', files: lib!.writeOutputs(ok!.environment, plan!, screen.formats, resolve(props.cwd, s)) });
         } catch (e) {
           if (e instanceof UserError) setNotice(e.message);
           else throw e;
@@ -238,7 +254,7 @@ export function App(props: AppProps) {
       section = 'Answers file';
       body = <TextQuestion prompt="Save the answers to" initial="nbsecure-answers.yaml" onSubmit={(s) => {
         const file = resolve(props.cwd, s);
-        saveAnswersFile(draft, file);
+        lib!.saveAnswersFile(draft, file);
         setNotice(`Saved ${file}. Next time: nbsecure plan --answers ${file}`);
         back();
       }} />;
@@ -266,6 +282,7 @@ export function App(props: AppProps) {
         resumeCommand: ['nbsecure', 'apply', '--answers', 'ANSWERS', '--host', screen.host, '--resume'],
         ...(screen.token ? { token: screen.token } : {}),
       };
+      const ApplyScreen = lib!.ApplyScreen;
       body = (
         <ApplyScreen key={real ? `apply-${screen.run}` : 'dry'} plan={plan!} host={screen.host} options={options} title={real ? 'Live progress' : 'These are the exact commands; nothing was changed.'}
           next={(r) => real

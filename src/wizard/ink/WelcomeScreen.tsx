@@ -4,7 +4,8 @@ import { SelectQuestion } from './SelectQuestion.js';
 export type Start = 'last' | 'fresh' | 'file' | 'local';
 
 /** Where to start: the last answers of this profile, afresh, an answers file, or this host's bp.conf. */
-export function WelcomeScreen(props: { profile: string; hasLast: boolean; onStart: (s: Start) => void }) {
+/** `hasLast` is undefined while the remembered answers are still being read. */
+export function WelcomeScreen(props: { profile: string; hasLast: boolean | undefined; onStart: (s: Start) => void }) {
   return (
     <Box flexDirection="column">
       <Text>
@@ -12,7 +13,7 @@ export function WelcomeScreen(props: { profile: string; hasLast: boolean; onStar
         It writes runbooks and scripts, and can dry-run and apply one host. It never stores a token or password.
       </Text>
       <Box marginTop={1}>
-        <SelectQuestion
+        {props.hasLast === undefined ? <Text dimColor>Reading your remembered answers…</Text> : <SelectQuestion
           prompt="How do you want to start?"
           choices={[
             ...(props.hasLast ? [{ value: 'last', label: `From your last answers (profile ${props.profile})` }] : []),
@@ -22,7 +23,7 @@ export function WelcomeScreen(props: { profile: string; hasLast: boolean; onStar
           ]}
           initial={props.hasLast ? 'last' : 'fresh'}
           onSubmit={(v) => props.onStart(v as Start)}
-        />
+        />}
       </Box>
     </Box>
   );

@@ -4,9 +4,8 @@ import { App, type AppProps } from './App.js';
 import { ColorContext } from './theme.js';
 
 /** Renders the wizard and resolves with its exit code. Ctrl-C is the App's to handle (exit 130). */
-export async function mountWizard(io: Io, props: Omit<AppProps, 'onExit'>): Promise<number> {
+export async function mountWizard(io: Io, color: boolean, props: Omit<AppProps, 'onExit'>): Promise<number> {
   let code = 0;
-  const color = io.env.NO_COLOR === undefined && io.env.TERM !== 'dumb';
   const app = render(
     <ColorContext.Provider value={color}>
       <App {...props} onExit={(c) => (code = c)} />
