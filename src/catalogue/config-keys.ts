@@ -10,7 +10,6 @@ export interface ConfigKey extends Sourced {
   syntax: string;
 }
 
-const GUIDE = 'NetBackup Administrator\'s Guide, Vol. I';
 const SEC = 'NetBackup Security and Encryption Guide';
 const TEMPLATE = 'vendor answer-file template (apulai/netbackup-ansible)';
 
@@ -36,4 +35,3 @@ export function crlCheckIsConfirmed(value: string): boolean {
   return value === 'DISABLE';
 }
 
-export { GUIDE };

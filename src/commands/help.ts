@@ -3,8 +3,9 @@ export const HELP: Record<string, string> = {
   main: `nbsecure: plan and apply a secure, hardened NetBackup deployment
 
 Usage:
-  nbsecure                      guided wizard (needs a terminal)
+  nbsecure [--profile NAME]     guided wizard (needs a terminal); answers remembered per profile
   nbsecure --plain              the same questions, line by line (dumb terminals, screen readers)
+  nbsecure --forget             remove the remembered answers
   nbsecure plan    --answers FILE [--out DIR] [--format F[,F...]] [--host NAME] [--json]
   nbsecure apply   (--answers FILE | --plan PLAN.json) --host NAME [--dry-run] [--yes] [--resume]
   nbsecure doctor  [--answers FILE --host NAME | --primary NAME --tunnel MEDIA[,MEDIA]] [--json] [--timeout S]

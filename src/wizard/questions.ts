@@ -158,7 +158,3 @@ export function answerValue(q: Question, text: string): unknown {
   if (q.toValue) return q.toValue(text);
   return text === '' ? undefined : text;
 }
-
-export function isItemComplete(item: HostItem): boolean {
-  return Boolean(item.name);
-}

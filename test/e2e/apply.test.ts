@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { argvLog, bpconf, readState, setFaults } from '../netbackup-sim/layout.js';
+import { argvLog, bpconf, readState } from '../netbackup-sim/layout.js';
 import { cli } from '../helpers/cli.js';
 import { createToken, makeSite, type Site } from '../helpers/site.js';
 
