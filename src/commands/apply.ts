@@ -5,7 +5,7 @@ import { loadAnswersFile } from '../environment/load.js';
 import { assertFresh, loadPlanFile } from '../execute/load-plan.js';
 import { applyHost, type Prompter } from '../execute/runner.js';
 import { defaultStateDir } from '../execute/state.js';
-import { tokenFromEnv, tokenFromFile } from '../execute/token.js';
+import { secretFromEnv, secretFromFile } from '../execute/token.js';
 import { buildPlan } from '../plan/build.js';
 import type { Plan } from '../plan/types.js';
 import { writeLine, type Io } from '../output.js';
@@ -40,6 +40,7 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
     yes: { type: 'boolean' },
     resume: { type: 'boolean' },
     'token-file': { type: 'string' },
+    'passphrase-file': { type: 'string' },
     'state-dir': { type: 'string' },
     'step-timeout': { type: 'string' },
     confirm: { type: 'string', multiple: true },
@@ -56,13 +57,15 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
   } else {
     plan = buildPlan(loadAnswersFile(values.answers!).environment);
   }
-  const token = values['token-file'] ? tokenFromFile(values['token-file']) : tokenFromEnv(io.env);
+  const token = values['token-file'] ? secretFromFile('token', values['token-file']) : secretFromEnv('token', io.env);
+  const passphrase = values['passphrase-file'] ? secretFromFile('passphrase', values['passphrase-file']) : secretFromEnv('passphrase', io.env);
   // The resume command repeats what was given, with absolute paths, so it works from anywhere.
   const resumeCommand = ['nbsecure', 'apply'];
   if (values.plan) resumeCommand.push('--plan', resolve(io.cwd, values.plan));
   if (values.answers) resumeCommand.push('--answers', resolve(io.cwd, values.answers));
   resumeCommand.push('--host', hostName);
   if (values['token-file']) resumeCommand.push('--token-file', resolve(io.cwd, values['token-file']));
+  if (values['passphrase-file']) resumeCommand.push('--passphrase-file', resolve(io.cwd, values['passphrase-file']));
   if (values['state-dir']) resumeCommand.push('--state-dir', resolve(io.cwd, values['state-dir']));
   if (values.yes) resumeCommand.push('--yes');
   resumeCommand.push('--resume');
@@ -72,7 +75,7 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
     resume: Boolean(values.resume),
     dryRun: Boolean(values['dry-run']),
     yes: Boolean(values.yes),
-    ...(token ? { token } : {}),
+    secrets: { ...(token ? { token } : {}), ...(passphrase ? { passphrase } : {}) },
     confirmed: new Set((values.confirm ?? []).flatMap((c) => c.split(',')).map((c) => (c.includes(':') ? c : `${hostName}:${c}`))),
     stepTimeoutMs: timeout * 1000,
     resumeCommand,

@@ -42,7 +42,8 @@ Prints the meaning, the likely cause in the scenarios nbsecure plans, the remedy
   apply: `nbsecure apply: run one host's steps on this machine, after a dry run and your consent
 
 Usage: nbsecure apply (--answers FILE | --plan PLAN.json) --host NAME [--dry-run] [--yes] [--resume]
-                      [--token-file FILE] [--state-dir DIR] [--step-timeout S]
+                      [--token-file FILE] [--passphrase-file FILE] [--state-dir DIR]
+                      [--confirm STEP[,STEP]] [--step-timeout S]
 
   --answers FILE     plan from an answers file now
   --plan PLAN.json   run a saved plan (refused with exit 3 if tampered, or stale against --answers)
@@ -51,6 +52,8 @@ Usage: nbsecure apply (--answers FILE | --plan PLAN.json) --host NAME [--dry-run
   --yes              consent without asking (needed without a terminal)
   --resume           continue from the first step not done in the journal
   --token-file FILE  the authorization token (mode 0600; or NBSECURE_TOKEN, or a hidden prompt)
+  --passphrase-file FILE  the external CA key passphrase (mode 0600; or NBSECURE_PASSPHRASE, or a prompt)
+  --confirm STEP     a manual step you have done (e.g. login); repeat or separate with commas
   --state-dir DIR    journal and saved configuration (default $XDG_STATE_HOME/nbsecure)
   --step-timeout S   seconds one step may take (default 600)`,
 

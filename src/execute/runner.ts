@@ -10,7 +10,7 @@ import { Journal } from './journal.js';
 import { Redactor } from './redact.js';
 import { StepFiles } from './secret-files.js';
 import { hostStateDir } from './state.js';
-import { checkToken } from './token.js';
+import { checkSecret, SECRET_KINDS, type SecretKind } from './token.js';
 
 /** How the runner talks to a person; the CLI gives a terminal one, tests and CI a silent one. */
 export interface Prompter {
@@ -24,8 +24,8 @@ export interface ApplyOptions {
   resume: boolean;
   dryRun: boolean;
   yes: boolean;
-  /** From --token-file or NBSECURE_TOKEN, already checked; otherwise asked for when a step needs it. */
-  token?: string;
+  /** From --token-file / --passphrase-file or the environment, already checked; otherwise asked for when a step needs one. */
+  secrets: Partial<Record<SecretKind, string>>;
   /** Manual steps the user confirms on the command line (--confirm). */
   confirmed: ReadonlySet<string>;
   stepTimeoutMs: number;
@@ -50,8 +50,8 @@ export async function applyHost(plan: Plan, hostName: string, opts: ApplyOptions
   const host = plan.hosts.find((h) => h.name.toLowerCase() === hostName.toLowerCase());
   if (!host) throw new UsageError(`--host ${hostName} is not in the plan; its hosts are: ${plan.hosts.map((h) => h.name).join(', ')}.`);
   const redactor = new Redactor();
-  let token = opts.token;
-  if (token) redactor.add(token);
+  const secrets = { ...opts.secrets };
+  for (const v of Object.values(secrets)) if (v) redactor.add(v);
   const say = (line: string) => opts.out(redactor.redact(line));
   const stateDir = hostStateDir(opts.stateDir, host.name);
   const journal = new Journal(stateDir);
@@ -190,13 +190,14 @@ export async function applyHost(plan: Plan, hostName: string, opts: ApplyOptions
       const args = [...invocation.args];
       for (const f of step.files ?? []) {
         let content = f.content;
-        if (f.secret === 'token') {
-          if (!token && opts.prompter.interactive) {
-            token = checkToken(await opts.prompter.secret('Authorization token (16 letters, hidden): '), 'the prompt');
-            redactor.add(token);
+        if (f.secret) {
+          const kind = SECRET_KINDS[f.secret];
+          if (!secrets[f.secret] && opts.prompter.interactive) {
+            secrets[f.secret] = checkSecret(f.secret, await opts.prompter.secret(`${kind.prompt}: `), 'the prompt');
+            redactor.add(secrets[f.secret]!);
           }
-          if (!token) return failed(step, 'it needs the authorization token: pass --token-file FILE (mode 0600) or set NBSECURE_TOKEN', '');
-          content = `${token}\n`;
+          if (!secrets[f.secret]) return failed(step, `it needs ${kind.words}: pass ${kind.flag} FILE (mode 0600) or set ${kind.env}`, '');
+          content = `${secrets[f.secret]}\n`;
         }
         const path = files.write(f.placeholder.slice(6, -1), content ?? '');
         for (let a = 0; a < args.length; a++) if (args[a] === f.placeholder) args[a] = path;

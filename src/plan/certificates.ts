@@ -6,6 +6,7 @@ import type { Step } from './types.js';
 
 export const TOKEN_FILE = '{file:token}';
 export const FINGERPRINT_FILE = '{file:ca-fingerprint}';
+export const PASSPHRASE_FILE = '{file:passphrase}';
 
 /** How many hosts the rollout token must serve: the answers' maxUses, or exactly the hosts that need it. */
 export function tokenUses(env: Environment): number {
@@ -66,11 +67,14 @@ export function ecaSteps(host: HostEnv, env: Environment): Step[] {
   if (env.certificates.authority !== 'eca' || !eca || isLegacy(host.version)) return [];
   const p = env.primary.name;
   const check = ['-ecaHealthCheck', '-trustStorePath', eca.trustStorePath, '-certPath', eca.certPath, '-privateKeyPath', eca.privateKeyPath,
-    ...(eca.passphraseFile ? ['-passphraseFile', eca.passphraseFile] : []),
+    // The check proves the key opens with the passphrase the operator gives at apply time (a 0600 temp
+    // file); ECA_KEY_PASSPHRASEFILE keeps naming the host's own file, which NetBackup reads later.
+    ...(eca.passphraseFile ? ['-passphraseFile', PASSPHRASE_FILE] : []),
     ...(eca.crlCheck ? ['-crlCheckLevel', eca.crlCheck.toUpperCase()] : []),
     ...(eca.crlPath ? ['-crlPath', eca.crlPath] : [])];
   return [
-    readStep(host, 'eca.health', 'nbcertcmd', check, 'Check the external certificate configuration', 'Validates the chain, key, trust store and CRLs before anything is enrolled; status 8779 lists each failed validation.'),
+    readStep(host, 'eca.health', 'nbcertcmd', check, 'Check the external certificate configuration', 'Validates the chain, key, trust store and CRLs before anything is enrolled; status 8779 lists each failed validation.',
+      eca.passphraseFile ? { files: [{ placeholder: PASSPHRASE_FILE, secret: 'passphrase' as const }] } : {}),
     readStep(host, 'eca.precheck', 'nbcertcmd', ['-enrollCertificate', '-preCheck', '-server', p], 'Pre-check the enrolment with the primary', 'Confirms the primary will accept this host\'s external certificate.'),
     commandStep(host, 'eca.enroll', 'nbcertcmd', ['-enrollCertificate', '-server', p], 'Enrol the external certificate with the primary', 'Registers the host\'s external certificate so NetBackup uses it for secure communication.',
       { done: doneWhen(host, 'nbcertcmd', ['-listCertDetails']) }),

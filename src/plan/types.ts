@@ -13,7 +13,7 @@ export interface PlanCommand {
  */
 export interface StepFile {
   placeholder: string;
-  secret?: 'token';
+  secret?: 'token' | 'passphrase';
   content?: string;
 }
 

@@ -1,6 +1,7 @@
 import type { Os } from '../environment/types.js';
 import type { PlanCommand, Step } from '../plan/types.js';
 import { psQuote, shQuote } from './quote.js';
+import { SECRET_KINDS } from '../execute/token.js';
 
 /** How a placeholder reads to a person: `{file:token}` → `<token file>`. */
 export function placeholderLabel(arg: string): string | undefined {
@@ -20,7 +21,7 @@ export function displayCommand(cmd: PlanCommand, os: Os): string {
 export function describeFiles(step: Step): string[] {
   return (step.files ?? []).map((f) =>
     f.secret
-      ? `${placeholderLabel(f.placeholder)}: the authorization token, written to a 0600 file at run time and removed afterwards (from --token-file, NBSECURE_TOKEN or a hidden prompt)`
+      ? `${placeholderLabel(f.placeholder)}: ${SECRET_KINDS[f.secret].words}, written to a 0600 file at run time and removed afterwards (from ${SECRET_KINDS[f.secret].flag}, ${SECRET_KINDS[f.secret].env} or a hidden prompt)`
       : `${placeholderLabel(f.placeholder)}: a file holding ${JSON.stringify((f.content ?? '').trim())}`,
   );
 }

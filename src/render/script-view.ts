@@ -26,7 +26,7 @@ export interface ScriptStep {
   stdin?: string;
   done?: { argv: QuotedCommand; matches?: string };
   merge?: { argv: QuotedCommand };
-  files: { name: string; ref: string; secret: boolean; content?: string }[];
+  files: { name: string; ref: string; secret?: 'token' | 'passphrase'; content?: string }[];
   capturesToken: boolean;
   onlyIfChanged?: string;
   /** A later step runs only if this one did, so the script records that it ran. */
@@ -56,7 +56,7 @@ function scriptStep(s: Step, d: Dialect, tracked: ReadonlySet<string>): ScriptSt
     ...(s.stdin !== undefined ? { stdin: d.multiline(s.stdin) } : {}),
     ...(s.done ? { done: { argv: argv(s.done.command, d), ...(s.done.outputMatches ? { matches: d.quote(s.done.outputMatches) } : {}) } } : {}),
     ...(s.mergeRepeatedKeys ? { merge: { argv: argv(s.mergeRepeatedKeys.read, d) } } : {}),
-    files: (s.files ?? []).map((f) => ({ name: fileName(f.placeholder), ref: d.fileRef(fileName(f.placeholder)), secret: f.secret !== undefined, ...(f.content !== undefined ? { content: d.quote(f.content.trimEnd()) } : {}) })),
+    files: (s.files ?? []).map((f) => ({ name: fileName(f.placeholder), ref: d.fileRef(fileName(f.placeholder)), ...(f.secret ? { secret: f.secret } : {}), ...(f.content !== undefined ? { content: d.quote(f.content.trimEnd()) } : {}) })),
     capturesToken: s.capturesSecret === 'token',
     ...(s.onlyIfChanged ? { onlyIfChanged: s.onlyIfChanged } : {}),
     tracked: tracked.has(s.id),

@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import { defaultStateDir } from '../execute/state.js';
-import { tokenFromEnv } from '../execute/token.js';
+import { secretFromEnv } from '../execute/token.js';
 import { writeLine, type Io } from '../output.js';
 import { parseCommandArgs } from '../commands/args.js';
 
@@ -31,13 +31,14 @@ export async function wizardCommand(argv: string[], io: Io): Promise<number> {
   let store: Promise<typeof import('../store.js')> | undefined;
   const loadStore = () => (store ??= import('../store.js'));
   const { mountWizard } = await import('./ink/mount.js');
-  const envToken = tokenFromEnv(io.env);
+  const token = secretFromEnv('token', io.env);
+  const passphrase = secretFromEnv('passphrase', io.env);
   return mountWizard(io, colour, {
     profile,
     last: () => loadStore().then((s) => s.recall(profile)),
     cwd: io.cwd,
     stateDir: defaultStateDir(io.env),
-    ...(envToken ? { envToken } : {}),
+    envSecrets: { ...(token ? { token } : {}), ...(passphrase ? { passphrase } : {}) },
     onDraft: (d) => void loadStore().then((s) => s.remember(profile, d)),
   });
 }

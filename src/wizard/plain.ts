@@ -2,7 +2,7 @@ import { checkbox, confirm, input, password, select } from '@inquirer/prompts';
 import { resolve } from 'node:path';
 import { applyHost } from '../execute/runner.js';
 import { defaultStateDir } from '../execute/state.js';
-import { tokenFromEnv } from '../execute/token.js';
+import { secretFromEnv } from '../execute/token.js';
 import { FORMATS, type Format } from '../render/index.js';
 import type { Io } from '../output.js';
 import { recall, remember } from '../store.js';
@@ -124,9 +124,11 @@ export async function runPlain(io: Io, profile: string): Promise<number> {
         out: (l: string) => say(l),
         prompter: { interactive: true, confirm: (m: string) => confirm({ message: m, default: false }, ctx), secret: (m: string) => password({ message: m }, ctx) },
       };
-      const token = tokenFromEnv(io.env);
-      await applyHost(plan, host, { ...common, dryRun: true, yes: false, ...(token ? { token } : {}) });
-      return applyHost(plan, host, { ...common, dryRun: false, yes: false, ...(token ? { token } : {}) });
+      const token = secretFromEnv('token', io.env);
+      const passphrase = secretFromEnv('passphrase', io.env);
+      const secrets = { ...(token ? { token } : {}), ...(passphrase ? { passphrase } : {}) };
+      await applyHost(plan, host, { ...common, dryRun: true, yes: false, secrets });
+      return applyHost(plan, host, { ...common, dryRun: false, yes: false, secrets });
     }
   } catch (e) {
     if ((e as Error).name === 'ExitPromptError') {

@@ -221,6 +221,11 @@ export async function run(self, name) {
         return;
       case '-ecaHealthCheck': {
         const missing = ['-trustStorePath', '-certPath', '-privateKeyPath'].filter((f) => !flag(f) || !existsSync(flag(f)));
+        if (flag('-passphraseFile')) {
+          const pf = flag('-passphraseFile');
+          if (!existsSync(pf) || (statSync(pf).mode & 0o077) || !readFileSync(pf, 'utf8').trim()) missing.push('-passphraseFile');
+          else appendFileSync(join(sim, 'passphrases.log'), `${readFileSync(pf, 'utf8').trim()}\n`);
+        }
         if (missing.length) fail(8779, missing.map((f) => `USER_INPUT_${f.slice(1).toUpperCase()}_VALIDATION failed`).join('\n'));
         process.stdout.write('All validations passed.\n');
         return;

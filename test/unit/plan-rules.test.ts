@@ -236,3 +236,13 @@ describe('the catalogue guard', () => {
     expect(() => assertKnownFlags('nbcertcmd', ['-getCertificate', '-file', '/x'])).not.toThrow();
   });
 });
+
+describe('the external CA key passphrase', () => {
+  it('is handed to the health check as a secret file, while bp.conf keeps naming the host\'s own file', () => {
+    const p = planOf({ ...base, certificates: { authority: 'eca', eca: { certPath: '/pki/c.pem', privateKeyPath: '/pki/k.pem', trustStorePath: '/pki/t.pem', passphraseFile: '/pki/k.pass' } } });
+    const health = step(p, 'c1.corp.example:eca.health');
+    expect(health.command?.args).toEqual(['-ecaHealthCheck', '-trustStorePath', '/pki/t.pem', '-certPath', '/pki/c.pem', '-privateKeyPath', '/pki/k.pem', '-passphraseFile', '{file:passphrase}']);
+    expect(health.files).toEqual([{ placeholder: '{file:passphrase}', secret: 'passphrase' }]);
+    expect(host(p, 'c1.corp.example').config).toContainEqual({ key: 'ECA_KEY_PASSPHRASEFILE', value: '/pki/k.pass' });
+  });
+});

@@ -2,7 +2,7 @@ import { Box, Text, useApp, useInput } from 'ink';
 import { resolve } from 'node:path';
 import { useCallback, useEffect, useMemo, useState, type ReactElement } from 'react';
 import { UserError } from '../../errors.js';
-import { TOKEN_FORMAT } from '../../execute/token.js';
+import { SECRET_KINDS, TOKEN_FORMAT, type SecretKind } from '../../execute/token.js';
 import type { Format } from '../../render/index.js';
 import { emptyDraft, hostList, namesFromText, setHostList, setPath, type Draft, type HostItem, type HostListKey } from '../draft.js';
 import { activeQuestions, answerValue, type Question } from '../questions.js';
@@ -28,10 +28,12 @@ type Screen =
   | { kind: 'written'; files: string[] }
   | { kind: 'save-answers' }
   | { kind: 'choose-host' }
-  | { kind: 'token'; host: string }
-  | { kind: 'dry-run'; host: string; token?: string }
-  | { kind: 'apply'; host: string; token?: string; confirmed: string[]; resume: boolean; run: number }
+  | { kind: 'secret'; host: string; need: SecretKind[]; secrets: Secrets }
+  | { kind: 'dry-run'; host: string; secrets: Secrets }
+  | { kind: 'apply'; host: string; secrets: Secrets; confirmed: string[]; resume: boolean; run: number }
   | { kind: 'finished'; message: string };
+
+type Secrets = Partial<Record<SecretKind, string>>;
 
 export interface AppProps {
   profile: string;
@@ -39,7 +41,8 @@ export interface AppProps {
   last?: Draft | (() => Promise<Draft | undefined>);
   cwd: string;
   stateDir: string;
-  envToken?: string;
+  /** Secrets from NBSECURE_TOKEN / NBSECURE_PASSPHRASE; the others are asked for, masked, and never kept. */
+  envSecrets?: Secrets;
   /** Called on every change of the answers, so they are remembered (never secrets). */
   onDraft: (d: Draft) => void;
   onExit: (code: number) => void;
@@ -108,7 +111,7 @@ export function App(props: AppProps) {
     const next = list[i + 1];
     return next ? { kind: 'question', id: next.id } : { kind: 'review' };
   };
-  const checked = useMemo(() => (lib && (screen.kind === 'review' || screen.kind === 'formats' || screen.kind === 'folder' || screen.kind === 'choose-host' || screen.kind === 'token' || screen.kind === 'dry-run' || screen.kind === 'apply' || screen.kind === 'written' || screen.kind === 'save-answers') ? lib.validateDraft(draft) : undefined), [screen.kind, draft, lib]);
+  const checked = useMemo(() => (lib && (screen.kind === 'review' || screen.kind === 'formats' || screen.kind === 'folder' || screen.kind === 'choose-host' || screen.kind === 'secret' || screen.kind === 'dry-run' || screen.kind === 'apply' || screen.kind === 'written' || screen.kind === 'save-answers') ? lib.validateDraft(draft) : undefined), [screen.kind, draft, lib]);
   const ok = checked && 'environment' in checked ? checked : undefined;
   const plan = useMemo(() => (ok && lib ? lib.planOf(ok.environment) : undefined), [ok, lib]);
 
@@ -262,15 +265,25 @@ export function App(props: AppProps) {
     case 'choose-host':
       section = 'Dry run';
       body = <SelectQuestion prompt="Which host is this machine? (its steps run here)" choices={plan!.hosts.map((h) => ({ value: h.name, label: `${h.name} (${h.role}, ${h.os})` }))} onSubmit={(host) => {
-        const needsToken = plan!.hosts.find((h) => h.name === host)!.steps.some((s) => s.files?.some((f) => f.secret));
-        go(needsToken && !props.envToken ? { kind: 'token', host } : { kind: 'dry-run', host, ...(props.envToken ? { token: props.envToken } : {}) });
+        const secrets = { ...props.envSecrets };
+        const kinds = new Set(plan!.hosts.find((h) => h.name === host)!.steps.flatMap((s) => (s.files ?? []).flatMap((f) => (f.secret ? [f.secret] : []))));
+        const need = [...kinds].filter((k) => !secrets[k]);
+        go(need.length ? { kind: 'secret', host, need, secrets } : { kind: 'dry-run', host, secrets });
       }} />;
       break;
-    case 'token':
-      section = 'Authorization token';
-      help = 'The token created on the primary (nbcertcmd -createToken). It is passed to nbcertcmd in a 0600 file, never shown, never remembered.';
-      body = <TextQuestion prompt="Authorization token (16 upper-case letters; hidden)" initial="" mask="*" validate={(s) => (TOKEN_FORMAT.test(s) ? undefined : 'A token is 16 upper-case letters.')} onSubmit={(token) => go({ kind: 'dry-run', host: screen.host, token })} />;
+    case 'secret': {
+      const kind = screen.need[0]!;
+      section = 'Secrets';
+      help = `${SECRET_KINDS[kind].words[0]!.toUpperCase()}${SECRET_KINDS[kind].words.slice(1)} is passed to NetBackup in a 0600 file, never shown, never remembered.`;
+      body = <TextQuestion key={kind} prompt={SECRET_KINDS[kind].prompt} initial="" mask="*"
+        validate={(s) => (kind === 'token' ? (TOKEN_FORMAT.test(s) ? undefined : 'A token is 16 upper-case letters.') : s ? undefined : 'Type the passphrase.')}
+        onSubmit={(value) => {
+          const secrets = { ...screen.secrets, [kind]: value };
+          const rest = screen.need.slice(1);
+          go(rest.length ? { kind: 'secret', host: screen.host, need: rest, secrets } : { kind: 'dry-run', host: screen.host, secrets });
+        }} />;
       break;
+    }
     case 'dry-run':
     case 'apply': {
       const real = screen.kind === 'apply';
@@ -280,7 +293,7 @@ export function App(props: AppProps) {
         resume: real ? screen.resume : false,
         confirmed: new Set(real ? screen.confirmed : []),
         resumeCommand: ['nbsecure', 'apply', '--answers', 'ANSWERS', '--host', screen.host, '--resume'],
-        ...(screen.token ? { token: screen.token } : {}),
+        secrets: screen.secrets,
       };
       const ApplyScreen = lib!.ApplyScreen;
       body = (
@@ -290,7 +303,7 @@ export function App(props: AppProps) {
             : [{ value: 'run', label: `Run these steps on ${screen.host} now` }, { value: 'quit', label: 'Finish without running' }]}
           onNext={(v, r) => {
             if (v === 'quit') return go({ kind: 'finished', message: real && r.code === 0 ? `${screen.host} is done. ${NEXT_STEPS}` : NEXT_STEPS });
-            if (v === 'run') return go({ kind: 'apply', host: screen.host, ...(screen.token ? { token: screen.token } : {}), confirmed: [], resume: false, run: 1 });
+            if (v === 'run') return go({ kind: 'apply', host: screen.host, secrets: screen.secrets, confirmed: [], resume: false, run: 1 });
             if (screen.kind === 'apply') {
               const confirmed = v === 'confirm' && r.manualStep ? [...screen.confirmed, r.manualStep] : screen.confirmed;
               setScreen({ ...screen, confirmed, resume: true, run: screen.run + 1 });

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # nbsecure: steps for app1.corp.example (client, linux, NetBackup 10.4)
-# Plan digest dc74b1b80f836763e287aa6dcdc1f6eb0f84fd4af64872fe248caebd996e7f25. Generated: change the answers and run `nbsecure plan` again instead of editing.
-# Run as root on app1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt,
-# and reaches NetBackup only through a 0600 file that is removed on exit.
+# Plan digest c34a3746f5776cef4cb62b205c24ffdd1455f2b216978f7f0eeb09a943770cb9. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Run as root on app1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
+# (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
+# through a 0600 file that is removed on exit.
 # Manual steps stop the script unless listed in NBSECURE_MANUAL_DONE (comma-separated step ids).
 set -euo pipefail
 umask 077
@@ -34,17 +35,22 @@ manual() {
   fi
 }
 
-# Writes the authorization token to a 0600 file; the token never appears on a command line.
-write_token() {
-  local target=$1 token
-  if [[ -n ${NBSECURE_TOKEN_FILE:-} ]]; then
-    cp -- "$NBSECURE_TOKEN_FILE" "$target"
-  elif [[ -n ${NBSECURE_TOKEN:-} ]]; then
-    printf '%s\n' "$NBSECURE_TOKEN" >"$target"
+# Writes a secret (the token or the key passphrase) to a 0600 file; it never appears on a command line.
+write_secret() {
+  local kind=$1 target=$2 file_var env_var value
+  if [[ $kind == token ]]; then
+    file_var=NBSECURE_TOKEN_FILE env_var=NBSECURE_TOKEN
   else
-    read -r -s -p 'Authorization token: ' token
+    file_var=NBSECURE_PASSPHRASE_FILE env_var=NBSECURE_PASSPHRASE
+  fi
+  if [[ -n ${!file_var:-} ]]; then
+    cp -- "${!file_var}" "$target"
+  elif [[ -n ${!env_var:-} ]]; then
+    printf '%s\n' "${!env_var}" >"$target"
+  else
+    read -r -s -p "$kind (hidden): " value
     echo
-    printf '%s\n' "$token" >"$target"
+    printf '%s\n' "$value" >"$target"
   fi
   chmod 600 "$target"
 }
@@ -75,7 +81,9 @@ step app1.corp.example:config.verify 'Read the configuration back'
 # Check the external certificate configuration
 # Why: Validates the chain, key, trust store and CRLs before anything is enrolled; status 8779 lists each failed validation.
 step app1.corp.example:eca.health 'Check the external certificate configuration'
-/usr/openv/netbackup/bin/nbcertcmd -ecaHealthCheck -trustStorePath /etc/pki/netbackup/ca-bundle.pem -certPath /etc/pki/netbackup/host-chain.pem -privateKeyPath /etc/pki/netbackup/host.key -passphraseFile /etc/pki/netbackup/host.key.pass -crlCheckLevel LEAF -crlPath /etc/pki/netbackup/crl
+passphrase_file="$workdir/passphrase_file"
+write_secret passphrase "$passphrase_file"
+/usr/openv/netbackup/bin/nbcertcmd -ecaHealthCheck -trustStorePath /etc/pki/netbackup/ca-bundle.pem -certPath /etc/pki/netbackup/host-chain.pem -privateKeyPath /etc/pki/netbackup/host.key -passphraseFile "$passphrase_file" -crlCheckLevel LEAF -crlPath /etc/pki/netbackup/crl
 
 # Pre-check the enrolment with the primary
 # Why: Confirms the primary will accept this host's external certificate.

@@ -2,7 +2,8 @@
 # nbsecure: steps for old1.corp.example (client, windows, NetBackup 8.0)
 # Plan digest 5545065da8c074781fddab7878666011574b47f6a8f7f515a2bd5ae6ee1d108b. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on old1.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
-# $env:NBSECURE_TOKEN or a hidden prompt, and reaches NetBackup only through a file readable by you alone.
+# $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
+# NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone.
 # Manual steps stop the script unless listed in $env:NBSECURE_MANUAL_DONE (comma-separated step ids).
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
@@ -35,13 +36,15 @@ function Protect-File([string]$Path) {
   icacls $Path /inheritance:r /grant:r "$($env:USERNAME):(R,W)" | Out-Null
 }
 
-function Write-Token([string]$Target) {
+function Write-Secret([string]$Kind, [string]$Target) {
   New-Item -ItemType File -Path $Target | Out-Null
   Protect-File $Target
-  if ($env:NBSECURE_TOKEN_FILE) { Get-Content -Raw $env:NBSECURE_TOKEN_FILE | Set-Content -NoNewline $Target }
-  elseif ($env:NBSECURE_TOKEN) { Set-Content -Path $Target -Value $env:NBSECURE_TOKEN }
+  $file = if ($Kind -eq 'token') { $env:NBSECURE_TOKEN_FILE } else { $env:NBSECURE_PASSPHRASE_FILE }
+  $value = if ($Kind -eq 'token') { $env:NBSECURE_TOKEN } else { $env:NBSECURE_PASSPHRASE }
+  if ($file) { Get-Content -Raw $file | Set-Content -NoNewline $Target }
+  elseif ($value) { Set-Content -Path $Target -Value $value }
   else {
-    $secure = Read-Host -AsSecureString 'Authorization token'
+    $secure = Read-Host -AsSecureString "$Kind (hidden)"
     Set-Content -Path $Target -Value ([Net.NetworkCredential]::new('', $secure).Password)
   }
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # nbsecure: steps for lnx1.corp.example (client, linux, NetBackup 11.1)
 # Plan digest a3541cc0a71f4233fb68b3db3f534ad2abc8ece72c9ea8ceeef86f33979cea2a. Generated: change the answers and run `nbsecure plan` again instead of editing.
-# Run as root on lnx1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt,
-# and reaches NetBackup only through a 0600 file that is removed on exit.
+# Run as root on lnx1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
+# (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
+# through a 0600 file that is removed on exit.
 # Manual steps stop the script unless listed in NBSECURE_MANUAL_DONE (comma-separated step ids).
 set -euo pipefail
 umask 077
@@ -34,17 +35,22 @@ manual() {
   fi
 }
 
-# Writes the authorization token to a 0600 file; the token never appears on a command line.
-write_token() {
-  local target=$1 token
-  if [[ -n ${NBSECURE_TOKEN_FILE:-} ]]; then
-    cp -- "$NBSECURE_TOKEN_FILE" "$target"
-  elif [[ -n ${NBSECURE_TOKEN:-} ]]; then
-    printf '%s\n' "$NBSECURE_TOKEN" >"$target"
+# Writes a secret (the token or the key passphrase) to a 0600 file; it never appears on a command line.
+write_secret() {
+  local kind=$1 target=$2 file_var env_var value
+  if [[ $kind == token ]]; then
+    file_var=NBSECURE_TOKEN_FILE env_var=NBSECURE_TOKEN
   else
-    read -r -s -p 'Authorization token: ' token
+    file_var=NBSECURE_PASSPHRASE_FILE env_var=NBSECURE_PASSPHRASE
+  fi
+  if [[ -n ${!file_var:-} ]]; then
+    cp -- "${!file_var}" "$target"
+  elif [[ -n ${!env_var:-} ]]; then
+    printf '%s\n' "${!env_var}" >"$target"
+  else
+    read -r -s -p "$kind (hidden): " value
     echo
-    printf '%s\n' "$token" >"$target"
+    printf '%s\n' "$value" >"$target"
   fi
   chmod 600 "$target"
 }
@@ -89,7 +95,7 @@ if already '' /usr/openv/netbackup/bin/nbcertcmd -listCertDetails; then
   echo '    already done'
 else
   token_file="$workdir/token_file"
-  write_token "$token_file"
+  write_secret token "$token_file"
   /usr/openv/netbackup/bin/nbcertcmd -getCertificate -file "$token_file" -server nbu-primary.corp.example
 fi
 
