@@ -23,6 +23,10 @@ await build({
   // React picks its development build unless NODE_ENV says otherwise: slower, and a megabyte more to load.
   define: { __NBSECURE_VERSION__: JSON.stringify(pkg.version), 'process.env.NODE_ENV': '"production"' },
   // Bundled CommonJS dependencies call require(); give the ESM bundle one.
-  banner: { js: "import { createRequire as __nbsecureCreateRequire } from 'node:module'; const require = __nbsecureCreateRequire(import.meta.url);" },
+  banner: {
+    js:
+      "import { createRequire as __nbsecureCreateRequire } from 'node:module'; const " +
+      'require = __nbsecureCreateRequire(import.meta.url);',
+  },
   logLevel: 'warning',
 });

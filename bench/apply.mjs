@@ -12,8 +12,15 @@ const root = new URL('..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'nbsecure-bench-apply-'));
 const layoutJs = join(dir, 'layout.mjs');
 // The simulator's layout helper is TypeScript; bundle it so this plain script can use it.
-await build({ entryPoints: [join(root, 'test/netbackup-sim/layout.ts')], bundle: true, platform: 'node', format: 'esm', outfile: layoutJs, logLevel: 'error',
-  define: { 'import.meta.dirname': JSON.stringify(join(root, 'test/netbackup-sim')) } });
+await build({
+  entryPoints: [join(root, 'test/netbackup-sim/layout.ts')],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  outfile: layoutJs,
+  logLevel: 'error',
+  define: { 'import.meta.dirname': JSON.stringify(join(root, 'test/netbackup-sim')) },
+});
 const { makeDomain, makeHost } = await import(layoutJs);
 const FP = 'C2:7D:A7:77:CE:C3:90:C2:BD:87:73:D9:07:DF:F1:E7:5E:3F:43:93:3A:1C:50:55:9B:65:F5:4D:CF:D6:09:F7';
 
@@ -21,8 +28,16 @@ function freshClient() {
   const domain = makeDomain(FP);
   const host = makeHost(domain, { name: 'c1.corp.example', zone: 'internal', knownToPrimary: true });
   const answers = join(mkdtempSync(join(dir, 'site-')), 'answers.json');
-  writeFileSync(answers, JSON.stringify({ version: 1, primary: { name: 'p.corp.example', version: '10.4' }, mediaServers: [{ name: 'm1.corp.example' }],
-    clients: [{ name: 'c1.corp.example', installPath: host.root }], certificates: { caFingerprint: FP } }));
+  writeFileSync(
+    answers,
+    JSON.stringify({
+      version: 1,
+      primary: { name: 'p.corp.example', version: '10.4' },
+      mediaServers: [{ name: 'm1.corp.example' }],
+      clients: [{ name: 'c1.corp.example', installPath: host.root }],
+      certificates: { caFingerprint: FP },
+    }),
+  );
   return answers;
 }
 
@@ -42,9 +57,35 @@ const applyTimes = [];
 const bashTimes = [];
 for (let i = 0; i < runs; i++) {
   const a = freshClient();
-  applyTimes.push(time(() => must(spawnSync(process.execPath, [join(root, 'bin/nbsecure.js'), 'apply', '--answers', a, '--host', 'c1.corp.example', '--yes', '--state-dir', join(dir, `state-${i}`)], { encoding: 'utf8' }))));
+  applyTimes.push(
+    time(() =>
+      must(
+        spawnSync(
+          process.execPath,
+          [
+            join(root, 'bin/nbsecure.js'),
+            'apply',
+            '--answers',
+            a,
+            '--host',
+            'c1.corp.example',
+            '--yes',
+            '--state-dir',
+            join(dir, `state-${i}`),
+          ],
+          { encoding: 'utf8' },
+        ),
+      ),
+    ),
+  );
   const b = freshClient();
-  const script = must(spawnSync(process.execPath, [join(root, 'bin/nbsecure.js'), 'plan', '--answers', b, '--format', 'sh', '--host', 'c1.corp.example'], { encoding: 'utf8' })).stdout;
+  const script = must(
+    spawnSync(
+      process.execPath,
+      [join(root, 'bin/nbsecure.js'), 'plan', '--answers', b, '--format', 'sh', '--host', 'c1.corp.example'],
+      { encoding: 'utf8' },
+    ),
+  ).stdout;
   const file = join(dir, `c1-${i}.sh`);
   writeFileSync(file, script);
   bashTimes.push(time(() => must(spawnSync('bash', [file], { encoding: 'utf8', input: '' }))));

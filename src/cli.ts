@@ -33,7 +33,10 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
       return EXIT.ok;
     }
     const load = COMMANDS[first];
-    if (!load) throw new UsageError(`nbsecure: unknown command "${first}". The commands are ${Object.keys(COMMANDS).join(', ')}; see nbsecure --help.`);
+    if (!load)
+      throw new UsageError(
+        `nbsecure: unknown command "${first}". The commands are ${Object.keys(COMMANDS).join(', ')}; see nbsecure --help.`,
+      );
     return (await load())(rest, io);
   }
   if (argv.includes('--forget')) {
@@ -42,7 +45,11 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     return wizardCommand(argv, io);
   }
   if (noTerminal(io)) {
-    throw new UsageError('nbsecure: the guided wizard needs a terminal (stdin and stdout), and this is not one. For scripts and CI, write an answers file and run: nbsecure plan --answers FILE (examples/ has five to start from). See nbsecure --help.');
+    throw new UsageError(
+      'nbsecure: the guided wizard needs a terminal (stdin and stdout), and this ' +
+        'is not one. For scripts and CI, write an answers file and run: nbsecure plan ' +
+        '--answers FILE (examples/ has five to start from). See nbsecure --help.',
+    );
   }
   const { wizardCommand } = await import('./wizard/command.js');
   return wizardCommand(argv, io);
@@ -57,7 +64,10 @@ export async function execute(argv: string[], io: Io): Promise<number> {
       writeLine(io.stderr, e.message);
       return e.exitCode;
     }
-    writeLine(io.stderr, `nbsecure: internal error: ${(e as Error)?.message ?? String(e)}. Please report it${io.env.DEBUG ? '' : '; run with DEBUG=1 to see where it happened'}.`);
+    writeLine(
+      io.stderr,
+      `nbsecure: internal error: ${(e as Error)?.message ?? String(e)}. Please report it${io.env.DEBUG ? '' : '; run with DEBUG=1 to see where it happened'}.`,
+    );
     if (io.env.DEBUG) writeLine(io.stderr, (e as Error)?.stack ?? '');
     return EXIT.failed;
   }

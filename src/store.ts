@@ -13,14 +13,25 @@ interface Remembered {
  * Answers hold no secrets by design; anything shaped like a token is dropped all the same.
  */
 export function profileStore(profile: string): Conf<Remembered> {
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(profile)) throw new Error(`profile name ${profile} must be 1 to 64 letters, digits, dots, dashes or underscores`);
-  return new Conf<Remembered>({ projectName: 'nbsecure', projectSuffix: '', configName: `profile-${profile}`, configFileMode: 0o600 });
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(profile))
+    throw new Error(`profile name ${profile} must be 1 to 64 letters, digits, dots, dashes or underscores`);
+  return new Conf<Remembered>({
+    projectName: 'nbsecure',
+    projectSuffix: '',
+    configName: `profile-${profile}`,
+    configFileMode: 0o600,
+  });
 }
 
 function withoutSecrets(value: unknown): unknown {
   if (typeof value === 'string') return new RegExp(`^${TOKEN_RE.source}$`).test(value) ? undefined : value;
   if (Array.isArray(value)) return value.map(withoutSecrets);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutSecrets(v)]).filter(([, v]) => v !== undefined));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value)
+        .map(([k, v]) => [k, withoutSecrets(v)])
+        .filter(([, v]) => v !== undefined),
+    );
   return value;
 }
 

@@ -17,12 +17,15 @@ export function writeFileSet(dir: string, files: FileToWrite[]): string[] {
   const target = resolve(dir);
   const parent = dirname(target);
   if (!existsSync(parent)) throw new UsageError(`--out ${dir}: its parent folder ${parent} does not exist.`);
-  if (existsSync(target) && !statSync(target).isDirectory()) throw new UsageError(`--out ${dir} is a file, not a folder.`);
+  if (existsSync(target) && !statSync(target).isDirectory())
+    throw new UsageError(`--out ${dir} is a file, not a folder.`);
   let tmp: string;
   try {
     tmp = mkdtempSync(join(parent, `.${basename(target)}.nbsecure-`));
   } catch (e) {
-    throw new UsageError(`--out ${dir}: cannot write in ${parent} (${(e as NodeJS.ErrnoException).code ?? String(e)}).`);
+    throw new UsageError(
+      `--out ${dir}: cannot write in ${parent} (${(e as NodeJS.ErrnoException).code ?? String(e)}).`,
+    );
   }
   try {
     for (const f of files) {
@@ -38,7 +41,9 @@ export function writeFileSet(dir: string, files: FileToWrite[]): string[] {
     }
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
-    throw new UsageError(`--out ${dir}: writing failed (${(e as NodeJS.ErrnoException).code ?? String(e)}); nothing was left half-written.`);
+    throw new UsageError(
+      `--out ${dir}: writing failed (${(e as NodeJS.ErrnoException).code ?? String(e)}); nothing was left half-written.`,
+    );
   }
   return files.map((f) => join(target, f.name));
 }

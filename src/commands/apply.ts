@@ -46,9 +46,11 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
     confirm: { type: 'string', multiple: true },
   });
   const hostName = required('apply', values.host, '--host NAME (the host this machine is)');
-  if (!values.answers && !values.plan) throw new UsageError('nbsecure apply needs --answers FILE or --plan PLAN.json. See nbsecure apply --help.');
+  if (!values.answers && !values.plan)
+    throw new UsageError('nbsecure apply needs --answers FILE or --plan PLAN.json. See nbsecure apply --help.');
   const timeout = values['step-timeout'] === undefined ? 600 : Number(values['step-timeout']);
-  if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--step-timeout ${values['step-timeout']} must be a number of seconds above 0.`);
+  if (!Number.isFinite(timeout) || timeout <= 0)
+    throw new UsageError(`--step-timeout ${values['step-timeout']} must be a number of seconds above 0.`);
 
   let plan: Plan;
   if (values.plan) {
@@ -58,7 +60,9 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
     plan = buildPlan(loadAnswersFile(values.answers!).environment);
   }
   const token = values['token-file'] ? secretFromFile('token', values['token-file']) : secretFromEnv('token', io.env);
-  const passphrase = values['passphrase-file'] ? secretFromFile('passphrase', values['passphrase-file']) : secretFromEnv('passphrase', io.env);
+  const passphrase = values['passphrase-file']
+    ? secretFromFile('passphrase', values['passphrase-file'])
+    : secretFromEnv('passphrase', io.env);
   // The resume command repeats what was given, with absolute paths, so it works from anywhere.
   const resumeCommand = ['nbsecure', 'apply'];
   if (values.plan) resumeCommand.push('--plan', resolve(io.cwd, values.plan));
@@ -76,7 +80,9 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
     dryRun: Boolean(values['dry-run']),
     yes: Boolean(values.yes),
     secrets: { ...(token ? { token } : {}), ...(passphrase ? { passphrase } : {}) },
-    confirmed: new Set((values.confirm ?? []).flatMap((c) => c.split(',')).map((c) => (c.includes(':') ? c : `${hostName}:${c}`))),
+    confirmed: new Set(
+      (values.confirm ?? []).flatMap((c) => c.split(',')).map((c) => (c.includes(':') ? c : `${hostName}:${c}`)),
+    ),
     stepTimeoutMs: timeout * 1000,
     resumeCommand,
     out: (line) => writeLine(io.stdout, line),

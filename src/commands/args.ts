@@ -4,7 +4,12 @@ import { UsageError } from '../errors.js';
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** parseArgs with errors a user can act on, naming the command and its --help. */
-export function parseCommandArgs<O extends Options>(command: string, args: string[], options: O, allowPositionals = false) {
+export function parseCommandArgs<O extends Options>(
+  command: string,
+  args: string[],
+  options: O,
+  allowPositionals = false,
+) {
   try {
     return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (e) {

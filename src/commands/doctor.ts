@@ -8,10 +8,18 @@ import { parseCommandArgs } from './args.js';
 /** NetBackup's PBX and web service port: the direct path and the HTTP tunnel both use it. */
 export const NETBACKUP_PORT = 1556;
 
-function targetsFrom(values: { answers?: string; host?: string; primary?: string; tunnel?: string; 'install-path'?: string }): Targets {
+function targetsFrom(values: {
+  answers?: string;
+  host?: string;
+  primary?: string;
+  tunnel?: string;
+  'install-path'?: string;
+}): Targets {
   if (values.answers || values.host) {
-    if (!values.answers || !values.host) throw new UsageError('nbsecure doctor: --answers FILE and --host NAME go together. See nbsecure doctor --help.');
-    if (values.primary || values.tunnel) throw new UsageError('nbsecure doctor: give either --answers with --host, or --primary with --tunnel, not both.');
+    if (!values.answers || !values.host)
+      throw new UsageError('nbsecure doctor: --answers FILE and --host NAME go together. See nbsecure doctor --help.');
+    if (values.primary || values.tunnel)
+      throw new UsageError('nbsecure doctor: give either --answers with --host, or --primary with --tunnel, not both.');
     return targetsFromAnswers(values.answers, values.host);
   }
   if (values.primary) return targetsFromFlags(values.primary, values.tunnel);
@@ -30,25 +38,36 @@ export async function doctorCommand(args: string[], io: Io): Promise<number> {
     'install-path': { type: 'string' },
   });
   const timeout = values.timeout === undefined ? 5 : Number(values.timeout);
-  if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 300) throw new UsageError(`--timeout ${values.timeout} must be a number of seconds above 0 and at most 300.`);
+  if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 300)
+    throw new UsageError(`--timeout ${values.timeout} must be a number of seconds above 0 and at most 300.`);
   const t = targetsFrom(values);
   const ms = timeout * 1000;
   const c = colours(io.stderr, io.env);
   const human = (line: string) => writeLine(values.json ? io.stderr : io.stdout, line);
-  human(`Probing how ${t.host} reaches ${t.primary}:${NETBACKUP_PORT} (targets from ${t.source}; ${timeout} s per probe)`);
+  human(
+    `Probing how ${t.host} reaches ${t.primary}:${NETBACKUP_PORT} (targets from ${t.source}; ${timeout} s per probe)`,
+  );
 
   // The documented order: the primary directly, the tunnels named for the host, the other media servers.
   const paths: PathResult[] = [];
   const tunnels = [...t.named, ...t.others];
   for (const via of ['direct', ...tunnels]) {
-    const p = via === 'direct' ? await probeDirect(t.primary, NETBACKUP_PORT, ms) : await probeTunnel(via, t.primary, NETBACKUP_PORT, ms);
+    const p =
+      via === 'direct'
+        ? await probeDirect(t.primary, NETBACKUP_PORT, ms)
+        : await probeTunnel(via, t.primary, NETBACKUP_PORT, ms);
     paths.push(p);
     const label = via === 'direct' ? 'direct' : `tunnel ${via}${t.named.includes(via) ? ' (named)' : ''}`;
-    human(`  ${p.ok ? c.green('ok  ') : c.red('FAIL')}  ${label.padEnd(40)} ${String(p.ms).padStart(6)} ms  ${p.ok ? '' : describeFailure(p)}`);
+    human(
+      `  ${p.ok ? c.green('ok  ') : c.red('FAIL')}  ${label.padEnd(40)} ${String(p.ms).padStart(6)} ms  ${p.ok ? '' : describeFailure(p)}`,
+    );
   }
   const sentence = verdict(t.host, t.primary, NETBACKUP_PORT, paths, t.named);
   if (values.json) {
-    writeLine(io.stdout, JSON.stringify({ host: t.host, primary: t.primary, port: NETBACKUP_PORT, paths, verdict: sentence }, null, 2));
+    writeLine(
+      io.stdout,
+      JSON.stringify({ host: t.host, primary: t.primary, port: NETBACKUP_PORT, paths, verdict: sentence }, null, 2),
+    );
   } else {
     human(`\n${sentence}`);
   }

@@ -9,10 +9,15 @@ import { parseCommandArgs, required } from './args.js';
 
 export function parseFormats(value: string | undefined): Format[] | undefined {
   if (value === undefined) return undefined;
-  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = list.filter((f) => !(FORMATS as readonly string[]).includes(f));
   if (bad.length || !list.length) {
-    throw new UsageError(`--format ${value}: ${bad.length ? `unknown format ${bad.join(', ')}` : 'no format given'}; the formats are ${FORMATS.join(', ')}.`);
+    throw new UsageError(
+      `--format ${value}: ${bad.length ? `unknown format ${bad.join(', ')}` : 'no format given'}; the formats are ${FORMATS.join(', ')}.`,
+    );
   }
   return [...new Set(list)] as Format[];
 }
@@ -26,10 +31,16 @@ export async function planCommand(args: string[], io: Io): Promise<number> {
     json: { type: 'boolean' },
   });
   const file = required('plan', values.answers, '--answers FILE');
-  const formats = parseFormats(values.format) ?? (values.out ? [...FORMATS] : values.json ? ['json' as const] : ['markdown' as const]);
+  const formats =
+    parseFormats(values.format) ??
+    (values.out ? [...FORMATS] : values.json ? ['json' as const] : ['markdown' as const]);
   const { environment } = loadAnswersFile(file);
   if (values.host && !allHosts(environment).some((h) => h.name.toLowerCase() === values.host!.toLowerCase())) {
-    throw new UsageError(`--host ${values.host} is not in ${file}; its hosts are: ${allHosts(environment).map((h) => h.name).join(', ')}.`);
+    throw new UsageError(
+      `--host ${values.host} is not in ${file}; its hosts are: ${allHosts(environment)
+        .map((h) => h.name)
+        .join(', ')}.`,
+    );
   }
   const plan = buildPlan(environment);
   const outputs = renderOutputs(environment, plan, formats, values.host);
@@ -37,9 +48,17 @@ export async function planCommand(args: string[], io: Io): Promise<number> {
   for (const w of plan.warnings) writeLine(io.stderr, `${c.yellow('warning:')} ${w}`);
 
   if (values.out) {
-    const written = writeFileSet(values.out, outputs.map((o) => ({ name: o.name, text: o.text, mode: o.format === 'sh' ? 0o755 : 0o644 })));
-    if (values.json) writeLine(io.stdout, JSON.stringify({ out: values.out, digest: plan.digest, files: written }, null, 2));
-    else writeLine(io.stderr, `${c.green('wrote')} ${written.length} files to ${values.out}: ${outputs.map((o) => o.name).join(', ')}`);
+    const written = writeFileSet(
+      values.out,
+      outputs.map((o) => ({ name: o.name, text: o.text, mode: o.format === 'sh' ? 0o755 : 0o644 })),
+    );
+    if (values.json)
+      writeLine(io.stdout, JSON.stringify({ out: values.out, digest: plan.digest, files: written }, null, 2));
+    else
+      writeLine(
+        io.stderr,
+        `${c.green('wrote')} ${written.length} files to ${values.out}: ${outputs.map((o) => o.name).join(', ')}`,
+      );
     return 0;
   }
   if (values.json) {
@@ -48,7 +67,11 @@ export async function planCommand(args: string[], io: Io): Promise<number> {
     return 0;
   }
   if (!outputs.length) {
-    writeLine(io.stderr, `no output: ${formats.join(', ')} ${formats.length === 1 ? 'does' : 'do'} not apply to ${values.host ?? 'these hosts'} (sh is for UNIX hosts, ps1 for Windows, answerfile for UNIX hosts not installed yet).`);
+    writeLine(
+      io.stderr,
+      `no output: ${formats.join(', ')} ${formats.length === 1 ? 'does' : 'do'} not apply to ${values.host ?? 'these hosts'} (sh is for UNIX hosts, ps1 for Windows, answerfile for UNIX hosts not installed ` +
+        `yet).`,
+    );
     return 0;
   }
   outputs.forEach((o, i) => {

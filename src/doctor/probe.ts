@@ -29,7 +29,10 @@ class ProbeError extends Error {
  * One probe with one deadline for all its stages: whatever hangs (DNS, a black-holed SYN, a proxy
  * that never answers, a TLS peer that never speaks) is cut at the timeout and reported at its stage.
  */
-async function withDeadline<T>(timeoutMs: number, body: (stage: (s: Stage) => void, track: (s: Socket) => void) => Promise<T>): Promise<T> {
+async function withDeadline<T>(
+  timeoutMs: number,
+  body: (stage: (s: Stage) => void, track: (s: Socket) => void) => Promise<T>,
+): Promise<T> {
   let current: Stage = 'dns';
   const sockets: Socket[] = [];
   let timer: NodeJS.Timeout | undefined;
@@ -113,7 +116,14 @@ async function timed(via: string, run: () => Promise<void>): Promise<PathResult>
     return { via, ok: true, ms: Math.round(performance.now() - start) };
   } catch (e) {
     const p = e as ProbeError;
-    return { via, ok: false, error: p.status ? `HTTP ${p.status}` : p.code, stage: p.stage, ...(p.status ? { status: p.status } : {}), ms: Math.round(performance.now() - start) };
+    return {
+      via,
+      ok: false,
+      error: p.status ? `HTTP ${p.status}` : p.code,
+      stage: p.stage,
+      ...(p.status ? { status: p.status } : {}),
+      ms: Math.round(performance.now() - start),
+    };
   }
 }
 

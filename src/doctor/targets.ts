@@ -21,7 +21,8 @@ export interface Targets {
 }
 
 function checkName(name: string, flag: string): string {
-  if (!HOSTNAME_RE.test(name) && !isIP(name)) throw new UsageError(`${flag} ${name} is not a host name or an IP address.`);
+  if (!HOSTNAME_RE.test(name) && !isIP(name))
+    throw new UsageError(`${flag} ${name} is not a host name or an IP address.`);
   return name;
 }
 
@@ -29,13 +30,26 @@ export function targetsFromAnswers(file: string, hostName: string): Targets {
   const { environment: env } = loadAnswersFile(file);
   const client = [...env.clients, ...env.media].find((h) => h.name.toLowerCase() === hostName.toLowerCase());
   if (!client) throw new UsageError(`--host ${hostName} is not a client or media server in ${file}.`);
-  const candidates = client.zone === 'dmz' ? tunnelCandidates(client, env) : env.media.filter((m) => m.tunnel && m.name !== client.name).map((m) => m.name);
+  const candidates =
+    client.zone === 'dmz'
+      ? tunnelCandidates(client, env)
+      : env.media.filter((m) => m.tunnel && m.name !== client.name).map((m) => m.name);
   const named = client.tunnelVia.filter((n) => candidates.includes(n));
-  return { host: client.name, primary: env.primary.name, named, others: candidates.filter((c) => !named.includes(c)), source: file };
+  return {
+    host: client.name,
+    primary: env.primary.name,
+    named,
+    others: candidates.filter((c) => !named.includes(c)),
+    source: file,
+  };
 }
 
 export function targetsFromFlags(primary: string, tunnel: string | undefined): Targets {
-  const named = (tunnel ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((n) => checkName(n, '--tunnel'));
+  const named = (tunnel ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((n) => checkName(n, '--tunnel'));
   return { host: hostname(), primary: checkName(primary, '--primary'), named, others: [], source: 'the command line' };
 }
 
@@ -49,7 +63,11 @@ export function targetsFromLocalConfig(installPath: string): Targets {
   let text: string | undefined;
   let source = bin;
   try {
-    text = execFileSync(bin, ['SERVER', 'MEDIA_SERVER', 'CLIENT_NAME'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 30_000 });
+    text = execFileSync(bin, ['SERVER', 'MEDIA_SERVER', 'CLIENT_NAME'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 30_000,
+    });
   } catch {
     if (existsSync(bpconf)) {
       text = readFileSync(bpconf, 'utf8');
@@ -57,7 +75,10 @@ export function targetsFromLocalConfig(installPath: string): Targets {
     }
   }
   if (text === undefined) {
-    throw new UsageError(`doctor found no NetBackup configuration under ${installPath} (neither ${bin} nor ${bpconf}); name the paths with --primary NAME --tunnel MEDIA[,MEDIA], or --answers FILE --host NAME.`);
+    throw new UsageError(
+      `doctor found no NetBackup configuration under ${installPath} (neither ${bin} nor ${bpconf}); name the paths with --primary NAME --tunnel MEDIA[,MEDIA], or --answers ` +
+        `FILE --host NAME.`,
+    );
   }
   const lines = parseConfigLines(text);
   const primary = lines.find(([k]) => k === 'SERVER')?.[1];
@@ -65,7 +86,11 @@ export function targetsFromLocalConfig(installPath: string): Targets {
   const media = lines.filter(([k]) => k === 'MEDIA_SERVER').map(([, v]) => v);
   // The cache format is not documented: read it as names, one per line or separated by spaces.
   const cacheFile = join(dirname(bpconf), 'websvctunnels.cache');
-  const cached = existsSync(cacheFile) ? readFileSync(cacheFile, 'utf8').split(/[\s,;]+/).filter((w) => HOSTNAME_RE.test(w) && media.includes(w)) : [];
+  const cached = existsSync(cacheFile)
+    ? readFileSync(cacheFile, 'utf8')
+        .split(/[\s,;]+/)
+        .filter((w) => HOSTNAME_RE.test(w) && media.includes(w))
+    : [];
   return {
     host: lines.find(([k]) => k === 'CLIENT_NAME')?.[1] ?? hostname(),
     primary,

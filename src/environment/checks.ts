@@ -18,7 +18,11 @@ export function crossFieldProblems(a: Answers): Problem[] {
   const note = (name: string, where: string, path: (string | number)[]) => {
     const key = name.toLowerCase();
     const first = seen.get(key);
-    if (first) problems.push({ path, message: `host ${name} is already listed at ${first}; each host appears once (host names are not case-sensitive)` });
+    if (first)
+      problems.push({
+        path,
+        message: `host ${name} is already listed at ${first}; each host appears once (host names are not case-sensitive)`,
+      });
     else seen.set(key, where);
   };
   note(a.primary.name, 'primary', ['primary', 'name']);
@@ -26,7 +30,12 @@ export function crossFieldProblems(a: Answers): Problem[] {
   clients.forEach((c, i) => note(c.name, `clients[${i}]`, ['clients', i, 'name']));
 
   if (a.primary.version && !atLeast(a.primary.version, '8.1')) {
-    problems.push({ path: ['primary', 'version'], message: `is ${a.primary.version}; nbsecure configures certificate-based security, which needs a primary at 8.1 or later. Upgrade the primary first` });
+    problems.push({
+      path: ['primary', 'version'],
+      message:
+        `is ${a.primary.version}; nbsecure configures certificate-based security, which needs a primary at ` +
+        `8.1 or later. Upgrade the primary first`,
+    });
   }
 
   const mediaByName = new Map(media.map((m) => [m.name.toLowerCase(), m]));
@@ -35,16 +44,32 @@ export function crossFieldProblems(a: Answers): Problem[] {
     (c.tunnelVia ?? []).forEach((t, j) => {
       const m = mediaByName.get(t.toLowerCase());
       if (!m) {
-        problems.push({ path: ['clients', i, 'tunnelVia', j], message: `names ${t}, which is not in mediaServers; name one of: ${media.map((x) => x.name).join(', ') || '(no media servers are listed: add one under mediaServers)'}` });
+        problems.push({
+          path: ['clients', i, 'tunnelVia', j],
+          message: `names ${t}, which is not in mediaServers; name one of: ${media.map((x) => x.name).join(', ') || '(no media servers are listed: add one under mediaServers)'}`,
+        });
       } else if (m.tunnel === false) {
-        problems.push({ path: ['clients', i, 'tunnelVia', j], message: `names ${t}, whose tunnel is off (tunnel: false); set tunnel: true on that media server or name another` });
+        problems.push({
+          path: ['clients', i, 'tunnelVia', j],
+          message:
+            `names ${t}, whose tunnel is off (tunnel: false); set tunnel: true on that media server ` +
+            `or name another`,
+        });
       }
     });
     if (c.tunnelVia?.length && c.zone !== 'dmz') {
-      problems.push({ path: ['clients', i, 'tunnelVia'], message: 'is only used for DMZ clients; add zone: dmz to this client or remove tunnelVia' });
+      problems.push({
+        path: ['clients', i, 'tunnelVia'],
+        message: 'is only used for DMZ clients; add zone: dmz to this client or remove tunnelVia',
+      });
     }
     if (c.zone === 'dmz' && tunnelNames.length === 0) {
-      problems.push({ path: ['clients', i, 'zone'], message: 'is dmz, but no media server offers the HTTP tunnel a DMZ client needs to reach the primary; add a media server (tunnel defaults to true) under mediaServers' });
+      problems.push({
+        path: ['clients', i, 'zone'],
+        message:
+          'is dmz, but no media server offers the HTTP tunnel a DMZ client needs to ' +
+          'reach the primary; add a media server (tunnel defaults to true) under mediaServers',
+      });
     }
   });
 
@@ -53,16 +78,25 @@ export function crossFieldProblems(a: Answers): Problem[] {
     const eca = cert.eca ?? {};
     const missing = (['certPath', 'privateKeyPath', 'trustStorePath'] as const).filter((k) => !eca[k]);
     if (missing.length) {
-      problems.push({ path: cert.eca ? ['certificates', 'eca'] : ['certificates', 'authority'], message: `an external CA (authority: eca) needs certificates.eca.${missing.join(', certificates.eca.')}: the paths of each host's certificate chain, private key and trust store` });
+      problems.push({
+        path: cert.eca ? ['certificates', 'eca'] : ['certificates', 'authority'],
+        message: `an external CA (authority: eca) needs certificates.eca.${missing.join(', certificates.eca.')}: the paths of each host's certificate chain, private key and trust store`,
+      });
     }
   } else if (cert.eca) {
-    problems.push({ path: ['certificates', 'eca'], message: 'is only read with authority: eca; set certificates.authority: eca or remove certificates.eca' });
+    problems.push({
+      path: ['certificates', 'eca'],
+      message: 'is only read with authority: eca; set certificates.authority: eca or remove certificates.eca',
+    });
   }
 
   if (cert.token?.maxUses !== undefined) {
     const need = hostsNeedingToken(withDefaults(a)).length;
     if (cert.token.maxUses < need) {
-      problems.push({ path: ['certificates', 'token', 'maxUses'], message: `is ${cert.token.maxUses}, but ${need} hosts need the token; raise it to at least ${need} or leave it out (nbsecure then uses exactly ${need})` });
+      problems.push({
+        path: ['certificates', 'token', 'maxUses'],
+        message: `is ${cert.token.maxUses}, but ${need} hosts need the token; raise it to at least ${need} or leave it out (nbsecure then uses exactly ${need})`,
+      });
     }
   }
   return problems;

@@ -25,7 +25,12 @@ export function defaultInstallPath(os: Os, version: string): string {
   return atLeast(version, '11.1') ? 'C:\\Program Files\\Cohesity NetBackup' : 'C:\\Program Files\\Veritas';
 }
 
-type AnyHost = Answers['primary'] & { tunnel?: boolean; zone?: 'internal' | 'dmz'; tunnelVia?: string[]; nat?: boolean };
+type AnyHost = Answers['primary'] & {
+  tunnel?: boolean;
+  zone?: 'internal' | 'dmz';
+  tunnelVia?: string[];
+  nat?: boolean;
+};
 
 function host(raw: AnyHost, role: Role, primaryVersion: string, topInstallPath: string | undefined): HostEnv {
   const os = raw.os ?? DEFAULTS.os;
@@ -63,7 +68,14 @@ export function withDefaults(a: Answers): Environment {
         validFor: c.token?.validFor ?? DEFAULTS.tokenValidFor,
       },
       ...(eca?.certPath && eca.privateKeyPath && eca.trustStorePath
-        ? { eca: { ...eca, certPath: eca.certPath, privateKeyPath: eca.privateKeyPath, trustStorePath: eca.trustStorePath } }
+        ? {
+            eca: {
+              ...eca,
+              certPath: eca.certPath,
+              privateKeyPath: eca.privateKeyPath,
+              trustStorePath: eca.trustStorePath,
+            },
+          }
         : {}),
     },
     security: {
@@ -71,6 +83,10 @@ export function withDefaults(a: Answers): Environment {
       dataInTransitEncryption: a.security?.dataInTransitEncryption ?? DEFAULTS.dataInTransitEncryption,
     },
     hardening: { ...(a.hardening ?? {}) },
-    assumptions: a.primary.version ? [] : [`primary.version was not given: assumed ${DEFAULTS.primaryVersion} for every host without a version. Set it to get the right paths and commands.`],
+    assumptions: a.primary.version
+      ? []
+      : [
+          `primary.version was not given: assumed ${DEFAULTS.primaryVersion} for every host without a version. Set it to get the right paths and commands.`,
+        ],
   };
 }

@@ -13,7 +13,10 @@ export interface Located extends Problem {
 }
 
 export function formatPath(path: readonly (string | number | symbol)[]): string {
-  return path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${String(p)}` : String(p)), '');
+  return path.reduce<string>(
+    (s, p) => (typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${String(p)}` : String(p)),
+    '',
+  );
 }
 
 /** The fields a schema accepts at a path, to say what a misspelt field should have been. */
@@ -33,7 +36,12 @@ function fieldsAt(path: readonly PropertyKey[]): string[] {
  * Finds the line of a path in the YAML source, falling back to the nearest parent that exists.
  * A list or map is reported at its key's line, where the reader's eye goes; a scalar at its value.
  */
-function locate(doc: Document, lc: LineCounter, path: readonly PropertyKey[], key?: string): { line: number; column: number } | undefined {
+function locate(
+  doc: Document,
+  lc: LineCounter,
+  path: readonly PropertyKey[],
+  key?: string,
+): { line: number; column: number } | undefined {
   for (let n = path.length; n >= 0; n--) {
     const node = doc.getIn(path.slice(0, n) as unknown[], true);
     let target: unknown = node;
@@ -58,7 +66,8 @@ function describe(issue: z.core.$ZodIssue, raw: unknown): string {
     return `has unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${allowed.length ? `; the fields here are: ${allowed.join(', ')}` : ''}`;
   }
   let value: unknown = raw;
-  for (const p of issue.path) value = value == null ? undefined : (value as Record<PropertyKey, unknown>)[p as PropertyKey];
+  for (const p of issue.path)
+    value = value == null ? undefined : (value as Record<PropertyKey, unknown>)[p as PropertyKey];
   if (issue.code === 'invalid_type' && value === undefined) return 'is required';
   return issue.message;
 }
@@ -94,7 +103,8 @@ export function parseAnswers(text: string, file: string): LoadedAnswers {
     throw new UsageError(`${file} is not valid YAML or JSON; nothing was written:\n${lines.join('\n')}`);
   }
   const raw: unknown = doc.toJS();
-  if (raw === null || raw === undefined) throw new UsageError(`${file} is empty; start from one of the files in examples/ (see README, "Answers file").`);
+  if (raw === null || raw === undefined)
+    throw new UsageError(`${file} is empty; start from one of the files in examples/ (see README, "Answers file").`);
 
   let problems: Located[];
   const parsed = answersSchema.safeParse(raw);
@@ -108,7 +118,9 @@ export function parseAnswers(text: string, file: string): LoadedAnswers {
     problems = crossFieldProblems(parsed.data).map((p) => ({ ...p, ...locate(doc, lc, p.path) }));
   }
   if (problems.length) {
-    const lines = problems.map((p) => `  ${file}${p.line ? `:${p.line}:${p.column}` : ''}: ${formatPath(p.path) || '(top level)'} ${p.message}`);
+    const lines = problems.map(
+      (p) => `  ${file}${p.line ? `:${p.line}:${p.column}` : ''}: ${formatPath(p.path) || '(top level)'} ${p.message}`,
+    );
     throw new UsageError(
       `${file} has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}; nothing was written. Fix ${problems.length === 1 ? 'it' : 'them'} and run again:\n${lines.join('\n')}`,
     );
@@ -123,8 +135,18 @@ export function loadAnswersFile(file: string): LoadedAnswers {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read (permission denied)' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot be read (${code ?? String(e)})`;
-    throw new UsageError(`answers file ${file} ${why}. Pass --answers with the path of a YAML or JSON answers file; examples/ has some to start from.`);
+    const why =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EACCES'
+          ? 'cannot be read (permission denied)'
+          : code === 'EISDIR'
+            ? 'is a folder, not a file'
+            : `cannot be read (${code ?? String(e)})`;
+    throw new UsageError(
+      `answers file ${file} ${why}. Pass --answers with the path of a YAML or JSON answers file; examples/ ` +
+        `has some to start from.`,
+    );
   }
   return parseAnswers(text, file);
 }

@@ -4,11 +4,11 @@ import { FINGERPRINT_RE, HOSTNAME_RE, VALID_FOR_RE, VERSION_RE } from './pattern
 
 export { FINGERPRINT_RE, HOSTNAME_RE, VALID_FOR_RE, VERSION_RE };
 
-export const hostName = z
-  .string({ error: 'must be a host name (text)' })
-  .refine((s) => HOSTNAME_RE.test(s), {
-    error: 'is not a valid DNS host name (RFC 1123: letters, digits and hyphens in dot-separated labels of at most 63 characters, 253 in all)',
-  });
+export const hostName = z.string({ error: 'must be a host name (text)' }).refine((s) => HOSTNAME_RE.test(s), {
+  error:
+    'is not a valid DNS host name (RFC 1123: letters, digits and hyphens in dot-separated ' +
+    'labels of at most 63 characters, 253 in all)',
+});
 
 const version = z
   .string({ error: 'must be a quoted version such as "10.4" (unquoted, YAML reads 10.10 as the number 10.1)' })
@@ -41,11 +41,21 @@ export const clientSchema = z.strictObject({
 });
 
 const tokenSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, { error: 'must be 1 to 64 letters, digits, dots, dashes or underscores' }).optional(),
-  maxUses: z.number({ error: 'must be a whole number' }).int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' }).max(99999, { error: 'must be at most 99999' }).optional(),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, { error: 'must be 1 to 64 letters, digits, dots, dashes or underscores' })
+    .optional(),
+  maxUses: z
+    .number({ error: 'must be a whole number' })
+    .int({ error: 'must be a whole number' })
+    .min(1, { error: 'must be at least 1' })
+    .max(99999, { error: 'must be at most 99999' })
+    .optional(),
   validFor: z
     .string({ error: 'must be text such as 2D, 12H or 1D12H' })
-    .refine((s) => s.length > 0 && VALID_FOR_RE.test(s), { error: 'must be days, hours and minutes as nDnHnM, for example 2D, 12H or 1D12H30M' })
+    .refine((s) => s.length > 0 && VALID_FOR_RE.test(s), {
+      error: 'must be days, hours and minutes as nDnHnM, for example 2D, 12H or 1D12H30M',
+    })
     .optional(),
 });
 
@@ -63,7 +73,11 @@ const certificatesSchema = z.strictObject({
   securityLevel: z.enum(['very-high', 'high', 'medium'], { error: 'must be very-high, high or medium' }).optional(),
   caFingerprint: z
     .string()
-    .refine((s) => FINGERPRINT_RE.test(s), { error: 'must be the CA fingerprint as colon-separated hex: 59 characters for SHA-1 or 95 for SHA-256 (run nbcertcmd -displayCACertDetail on the primary)' })
+    .refine((s) => FINGERPRINT_RE.test(s), {
+      error:
+        'must be the CA fingerprint as colon-separated hex: 59 characters for SHA-1 ' +
+        'or 95 for SHA-256 (run nbcertcmd -displayCACertDetail on the primary)',
+    })
     .optional(),
   token: tokenSchema.optional(),
   eca: ecaSchema.optional(),
@@ -71,12 +85,24 @@ const certificatesSchema = z.strictObject({
 
 const securitySchema = z.strictObject({
   insecureCommunication: z.enum(['auto', 'on', 'off'], { error: 'must be auto, on or off' }).optional(),
-  dataInTransitEncryption: z.enum(['preferred-off', 'preferred-on', 'enforced'], { error: 'must be preferred-off, preferred-on or enforced' }).optional(),
+  dataInTransitEncryption: z
+    .enum(['preferred-off', 'preferred-on', 'enforced'], { error: 'must be preferred-off, preferred-on or enforced' })
+    .optional(),
 });
 
 const flag = z.boolean({ error: 'must be true or false (leave it out if you do not know)' }).optional();
-export const HARDENING_FIELDS = ['mfa', 'immutableStorage', 'encryptionAtRest', 'dedicatedBackupNetwork', 'hostFirewall', 'exposedToInternet', 'trustedWebCertificate'] as const;
-const hardeningSchema = z.strictObject(Object.fromEntries(HARDENING_FIELDS.map((f) => [f, flag])) as Record<(typeof HARDENING_FIELDS)[number], typeof flag>);
+export const HARDENING_FIELDS = [
+  'mfa',
+  'immutableStorage',
+  'encryptionAtRest',
+  'dedicatedBackupNetwork',
+  'hostFirewall',
+  'exposedToInternet',
+  'trustedWebCertificate',
+] as const;
+const hardeningSchema = z.strictObject(
+  Object.fromEntries(HARDENING_FIELDS.map((f) => [f, flag])) as Record<(typeof HARDENING_FIELDS)[number], typeof flag>,
+);
 
 export const answersSchema = z.strictObject({
   version: z.literal(1, { error: 'must be 1 (the answers file format this nbsecure reads)' }),

@@ -44,7 +44,18 @@ export interface Environment {
   /** undefined = the user did not say; the hardening plan treats it as unknown. */
   /** Defaults the user should know we chose for them; the plan repeats them as warnings. */
   assumptions: string[];
-  hardening: Partial<Record<'mfa' | 'immutableStorage' | 'encryptionAtRest' | 'dedicatedBackupNetwork' | 'hostFirewall' | 'exposedToInternet' | 'trustedWebCertificate', boolean>>;
+  hardening: Partial<
+    Record<
+      | 'mfa'
+      | 'immutableStorage'
+      | 'encryptionAtRest'
+      | 'dedicatedBackupNetwork'
+      | 'hostFirewall'
+      | 'exposedToInternet'
+      | 'trustedWebCertificate',
+      boolean
+    >
+  >;
 }
 
 export function allHosts(env: Environment): HostEnv[] {

@@ -16,7 +16,9 @@ export interface ResolvedStep {
 export function describeResolved(r: ResolvedStep, n: number, os: Os, doneEarlier: boolean): string[] {
   const s = r.step;
   const id = s.id.slice(s.host.length + 1);
-  const lines = [`\n${String(n).padStart(2)}. ${s.manual ? 'MANUAL ' : ''}[${id}] ${s.title}${s.effect === 'read' ? ' (read-only)' : ''}`];
+  const lines = [
+    `\n${String(n).padStart(2)}. ${s.manual ? 'MANUAL ' : ''}[${id}] ${s.title}${s.effect === 'read' ? ' (read-only)' : ''}`,
+  ];
   if (doneEarlier) lines.push('    done in an earlier run: will not run again (--resume)');
   if (s.verifyForYourVersion) lines.push(`    ${s.verifyForYourVersion}`);
   if (s.manual) {
@@ -29,10 +31,20 @@ export function describeResolved(r: ResolvedStep, n: number, os: Os, doneEarlier
     const stdin = r.invocation.stdin.replace(/\n$/, '').split('\n');
     lines.push(`    stdin: ${stdin[0] ?? ''}`, ...stdin.slice(1).map((l) => `           ${l}`));
   }
-  if (r.configRead && s.mergeRepeatedKeys) lines.push(`    reads: ${displayCommand({ file: s.mergeRepeatedKeys.read.file, args: [] }, os)} (read-only: the current values, kept in the state directory before the first change)`);
-  if (r.note) lines.push(`    note:  ${r.configRead === 'failed' ? `the current configuration could not be read (${r.note}); this step will refuse to write` : r.note}`);
+  if (r.configRead && s.mergeRepeatedKeys)
+    lines.push(
+      `    reads: ${displayCommand({ file: s.mergeRepeatedKeys.read.file, args: [] }, os)} (read-only: the current values, kept in the state directory before the first ` +
+        `change)`,
+    );
+  if (r.note)
+    lines.push(
+      `    note:  ${r.configRead === 'failed' ? `the current configuration could not be read (${r.note}); this step will refuse to write` : r.note}`,
+    );
   for (const f of describeFiles(s)) lines.push(`    file:  ${f}`);
-  if (s.done) lines.push(`    skip:  if \`${displayCommand(s.done.command, os)}\` succeeds${s.done.outputMatches ? ` and prints /${s.done.outputMatches}/` : ''}`);
+  if (s.done)
+    lines.push(
+      `    skip:  if \`${displayCommand(s.done.command, os)}\` succeeds${s.done.outputMatches ? ` and prints /${s.done.outputMatches}/` : ''}`,
+    );
   if (s.onlyIfChanged) lines.push(`    only:  if ${s.onlyIfChanged} changed something`);
   if (s.interruptsService) lines.push('    WARNING: interrupts running backup and restore jobs');
   if (s.capturesSecret) lines.push('    its output holds the new token: it is saved to a 0600 file and never printed');

@@ -36,13 +36,16 @@ export class Journal {
 
   entries(): JournalEntry[] {
     if (!existsSync(this.file)) return [];
-    return readFileSync(this.file, 'utf8').split('\n').filter(Boolean).flatMap((l) => {
-      try {
-        return [JSON.parse(l) as JournalEntry];
-      } catch {
-        return []; // a line torn by a crash mid-write
-      }
-    });
+    return readFileSync(this.file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .flatMap((l) => {
+        try {
+          return [JSON.parse(l) as JournalEntry];
+        } catch {
+          return []; // a line torn by a crash mid-write
+        }
+      });
   }
 
   /**
@@ -50,7 +53,10 @@ export class Journal {
    * position of its last successful run and of its last change, so a dependent step (the restart
    * after a setting changed) can tell whether it is still owed.
    */
-  progress(plan: string, host: string): { done: Set<string>; lastOk: Map<string, number>; lastChange: Map<string, number>; lastPlan?: string } {
+  progress(
+    plan: string,
+    host: string,
+  ): { done: Set<string>; lastOk: Map<string, number>; lastChange: Map<string, number>; lastPlan?: string } {
     const done = new Set<string>();
     const lastOk = new Map<string, number>();
     const lastChange = new Map<string, number>();

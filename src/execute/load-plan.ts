@@ -16,13 +16,21 @@ export function loadPlanFile(file: string): Plan {
   try {
     plan = JSON.parse(text) as Plan;
   } catch {
-    throw new StalePlanError(`--plan ${file} is not valid JSON: it was truncated or edited. Make it again with nbsecure plan --answers FILE --format json.`);
+    throw new StalePlanError(
+      `--plan ${file} is not valid JSON: it was truncated or edited. Make it again with nbsecure ` +
+        `plan --answers FILE --format json.`,
+    );
   }
   if (!plan || plan.version !== 1 || !Array.isArray(plan.hosts) || typeof plan.digest !== 'string') {
-    throw new UsageError(`--plan ${file} is not an nbsecure plan (version 1); make one with nbsecure plan --answers FILE --format json.`);
+    throw new UsageError(
+      `--plan ${file} is not an nbsecure plan (version 1); make one with nbsecure plan --answers FILE --format json.`,
+    );
   }
   if (planDigest(plan) !== plan.digest) {
-    throw new StalePlanError(`--plan ${file} was changed after nbsecure wrote it: its content does not match its digest. nbsecure will not run it; make it again with nbsecure plan.`);
+    throw new StalePlanError(
+      `--plan ${file} was changed after nbsecure wrote it: its content does not match its digest. ` +
+        `nbsecure will not run it; make it again with nbsecure plan.`,
+    );
   }
   return plan;
 }
@@ -30,6 +38,9 @@ export function loadPlanFile(file: string): Plan {
 /** A saved plan made from other answers than the ones given now is stale, as terraform says. */
 export function assertFresh(plan: Plan, env: Environment, answersFile: string): void {
   if (plan.answersDigest !== answersDigest(env)) {
-    throw new StalePlanError(`the plan is stale: ${answersFile} has changed since the plan was made. Run nbsecure plan again, or apply with --answers ${answersFile} alone.`);
+    throw new StalePlanError(
+      `the plan is stale: ${answersFile} has changed since the plan was made. Run nbsecure plan again, or apply with ` +
+        `--answers ${answersFile} alone.`,
+    );
   }
 }

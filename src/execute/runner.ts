@@ -48,7 +48,10 @@ interface Outcome {
 /** Runs one host's steps: dry run, consent, then each step journaled. Returns the exit code. */
 export async function applyHost(plan: Plan, hostName: string, opts: ApplyOptions): Promise<number> {
   const host = plan.hosts.find((h) => h.name.toLowerCase() === hostName.toLowerCase());
-  if (!host) throw new UsageError(`--host ${hostName} is not in the plan; its hosts are: ${plan.hosts.map((h) => h.name).join(', ')}.`);
+  if (!host)
+    throw new UsageError(
+      `--host ${hostName} is not in the plan; its hosts are: ${plan.hosts.map((h) => h.name).join(', ')}.`,
+    );
   const redactor = new Redactor();
   const secrets = { ...opts.secrets };
   for (const v of Object.values(secrets)) if (v) redactor.add(v);
@@ -58,20 +61,29 @@ export async function applyHost(plan: Plan, hostName: string, opts: ApplyOptions
   const earlier = journal.progress(plan.digest, host.name);
   if (opts.resume && earlier.done.size === 0) {
     // A run that failed at its first step has nothing to skip: resuming is starting again.
-    say(`--resume: the journal has no finished step of this plan${earlier.lastPlan && earlier.lastPlan !== plan.digest ? ' (it records another plan)' : ''}; starting from the first step.`);
+    say(
+      `--resume: the journal has no finished step of this plan${earlier.lastPlan && earlier.lastPlan !== plan.digest ? ' (it records another plan)' : ''}; starting from the first step.`,
+    );
   }
 
   const { steps: resolved, snapshot } = await resolveSteps(host, opts.stepTimeoutMs);
-  say(`nbsecure apply: ${opts.dryRun ? 'dry run' : 'plan'} for ${host.name} (${host.role}, ${host.os}), plan ${plan.digest.slice(0, 16)}`);
+  say(
+    `nbsecure apply: ${opts.dryRun ? 'dry run' : 'plan'} for ${host.name} (${host.role}, ${host.os}), plan ${plan.digest.slice(0, 16)}`,
+  );
   say(`Each step runs exactly as shown: argv without a shell, stdin as given, secrets in 0600 files.`);
-  resolved.forEach((r, i) => describeResolved(r, i + 1, host.os, opts.resume && earlier.done.has(r.step.id)).forEach(say));
+  resolved.forEach((r, i) =>
+    describeResolved(r, i + 1, host.os, opts.resume && earlier.done.has(r.step.id)).forEach(say),
+  );
   if (opts.dryRun) {
     say('\nDry run: nothing was changed.');
     return 0;
   }
   if (!opts.yes) {
     if (!opts.prompter.interactive) {
-      throw new UsageError('nbsecure apply needs your consent, and there is no terminal to ask on: read the dry run (--dry-run) and pass --yes to consent.');
+      throw new UsageError(
+        'nbsecure apply needs your consent, and there is no terminal to ask on: read ' +
+          'the dry run (--dry-run) and pass --yes to consent.',
+      );
     }
     if (!(await opts.prompter.confirm(`Run these ${resolved.length} steps on ${host.name} now?`))) {
       say('Nothing was run.');
@@ -95,7 +107,12 @@ export async function applyHost(plan: Plan, hostName: string, opts: ApplyOptions
   let snapshotTaken = existsSync(join(stateDir, 'config-before.txt'));
   let changes = 0;
 
-  const run = async (cmd: PlanCommand, stdin: string | undefined, timeoutMs: number, echo: boolean): Promise<Outcome> => {
+  const run = async (
+    cmd: PlanCommand,
+    stdin: string | undefined,
+    timeoutMs: number,
+    echo: boolean,
+  ): Promise<Outcome> => {
     const sub = execa(cmd.file, cmd.args, {
       reject: false,
       all: true,
@@ -117,9 +134,20 @@ export async function applyHost(plan: Plan, hostName: string, opts: ApplyOptions
     if (echo && pending) say(`    | ${pending}`);
     const output = String(r.all ?? '');
     if (r.failed && r.exitCode === undefined && !r.isTerminated && !r.timedOut) {
-      return { exit: undefined, output, failure: `cannot run ${cmd.file} (${r.code ?? r.shortMessage}); is NetBackup installed at this host's installPath?`, interrupted: false };
+      return {
+        exit: undefined,
+        output,
+        failure: `cannot run ${cmd.file} (${r.code ?? r.shortMessage}); is NetBackup installed at this host's installPath?`,
+        interrupted: false,
+      };
     }
-    if (r.timedOut) return { exit: undefined, output, failure: `timed out after ${timeoutMs / 1000} s and was stopped`, interrupted: false };
+    if (r.timedOut)
+      return {
+        exit: undefined,
+        output,
+        failure: `timed out after ${timeoutMs / 1000} s and was stopped`,
+        interrupted: false,
+      };
     return { exit: r.exitCode, output, interrupted: Boolean(interrupted) };
   };
 
@@ -129,11 +157,24 @@ export async function applyHost(plan: Plan, hostName: string, opts: ApplyOptions
     files.dispose();
     return code;
   };
-  const record = (step: Step, event: Parameters<Journal['append']>[0]['event'], extra: { exit?: number; ms?: number; changed?: boolean; reason?: string } = {}) =>
-    journal.append({ plan: plan.digest, host: host.name, step: step.id, event, ...extra, ...(extra.reason ? { reason: redactor.redact(extra.reason) } : {}) });
+  const record = (
+    step: Step,
+    event: Parameters<Journal['append']>[0]['event'],
+    extra: { exit?: number; ms?: number; changed?: boolean; reason?: string } = {},
+  ) =>
+    journal.append({
+      plan: plan.digest,
+      host: host.name,
+      step: step.id,
+      event,
+      ...extra,
+      ...(extra.reason ? { reason: redactor.redact(extra.reason) } : {}),
+    });
   const interruptedExit = (step: Step) => {
     record(step, 'interrupted', { reason: `received ${interrupted}` });
-    say(`\nInterrupted during ${step.id}; temporary secret files were removed. Continue with: ${shown([...opts.resumeCommand])}`);
+    say(
+      `\nInterrupted during ${step.id}; temporary secret files were removed. Continue with: ${shown([...opts.resumeCommand])}`,
+    );
     return stop(130);
   };
   const failed = (step: Step, why: string, output: string, exit?: number) => {
@@ -141,7 +182,8 @@ export async function applyHost(plan: Plan, hostName: string, opts: ApplyOptions
     const status = Number(/EXIT STATUS (\d+)/.exec(output)?.[1] ?? exit);
     const info = Number.isFinite(status) ? findStatus(status) : undefined;
     say(`\nFailed: ${step.title} (${step.id}): ${why}.`);
-    if (info) say(`NetBackup status ${info.code}: ${info.meaning}\n  Likely cause: ${info.cause}\n  Remedy: ${info.remedy}`);
+    if (info)
+      say(`NetBackup status ${info.code}: ${info.meaning}\n  Likely cause: ${info.cause}\n  Remedy: ${info.remedy}`);
     say(`When it is fixed, continue with: ${shown(opts.resumeCommand)}`);
     return stop(1);
   };
@@ -157,12 +199,17 @@ export async function applyHost(plan: Plan, hostName: string, opts: ApplyOptions
       }
       if (step.manual) {
         (step.instructions ?? []).forEach((l) => say(`    ${l}`));
-        if (opts.confirmed.has(step.id) || (opts.prompter.interactive && (await opts.prompter.confirm('    Is this done?')))) {
+        if (
+          opts.confirmed.has(step.id) ||
+          (opts.prompter.interactive && (await opts.prompter.confirm('    Is this done?')))
+        ) {
           record(step, 'confirmed');
           continue;
         }
         record(step, 'failed', { reason: 'manual step not confirmed' });
-        const resume = opts.resumeCommand.includes('--resume') ? opts.resumeCommand : [...opts.resumeCommand, '--resume'];
+        const resume = opts.resumeCommand.includes('--resume')
+          ? opts.resumeCommand
+          : [...opts.resumeCommand, '--resume'];
         say(`\nStopped at a manual step. Do it, then continue with: ${shown([...resume, '--confirm', step.id])}`);
         return stop(1);
       }
@@ -174,13 +221,21 @@ export async function applyHost(plan: Plan, hostName: string, opts: ApplyOptions
       if (step.done) {
         const check = await run(step.done.command, undefined, opts.stepTimeoutMs, false);
         if (check.interrupted) return interruptedExit(step);
-        if (check.exit === 0 && (!step.done.outputMatches || new RegExp(step.done.outputMatches, 'i').test(check.output))) {
+        if (
+          check.exit === 0 &&
+          (!step.done.outputMatches || new RegExp(step.done.outputMatches, 'i').test(check.output))
+        ) {
           record(step, 'skipped', { reason: 'already done' });
           say('    already done');
           continue;
         }
       }
-      if (r.configRead === 'failed') return failed(step, `the current configuration could not be read (${r.note}), so repeated keys cannot be merged safely`, '');
+      if (r.configRead === 'failed')
+        return failed(
+          step,
+          `the current configuration could not be read (${r.note}), so repeated keys cannot be merged safely`,
+          '',
+        );
       if (r.noChange) {
         record(step, 'skipped', { reason: 'configuration already matches' });
         say('    no changes: the configuration already matches');
@@ -196,7 +251,8 @@ export async function applyHost(plan: Plan, hostName: string, opts: ApplyOptions
             secrets[f.secret] = checkSecret(f.secret, await opts.prompter.secret(`${kind.prompt}: `), 'the prompt');
             redactor.add(secrets[f.secret]!);
           }
-          if (!secrets[f.secret]) return failed(step, `it needs ${kind.words}: pass ${kind.flag} FILE (mode 0600) or set ${kind.env}`, '');
+          if (!secrets[f.secret])
+            return failed(step, `it needs ${kind.words}: pass ${kind.flag} FILE (mode 0600) or set ${kind.env}`, '');
           content = `${secrets[f.secret]}\n`;
         }
         const path = files.write(f.placeholder.slice(6, -1), content ?? '');
@@ -214,14 +270,18 @@ export async function applyHost(plan: Plan, hostName: string, opts: ApplyOptions
       const ms = Date.now() - started;
       if (outcome.interrupted) return interruptedExit(step);
       if (outcome.failure) return failed(step, outcome.failure, outcome.output);
-      if (!step.expectExit.includes(outcome.exit ?? -1)) return failed(step, `exit status ${outcome.exit}`, outcome.output, outcome.exit);
+      if (!step.expectExit.includes(outcome.exit ?? -1))
+        return failed(step, `exit status ${outcome.exit}`, outcome.output, outcome.exit);
       if (step.capturesSecret === 'token') {
         const created = /\b[A-Z]{16}\b/.exec(outcome.output)?.[0];
         if (created) {
           redactor.add(created);
           const file = join(stateDir, 'token');
           writeFileSync(file, `${created}\n`, { mode: 0o600 });
-          say(`    the new token is in ${file} (mode 0600): hand it to the hosts that need it with --token-file, then delete it`);
+          say(
+            `    the new token is in ${file} (mode 0600): hand it to the hosts that need it with --token-file, then delete ` +
+              `it`,
+          );
         }
       }
       const didChange = step.effect === 'change';
@@ -232,7 +292,11 @@ export async function applyHost(plan: Plan, hostName: string, opts: ApplyOptions
       record(step, 'ok', { exit: outcome.exit ?? 0, ms, changed: didChange });
       say(`    ok (${(ms / 1000).toFixed(1)} s)`);
     }
-    say(changes ? `\nDone: ${changes} step${changes === 1 ? '' : 's'} changed ${host.name}. Journal: ${journal.file}` : `\nNo changes: ${host.name} already matches the plan.`);
+    say(
+      changes
+        ? `\nDone: ${changes} step${changes === 1 ? '' : 's'} changed ${host.name}. Journal: ${journal.file}`
+        : `\nNo changes: ${host.name} already matches the plan.`,
+    );
     return stop(0);
   } catch (e) {
     stop(1);
@@ -248,20 +312,39 @@ async function resolveSteps(host: HostPlan, timeoutMs: number): Promise<{ steps:
   const out: ResolvedStep[] = [];
   let snapshot: string | undefined;
   for (const step of host.steps) {
-    const base: ResolvedStep = { step, ...(step.command ? { invocation: { ...step.command, ...(step.stdin !== undefined ? { stdin: step.stdin } : {}) } } : {}) };
+    const base: ResolvedStep = {
+      step,
+      ...(step.command
+        ? { invocation: { ...step.command, ...(step.stdin !== undefined ? { stdin: step.stdin } : {}) } }
+        : {}),
+    };
     if (!step.mergeRepeatedKeys || !step.command) {
       out.push(base);
       continue;
     }
     // One read of the whole configuration serves the diff and the copy kept before the first change.
-    const read = await execa(step.mergeRepeatedKeys.read.file, [], { reject: false, timeout: timeoutMs, stdin: 'ignore' });
+    const read = await execa(step.mergeRepeatedKeys.read.file, [], {
+      reject: false,
+      timeout: timeoutMs,
+      stdin: 'ignore',
+    });
     if (read.exitCode !== 0) {
-      out.push({ ...base, configRead: 'failed', note: String(read.code ?? read.shortMessage ?? `exit ${read.exitCode}`) });
+      out.push({
+        ...base,
+        configRead: 'failed',
+        note: String(read.code ?? read.shortMessage ?? `exit ${read.exitCode}`),
+      });
       continue;
     }
     snapshot = String(read.stdout);
     const change = configChange(parseConfigLines(snapshot), host.config, step.mergeRepeatedKeys.keys);
-    out.push({ ...base, configRead: 'ok', noChange: change.changedKeys.length === 0, invocation: { ...step.command, stdin: change.stdin }, note: configNote(change.changedKeys, host.ownedKeys) });
+    out.push({
+      ...base,
+      configRead: 'ok',
+      noChange: change.changedKeys.length === 0,
+      invocation: { ...step.command, stdin: change.stdin },
+      note: configNote(change.changedKeys, host.ownedKeys),
+    });
   }
   return { steps: out, ...(snapshot !== undefined ? { snapshot } : {}) };
 }

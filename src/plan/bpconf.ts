@@ -9,15 +9,18 @@ import type { ConfigEntry, Step } from './types.js';
 export const KEY_REASONS: Record<ConfigKeyName, string> = {
   SERVER: 'The first SERVER entry names the primary; the others are the media servers allowed to connect to this host.',
   CLIENT_NAME: 'The name this host is known by in NetBackup and in its certificate.',
-  MEDIA_SERVER: 'A DMZ client tries the media servers in its configuration as HTTP tunnels to the primary (port 1556), the named ones first.',
-  ACCEPT_REVERSE_CONNECTION: 'This client is behind dynamic NAT, so servers cannot open connections to it; it must accept reverse connections.',
+  MEDIA_SERVER:
+    'A DMZ client tries the media servers in its configuration as HTTP tunnels ' +
+    'to the primary (port 1556), the named ones first.',
+  ACCEPT_REVERSE_CONNECTION:
+    'This client is behind dynamic NAT, so servers cannot open connections to it; it must accept reverse connections.',
   WEB_SERVER_TUNNEL_ENABLE: 'The answers say this media server must not offer the HTTP tunnel, which is on by default.',
   ECA_CERT_PATH: 'The external CA certificate chain of this host.',
   ECA_PRIVATE_KEY_PATH: 'The private key of the external certificate.',
   ECA_TRUST_STORE_PATH: 'The CA certificates this host trusts.',
   ECA_KEY_PASSPHRASEFILE: 'The private key is encrypted; NetBackup reads its passphrase from this file.',
-  ECA_CRL_CHECK: 'How the peer\'s certificate is checked for revocation.',
-  ECA_CRL_PATH: 'Revocation lists are read from this folder instead of the certificate\'s CDP.',
+  ECA_CRL_CHECK: "How the peer's certificate is checked for revocation.",
+  ECA_CRL_PATH: "Revocation lists are read from this folder instead of the certificate's CDP.",
 };
 
 /** `valueConfirmed`: this particular value is documented even though the key's others are not. */
@@ -84,11 +87,29 @@ export function configSteps(host: HostEnv, config: ConfigEntry[]): Step[] {
   const marked = config.find((c) => c.verifyForYourVersion)?.verifyForYourVersion;
   const repeated = keys.filter((k) => CONFIG_KEYS[k as ConfigKeyName]?.multi);
   return [
-    commandStep(host, 'config.set', 'nbsetconfig', [], 'Write the NetBackup configuration', `Sets ${keys.join(', ')}. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.`, {
-      stdin: configStdin(config),
-      ...(repeated.length ? { mergeRepeatedKeys: { keys: repeated, read: command(host, 'nbgetconfig', repeated) } } : {}),
-      ...(marked ? { verifyForYourVersion: marked } : {}),
-    }),
-    readStep(host, 'config.verify', 'nbgetconfig', keys, 'Read the configuration back', 'Confirms that every value the plan owns is now in effect.'),
+    commandStep(
+      host,
+      'config.set',
+      'nbsetconfig',
+      [],
+      'Write the NetBackup configuration',
+      `Sets ${keys.join(', ')}. Repeated keys are written as the complete list, merged with entries already ` +
+        `on the host, because setting one replaces the whole set.`,
+      {
+        stdin: configStdin(config),
+        ...(repeated.length
+          ? { mergeRepeatedKeys: { keys: repeated, read: command(host, 'nbgetconfig', repeated) } }
+          : {}),
+        ...(marked ? { verifyForYourVersion: marked } : {}),
+      },
+    ),
+    readStep(
+      host,
+      'config.verify',
+      'nbgetconfig',
+      keys,
+      'Read the configuration back',
+      'Confirms that every value the plan owns is now in effect.',
+    ),
   ];
 }

@@ -13,22 +13,54 @@ import type { HostPlan, Plan, Step } from './types.js';
 
 function installStep(host: HostEnv): Step[] {
   if (host.installed) return [];
-  return [manualStep(host, 'install', 'Install NetBackup on this host',
-    'The answers say NetBackup is not installed yet; every later step needs its commands.',
-    host.os === 'linux'
-      ? [`Copy ${host.name}.NBInstallAnswer.conf to /tmp/NBInstallAnswer.conf on ${host.name} (mode 0600).`, 'Run the NetBackup installer; it reads the answer file and skips certificate deployment (AUTHORIZATION_TOKEN = SKIP), which the next steps do.', 'Delete /tmp/NBInstallAnswer.conf afterwards.']
-      : ['Install NetBackup with the Windows installer (the UNIX answer file does not apply); skip certificate deployment, which the next steps do.'])];
+  return [
+    manualStep(
+      host,
+      'install',
+      'Install NetBackup on this host',
+      'The answers say NetBackup is not installed yet; every later step needs its commands.',
+      host.os === 'linux'
+        ? [
+            `Copy ${host.name}.NBInstallAnswer.conf to /tmp/NBInstallAnswer.conf on ${host.name} (mode 0600).`,
+            'Run the NetBackup installer; it reads the answer file and skips certificate ' +
+              'deployment (AUTHORIZATION_TOKEN = SKIP), which the next steps do.',
+            'Delete /tmp/NBInstallAnswer.conf afterwards.',
+          ]
+        : [
+            'Install NetBackup with the Windows installer (the UNIX answer file does not ' +
+              'apply); skip certificate deployment, which the next steps do.',
+          ],
+    ),
+  ];
 }
 
 function hostPlan(host: HostEnv, env: Environment): HostPlan {
   const config = configFor(host, env);
   const steps: Step[] = [...installStep(host), ...configSteps(host, config)];
   if (host.role === 'primary') {
-    steps.push(loginStep(host), ...primaryEcaManualSteps(host, env), ...primaryCaSteps(host, env), ...globalSecuritySteps(host, env), ...ecaSteps(host, env));
+    steps.push(
+      loginStep(host),
+      ...primaryEcaManualSteps(host, env),
+      ...primaryCaSteps(host, env),
+      ...globalSecuritySteps(host, env),
+      ...ecaSteps(host, env),
+    );
   } else {
     steps.push(...hostCaSteps(host, env), ...ecaSteps(host, env));
   }
-  return { name: host.name, role: host.role, os: host.os, version: host.version, zone: host.zone, installed: host.installed, installPath: host.installPath, config, ownedKeys: ownedKeys(config), keyNotes: keyNotes(config), steps };
+  return {
+    name: host.name,
+    role: host.role,
+    os: host.os,
+    version: host.version,
+    zone: host.zone,
+    installed: host.installed,
+    installPath: host.installPath,
+    config,
+    ownedKeys: ownedKeys(config),
+    keyNotes: keyNotes(config),
+    steps,
+  };
 }
 
 function warningsFor(env: Environment, hosts: HostPlan[]): string[] {
@@ -36,34 +68,57 @@ function warningsFor(env: Environment, hosts: HostPlan[]): string[] {
   const legacy = legacyHosts(env);
   const insecure = insecureSetting(env);
   if (legacy.length && insecure === 'on') {
-    w.push(`Insecure communication stays on because ${legacy.map((h) => `${h.name} (${h.version})`).join(', ')} ${legacy.length === 1 ? 'is' : 'are'} at 8.0 or earlier; upgrade ${legacy.length === 1 ? 'it' : 'them'} (see the hardening plan).`);
+    w.push(
+      `Insecure communication stays on because ${legacy.map((h) => `${h.name} (${h.version})`).join(', ')} ${legacy.length === 1 ? 'is' : 'are'} at 8.0 or earlier; upgrade ${legacy.length === 1 ? 'it' : 'them'} (see the hardening plan).`,
+    );
   }
   if (legacy.length && insecure === 'off') {
-    w.push(`security.insecureCommunication is off, so ${legacy.map((h) => h.name).join(', ')} (8.0 or earlier) will no longer be able to talk to the primary.`);
+    w.push(
+      `security.insecureCommunication is off, so ${legacy.map((h) => h.name).join(', ')} (8.0 or earlier) will no longer be able to talk to the primary.`,
+    );
   }
   if (!legacy.length && env.security.insecureCommunication === 'on') {
     w.push('security.insecureCommunication is on although no host is at 8.0 or earlier; auto would turn it off.');
   }
-  if (insecure === 'off') w.push(`Applying the plan on ${env.primary.name} restarts its NetBackup services, which interrupts running jobs.`);
+  if (insecure === 'off')
+    w.push(`Applying the plan on ${env.primary.name} restarts its NetBackup services, which interrupts running jobs.`);
   if (env.certificates.authority === 'nbca' && !env.certificates.caFingerprint && hosts.length > 1) {
-    w.push('certificates.caFingerprint is not set, so fetching the CA certificate is a manual step on every host; copy the fingerprint from nbcertcmd -displayCACertDetail on the primary into the answers to automate it.');
+    w.push(
+      'certificates.caFingerprint is not set, so fetching the CA certificate is ' +
+        'a manual step on every host; copy the fingerprint from nbcertcmd -displayCACertDetail ' +
+        'on the primary into the answers to automate it.',
+    );
   }
   const tokenHosts = hostsNeedingToken(env);
   if (tokenHosts.length) {
-    w.push(`${tokenHosts.length} host${tokenHosts.length === 1 ? ' needs' : 's need'} the authorization token "${env.certificates.token.name}" (created on the primary): supply it at apply time with --token-file or NBSECURE_TOKEN.`);
+    w.push(
+      `${tokenHosts.length} host${tokenHosts.length === 1 ? ' needs' : 's need'} the authorization token "${env.certificates.token.name}" (created on the primary): supply it at apply time with --token-file or ` +
+        `NBSECURE_TOKEN.`,
+    );
   }
   if (env.certificates.authority === 'eca') {
     const old = allHosts(env).filter((h) => !atLeast(h.version, '8.2'));
-    if (old.length) w.push(`External CA certificates need NetBackup 8.2 or later; ${old.map((h) => `${h.name} (${h.version})`).join(', ')} cannot enrol one.`);
+    if (old.length)
+      w.push(
+        `External CA certificates need NetBackup 8.2 or later; ${old.map((h) => `${h.name} (${h.version})`).join(', ')} cannot enrol one.`,
+      );
   }
   const winNew = env.clients.concat(env.media).filter((h) => !h.installed && h.os === 'windows');
-  if (winNew.length) w.push(`No NBInstallAnswer.conf is written for Windows hosts not yet installed (${winNew.map((h) => h.name).join(', ')}): it is a UNIX file.`);
+  if (winNew.length)
+    w.push(
+      `No NBInstallAnswer.conf is written for Windows hosts not yet installed (${winNew.map((h) => h.name).join(', ')}): it is a UNIX file.`,
+    );
   const marked = new Set<string>();
   for (const h of hosts) {
     for (const c of h.config) if (c.verifyForYourVersion) marked.add(`bp.conf ${c.key} = ${c.value}`);
-    for (const s of h.steps) if (s.verifyForYourVersion && s.command) marked.add(s.command.file.split(/[\\/]/).pop() ?? s.id);
+    for (const s of h.steps)
+      if (s.verifyForYourVersion && s.command) marked.add(s.command.file.split(/[\\/]/).pop() ?? s.id);
   }
-  if (marked.size) w.push(`${VERIFY_MARKER}: ${[...marked].sort().join('; ')} rest on facts not confirmed in the vendor documentation; check them in the Administrator's Guide for your version.`);
+  if (marked.size)
+    w.push(
+      `${VERIFY_MARKER}: ${[...marked].sort().join('; ')} rest on facts not confirmed in the vendor documentation; check them in the ` +
+        `Administrator's Guide for your version.`,
+    );
   return w;
 }
 

@@ -17,16 +17,40 @@ export function tokenUses(env: Environment): number {
 export function primaryCaSteps(primary: HostEnv, env: Environment): Step[] {
   if (env.certificates.authority !== 'nbca') return [];
   const steps: Step[] = [
-    readStep(primary, 'ca.show', 'nbcertcmd', ['-displayCACertDetail'], 'Show the CA certificate and its fingerprint', 'Every other host checks the CA it receives against this fingerprint; put it in certificates.caFingerprint so their steps run unattended and verified.'),
+    readStep(
+      primary,
+      'ca.show',
+      'nbcertcmd',
+      ['-displayCACertDetail'],
+      'Show the CA certificate and its fingerprint',
+      'Every other host checks the CA it receives against this fingerprint; put ' +
+        'it in certificates.caFingerprint so their steps run unattended and verified.',
+    ),
   ];
   const needing = hostsNeedingToken(env);
   if (needing.length) {
     const { name, validFor } = env.certificates.token;
     steps.push(
-      commandStep(primary, 'token.create', 'nbcertcmd', ['-createToken', '-name', name, '-maxUses', String(tokenUses(env)), '-validFor', validFor, '-reason', 'nbsecure certificate rollout'],
+      commandStep(
+        primary,
+        'token.create',
+        'nbcertcmd',
+        [
+          '-createToken',
+          '-name',
+          name,
+          '-maxUses',
+          String(tokenUses(env)),
+          '-validFor',
+          validFor,
+          '-reason',
+          'nbsecure certificate rollout',
+        ],
         `Create the authorization token "${name}" for ${needing.length} host${needing.length === 1 ? '' : 's'}`,
-        `Needed by ${needing.map((h) => h.name).join(', ')}. The token is a credential: nbsecure captures it into a 0600 file and never prints it; it expires after ${validFor}.`,
-        { capturesSecret: 'token', done: doneWhen(primary, 'nbcertcmd', ['-displayToken', '-name', name]) }),
+        `Needed by ${needing.map((h) => h.name).join(', ')}. The token is a credential: nbsecure captures it into a 0600 file and never ` +
+          `prints it; it expires after ${validFor}.`,
+        { capturesSecret: 'token', done: doneWhen(primary, 'nbcertcmd', ['-displayToken', '-name', name]) },
+      ),
     );
   }
   return steps;
@@ -39,25 +63,77 @@ export function hostCaSteps(host: HostEnv, env: Environment): Step[] {
   const steps: Step[] = [];
   const fp = env.certificates.caFingerprint;
   if (fp) {
-    steps.push(commandStep(host, 'ca.get', 'nbcertcmd', ['-getCACertificate', '-file', FINGERPRINT_FILE, '-server', p], 'Fetch the CA certificate and check its fingerprint',
-      'Trust is established only if the CA the primary presents has the fingerprint from the answers; a mismatch stops here instead of trusting an impostor.',
-      { files: [{ placeholder: FINGERPRINT_FILE, content: `${fp}\n` }], done: doneWhen(host, 'nbcertcmd', ['-listCACertDetails']) }));
+    steps.push(
+      commandStep(
+        host,
+        'ca.get',
+        'nbcertcmd',
+        ['-getCACertificate', '-file', FINGERPRINT_FILE, '-server', p],
+        'Fetch the CA certificate and check its fingerprint',
+        'Trust is established only if the CA the primary presents has the fingerprint ' +
+          'from the answers; a mismatch stops here instead of trusting an impostor.',
+        {
+          files: [{ placeholder: FINGERPRINT_FILE, content: `${fp}\n` }],
+          done: doneWhen(host, 'nbcertcmd', ['-listCACertDetails']),
+        },
+      ),
+    );
   } else {
-    steps.push(manualStep(host, 'ca.get', 'Fetch the CA certificate and compare its fingerprint by eye',
-      'No CA fingerprint was given, so only a person can confirm that the CA presented is the primary\'s.',
-      [`On the primary, run: ${env.primary.os === 'windows' ? 'nbcertcmd.exe' : 'nbcertcmd'} -displayCACertDetail, and note the fingerprint.`,
-        `On ${host.name}, run: nbcertcmd -getCACertificate -server ${p}`,
-        'Answer y only if the fingerprint shown matches the primary\'s exactly.',
-        'To automate this step, put the fingerprint in certificates.caFingerprint and plan again.']));
+    steps.push(
+      manualStep(
+        host,
+        'ca.get',
+        'Fetch the CA certificate and compare its fingerprint by eye',
+        "No CA fingerprint was given, so only a person can confirm that the CA presented is the primary's.",
+        [
+          `On the primary, run: ${env.primary.os === 'windows' ? 'nbcertcmd.exe' : 'nbcertcmd'} -displayCACertDetail, and note the fingerprint.`,
+          `On ${host.name}, run: nbcertcmd -getCACertificate -server ${p}`,
+          "Answer y only if the fingerprint shown matches the primary's exactly.",
+          'To automate this step, put the fingerprint in certificates.caFingerprint and plan again.',
+        ],
+      ),
+    );
   }
   const reason = tokenReason(host, env);
-  steps.push(commandStep(host, 'cert.get', 'nbcertcmd', ['-getCertificate', ...(reason ? ['-file', TOKEN_FILE] : []), '-server', p],
-    reason ? 'Deploy the host certificate with the authorization token' : 'Deploy the host certificate',
-    reason ? `A token is needed because ${reason}. It is handed over in a 0600 file, never on the command line, where the process list would show it.`
-      : `At the ${env.certificates.securityLevel} deployment level the primary issues a certificate to a host it already knows without a token; if it answers 5955, add this host to a policy or set the level to very-high and use a token.`,
-    { ...(reason ? { files: [{ placeholder: TOKEN_FILE, secret: 'token' as const }] } : {}), done: doneWhen(host, 'nbcertcmd', ['-listCertDetails']) }));
-  steps.push(readStep(host, 'cert.verify', 'nbcertcmd', ['-listCertDetails'], 'List the host certificate', 'Shows the certificate that was just issued, its host ID and expiry.'));
-  steps.push(readStep(host, 'cert.selfcheck', 'nbcertcmd', ['-hostSelfCheck'], 'Check the host\'s certificate state', 'Reports whether this host\'s certificate is valid and not revoked.'));
+  steps.push(
+    commandStep(
+      host,
+      'cert.get',
+      'nbcertcmd',
+      ['-getCertificate', ...(reason ? ['-file', TOKEN_FILE] : []), '-server', p],
+      reason ? 'Deploy the host certificate with the authorization token' : 'Deploy the host certificate',
+      reason
+        ? `A token is needed because ${reason}. It is handed over in a 0600 file, never on the command line, where the ` +
+            `process list would show it.`
+        : `At the ${env.certificates.securityLevel} deployment level the primary issues a certificate to a host it already knows ` +
+            `without a token; if it answers 5955, add this host to a policy or set the ` +
+            `level to very-high and use a token.`,
+      {
+        ...(reason ? { files: [{ placeholder: TOKEN_FILE, secret: 'token' as const }] } : {}),
+        done: doneWhen(host, 'nbcertcmd', ['-listCertDetails']),
+      },
+    ),
+  );
+  steps.push(
+    readStep(
+      host,
+      'cert.verify',
+      'nbcertcmd',
+      ['-listCertDetails'],
+      'List the host certificate',
+      'Shows the certificate that was just issued, its host ID and expiry.',
+    ),
+  );
+  steps.push(
+    readStep(
+      host,
+      'cert.selfcheck',
+      'nbcertcmd',
+      ['-hostSelfCheck'],
+      "Check the host's certificate state",
+      "Reports whether this host's certificate is valid and not revoked.",
+    ),
+  );
   return steps;
 }
 
@@ -66,30 +142,72 @@ export function ecaSteps(host: HostEnv, env: Environment): Step[] {
   const eca = env.certificates.eca;
   if (env.certificates.authority !== 'eca' || !eca || isLegacy(host.version)) return [];
   const p = env.primary.name;
-  const check = ['-ecaHealthCheck', '-trustStorePath', eca.trustStorePath, '-certPath', eca.certPath, '-privateKeyPath', eca.privateKeyPath,
+  const check = [
+    '-ecaHealthCheck',
+    '-trustStorePath',
+    eca.trustStorePath,
+    '-certPath',
+    eca.certPath,
+    '-privateKeyPath',
+    eca.privateKeyPath,
     // The check proves the key opens with the passphrase the operator gives at apply time (a 0600 temp
     // file); ECA_KEY_PASSPHRASEFILE keeps naming the host's own file, which NetBackup reads later.
     ...(eca.passphraseFile ? ['-passphraseFile', PASSPHRASE_FILE] : []),
     ...(eca.crlCheck ? ['-crlCheckLevel', eca.crlCheck.toUpperCase()] : []),
-    ...(eca.crlPath ? ['-crlPath', eca.crlPath] : [])];
+    ...(eca.crlPath ? ['-crlPath', eca.crlPath] : []),
+  ];
   return [
-    readStep(host, 'eca.health', 'nbcertcmd', check, 'Check the external certificate configuration', 'Validates the chain, key, trust store and CRLs before anything is enrolled; status 8779 lists each failed validation.',
-      eca.passphraseFile ? { files: [{ placeholder: PASSPHRASE_FILE, secret: 'passphrase' as const }] } : {}),
-    readStep(host, 'eca.precheck', 'nbcertcmd', ['-enrollCertificate', '-preCheck', '-server', p], 'Pre-check the enrolment with the primary', 'Confirms the primary will accept this host\'s external certificate.'),
-    commandStep(host, 'eca.enroll', 'nbcertcmd', ['-enrollCertificate', '-server', p], 'Enrol the external certificate with the primary', 'Registers the host\'s external certificate so NetBackup uses it for secure communication.',
-      { done: doneWhen(host, 'nbcertcmd', ['-listCertDetails']) }),
+    readStep(
+      host,
+      'eca.health',
+      'nbcertcmd',
+      check,
+      'Check the external certificate configuration',
+      'Validates the chain, key, trust store and CRLs before anything is enrolled; ' +
+        'status 8779 lists each failed validation.',
+      eca.passphraseFile ? { files: [{ placeholder: PASSPHRASE_FILE, secret: 'passphrase' as const }] } : {},
+    ),
+    readStep(
+      host,
+      'eca.precheck',
+      'nbcertcmd',
+      ['-enrollCertificate', '-preCheck', '-server', p],
+      'Pre-check the enrolment with the primary',
+      "Confirms the primary will accept this host's external certificate.",
+    ),
+    commandStep(
+      host,
+      'eca.enroll',
+      'nbcertcmd',
+      ['-enrollCertificate', '-server', p],
+      'Enrol the external certificate with the primary',
+      "Registers the host's external certificate so NetBackup uses it for secure communication.",
+      { done: doneWhen(host, 'nbcertcmd', ['-listCertDetails']) },
+    ),
   ];
 }
 
 /** Manual steps on the primary for an external CA: the web server certificate and the CA usage setting. */
 export function primaryEcaManualSteps(primary: HostEnv, env: Environment): Step[] {
   if (env.certificates.authority !== 'eca') return [];
-  const script = primary.os === 'windows'
-    ? `${primary.installPath}\\NetBackup\\wmc\\bin\\install\\configureWebServerCerts.bat`
-    : `${primary.installPath.replace(/\/+$/, '')}/wmc/bin/install/configureWebServerCerts`;
-  return [manualStep(primary, 'eca.webserver', 'Install the external certificate on the primary\'s web server',
-    'Hosts verify the primary\'s web service (port 1556) against the external CA; the web server must present a certificate from it.',
-    [`Run ${script} with the options your version's Security and Encryption Guide gives for adding an external certificate (nbsecure does not guess them).`,
-      'Then enable the external CA for the domain in the web UI (Security > Global security settings) and restart the web service as the guide says.',
-      `Check with: nbcertcmd -getSecConfig -caUsage -server ${env.primary.name} (it prints ECA: ON).`])];
+  const script =
+    primary.os === 'windows'
+      ? `${primary.installPath}\\NetBackup\\wmc\\bin\\install\\configureWebServerCerts.bat`
+      : `${primary.installPath.replace(/\/+$/, '')}/wmc/bin/install/configureWebServerCerts`;
+  return [
+    manualStep(
+      primary,
+      'eca.webserver',
+      "Install the external certificate on the primary's web server",
+      "Hosts verify the primary's web service (port 1556) against the external CA; " +
+        'the web server must present a certificate from it.',
+      [
+        `Run ${script} with the options your version's Security and Encryption Guide gives for ` +
+          `adding an external certificate (nbsecure does not guess them).`,
+        'Then enable the external CA for the domain in the web UI (Security > Global ' +
+          'security settings) and restart the web service as the guide says.',
+        `Check with: nbcertcmd -getSecConfig -caUsage -server ${env.primary.name} (it prints ECA: ON).`,
+      ],
+    ),
+  ];
 }

@@ -19,7 +19,15 @@ export function doneWhen(host: HostEnv, name: CommandName, args: string[], outpu
 }
 
 /** A step that runs a catalogued command. Unconfirmed commands or flags get the visible marker. */
-export function commandStep(host: HostEnv, id: string, name: CommandName, args: string[], title: string, why: string, opts: StepOptions = {}): Step {
+export function commandStep(
+  host: HostEnv,
+  id: string,
+  name: CommandName,
+  args: string[],
+  title: string,
+  why: string,
+  opts: StepOptions = {},
+): Step {
   const { effect = 'change', expectExit = [0], ...rest } = opts;
   const unconfirmed = confidenceOf(name, args) === 'unconfirmed';
   return {
@@ -32,15 +40,34 @@ export function commandStep(host: HostEnv, id: string, name: CommandName, args: 
     effect,
     expectExit,
     ...rest,
-    ...(unconfirmed && !rest.verifyForYourVersion ? { verifyForYourVersion: `${VERIFY_MARKER}: ${COMMANDS[name].source}` } : {}),
+    ...(unconfirmed && !rest.verifyForYourVersion
+      ? { verifyForYourVersion: `${VERIFY_MARKER}: ${COMMANDS[name].source}` }
+      : {}),
   };
 }
 
-export function readStep(host: HostEnv, id: string, name: CommandName, args: string[], title: string, why: string, opts: StepOptions = {}): Step {
+export function readStep(
+  host: HostEnv,
+  id: string,
+  name: CommandName,
+  args: string[],
+  title: string,
+  why: string,
+  opts: StepOptions = {},
+): Step {
   return commandStep(host, id, name, args, title, why, { ...opts, effect: 'read' });
 }
 
 /** Something only a person can do (a login with a password, a web UI setting). */
 export function manualStep(host: HostEnv, id: string, title: string, why: string, instructions: string[]): Step {
-  return { id: `${host.name}:${id}`, host: host.name, title, why, manual: true, instructions, effect: 'change', expectExit: [0] };
+  return {
+    id: `${host.name}:${id}`,
+    host: host.name,
+    title,
+    why,
+    manual: true,
+    instructions,
+    effect: 'change',
+    expectExit: [0],
+  };
 }

@@ -26,7 +26,8 @@ function crlLevel(eca: NonNullable<Environment['certificates']['eca']>): string 
  */
 export function renderAnswerFile(env: Environment, host: HostEnv): string {
   const lines = [
-    `# NBInstallAnswer.conf for ${host.name}: copy to /tmp/NBInstallAnswer.conf (mode 0600) before installing; delete it afterwards.`,
+    `# NBInstallAnswer.conf for ${host.name}: copy to /tmp/NBInstallAnswer.conf (mode 0600) before installing; delete ` +
+      `it afterwards.`,
     `CLIENT_NAME = ${host.name}`,
     `MACHINE_ROLE = ${role(host)}`,
   ];
@@ -35,17 +36,27 @@ export function renderAnswerFile(env: Environment, host: HostEnv): string {
     if (host.zone === 'dmz') lines.push(...tunnelCandidates(host, env).map((m) => `MEDIA_SERVER = ${m}`));
     const eca = env.certificates.authority === 'eca' ? env.certificates.eca : undefined;
     if (eca) {
-      lines.push(`ECA_CERT_PATH = ${eca.certPath}`, `ECA_PRIVATE_KEY_PATH = ${eca.privateKeyPath}`, `ECA_TRUST_STORE_PATH = ${eca.trustStorePath}`, `ECA_CRL_CHECK_LEVEL = ${crlLevel(eca)}`);
+      lines.push(
+        `ECA_CERT_PATH = ${eca.certPath}`,
+        `ECA_PRIVATE_KEY_PATH = ${eca.privateKeyPath}`,
+        `ECA_TRUST_STORE_PATH = ${eca.trustStorePath}`,
+        `ECA_CRL_CHECK_LEVEL = ${crlLevel(eca)}`,
+      );
       if (eca.crlPath) lines.push(`ECA_CRL_PATH = ${eca.crlPath}`);
       if (eca.passphraseFile) lines.push(`ECA_KEY_PASSPHRASEFILE = ${eca.passphraseFile}`);
     } else {
       lines.push(`CA_CERTIFICATE_FINGERPRINT = ${env.certificates.caFingerprint ?? 'SKIP'}`);
-      lines.push('# The token is never written here: the plan deploys the certificate after installation, with the token in a 0600 file.');
+      lines.push(
+        '# The token is never written here: the plan deploys the certificate after ' +
+          'installation, with the token in a 0600 file.',
+      );
       lines.push('AUTHORIZATION_TOKEN = SKIP');
     }
     if (host.nat) lines.push('ACCEPT_REVERSE_CONNECTION = TRUE');
   } else {
-    lines.push(`# ${VERIFY_MARKER}: a primary's silent install asks more than this file holds; see the Installation Guide.`);
+    lines.push(
+      `# ${VERIFY_MARKER}: a primary's silent install asks more than this file holds; see the Installation Guide.`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -28,14 +28,24 @@ export function renderOutputs(env: Environment, plan: Plan, formats: readonly Fo
   const envHosts = new Map(allHosts(env).map((h) => [h.name, h]));
   const out: Output[] = [];
   for (const format of formats) {
-    if (format === 'markdown') out.push({ name: 'runbook.md', format, text: renderMarkdown(only ? { ...plan, hosts } : plan) });
+    if (format === 'markdown')
+      out.push({ name: 'runbook.md', format, text: renderMarkdown(only ? { ...plan, hosts } : plan) });
     else if (format === 'json') out.push({ name: 'plan.json', format, text: renderJson(plan) });
     else {
       for (const h of hosts) {
-        if (format === 'sh' && h.os === 'linux') out.push({ name: `${h.name}.sh`, format, host: h.name, text: renderSh(plan, h) });
-        if (format === 'ps1' && h.os === 'windows') out.push({ name: `${h.name}.ps1`, format, host: h.name, text: renderPs1(plan, h) });
-        if (format === 'bpconf') out.push({ name: `${h.name}.bp.conf`, format, host: h.name, text: renderBpconf(plan, h) });
-        if (format === 'answerfile' && wantsAnswerFile(h)) out.push({ name: `${h.name}.NBInstallAnswer.conf`, format, host: h.name, text: renderAnswerFile(env, envHosts.get(h.name)!) });
+        if (format === 'sh' && h.os === 'linux')
+          out.push({ name: `${h.name}.sh`, format, host: h.name, text: renderSh(plan, h) });
+        if (format === 'ps1' && h.os === 'windows')
+          out.push({ name: `${h.name}.ps1`, format, host: h.name, text: renderPs1(plan, h) });
+        if (format === 'bpconf')
+          out.push({ name: `${h.name}.bp.conf`, format, host: h.name, text: renderBpconf(plan, h) });
+        if (format === 'answerfile' && wantsAnswerFile(h))
+          out.push({
+            name: `${h.name}.NBInstallAnswer.conf`,
+            format,
+            host: h.name,
+            text: renderAnswerFile(env, envHosts.get(h.name)!),
+          });
       }
     }
   }

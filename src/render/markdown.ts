@@ -19,5 +19,10 @@ export function renderMarkdown(plan: Plan): string {
   const byPriority = (['critical', 'high', 'medium', 'low'] as const)
     .map((p) => ({ priority: p, items: plan.hardening.filter((i) => i.priority === p) }))
     .filter((g) => g.items.length);
-  return renderTemplate('runbook.md.eta', { plan, hosts, byPriority, fence: (os: string) => (os === 'windows' ? 'powershell' : 'sh') });
+  return renderTemplate('runbook.md.eta', {
+    plan,
+    hosts,
+    byPriority,
+    fence: (os: string) => (os === 'windows' ? 'powershell' : 'sh'),
+  });
 }

@@ -54,9 +54,21 @@ function scriptStep(s: Step, d: Dialect, tracked: ReadonlySet<string>): ScriptSt
     ...(s.manual ? { manual: s.instructions ?? [] } : {}),
     ...(s.command ? { argv: argv(s.command, d) } : {}),
     ...(s.stdin !== undefined ? { stdin: d.multiline(s.stdin) } : {}),
-    ...(s.done ? { done: { argv: argv(s.done.command, d), ...(s.done.outputMatches ? { matches: d.quote(s.done.outputMatches) } : {}) } } : {}),
+    ...(s.done
+      ? {
+          done: {
+            argv: argv(s.done.command, d),
+            ...(s.done.outputMatches ? { matches: d.quote(s.done.outputMatches) } : {}),
+          },
+        }
+      : {}),
     ...(s.mergeRepeatedKeys ? { merge: { argv: argv(s.mergeRepeatedKeys.read, d) } } : {}),
-    files: (s.files ?? []).map((f) => ({ name: fileName(f.placeholder), ref: d.fileRef(fileName(f.placeholder)), ...(f.secret ? { secret: f.secret } : {}), ...(f.content !== undefined ? { content: d.quote(f.content.trimEnd()) } : {}) })),
+    files: (s.files ?? []).map((f) => ({
+      name: fileName(f.placeholder),
+      ref: d.fileRef(fileName(f.placeholder)),
+      ...(f.secret ? { secret: f.secret } : {}),
+      ...(f.content !== undefined ? { content: d.quote(f.content.trimEnd()) } : {}),
+    })),
     capturesToken: s.capturesSecret === 'token',
     ...(s.onlyIfChanged ? { onlyIfChanged: s.onlyIfChanged } : {}),
     tracked: tracked.has(s.id),

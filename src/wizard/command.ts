@@ -6,14 +6,19 @@ import { parseCommandArgs } from '../commands/args.js';
 
 /** nbsecure with no command: the Ink wizard, or --plain; --forget removes remembered answers. */
 export async function wizardCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parseCommandArgs('', argv, { plain: { type: 'boolean' }, profile: { type: 'string' }, forget: { type: 'boolean' } });
+  const { values } = parseCommandArgs('', argv, {
+    plain: { type: 'boolean' },
+    profile: { type: 'string' },
+    forget: { type: 'boolean' },
+  });
   if (values.forget) {
     const { forgetAll } = await import('../store.js');
     writeLine(io.stdout, `Removed the remembered answers in ${forgetAll()}.`);
     return 0;
   }
   const profile = values.profile ?? 'default';
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(profile)) throw new UsageError(`--profile ${profile}: use 1 to 64 letters, digits, dots, dashes or underscores.`);
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(profile))
+    throw new UsageError(`--profile ${profile}: use 1 to 64 letters, digits, dots, dashes or underscores.`);
   if (values.plain || io.env.TERM === 'dumb') {
     const { runPlain } = await import('./plain.js');
     return runPlain(io, profile);

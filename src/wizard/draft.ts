@@ -13,7 +13,9 @@ export function emptyDraft(): Draft {
 }
 
 export function getPath(draft: Draft, path: string): unknown {
-  return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), draft);
+  return path
+    .split('.')
+    .reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), draft);
 }
 
 /** Sets a dotted path, creating objects on the way; undefined removes the field. Returns a new draft. */
@@ -41,16 +43,39 @@ export function setHostList(draft: Draft, key: HostListKey, items: HostItem[]): 
 
 /** Names pasted or imported for a large site: one per line, or separated by commas or spaces. */
 export function namesFromText(text: string): string[] {
-  return [...new Set(text.split(/[\s,;]+/).map((s) => s.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      text
+        .split(/[\s,;]+/)
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 /** The draft without empty sections, in the order of the answers file format. */
 export function cleanDraft(draft: Draft): Answers {
-  const order = ['version', 'installPath', 'primary', 'mediaServers', 'clients', 'certificates', 'security', 'hardening'];
+  const order = [
+    'version',
+    'installPath',
+    'primary',
+    'mediaServers',
+    'clients',
+    'certificates',
+    'security',
+    'hardening',
+  ];
   const prune = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(prune);
     if (v && typeof v === 'object') {
-      const entries = Object.entries(v).map(([k, x]) => [k, prune(x)] as const).filter(([, x]) => x !== undefined && x !== '' && !(typeof x === 'object' && x !== null && !Array.isArray(x) && Object.keys(x).length === 0));
+      const entries = Object.entries(v)
+        .map(([k, x]) => [k, prune(x)] as const)
+        .filter(
+          ([, x]) =>
+            x !== undefined &&
+            x !== '' &&
+            !(typeof x === 'object' && x !== null && !Array.isArray(x) && Object.keys(x).length === 0),
+        );
       return Object.fromEntries(entries);
     }
     return v;

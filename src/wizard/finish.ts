@@ -19,7 +19,10 @@ export { reviewLines };
 /** Writes the chosen formats exactly as `nbsecure plan --out DIR --format ...` would. */
 export function writeOutputs(env: Environment, plan: Plan, formats: Format[], dir: string): string[] {
   const outputs = renderOutputs(env, plan, formats);
-  return writeFileSet(dir, outputs.map((o) => ({ name: o.name, text: o.text, mode: o.format === 'sh' ? 0o755 : 0o644 })));
+  return writeFileSet(
+    dir,
+    outputs.map((o) => ({ name: o.name, text: o.text, mode: o.format === 'sh' ? 0o755 : 0o644 })),
+  );
 }
 
 export function planOf(env: Environment): Plan {
@@ -28,7 +31,11 @@ export function planOf(env: Environment): Plan {
 
 /** The answers as a version 1 answers file, so the next run can be scripted. */
 export function saveAnswersFile(draft: Draft, file: string): void {
-  writeFileAtomic(file, `# nbsecure answers file, written by the wizard. Use it with: nbsecure plan --answers ${file}\n${stringify(cleanDraft(draft))}`);
+  writeFileAtomic(
+    file,
+    `# nbsecure answers file, written by the wizard. Use it with: nbsecure plan ` +
+      `--answers ${file}\n${stringify(cleanDraft(draft))}`,
+  );
 }
 
 export function importAnswersFile(file: string): Draft {
@@ -39,7 +46,11 @@ export function importAnswersFile(file: string): Draft {
 export function importLocalConfig(installPath = '/usr/openv'): Draft {
   let text: string | undefined;
   try {
-    text = execFileSync(join(installPath, 'netbackup', 'bin', 'nbgetconfig'), ['SERVER', 'MEDIA_SERVER'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 30_000 });
+    text = execFileSync(join(installPath, 'netbackup', 'bin', 'nbgetconfig'), ['SERVER', 'MEDIA_SERVER'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 30_000,
+    });
   } catch {
     const file = join(installPath, 'netbackup', 'bp.conf');
     if (existsSync(file)) text = readFileSync(file, 'utf8');
@@ -49,7 +60,11 @@ export function importLocalConfig(installPath = '/usr/openv'): Draft {
   const servers = lines.filter(([k]) => k === 'SERVER').map(([, v]) => v);
   const media = [...new Set([...servers.slice(1), ...lines.filter(([k]) => k === 'MEDIA_SERVER').map(([, v]) => v)])];
   if (!servers[0]) throw new UsageError('the local configuration lists no SERVER, so the primary is unknown.');
-  return { ...emptyDraft(), primary: { name: servers[0] }, ...(media.length ? { mediaServers: media.map((name) => ({ name })) } : {}) };
+  return {
+    ...emptyDraft(),
+    primary: { name: servers[0] },
+    ...(media.length ? { mediaServers: media.map((name) => ({ name })) } : {}),
+  };
 }
 
 /** Validates the draft as an answers file: the same messages, paths and rules. */
@@ -58,7 +73,13 @@ export function validateDraft(draft: Draft): { environment: Environment; answers
     const { environment, answers } = parseAnswers(JSON.stringify(cleanDraft(draft), null, 2), 'your answers');
     return { environment, answers };
   } catch (e) {
-    if (e instanceof UsageError) return { problems: e.message.split('\n').slice(1).map((l) => l.replace(/^\s+your answers(:\d+:\d+)?: /, '')) };
+    if (e instanceof UsageError)
+      return {
+        problems: e.message
+          .split('\n')
+          .slice(1)
+          .map((l) => l.replace(/^\s+your answers(:\d+:\d+)?: /, '')),
+      };
     throw e;
   }
 }

@@ -6,8 +6,24 @@ import { secretFromEnv } from '../execute/token.js';
 import { FORMATS, type Format } from '../render/index.js';
 import type { Io } from '../output.js';
 import { recall, remember } from '../store.js';
-import { emptyDraft, hostList, namesFromText, setHostList, setPath, type Draft, type HostItem, type HostListKey } from './draft.js';
-import { importAnswersFile, importLocalConfig, planOf, saveAnswersFile, validateDraft, writeOutputs } from './finish.js';
+import {
+  emptyDraft,
+  hostList,
+  namesFromText,
+  setHostList,
+  setPath,
+  type Draft,
+  type HostItem,
+  type HostListKey,
+} from './draft.js';
+import {
+  importAnswersFile,
+  importLocalConfig,
+  planOf,
+  saveAnswersFile,
+  validateDraft,
+  writeOutputs,
+} from './finish.js';
 import { activeQuestions, answerValue, currentText, itemQuestions, type Question } from './questions.js';
 import { reviewLines } from './review.js';
 
@@ -22,10 +38,19 @@ export async function runPlain(io: Io, profile: string): Promise<number> {
   const ask = async (q: Question, d: Draft, base = ''): Promise<string> => {
     say(`\n${q.prompt}\n  (${q.help})`);
     if (q.kind === 'select') {
-      const choices = q.choices!(d).map((c) => ({ name: c.label, value: c.value, ...(c.hint ? { description: c.hint } : {}) }));
+      const choices = q.choices!(d).map((c) => ({
+        name: c.label,
+        value: c.value,
+        ...(c.hint ? { description: c.hint } : {}),
+      }));
       return select({ message: q.prompt, choices, default: currentText(q, d, base) }, ctx);
     }
-    return (await input({ message: q.prompt, default: currentText(q, d, base), validate: (s) => q.validate?.(s.trim(), d) ?? true }, ctx)).trim();
+    return (
+      await input(
+        { message: q.prompt, default: currentText(q, d, base), validate: (s) => q.validate?.(s.trim(), d) ?? true },
+        ctx,
+      )
+    ).trim();
   };
 
   const editItem = async (d: Draft, list: HostListKey, item: HostItem, editing: string): Promise<HostItem> => {
@@ -48,22 +73,58 @@ export async function runPlain(io: Io, profile: string): Promise<number> {
     for (;;) {
       const items = hostList(d, list);
       say(`\n${label}: ${items.length ? items.map((i) => i.name).join(', ') : 'none yet'}`);
-      const action = await select({ message: `${label}: what next?`, choices: [
-        { name: 'Add one', value: 'add' },
-        { name: 'Paste a list of names (large sites)', value: 'paste' },
-        ...(items.length ? [{ name: 'Edit one', value: 'edit' }, { name: 'Remove one', value: 'remove' }] : []),
-        { name: 'Done, next question', value: 'done' },
-      ] }, ctx);
+      const action = await select(
+        {
+          message: `${label}: what next?`,
+          choices: [
+            { name: 'Add one', value: 'add' },
+            { name: 'Paste a list of names (large sites)', value: 'paste' },
+            ...(items.length
+              ? [
+                  { name: 'Edit one', value: 'edit' },
+                  { name: 'Remove one', value: 'remove' },
+                ]
+              : []),
+            { name: 'Done, next question', value: 'done' },
+          ],
+        },
+        ctx,
+      );
       if (action === 'done') return d;
       if (action === 'add') d = setHostList(d, list, [...items, await editItem(d, list, { name: '' }, '')]);
       if (action === 'paste') {
-        const text = await input({ message: 'Names, separated by spaces, commas or new lines (they get the defaults; edit them afterwards)' }, ctx);
+        const text = await input(
+          { message: 'Names, separated by spaces, commas or new lines (they get the defaults; edit them afterwards)' },
+          ctx,
+        );
         const existing = new Set(items.map((i) => i.name.toLowerCase()));
-        d = setHostList(d, list, [...items, ...namesFromText(text).filter((n) => !existing.has(n.toLowerCase())).map((name) => ({ name }))]);
+        d = setHostList(d, list, [
+          ...items,
+          ...namesFromText(text)
+            .filter((n) => !existing.has(n.toLowerCase()))
+            .map((name) => ({ name })),
+        ]);
       }
       if (action === 'edit' || action === 'remove') {
-        const name = await select({ message: action === 'edit' ? 'Edit which?' : 'Remove which?', choices: items.map((i) => ({ name: i.name, value: i.name })) }, ctx);
-        d = action === 'remove' ? setHostList(d, list, items.filter((i) => i.name !== name)) : setHostList(d, list, await Promise.all(items.map((i) => (i.name === name ? editItem(d, list, i, name) : i))));
+        const name = await select(
+          {
+            message: action === 'edit' ? 'Edit which?' : 'Remove which?',
+            choices: items.map((i) => ({ name: i.name, value: i.name })),
+          },
+          ctx,
+        );
+        d =
+          action === 'remove'
+            ? setHostList(
+                d,
+                list,
+                items.filter((i) => i.name !== name),
+              )
+            : setHostList(
+                d,
+                list,
+                await Promise.all(items.map((i) => (i.name === name ? editItem(d, list, i, name) : i))),
+              );
       }
       remember(profile, d);
     }
@@ -72,14 +133,23 @@ export async function runPlain(io: Io, profile: string): Promise<number> {
   try {
     let d: Draft = emptyDraft();
     const last = recall(profile);
-    const start = await select({ message: 'nbsecure: how do you want to start?', choices: [
-      ...(last ? [{ name: `From your last answers (profile ${profile})`, value: 'last' }] : []),
-      { name: 'Afresh', value: 'fresh' },
-      { name: 'Import an answers file', value: 'file' },
-      { name: 'Import this host\'s NetBackup configuration (bp.conf)', value: 'local' },
-    ] }, ctx);
+    const start = await select(
+      {
+        message: 'nbsecure: how do you want to start?',
+        choices: [
+          ...(last ? [{ name: `From your last answers (profile ${profile})`, value: 'last' }] : []),
+          { name: 'Afresh', value: 'fresh' },
+          { name: 'Import an answers file', value: 'file' },
+          { name: "Import this host's NetBackup configuration (bp.conf)", value: 'local' },
+        ],
+      },
+      ctx,
+    );
     if (start === 'last' && last) d = last;
-    if (start === 'file') d = importAnswersFile(await input({ message: 'Answers file path', validate: (s) => (s.trim() ? true : 'Type a path.') }, ctx));
+    if (start === 'file')
+      d = importAnswersFile(
+        await input({ message: 'Answers file path', validate: (s) => (s.trim() ? true : 'Type a path.') }, ctx),
+      );
     if (start === 'local') d = importLocalConfig();
 
     for (;;) {
@@ -101,9 +171,17 @@ export async function runPlain(io: Io, profile: string): Promise<number> {
         say(`\n${s.title}`);
         for (const l of s.lines) say(`  ${l}`);
       }
-      if (!(await confirm({ message: 'Is this right? (no: go through the questions again)', default: true }, ctx))) continue;
+      if (!(await confirm({ message: 'Is this right? (no: go through the questions again)', default: true }, ctx)))
+        continue;
 
-      const formats = await checkbox<Format>({ message: 'Which outputs?', choices: FORMATS.map((f) => ({ name: f, value: f, checked: true })), required: true }, ctx);
+      const formats = await checkbox<Format>(
+        {
+          message: 'Which outputs?',
+          choices: FORMATS.map((f) => ({ name: f, value: f, checked: true })),
+          required: true,
+        },
+        ctx,
+      );
       const dir = await input({ message: 'Write them to which folder?', default: 'nbsecure-runbooks' }, ctx);
       const files = writeOutputs(checked.environment, plan, formats, resolve(io.cwd, dir));
       say(`\nWrote ${files.length} files:`);
@@ -117,12 +195,25 @@ export async function runPlain(io: Io, profile: string): Promise<number> {
         say('\nNext: on each host, as root, run: nbsecure apply --answers ANSWERS --host NAME (the primary first).');
         return 0;
       }
-      const host = await select({ message: 'Which host is this machine?', choices: plan.hosts.map((h) => ({ name: `${h.name} (${h.role})`, value: h.name })) }, ctx);
+      const host = await select(
+        {
+          message: 'Which host is this machine?',
+          choices: plan.hosts.map((h) => ({ name: `${h.name} (${h.role})`, value: h.name })),
+        },
+        ctx,
+      );
       const common = {
-        stateDir: defaultStateDir(io.env), resume: false, confirmed: new Set<string>(), stepTimeoutMs: 600_000,
+        stateDir: defaultStateDir(io.env),
+        resume: false,
+        confirmed: new Set<string>(),
+        stepTimeoutMs: 600_000,
         resumeCommand: ['nbsecure', 'apply', '--answers', 'ANSWERS', '--host', host, '--resume'],
         out: (l: string) => say(l),
-        prompter: { interactive: true, confirm: (m: string) => confirm({ message: m, default: false }, ctx), secret: (m: string) => password({ message: m }, ctx) },
+        prompter: {
+          interactive: true,
+          confirm: (m: string) => confirm({ message: m, default: false }, ctx),
+          secret: (m: string) => password({ message: m }, ctx),
+        },
       };
       const token = secretFromEnv('token', io.env);
       const passphrase = secretFromEnv('passphrase', io.env);

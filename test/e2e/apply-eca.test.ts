@@ -6,7 +6,12 @@ import { cli } from '../helpers/cli.js';
 import { makeSite } from '../helpers/site.js';
 
 function ecaSite() {
-  const site = makeSite({ certificates: { authority: 'eca', eca: { certPath: '', privateKeyPath: '', trustStorePath: '', passphraseFile: '/etc/pki/host.key.pass' } } });
+  const site = makeSite({
+    certificates: {
+      authority: 'eca',
+      eca: { certPath: '', privateKeyPath: '', trustStorePath: '', passphraseFile: '/etc/pki/host.key.pass' },
+    },
+  });
   // Real files for the paths the health check reads, written into the answers.
   const answers = JSON.parse(readFileSync(site.answers, 'utf8'));
   for (const k of ['certPath', 'privateKeyPath', 'trustStorePath']) {
@@ -25,7 +30,18 @@ describe('apply with an external CA', () => {
     const site = ecaSite();
     const file = join(site.dir, 'pass');
     writeFileSync(file, `${PASSPHRASE}\n`, { mode: 0o600 });
-    const r = await cli(['apply', '--answers', site.answers, '--host', 'c1.corp.example', '--state-dir', site.stateDir, '--yes', '--passphrase-file', file]);
+    const r = await cli([
+      'apply',
+      '--answers',
+      site.answers,
+      '--host',
+      'c1.corp.example',
+      '--state-dir',
+      site.stateDir,
+      '--yes',
+      '--passphrase-file',
+      file,
+    ]);
     expect(r.code, r.stdout).toBe(0);
     const host = site.hosts['c1.corp.example']!;
     // The simulator saw the passphrase in the file it was handed...
@@ -35,24 +51,53 @@ describe('apply with an external CA', () => {
     expect(health.args).toContain('-passphraseFile');
     expect(JSON.stringify(argvLog(host))).not.toContain('correct horse');
     expect(r.stdout + r.stderr).not.toContain('correct horse');
-    expect(readFileSync(join(site.stateDir, 'c1.corp.example', 'journal.jsonl'), 'utf8')).not.toContain('correct horse');
-    expect(readFileSync(join(host.root, 'netbackup', 'bp.conf'), 'utf8')).toContain('ECA_KEY_PASSPHRASEFILE = /etc/pki/host.key.pass');
+    expect(readFileSync(join(site.stateDir, 'c1.corp.example', 'journal.jsonl'), 'utf8')).not.toContain(
+      'correct horse',
+    );
+    expect(readFileSync(join(host.root, 'netbackup', 'bp.conf'), 'utf8')).toContain(
+      'ECA_KEY_PASSPHRASEFILE = /etc/pki/host.key.pass',
+    );
   });
 
   it('takes it from NBSECURE_PASSPHRASE, refuses a file others can read, and says how to give it', async () => {
     const site = ecaSite();
-    const env = await cli(['apply', '--answers', site.answers, '--host', 'c1.corp.example', '--state-dir', site.stateDir, '--yes'], { env: { NBSECURE_PASSPHRASE: PASSPHRASE } });
+    const env = await cli(
+      ['apply', '--answers', site.answers, '--host', 'c1.corp.example', '--state-dir', site.stateDir, '--yes'],
+      { env: { NBSECURE_PASSPHRASE: PASSPHRASE } },
+    );
     expect(env.code, env.stdout).toBe(0);
     expect(env.stdout).not.toContain('correct horse');
 
     const other = ecaSite();
     const open = join(other.dir, 'pass');
     writeFileSync(open, PASSPHRASE, { mode: 0o644 });
-    const refused = await cli(['apply', '--answers', other.answers, '--host', 'c1.corp.example', '--state-dir', other.stateDir, '--yes', '--passphrase-file', open]);
+    const refused = await cli([
+      'apply',
+      '--answers',
+      other.answers,
+      '--host',
+      'c1.corp.example',
+      '--state-dir',
+      other.stateDir,
+      '--yes',
+      '--passphrase-file',
+      open,
+    ]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('--passphrase-file');
-    const missing = await cli(['apply', '--answers', other.answers, '--host', 'c1.corp.example', '--state-dir', other.stateDir, '--yes']);
+    const missing = await cli([
+      'apply',
+      '--answers',
+      other.answers,
+      '--host',
+      'c1.corp.example',
+      '--state-dir',
+      other.stateDir,
+      '--yes',
+    ]);
     expect(missing.code).toBe(1);
-    expect(missing.stdout).toContain('it needs the private key passphrase: pass --passphrase-file FILE (mode 0600) or set NBSECURE_PASSPHRASE');
+    expect(missing.stdout).toContain(
+      'it needs the private key passphrase: pass --passphrase-file FILE (mode 0600) or set NBSECURE_PASSPHRASE',
+    );
   });
 });

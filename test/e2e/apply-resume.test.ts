@@ -51,23 +51,42 @@ describe('a failure at every step, then --resume', () => {
 
   for (const hostName of HOSTS) {
     const calls = stepCalls(plan.hosts.find((h) => h.name === hostName)!);
-    it.each(calls)(`${hostName}: failing $id exits 1, and --resume finishes without re-running a finished step`, async ({ id, match, exact, nth }) => {
-      const { site, token } = dmzSite();
-      const host = site.hosts[hostName]!;
-      setFaults(host, [{ match, exact, nth, times: 1, exit: 1, message: `injected failure at ${id}` }]);
-      const args = ['apply', '--answers', site.answers, '--host', hostName, '--state-dir', site.stateDir, '--yes', '--token-file', site.tokenFile(token), '--confirm', 'login,security.level'];
-      const first = await cli(args, { cwd: site.dir });
-      expect(first.code, first.stdout).toBe(1);
-      expect(first.stdout).toContain(`Failed: `);
-      expect(first.stdout).toContain(`(${id}): exit status 1`);
-      expect(first.stdout).toMatch(/continue with: nbsecure apply .* --resume/);
+    it.each(calls)(
+      `${hostName}: failing $id exits 1, and --resume finishes without re-running a finished step`,
+      async ({ id, match, exact, nth }) => {
+        const { site, token } = dmzSite();
+        const host = site.hosts[hostName]!;
+        setFaults(host, [{ match, exact, nth, times: 1, exit: 1, message: `injected failure at ${id}` }]);
+        const args = [
+          'apply',
+          '--answers',
+          site.answers,
+          '--host',
+          hostName,
+          '--state-dir',
+          site.stateDir,
+          '--yes',
+          '--token-file',
+          site.tokenFile(token),
+          '--confirm',
+          'login,security.level',
+        ];
+        const first = await cli(args, { cwd: site.dir });
+        expect(first.code, first.stdout).toBe(1);
+        expect(first.stdout).toContain(`Failed: `);
+        expect(first.stdout).toContain(`(${id}): exit status 1`);
+        expect(first.stdout).toMatch(/continue with: nbsecure apply .* --resume/);
 
-      const second = await cli([...args, '--resume'], { cwd: site.dir });
-      expect(second.code, second.stdout).toBe(0);
-      const oks = site.journal(hostName).filter((e) => e.event === 'ok').map((e) => e.step);
-      expect(oks.filter((s, i) => oks.indexOf(s) !== i)).toEqual([]); // no step succeeded twice
-      expect(oks).toContain(id);
-    });
+        const second = await cli([...args, '--resume'], { cwd: site.dir });
+        expect(second.code, second.stdout).toBe(0);
+        const oks = site
+          .journal(hostName)
+          .filter((e) => e.event === 'ok')
+          .map((e) => e.step);
+        expect(oks.filter((s, i) => oks.indexOf(s) !== i)).toEqual([]); // no step succeeded twice
+        expect(oks).toContain(id);
+      },
+    );
   }
 });
 
@@ -76,9 +95,26 @@ describe('an interrupt while a step hangs', () => {
     const { site, token } = dmzSite();
     const host = site.hosts['w1.dmz.example']!;
     setFaults(host, [{ match: 'nbcertcmd -getCertificate', hang: true }]);
-    const child = spawn(process.execPath, [BIN, 'apply', '--answers', site.answers, '--host', 'w1.dmz.example', '--state-dir', site.stateDir, '--yes', '--token-file', site.tokenFile(token)], {
-      stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true' },
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'apply',
+        '--answers',
+        site.answers,
+        '--host',
+        'w1.dmz.example',
+        '--state-dir',
+        site.stateDir,
+        '--yes',
+        '--token-file',
+        site.tokenFile(token),
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true' },
+      },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

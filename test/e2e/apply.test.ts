@@ -5,11 +5,16 @@ import { argvLog, bpconf, readState } from '../netbackup-sim/layout.js';
 import { cli } from '../helpers/cli.js';
 import { createToken, makeSite, type Site } from '../helpers/site.js';
 
-const CHANGING = /^(nbsetconfig|bpsetconfig|bp\.kill_all|bp\.start_all)$|^nbcertcmd (-getCACertificate|-getCertificate|-createToken|-enrollCertificate(?! -preCheck))|^nbseccmd -setsecurityconfig/;
-const changingCalls = (log: { cmd: string; args: string[] }[]) => log.map((l) => [l.cmd, ...l.args].join(' ')).filter((l) => CHANGING.test(l));
+const CHANGING =
+  /^(nbsetconfig|bpsetconfig|bp\.kill_all|bp\.start_all)$|^nbcertcmd (-getCACertificate|-getCertificate|-createToken|-enrollCertificate(?! -preCheck))|^nbseccmd -setsecurityconfig/;
+const changingCalls = (log: { cmd: string; args: string[] }[]) =>
+  log.map((l) => [l.cmd, ...l.args].join(' ')).filter((l) => CHANGING.test(l));
 
 function apply(site: Site, host: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}) {
-  return cli(['apply', '--answers', site.answers, '--host', host, '--state-dir', site.stateDir, ...extra], { env, cwd: site.dir });
+  return cli(['apply', '--answers', site.answers, '--host', host, '--state-dir', site.stateDir, ...extra], {
+    env,
+    cwd: site.dir,
+  });
 }
 
 describe('apply on a client', () => {
@@ -17,8 +22,12 @@ describe('apply on a client', () => {
     const site = makeSite();
     const r = await apply(site, 'c1.corp.example', ['--yes']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(bpconf(site.hosts['c1.corp.example']!)).toBe('SERVER = p.corp.example\nSERVER = m1.corp.example\nCLIENT_NAME = c1.corp.example\n');
-    const certs = readState<{ ca?: string; host?: object }>(join(site.hosts['c1.corp.example']!.root, 'sim', 'certs.json'));
+    expect(bpconf(site.hosts['c1.corp.example']!)).toBe(
+      'SERVER = p.corp.example\nSERVER = m1.corp.example\nCLIENT_NAME = c1.corp.example\n',
+    );
+    const certs = readState<{ ca?: string; host?: object }>(
+      join(site.hosts['c1.corp.example']!.root, 'sim', 'certs.json'),
+    );
     expect(certs.ca).toBeDefined();
     expect(certs.host).toBeDefined();
     expect(r.stdout).toContain('Done: 3 steps changed c1.corp.example');
@@ -26,12 +35,18 @@ describe('apply on a client', () => {
     expect(calls).toContain('nbcertcmd -hostSelfCheck');
   });
 
-  it('keeps unrelated keys and the host\'s other SERVER entries, after the planned ones', async () => {
-    const site = makeSite({ bpconf: { 'c1.corp.example': 'SERVER = old-media.corp.example\nVERBOSE = 5\nCLIENT_NAME = c1.corp.example\n' } });
+  it("keeps unrelated keys and the host's other SERVER entries, after the planned ones", async () => {
+    const site = makeSite({
+      bpconf: { 'c1.corp.example': 'SERVER = old-media.corp.example\nVERBOSE = 5\nCLIENT_NAME = c1.corp.example\n' },
+    });
     expect((await apply(site, 'c1.corp.example', ['--yes'])).code).toBe(0);
     const conf = bpconf(site.hosts['c1.corp.example']!);
     expect(conf).toContain('VERBOSE = 5');
-    expect(conf.match(/^SERVER = .*$/gm)).toEqual(['SERVER = p.corp.example', 'SERVER = m1.corp.example', 'SERVER = old-media.corp.example']);
+    expect(conf.match(/^SERVER = .*$/gm)).toEqual([
+      'SERVER = p.corp.example',
+      'SERVER = m1.corp.example',
+      'SERVER = old-media.corp.example',
+    ]);
     const saved = readFileSync(join(site.stateDir, 'c1.corp.example', 'config-before.txt'), 'utf8');
     expect(saved).toContain('SERVER = old-media.corp.example');
     // CLIENT_NAME already matched, so only SERVER was written.
@@ -54,27 +69,39 @@ describe('apply on a client', () => {
     const r = await apply(site, 'c1.corp.example', ['--yes']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('NetBackup status 5955');
-    expect(r.stdout).toMatch(/continue with: nbsecure apply --answers \S+ --host c1\.corp\.example --state-dir \S+ --yes --resume/);
+    expect(r.stdout).toMatch(
+      /continue with: nbsecure apply --answers \S+ --host c1\.corp\.example --state-dir \S+ --yes --resume/,
+    );
   });
 });
 
 describe('apply on a DMZ client with a token', () => {
-  const dmzSite = () => makeSite({ clients: [{ name: 'w1.dmz.example', zone: 'dmz', tunnelVia: ['m1.corp.example'] }] });
+  const dmzSite = () =>
+    makeSite({ clients: [{ name: 'w1.dmz.example', zone: 'dmz', tunnelVia: ['m1.corp.example'] }] });
 
-  it('passes the token only through a 0600 file that is gone afterwards, never in argv, output or journal', async () => {
-    const site = dmzSite();
-    const token = createToken(site);
-    const r = await apply(site, 'w1.dmz.example', ['--yes', '--token-file', site.tokenFile(token)]);
-    expect(r.code, r.stdout).toBe(0);
-    const log = argvLog(site.hosts['w1.dmz.example']!);
-    const get = log.find((l) => l.args[0] === '-getCertificate')!;
-    expect(get.args).toEqual(['-getCertificate', '-file', expect.stringMatching(/nbsecure-.*token$/), '-server', 'p.corp.example']);
-    expect(existsSync(get.args[2]!)).toBe(false);
-    expect(JSON.stringify(log)).not.toContain(token);
-    expect(r.stdout + r.stderr).not.toContain(token);
-    expect(readFileSync(join(site.stateDir, 'w1.dmz.example', 'journal.jsonl'), 'utf8')).not.toContain(token);
-    expect(bpconf(site.hosts['w1.dmz.example']!)).toContain('MEDIA_SERVER = m1.corp.example');
-  });
+  it(
+    'passes the token only through a 0600 file that is gone afterwards, never ' + 'in argv, output or journal',
+    async () => {
+      const site = dmzSite();
+      const token = createToken(site);
+      const r = await apply(site, 'w1.dmz.example', ['--yes', '--token-file', site.tokenFile(token)]);
+      expect(r.code, r.stdout).toBe(0);
+      const log = argvLog(site.hosts['w1.dmz.example']!);
+      const get = log.find((l) => l.args[0] === '-getCertificate')!;
+      expect(get.args).toEqual([
+        '-getCertificate',
+        '-file',
+        expect.stringMatching(/nbsecure-.*token$/),
+        '-server',
+        'p.corp.example',
+      ]);
+      expect(existsSync(get.args[2]!)).toBe(false);
+      expect(JSON.stringify(log)).not.toContain(token);
+      expect(r.stdout + r.stderr).not.toContain(token);
+      expect(readFileSync(join(site.stateDir, 'w1.dmz.example', 'journal.jsonl'), 'utf8')).not.toContain(token);
+      expect(bpconf(site.hosts['w1.dmz.example']!)).toContain('MEDIA_SERVER = m1.corp.example');
+    },
+  );
 
   it('takes the token from NBSECURE_TOKEN too', async () => {
     const site = dmzSite();
@@ -86,7 +113,11 @@ describe('apply on a DMZ client with a token', () => {
 
   it('refuses a token file others can read, and a token of the wrong shape, with exit 2', async () => {
     const site = dmzSite();
-    const open = await apply(site, 'w1.dmz.example', ['--yes', '--token-file', site.tokenFile('ABCDEFGHIJKLMNOP', 0o644)]);
+    const open = await apply(site, 'w1.dmz.example', [
+      '--yes',
+      '--token-file',
+      site.tokenFile('ABCDEFGHIJKLMNOP', 0o644),
+    ]);
     expect(open.code).toBe(2);
     expect(open.stderr).toContain('is readable by group or others (mode 0644); run chmod 600');
     const bad = await apply(site, 'w1.dmz.example', ['--yes'], { NBSECURE_TOKEN: 'abc' });
@@ -98,16 +129,20 @@ describe('apply on a DMZ client with a token', () => {
     const site = dmzSite();
     const r = await apply(site, 'w1.dmz.example', ['--yes']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('it needs the authorization token: pass --token-file FILE (mode 0600) or set NBSECURE_TOKEN');
+    expect(r.stdout).toContain(
+      'it needs the authorization token: pass --token-file FILE (mode 0600) or set NBSECURE_TOKEN',
+    );
   });
 });
 
 describe('apply on a media server and on the primary', () => {
-  it('deploys a media server\'s certificate', async () => {
+  it("deploys a media server's certificate", async () => {
     const site = makeSite();
     const r = await apply(site, 'm1.corp.example', ['--yes']);
     expect(r.code, r.stdout).toBe(0);
-    expect(bpconf(site.hosts['m1.corp.example']!)).toBe('SERVER = p.corp.example\nSERVER = m1.corp.example\nCLIENT_NAME = m1.corp.example\n');
+    expect(bpconf(site.hosts['m1.corp.example']!)).toBe(
+      'SERVER = p.corp.example\nSERVER = m1.corp.example\nCLIENT_NAME = m1.corp.example\n',
+    );
   });
 
   it('stops at the manual login with instructions and the exact command to continue', async () => {
@@ -129,8 +164,18 @@ describe('apply on a media server and on the primary', () => {
     expect(r.stdout).not.toContain(tokens[0]!.value);
     expect(r.stdout).toContain('[REDACTED]');
     expect(readFileSync(join(site.stateDir, 'p.corp.example', 'token'), 'utf8').trim()).toBe(tokens[0]!.value);
-    const sec = readState<{ insecureCommunication: string; dteGlobalMode: number; restarts: number; effectiveInsecure: string }>(join(site.domain, 'security.json'));
-    expect(sec).toMatchObject({ insecureCommunication: 'off', effectiveInsecure: 'off', dteGlobalMode: 1, restarts: 1 });
+    const sec = readState<{
+      insecureCommunication: string;
+      dteGlobalMode: number;
+      restarts: number;
+      effectiveInsecure: string;
+    }>(join(site.domain, 'security.json'));
+    expect(sec).toMatchObject({
+      insecureCommunication: 'off',
+      effectiveInsecure: 'off',
+      dteGlobalMode: 1,
+      restarts: 1,
+    });
     expect(r.stdout).toContain('WARNING: interrupts running backup and restore jobs');
 
     // The second apply finds everything done: no new token, no restart.
@@ -147,7 +192,10 @@ describe('dry run and consent', () => {
     const site = makeSite({ bpconf: { 'c1.corp.example': 'SERVER = p.corp.example\n' } });
     const r = await apply(site, 'c1.corp.example', ['--dry-run']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`run:   ${site.hosts['c1.corp.example']!.root}/netbackup/bin/nbcertcmd -getCACertificate -file <ca fingerprint file> -server p.corp.example`);
+    expect(r.stdout).toContain(
+      `run:   ${site.hosts['c1.corp.example']!.root}/netbackup/bin/nbcertcmd -getCACertificate -file <ca fingerprint file> -server ` +
+        `p.corp.example`,
+    );
     expect(r.stdout).toContain('note:  writes SERVER, CLIENT_NAME; other keys on the host are kept');
     expect(r.stdout).toContain('stdin: SERVER = p.corp.example');
     expect(r.stdout).toContain('Dry run: nothing was changed.');
@@ -195,7 +243,18 @@ describe('saved plans', () => {
     const answers = JSON.parse(readFileSync(site.answers, 'utf8'));
     answers.security = { dataInTransitEncryption: 'enforced' };
     writeFileSync(site.answers, JSON.stringify(answers));
-    const r = await cli(['apply', '--plan', plan, '--answers', site.answers, '--host', 'c1.corp.example', '--yes', '--state-dir', site.stateDir]);
+    const r = await cli([
+      'apply',
+      '--plan',
+      plan,
+      '--answers',
+      site.answers,
+      '--host',
+      'c1.corp.example',
+      '--yes',
+      '--state-dir',
+      site.stateDir,
+    ]);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('the plan is stale');
   });

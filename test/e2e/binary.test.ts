@@ -31,7 +31,13 @@ describe('the built nbsecure binary', () => {
 
   it('exits 2 with a readable message and no stack trace on invalid answers', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nbsecure-bin-'));
-    const r = nbsecure(['plan', '--answers', join(ROOT, 'test', 'fixtures', 'invalid.yaml'), '--out', join(dir, 'out')]);
+    const r = nbsecure([
+      'plan',
+      '--answers',
+      join(ROOT, 'test', 'fixtures', 'invalid.yaml'),
+      '--out',
+      join(dir, 'out'),
+    ]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/invalid\.yaml:\d+:\d+: clients\[0\]\.name is not a valid DNS host name/);
     expect(r.stderr).not.toMatch(/^\s+at /m);
@@ -51,9 +57,15 @@ describe('the built nbsecure binary', () => {
 
   it('has a load check that does see react when it is loaded (control)', () => {
     const t = traced((file) => {
-      const r = spawnSync(process.execPath, ['--import', TRACE, '--input-type=module', '-e', "await import('react'); await import('ink');"], {
-        cwd: ROOT, encoding: 'utf8', env: { ...process.env, NBSECURE_TRACE: file },
-      });
+      const r = spawnSync(
+        process.execPath,
+        ['--import', TRACE, '--input-type=module', '-e', "await import('react'); await import('ink');"],
+        {
+          cwd: ROOT,
+          encoding: 'utf8',
+          env: { ...process.env, NBSECURE_TRACE: file },
+        },
+      );
       expect(r.status).toBe(0);
     });
     expect(t.loadsUi).toBe(true);

@@ -39,7 +39,12 @@ describe.skipIf(!netnsAvailable())('doctor in a real DMZ wiring (network namespa
     ip('link', 'add', `mb${id}`, 'type', 'veth', 'peer', 'name', `p${id}`);
     ip('link', 'set', `mb${id}`, 'netns', NS.media);
     ip('link', 'set', `p${id}`, 'netns', NS.primary);
-    for (const [ns, dev, addr] of [[NS.client, `c${id}`, NET.clientSide], [NS.media, `mf${id}`, NET.mediaFront], [NS.media, `mb${id}`, NET.mediaBack], [NS.primary, `p${id}`, NET.primary]] as const) {
+    for (const [ns, dev, addr] of [
+      [NS.client, `c${id}`, NET.clientSide],
+      [NS.media, `mf${id}`, NET.mediaFront],
+      [NS.media, `mb${id}`, NET.mediaBack],
+      [NS.primary, `p${id}`, NET.primary],
+    ] as const) {
       inNs(ns, 'ip', 'addr', 'add', `${addr}/30`, 'dev', dev);
       inNs(ns, 'ip', 'link', 'set', dev, 'up');
     }
@@ -51,11 +56,29 @@ describe.skipIf(!netnsAvailable())('doctor in a real DMZ wiring (network namespa
     writeFileSync(join(dir, 'key.pem'), key);
     writeFileSync(join(dir, 'cert.pem'), cert);
     const server = `const t=require('node:tls'),f=require('node:fs');const s=t.createServer({key:f.readFileSync('${dir}/key.pem'),cert:f.readFileSync('${dir}/cert.pem')},c=>{c.on('error',()=>{});c.end()});s.on('tlsClientError',()=>{});s.listen(1556,'${NET.primary}',()=>console.log('up'));setTimeout(()=>process.exit(0),60000);`;
-    writeFileSync(join(dir, 'tinyproxy.conf'), `Port 1556\nListen ${NET.mediaFront}\nTimeout 10\nAllow ${NET.clientSide}/30\nLogLevel Critical\nUser nobody\nGroup nogroup\nConnectPort 1556\n`);
+    writeFileSync(
+      join(dir, 'tinyproxy.conf'),
+      `Port 1556\nListen ${NET.mediaFront}\nTimeout 10\nAllow ${NET.clientSide}/30\nLogLevel Critical\nUser nobody\nGroup nogroup\nConnectPort 1556\n`,
+    );
     children.push(spawn('ip', ['netns', 'exec', NS.primary, process.execPath, '-e', server], { stdio: 'ignore' }));
-    children.push(spawn('ip', ['netns', 'exec', NS.media, 'tinyproxy', '-d', '-c', join(dir, 'tinyproxy.conf')], { stdio: 'ignore' }));
+    children.push(
+      spawn('ip', ['netns', 'exec', NS.media, 'tinyproxy', '-d', '-c', join(dir, 'tinyproxy.conf')], {
+        stdio: 'ignore',
+      }),
+    );
     for (let i = 0; i < 100; i++) {
-      const ready = spawnSync('ip', ['netns', 'exec', NS.media, process.execPath, '-e', `const n=require('node:net');let k=0;for(const [h] of [['${NET.primary}'],['${NET.mediaFront}']]){const s=n.connect(1556,h,()=>{s.destroy();if(++k===2)process.exit(0)});s.on('error',()=>process.exit(1))}`], { timeout: 2000 });
+      const ready = spawnSync(
+        'ip',
+        [
+          'netns',
+          'exec',
+          NS.media,
+          process.execPath,
+          '-e',
+          `const n=require('node:net');let k=0;for(const [h] of [['${NET.primary}'],['${NET.mediaFront}']]){const s=n.connect(1556,h,()=>{s.destroy();if(++k===2)process.exit(0)});s.on('error',()=>process.exit(1))}`,
+        ],
+        { timeout: 2000 },
+      );
       if (ready.status === 0) return;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -70,10 +93,30 @@ describe.skipIf(!netnsAvailable())('doctor in a real DMZ wiring (network namespa
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('finds that the client reaches the primary only through the media server\'s tunnel', () => {
-    const r = spawnSync('ip', ['netns', 'exec', NS.client, process.execPath, BIN, 'doctor', '--primary', 'nbu-primary.dmz-test.invalid', '--tunnel', NET.mediaFront, '--timeout', '2', '--json'], {
-      cwd: ROOT, encoding: 'utf8', timeout: 20_000,
-    });
+  it("finds that the client reaches the primary only through the media server's tunnel", () => {
+    const r = spawnSync(
+      'ip',
+      [
+        'netns',
+        'exec',
+        NS.client,
+        process.execPath,
+        BIN,
+        'doctor',
+        '--primary',
+        'nbu-primary.dmz-test.invalid',
+        '--tunnel',
+        NET.mediaFront,
+        '--timeout',
+        '2',
+        '--json',
+      ],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 20_000,
+      },
+    );
     expect(r.status, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.paths[0]).toMatchObject({ via: 'direct', ok: false, stage: 'dns' });
@@ -82,7 +125,23 @@ describe.skipIf(!netnsAvailable())('doctor in a real DMZ wiring (network namespa
   });
 
   it('finds no direct route even by address: the DMZ has no path to the primary', () => {
-    const r = spawnSync('ip', ['netns', 'exec', NS.client, process.execPath, BIN, 'doctor', '--primary', NET.primary, '--timeout', '2', '--json'], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
+    const r = spawnSync(
+      'ip',
+      [
+        'netns',
+        'exec',
+        NS.client,
+        process.execPath,
+        BIN,
+        'doctor',
+        '--primary',
+        NET.primary,
+        '--timeout',
+        '2',
+        '--json',
+      ],
+      { cwd: ROOT, encoding: 'utf8', timeout: 20_000 },
+    );
     expect(r.status).toBe(1);
     expect(JSON.parse(r.stdout).paths[0]).toMatchObject({ via: 'direct', ok: false, stage: 'connect' });
   });

@@ -28,17 +28,24 @@ describe('nbsecure doctor (loopback only)', () => {
     expect(r.report.verdict).toContain('directly on port 1556: no tunnel is needed');
   });
 
-  it('falls back to the named tunnel when the client cannot resolve the primary, and says what to configure', async () => {
-    await start(tlsListener('127.0.11.2', creds));
-    // The media server resolves the primary's name; the client (this process) cannot: .invalid never resolves.
-    await start(miniProxy('127.0.11.3', { names: { 'nbu-primary.invalid': '127.0.11.2' } }));
-    const r = await doctor(['--primary', 'nbu-primary.invalid', '--tunnel', '127.0.11.3', '--timeout', '3']);
-    expect(r.code).toBe(0);
-    expect(r.report.paths[0]).toMatchObject({ via: 'direct', ok: false, stage: 'dns' });
-    expect(r.report.paths[1]).toMatchObject({ via: '127.0.11.3', ok: true });
-    expect(r.report.verdict).toContain('cannot reach nbu-primary.invalid directly: name resolution failed (ENOTFOUND). It reaches it through the HTTP tunnel on 127.0.11.3: list MEDIA_SERVER = 127.0.11.3');
-    expect(r.report.verdict).toContain('5954 or 5955');
-  });
+  it(
+    'falls back to the named tunnel when the client cannot resolve the primary, ' + 'and says what to configure',
+    async () => {
+      await start(tlsListener('127.0.11.2', creds));
+      // The media server resolves the primary's name; the client (this process) cannot: .invalid never resolves.
+      await start(miniProxy('127.0.11.3', { names: { 'nbu-primary.invalid': '127.0.11.2' } }));
+      const r = await doctor(['--primary', 'nbu-primary.invalid', '--tunnel', '127.0.11.3', '--timeout', '3']);
+      expect(r.code).toBe(0);
+      expect(r.report.paths[0]).toMatchObject({ via: 'direct', ok: false, stage: 'dns' });
+      expect(r.report.paths[1]).toMatchObject({ via: '127.0.11.3', ok: true });
+      expect(r.report.verdict).toContain(
+        'cannot reach nbu-primary.invalid directly: name resolution failed (ENOTFOUND). ' +
+          'It reaches it through the HTTP tunnel on 127.0.11.3: list MEDIA_SERVER = ' +
+          '127.0.11.3',
+      );
+      expect(r.report.verdict).toContain('5954 or 5955');
+    },
+  );
 
   it('goes through a real HTTP CONNECT proxy (tinyproxy) when the direct path is closed', async () => {
     await start(tlsListener('127.0.12.2', creds));
@@ -53,9 +60,24 @@ describe('nbsecure doctor (loopback only)', () => {
     await start(tlsListener('127.0.13.2', creds));
     await start(tinyproxy('127.0.13.3', [443])); // refuses CONNECT to 1556
     await start(tinyproxy('127.0.13.4', [1556]));
-    const r = await cli(['doctor', '--primary', '127.0.13.2', '--tunnel', '127.0.13.3,127.0.13.4', '--timeout', '3', '--json']);
+    const r = await cli([
+      'doctor',
+      '--primary',
+      '127.0.13.2',
+      '--tunnel',
+      '127.0.13.3,127.0.13.4',
+      '--timeout',
+      '3',
+      '--json',
+    ]);
     const report = JSON.parse(r.stdout);
-    expect(report.paths[1]).toMatchObject({ via: '127.0.13.3', ok: false, stage: 'proxy', status: 403, error: 'HTTP 403' });
+    expect(report.paths[1]).toMatchObject({
+      via: '127.0.13.3',
+      ok: false,
+      stage: 'proxy',
+      status: 403,
+      error: 'HTTP 403',
+    });
     expect(report.paths[2]).toMatchObject({ via: '127.0.13.4', ok: true });
   });
 
@@ -66,7 +88,9 @@ describe('nbsecure doctor (loopback only)', () => {
     const r = await doctor(['--primary', 'nbu-primary.invalid', '--tunnel', '127.0.17.3,127.0.17.4', '--timeout', '3']);
     expect(r.code).toBe(0);
     expect(r.report.verdict).toContain('through the HTTP tunnel on 127.0.17.4');
-    expect(r.report.verdict).toContain('The named tunnel 127.0.17.3 (the proxy\'s answer to CONNECT failed (HTTP 403)) did not work');
+    expect(r.report.verdict).toContain(
+      "The named tunnel 127.0.17.3 (the proxy's answer to CONNECT failed (HTTP 403)) did not work",
+    );
   });
 
   it('exits 1 when nothing works and names the hops to check', async () => {
@@ -78,7 +102,9 @@ describe('nbsecure doctor (loopback only)', () => {
       { via: '127.0.14.3', ok: false, stage: 'proxy', status: 403 },
       { via: '127.0.14.4', ok: false, stage: 'connect', error: 'ECONNREFUSED' },
     ]);
-    expect(r.report.verdict).toMatch(/^No path from .* works\. Check the firewall hops: client -> nbu-primary\.invalid:1556/);
+    expect(r.report.verdict).toMatch(
+      /^No path from .* works\. Check the firewall hops: client -> nbu-primary\.invalid:1556/,
+    );
   });
 
   it('cuts a black-holed peer at the timeout, at its stage, within the bound', async () => {
@@ -97,10 +123,23 @@ describe('nbsecure doctor (loopback only)', () => {
   });
 
   it('reads the targets of a DMZ client from the answers file, the named tunnel first', async () => {
-    const r = await cli(['doctor', '--answers', 'examples/dmz.yaml', '--host', 'web1.dmz.example', '--timeout', '0.5', '--json']);
+    const r = await cli([
+      'doctor',
+      '--answers',
+      'examples/dmz.yaml',
+      '--host',
+      'web1.dmz.example',
+      '--timeout',
+      '0.5',
+      '--json',
+    ]);
     const report = JSON.parse(r.stdout);
     expect(report.host).toBe('web1.dmz.example');
-    expect(report.paths.map((p: { via: string }) => p.via)).toEqual(['direct', 'nbu-media1.corp.example', 'nbu-media2.corp.example']);
+    expect(report.paths.map((p: { via: string }) => p.via)).toEqual([
+      'direct',
+      'nbu-media1.corp.example',
+      'nbu-media2.corp.example',
+    ]);
   });
 
   it('prints a short table for people, and refuses bad usage with exit 2', async () => {
@@ -113,14 +152,22 @@ describe('nbsecure doctor (loopback only)', () => {
     expect((await cli(['doctor', '--primary', 'p.example', '--timeout', 'soon'])).code).toBe(2);
   });
 
-  it('with no targets given, reads SERVER and MEDIA_SERVER from this host, tunnels remembered in websvctunnels.cache first', async () => {
-    await start(tlsListener('127.0.18.2', creds));
-    const host = makeHost(makeDomain(FP), { name: 'web9.dmz.example' }, 'SERVER = 127.0.18.2\nCLIENT_NAME = web9.dmz.example\nMEDIA_SERVER = 127.0.18.3\nMEDIA_SERVER = 127.0.18.4\n');
-    writeFileSync(join(host.root, 'netbackup', 'websvctunnels.cache'), '127.0.18.4\n');
-    const r = await doctor(['--install-path', host.root, '--timeout', '1']);
-    expect(r.code).toBe(0);
-    expect(r.report.host).toBe('web9.dmz.example');
-    expect(r.report.primary).toBe('127.0.18.2');
-    expect(r.report.paths.map((p: { via: string }) => p.via)).toEqual(['direct', '127.0.18.4', '127.0.18.3']);
-  });
+  it(
+    'with no targets given, reads SERVER and MEDIA_SERVER from this host, tunnels ' +
+      'remembered in websvctunnels.cache first',
+    async () => {
+      await start(tlsListener('127.0.18.2', creds));
+      const host = makeHost(
+        makeDomain(FP),
+        { name: 'web9.dmz.example' },
+        'SERVER = 127.0.18.2\nCLIENT_NAME = web9.dmz.example\nMEDIA_SERVER = 127.0.18.3\nMEDIA_SERVER = 127.0.18.4\n',
+      );
+      writeFileSync(join(host.root, 'netbackup', 'websvctunnels.cache'), '127.0.18.4\n');
+      const r = await doctor(['--install-path', host.root, '--timeout', '1']);
+      expect(r.code).toBe(0);
+      expect(r.report.host).toBe('web9.dmz.example');
+      expect(r.report.primary).toBe('127.0.18.2');
+      expect(r.report.paths.map((p: { via: string }) => p.via)).toEqual(['direct', '127.0.18.4', '127.0.18.3']);
+    },
+  );
 });

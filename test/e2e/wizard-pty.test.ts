@@ -12,7 +12,12 @@ afterEach(() => {
 });
 
 function run(args: string[] = [], home = mkdtempSync(join(tmpdir(), 'nbsecure-home-')), colour = false) {
-  const t = terminal(args, { XDG_CONFIG_HOME: join(home, 'config'), XDG_STATE_HOME: join(home, 'state'), HOME: home, ...(colour ? { FORCE_COLOR: '1' } : { NO_COLOR: '1' }) });
+  const t = terminal(args, {
+    XDG_CONFIG_HOME: join(home, 'config'),
+    XDG_STATE_HOME: join(home, 'state'),
+    HOME: home,
+    ...(colour ? { FORCE_COLOR: '1' } : { NO_COLOR: '1' }),
+  });
   sessions.push(t);
   return { t, home };
 }
@@ -37,14 +42,19 @@ describe('the wizard in a real terminal (tmux, 80x24)', () => {
 
     const scripted = join(home, 'scripted');
     await cli(['plan', '--answers', 'test/fixtures/wizard-dmz.yaml', '--out', scripted]);
-    expect(readFileSync(join(home, 'out', 'runbook.md'), 'utf8')).toBe(readFileSync(join(scripted, 'runbook.md'), 'utf8'));
+    expect(readFileSync(join(home, 'out', 'runbook.md'), 'utf8')).toBe(
+      readFileSync(join(scripted, 'runbook.md'), 'utf8'),
+    );
     // The saved answers file plans the same, so the next run can be scripted.
     const again = join(home, 'again');
     expect((await cli(['plan', '--answers', join(home, 'answers.yaml'), '--out', again])).code).toBe(0);
     expect(readFileSync(join(again, 'plan.json'), 'utf8')).toBe(readFileSync(join(scripted, 'plan.json'), 'utf8'));
     // Remembered answers are the owner's alone and hold no secret.
     const store = join(home, 'config', 'nbsecure');
-    const file = join(store, readdirSync(store).find((f) => f.startsWith('profile-default'))!);
+    const file = join(
+      store,
+      readdirSync(store).find((f) => f.startsWith('profile-default'))!,
+    );
     expect(statSync(file).mode & 0o777).toBe(0o600);
   }, 120_000);
 
@@ -87,7 +97,12 @@ describe('the wizard in a real terminal (tmux, 80x24)', () => {
     await t.choose(/\? Clients: what next/, /Paste a list/);
     await t.answer(/\? Names, separated/, 'app1.corp.example app2.corp.example');
     await t.choose(/\? Clients: what next/, /Done/);
-    for (const q of [/\? Insecure communication/, /\? Certificate authority/, /\? Certificate deployment security level/]) await t.choose(q, /.*/);
+    for (const q of [
+      /\? Insecure communication/,
+      /\? Certificate authority/,
+      /\? Certificate deployment security level/,
+    ])
+      await t.choose(q, /.*/);
     await t.answer(/\? CA certificate fingerprint/, '');
     await t.answer(/\? Name of the authorization token/, '');
     await t.answer(/\? How long the token stays valid/, '');

@@ -9,7 +9,10 @@ export interface CliResult {
 }
 
 /** Runs nbsecure in-process with captured streams: no terminal, CI-like unless env says otherwise. */
-export async function cli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; tty?: boolean } = {}): Promise<CliResult> {
+export async function cli(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; tty?: boolean } = {},
+): Promise<CliResult> {
   const stdout = Object.assign(new PassThrough(), { isTTY: opts.tty ?? false });
   const stderr = Object.assign(new PassThrough(), { isTTY: opts.tty ?? false });
   const stdin = Object.assign(new PassThrough(), { isTTY: opts.tty ?? false });

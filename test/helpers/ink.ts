@@ -1,10 +1,22 @@
 import { render } from 'ink-testing-library';
 import type { ReactElement } from 'react';
 
-export const KEY = { enter: '\r', esc: '\u001b', down: '\u001b[B', up: '\u001b[A', space: ' ', ctrlC: '\u0003', backspace: '\u007f' };
+export const KEY = {
+  enter: '\r',
+  esc: '\u001b',
+  down: '\u001b[B',
+  up: '\u001b[A',
+  space: ' ',
+  ctrlC: '\u0003',
+  backspace: '\u007f',
+};
 
 /** Polls until the predicate holds on the last frame (no fixed sleeps); fails with the frame it saw. */
-export async function waitFor(frame: () => string | undefined, test: RegExp | ((f: string) => boolean), timeoutMs = 3000): Promise<string> {
+export async function waitFor(
+  frame: () => string | undefined,
+  test: RegExp | ((f: string) => boolean),
+  timeoutMs = 3000,
+): Promise<string> {
   const ok = (f: string) => (typeof test === 'function' ? test(f) : test.test(f));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -46,7 +58,10 @@ export function mount(el: ReactElement) {
     async choose(prompt: RegExp, label: RegExp) {
       await drv.wait(prompt);
       for (let i = 0; i < 12; i++) {
-        const line = drv.frame().split('\n').find((l) => l.includes('❯'));
+        const line = drv
+          .frame()
+          .split('\n')
+          .find((l) => l.includes('❯'));
         if (line && label.test(line)) return drv.press(KEY.enter);
         await drv.press(KEY.down);
       }

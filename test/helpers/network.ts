@@ -10,15 +10,42 @@ export const PORT = 1556;
 /** A throwaway self-signed certificate, made with openssl so nothing secret lives in the repository. */
 export function selfSigned(): { key: string; cert: string } {
   const dir = mkdtempSync(join(tmpdir(), 'nbsecure-cert-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=nbu-primary',
-    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=nbu-primary',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
 }
 
 function listen(server: Server, host: string): Promise<() => Promise<void>> {
   return new Promise((ok, fail) => {
     server.once('error', fail);
-    server.listen(PORT, host, () => ok(() => new Promise((done) => { server.close(() => done()); (server as Server & { closeAllConnections?: () => void }).closeAllConnections?.(); })));
+    server.listen(PORT, host, () =>
+      ok(
+        () =>
+          new Promise((done) => {
+            server.close(() => done());
+            (server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
+          }),
+      ),
+    );
   });
 }
 
@@ -26,17 +53,33 @@ function listen(server: Server, host: string): Promise<() => Promise<void>> {
 export function tlsListener(host: string, creds: { key: string; cert: string }) {
   const sockets = new Set<Socket>();
   // A probe hangs up right after the handshake: the resets that follow are expected, not failures.
-  const server = createTlsServer(creds, (s) => { s.on('error', () => {}); s.end(); });
+  const server = createTlsServer(creds, (s) => {
+    s.on('error', () => {});
+    s.end();
+  });
   server.on('tlsClientError', () => {});
-  server.on('connection', (s) => { sockets.add(s); s.on('error', () => {}); s.on('close', () => sockets.delete(s)); });
-  return listen(server, host).then((close) => async () => { for (const s of sockets) s.destroy(); await close(); });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('error', () => {});
+    s.on('close', () => sockets.delete(s));
+  });
+  return listen(server, host).then((close) => async () => {
+    for (const s of sockets) s.destroy();
+    await close();
+  });
 }
 
 /** Accepts TCP and never says a word: a peer that black-holes the conversation. */
 export function blackHole(host: string) {
   const sockets = new Set<Socket>();
-  const server = createServer((s) => { sockets.add(s); s.on('error', () => {}); });
-  return listen(server, host).then((close) => async () => { for (const s of sockets) s.destroy(); await close(); });
+  const server = createServer((s) => {
+    sockets.add(s);
+    s.on('error', () => {});
+  });
+  return listen(server, host).then((close) => async () => {
+    for (const s of sockets) s.destroy();
+    await close();
+  });
 }
 
 /**
@@ -60,21 +103,35 @@ export function miniProxy(host: string, opts: { status?: number; names?: Record<
         upstream.pipe(client).pipe(upstream);
       });
       sockets.add(upstream);
-      upstream.on('error', () => { if (!client.destroyed) client.end('HTTP/1.1 502 Bad Gateway\r\n\r\n'); });
+      upstream.on('error', () => {
+        if (!client.destroyed) client.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
+      });
     });
   });
-  return listen(server, host).then((close) => async () => { for (const s of sockets) s.destroy(); await close(); });
+  return listen(server, host).then((close) => async () => {
+    for (const s of sockets) s.destroy();
+    await close();
+  });
 }
 
 /** tinyproxy from Debian on host:1556, allowing CONNECT only to `connectPorts`. */
 export async function tinyproxy(host: string, connectPorts: number[]): Promise<() => Promise<void>> {
   const dir = mkdtempSync(join(tmpdir(), 'nbsecure-tinyproxy-'));
   const conf = join(dir, 'tinyproxy.conf');
-  writeFileSync(conf, [
-    `Port ${PORT}`, `Listen ${host}`, 'Timeout 10', 'MaxClients 20', 'Allow 127.0.0.0/8', 'LogLevel Critical',
-    ...(process.getuid?.() === 0 ? ['User nobody', 'Group nogroup'] : []),
-    ...connectPorts.map((p) => `ConnectPort ${p}`), '',
-  ].join('\n'));
+  writeFileSync(
+    conf,
+    [
+      `Port ${PORT}`,
+      `Listen ${host}`,
+      'Timeout 10',
+      'MaxClients 20',
+      'Allow 127.0.0.0/8',
+      'LogLevel Critical',
+      ...(process.getuid?.() === 0 ? ['User nobody', 'Group nogroup'] : []),
+      ...connectPorts.map((p) => `ConnectPort ${p}`),
+      '',
+    ].join('\n'),
+  );
   const child: ChildProcess = spawn('tinyproxy', ['-d', '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   // If the test process dies, its proxies must not outlive it and hold the port for the next run.
   const reap = () => child.kill('SIGKILL');
@@ -84,7 +141,10 @@ export async function tinyproxy(host: string, connectPorts: number[]): Promise<(
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   for (let i = 0; i < 100 && child.exitCode === null; i++) {
     const up = await new Promise<boolean>((ok) => {
-      const s = connect(PORT, host, () => { s.destroy(); ok(true); });
+      const s = connect(PORT, host, () => {
+        s.destroy();
+        ok(true);
+      });
       s.on('error', () => ok(false));
     });
     // Up, and ours: a proxy that failed to bind has exited, whoever else answers on the port.

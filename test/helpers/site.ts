@@ -14,32 +14,67 @@ export interface Site {
   journal(host: string): { step: string; event: string; changed?: boolean; reason?: string }[];
 }
 
-type HostSpec = { name: string; zone?: 'dmz'; nat?: boolean; knownToPrimary?: boolean; tunnelVia?: string[]; version?: string };
+type HostSpec = {
+  name: string;
+  zone?: 'dmz';
+  nat?: boolean;
+  knownToPrimary?: boolean;
+  tunnelVia?: string[];
+  version?: string;
+};
 
 /**
  * A simulated NetBackup domain: one install root per host (answers' installPath), a shared CA,
  * token list and global settings, and an answers file describing it.
  */
-export function makeSite(spec: { media?: HostSpec[]; clients?: HostSpec[]; bpconf?: Record<string, string>; certificates?: object; security?: object } = {}): Site {
+export function makeSite(
+  spec: {
+    media?: HostSpec[];
+    clients?: HostSpec[];
+    bpconf?: Record<string, string>;
+    certificates?: object;
+    security?: object;
+  } = {},
+): Site {
   const dir = mkdtempSync(join(tmpdir(), 'nbsecure-site-'));
   const domain = makeDomain(FP);
   const media = spec.media ?? [{ name: 'm1.corp.example' }];
   const clients = spec.clients ?? [{ name: 'c1.corp.example' }];
   const all: HostSpec[] = [{ name: 'p.corp.example' }, ...media, ...clients];
-  const hosts = Object.fromEntries(all.map((h) => [h.name, makeHost(domain, { name: h.name, zone: h.zone ?? 'internal', nat: h.nat ?? false, knownToPrimary: h.knownToPrimary ?? true }, spec.bpconf?.[h.name] ?? '')]));
+  const hosts = Object.fromEntries(
+    all.map((h) => [
+      h.name,
+      makeHost(
+        domain,
+        { name: h.name, zone: h.zone ?? 'internal', nat: h.nat ?? false, knownToPrimary: h.knownToPrimary ?? true },
+        spec.bpconf?.[h.name] ?? '',
+      ),
+    ]),
+  );
   const strip = ({ knownToPrimary: _k, ...h }: HostSpec) => ({ ...h, installPath: hosts[h.name]!.root });
   const answers = join(dir, 'answers.json');
-  writeFileSync(answers, JSON.stringify({
-    version: 1,
-    primary: { name: 'p.corp.example', version: '10.4', installPath: hosts['p.corp.example']!.root },
-    mediaServers: media.map(strip),
-    clients: clients.map(strip),
-    certificates: { caFingerprint: FP, ...(spec.certificates ?? {}) },
-    ...(spec.security ? { security: spec.security } : {}),
-  }, null, 2));
+  writeFileSync(
+    answers,
+    JSON.stringify(
+      {
+        version: 1,
+        primary: { name: 'p.corp.example', version: '10.4', installPath: hosts['p.corp.example']!.root },
+        mediaServers: media.map(strip),
+        clients: clients.map(strip),
+        certificates: { caFingerprint: FP, ...(spec.certificates ?? {}) },
+        ...(spec.security ? { security: spec.security } : {}),
+      },
+      null,
+      2,
+    ),
+  );
   const stateDir = join(dir, 'state');
   return {
-    dir, answers, stateDir, domain, hosts,
+    dir,
+    answers,
+    stateDir,
+    domain,
+    hosts,
     tokenFile(token, mode = 0o600) {
       const f = join(dir, `token-${Math.random().toString(36).slice(2)}`);
       writeFileSync(f, `${token}\n`, { mode });
@@ -47,7 +82,10 @@ export function makeSite(spec: { media?: HostSpec[]; clients?: HostSpec[]; bpcon
       return f;
     },
     journal(host) {
-      return readFileSync(join(stateDir, host, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      return readFileSync(join(stateDir, host, 'journal.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
     },
   };
 }
@@ -59,7 +97,9 @@ export function createToken(site: Site, name = 'sim-token', maxUses = 10): strin
   let tokens: object[] = [];
   try {
     tokens = JSON.parse(readFileSync(file, 'utf8'));
-  } catch { /* none yet */ }
+  } catch {
+    /* none yet */
+  }
   tokens.push({ name, value, maxUses, uses: 0 });
   writeFileSync(file, JSON.stringify(tokens));
   return value;

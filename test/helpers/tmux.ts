@@ -13,13 +13,26 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * raw bytes. A program draws a screen before it listens for keys, so after a screen appears the
  * driver lets it settle for 100 ms before typing, as any person would.
  */
-export function terminal(args: string[], env: Record<string, string>): Driver & { exitCode(timeoutMs?: number): Promise<number>; kill(): void; name: string; frameWithAttributes(): string } {
+export function terminal(
+  args: string[],
+  env: Record<string, string>,
+): Driver & {
+  exitCode(timeoutMs?: number): Promise<number>;
+  kill(): void;
+  name: string;
+  frameWithAttributes(): string;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'nbsecure-pty-'));
   const name = `nbs${process.pid}${Math.random().toString(36).slice(2, 8)}`;
   const exitFile = join(dir, 'exit');
   const script = join(dir, 'run.sh');
-  const vars = Object.entries({ TERM: 'xterm-256color', ...env }).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
-  writeFileSync(script, `cd ${JSON.stringify(ROOT)} && env -u CI -u NO_COLOR -u FORCE_COLOR ${vars} ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} ${args.map((a) => JSON.stringify(a)).join(' ')}; echo $? > ${JSON.stringify(exitFile)}; sleep 600\n`);
+  const vars = Object.entries({ TERM: 'xterm-256color', ...env })
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(' ');
+  writeFileSync(
+    script,
+    `cd ${JSON.stringify(ROOT)} && env -u CI -u NO_COLOR -u FORCE_COLOR ${vars} ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} ${args.map((a) => JSON.stringify(a)).join(' ')}; echo $? > ${JSON.stringify(exitFile)}; sleep 600\n`,
+  );
   tmux('new-session', '-d', '-s', name, '-x', '80', '-y', '24', `bash ${script}`);
   const frame = () => tmux('capture-pane', '-p', '-t', name);
   const drv = {
@@ -53,7 +66,10 @@ export function terminal(args: string[], env: Record<string, string>): Driver & 
     },
     async choose(prompt: RegExp, label: RegExp) {
       await drv.wait(prompt);
-      const pointer = () => frame().split('\n').find((l) => l.includes('❯'));
+      const pointer = () =>
+        frame()
+          .split('\n')
+          .find((l) => l.includes('❯'));
       for (let i = 0; i < 15; i++) {
         const line = pointer();
         if (line && label.test(line)) return drv.press('\r');
@@ -74,7 +90,9 @@ export function terminal(args: string[], env: Record<string, string>): Driver & 
     kill() {
       try {
         tmux('kill-session', '-t', name);
-      } catch { /* already gone */ }
+      } catch {
+        /* already gone */
+      }
     },
   };
   return drv;

@@ -10,7 +10,11 @@ export interface Driver {
   choose(prompt: RegExp, label: RegExp): Promise<void>;
 }
 
-async function addHost(s: Driver, list: RegExp, a: { name: string; os?: RegExp; version?: string; tunnel?: RegExp; zone?: RegExp; via?: string; nat?: RegExp }) {
+async function addHost(
+  s: Driver,
+  list: RegExp,
+  a: { name: string; os?: RegExp; version?: string; tunnel?: RegExp; zone?: RegExp; via?: string; nat?: RegExp },
+) {
   await s.choose(list, /\+ Add one/);
   await s.answer(/Host name/, a.name);
   await s.choose(/Operating system/, a.os ?? /Linux/);
@@ -37,7 +41,13 @@ export async function answerDmzSite(s: Driver): Promise<void> {
   await s.choose(/Media servers \(2\)/, /Done with media servers/);
   await addHost(s, /Clients \(0\)/, { name: 'app1.corp.example', zone: /Internal/, nat: /No/ });
   await addHost(s, /Clients \(1\)/, { name: 'web1.dmz.example', zone: /DMZ/, via: 'nbu-media2.corp.example' });
-  await addHost(s, /Clients \(2\)/, { name: 'old1.corp.example', os: /Windows/, version: '8.0', zone: /Internal/, nat: /No/ });
+  await addHost(s, /Clients \(2\)/, {
+    name: 'old1.corp.example',
+    os: /Windows/,
+    version: '8.0',
+    zone: /Internal/,
+    nat: /No/,
+  });
   await s.choose(/Clients \(3\)/, /Done with clients/);
   await s.choose(/Insecure communication/, /Auto/);
   await s.choose(/Certificate authority/, /NetBackup CA/);

@@ -27,11 +27,17 @@ export function makeHost(domain: string, host: Omit<SimHost, 'root'>, bpconf = '
   const bin = join(root, 'netbackup', 'bin');
   mkdirSync(join(bin, 'admincmd'), { recursive: true });
   mkdirSync(join(root, 'sim'));
-  for (const [dir, names] of [[bin, BIN], [join(bin, 'admincmd'), ADMINCMD]] as const) {
+  for (const [dir, names] of [
+    [bin, BIN],
+    [join(bin, 'admincmd'), ADMINCMD],
+  ] as const) {
     for (const name of names) {
       const file = join(dir, name);
       // CommonJS syntax with a dynamic import: names like bp.kill_all have no extension Node accepts for ESM.
-      writeFileSync(file, `#!/usr/bin/env node\nimport(${JSON.stringify(SIM)}).then((m) => m.run(process.argv[1], ${JSON.stringify(name)}));\n`);
+      writeFileSync(
+        file,
+        `#!/usr/bin/env node\nimport(${JSON.stringify(SIM)}).then((m) => m.run(process.argv[1], ${JSON.stringify(name)}));\n`,
+      );
       chmodSync(file, 0o755);
     }
   }
@@ -43,7 +49,11 @@ export function makeHost(domain: string, host: Omit<SimHost, 'root'>, bpconf = '
 
 export function argvLog(host: SimHost): { cmd: string; args: string[] }[] {
   if (!existsSync(join(host.root, 'sim', 'argv.jsonl'))) return [];
-  return readFileSync(join(host.root, 'sim', 'argv.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return readFileSync(join(host.root, 'sim', 'argv.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 export function bpconf(host: SimHost): string {
@@ -54,6 +64,17 @@ export function readState<T>(file: string): T {
   return JSON.parse(readFileSync(file, 'utf8')) as T;
 }
 
-export function setFaults(host: SimHost, faults: { match: string; exact?: boolean; nth?: number; exit?: number; hang?: boolean; times?: number; message?: string }[]): void {
+export function setFaults(
+  host: SimHost,
+  faults: {
+    match: string;
+    exact?: boolean;
+    nth?: number;
+    exit?: number;
+    hang?: boolean;
+    times?: number;
+    message?: string;
+  }[],
+): void {
   writeFileSync(join(host.root, 'sim', 'faults.json'), JSON.stringify(faults));
 }

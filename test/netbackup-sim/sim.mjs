@@ -76,15 +76,26 @@ export async function run(self, name) {
   const certs = readJson(certsFile, {});
   const ca = readJson(join(domain, 'ca.json'), {});
   const securityFile = join(domain, 'security.json');
-  const security = readJson(securityFile, { insecureCommunication: 'on', dteGlobalMode: 0, restarts: 0, servicesUp: true });
+  const security = readJson(securityFile, {
+    insecureCommunication: 'on',
+    dteGlobalMode: 0,
+    restarts: 0,
+    servicesUp: true,
+  });
   const tokensFile = join(domain, 'tokens.json');
   const tokens = readJson(tokensFile, []);
   const loggedIn = existsSync(join(domain, 'session.json'));
 
-  const readConf = () => (existsSync(bpconf) ? readFileSync(bpconf, 'utf8').split('\n').filter((l) => l.includes('=')) : []).map((l) => {
-    const i = l.indexOf('=');
-    return [l.slice(0, i).trim(), l.slice(i + 1).trim()];
-  });
+  const readConf = () =>
+    (existsSync(bpconf)
+      ? readFileSync(bpconf, 'utf8')
+          .split('\n')
+          .filter((l) => l.includes('='))
+      : []
+    ).map((l) => {
+      const i = l.indexOf('=');
+      return [l.slice(0, i).trim(), l.slice(i + 1).trim()];
+    });
 
   switch (name) {
     case 'nbgetconfig':
@@ -95,10 +106,13 @@ export async function run(self, name) {
     }
     case 'nbsetconfig':
     case 'bpsetconfig': {
-      const input = readStdin().split('\n').filter((l) => l.includes('=')).map((l) => {
-        const i = l.indexOf('=');
-        return [l.slice(0, i).trim(), l.slice(i + 1).trim()];
-      });
+      const input = readStdin()
+        .split('\n')
+        .filter((l) => l.includes('='))
+        .map((l) => {
+          const i = l.indexOf('=');
+          return [l.slice(0, i).trim(), l.slice(i + 1).trim()];
+        });
       const written = new Set(input.map(([k]) => k));
       // Writing a key replaces every entry of it: the real commands' replace-the-set semantics.
       const kept = readConf().filter(([k]) => !written.has(k));
@@ -140,8 +154,10 @@ export async function run(self, name) {
         return;
       }
       if (argv[0] === '-getsecurityconfig') {
-        if (argv.includes('-insecurecommunication')) process.stdout.write(`Insecure Communication: ${security.insecureCommunication.toUpperCase()}\n`);
-        if (argv.includes('-dteglobalmode')) process.stdout.write(`DTE Global Mode: ${modes[security.dteGlobalMode]}\n`);
+        if (argv.includes('-insecurecommunication'))
+          process.stdout.write(`Insecure Communication: ${security.insecureCommunication.toUpperCase()}\n`);
+        if (argv.includes('-dteglobalmode'))
+          process.stdout.write(`DTE Global Mode: ${modes[security.dteGlobalMode]}\n`);
         return;
       }
       fail(1, `nbseccmd: unsupported ${argv[0]}`);
@@ -163,17 +179,23 @@ export async function run(self, name) {
     const op = argv[0];
     switch (op) {
       case '-displayCACertDetail':
-        process.stdout.write(`CA Certificate received successfully.\n  Subject Name : /CN=nbatd/OU=root@primary/O=vx\n  SHA-256 Fingerprint : ${ca.fingerprint}\n`);
+        process.stdout.write(
+          `CA Certificate received successfully.\n  Subject Name : /CN=nbatd/OU=root@primary/O=vx\n ` +
+            ` SHA-256 Fingerprint : ${ca.fingerprint}\n`,
+        );
         return;
       case '-getCACertificate': {
         if (!ca.fingerprint) fail(1, 'The primary is not reachable');
         const file = flag('-file');
         const expected = file ? readFileSync(file, 'utf8').trim() : undefined;
         if (!file && !/^y/i.test(readStdin())) fail(1, 'The CA certificate was not accepted');
-        if (expected && expected.toUpperCase() !== ca.fingerprint.toUpperCase()) fail(1, 'The CA certificate fingerprint does not match the one given');
+        if (expected && expected.toUpperCase() !== ca.fingerprint.toUpperCase())
+          fail(1, 'The CA certificate fingerprint does not match the one given');
         certs.ca = ca.fingerprint;
         writeJson(certsFile, certs);
-        process.stdout.write('The validation of root certificate fingerprint is successful.\nCA certificate stored successfully.\n');
+        process.stdout.write(
+          'The validation of root certificate fingerprint is successful.\nCA certificate stored successfully.\n',
+        );
         return;
       }
       case '-listCACertDetails':
@@ -192,7 +214,12 @@ export async function run(self, name) {
           writeJson(tokensFile, tokens);
         } else if (host.zone === 'dmz' || host.nat || security.level === 'very-high' || !host.knownToPrimary) {
           // Through a tunnel the primary sees the media server's address, not this host's.
-          fail(host.knownToPrimary && (host.zone === 'dmz' || host.nat) ? 5954 : 5955, host.knownToPrimary ? 'The host name does not resolve to the requesting IP address' : 'The host name is not known to the primary server');
+          fail(
+            host.knownToPrimary && (host.zone === 'dmz' || host.nat) ? 5954 : 5955,
+            host.knownToPrimary
+              ? 'The host name does not resolve to the requesting IP address'
+              : 'The host name is not known to the primary server',
+          );
         }
         certs.host = { hostId: randomBytes(8).toString('hex'), name: host.name };
         writeJson(certsFile, certs);
@@ -220,13 +247,17 @@ export async function run(self, name) {
         process.stdout.write(`Token Name : ${flag('-name')}\n`);
         return;
       case '-ecaHealthCheck': {
-        const missing = ['-trustStorePath', '-certPath', '-privateKeyPath'].filter((f) => !flag(f) || !existsSync(flag(f)));
+        const missing = ['-trustStorePath', '-certPath', '-privateKeyPath'].filter(
+          (f) => !flag(f) || !existsSync(flag(f)),
+        );
         if (flag('-passphraseFile')) {
           const pf = flag('-passphraseFile');
-          if (!existsSync(pf) || (statSync(pf).mode & 0o077) || !readFileSync(pf, 'utf8').trim()) missing.push('-passphraseFile');
+          if (!existsSync(pf) || statSync(pf).mode & 0o077 || !readFileSync(pf, 'utf8').trim())
+            missing.push('-passphraseFile');
           else appendFileSync(join(sim, 'passphrases.log'), `${readFileSync(pf, 'utf8').trim()}\n`);
         }
-        if (missing.length) fail(8779, missing.map((f) => `USER_INPUT_${f.slice(1).toUpperCase()}_VALIDATION failed`).join('\n'));
+        if (missing.length)
+          fail(8779, missing.map((f) => `USER_INPUT_${f.slice(1).toUpperCase()}_VALIDATION failed`).join('\n'));
         process.stdout.write('All validations passed.\n');
         return;
       }

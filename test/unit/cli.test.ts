@@ -61,7 +61,9 @@ describe('nbsecure plan', () => {
   it('refuses an unknown host, format or option with exit 2 and a pointer to help', async () => {
     const host = await cli(['plan', '--answers', 'examples/dmz.yaml', '--host', 'nope.example']);
     expect(host.code).toBe(2);
-    expect(host.stderr).toContain('--host nope.example is not in examples/dmz.yaml; its hosts are: nbu-primary.corp.example');
+    expect(host.stderr).toContain(
+      '--host nope.example is not in examples/dmz.yaml; its hosts are: nbu-primary.corp.example',
+    );
     const format = await cli(['plan', '--answers', 'examples/dmz.yaml', '--format', 'pdf']);
     expect(format.code).toBe(2);
     expect(format.stderr).toContain('unknown format pdf; the formats are markdown, sh, ps1, bpconf, json, answerfile');
@@ -76,7 +78,10 @@ describe('nbsecure plan', () => {
   it('colours warnings on a terminal and honours NO_COLOR', async () => {
     const coloured = await cli(['plan', '--answers', 'examples/dmz.yaml', '--json'], { tty: true });
     expect(coloured.stderr).toContain('\u001b[33mwarning:');
-    const plain = await cli(['plan', '--answers', 'examples/dmz.yaml', '--json'], { tty: true, env: { NO_COLOR: '1' } });
+    const plain = await cli(['plan', '--answers', 'examples/dmz.yaml', '--json'], {
+      tty: true,
+      env: { NO_COLOR: '1' },
+    });
     expect(plain.stderr).not.toContain('\u001b[');
   });
 });
@@ -94,7 +99,7 @@ describe('nbsecure explain', () => {
     const r = await cli(['explain', '42', '--json']);
     expect(JSON.parse(r.stdout)).toMatchObject({ known: false, code: 42 });
     const t = await cli(['explain', '42']);
-    expect(t.stdout).toContain('not in nbsecure\'s catalogue');
+    expect(t.stdout).toContain("not in nbsecure's catalogue");
     expect(t.stdout).toContain('Status Codes Reference Guide');
   });
 

@@ -9,7 +9,9 @@ import { buildPlan } from '../../src/plan/build.js';
 import { planDigest } from '../../src/plan/digest.js';
 import { FORMATS, renderOutputs } from '../../src/render/index.js';
 
-const EXAMPLES = readdirSync('examples').filter((f) => f.endsWith('.yaml')).sort();
+const EXAMPLES = readdirSync('examples')
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 function outputsOf(example: string) {
   const { environment } = loadAnswersFile(join('examples', example));
@@ -63,10 +65,14 @@ describe('unconfirmed facts', () => {
     const by = (name: string) => outputs.find((o) => o.name === name)!.text;
     expect(by('runbook.md')).toContain(VERIFY_MARKER);
     expect(by('nbu-primary.corp.example.ps1')).toContain(`# ${VERIFY_MARKER}`);
-    expect(by('nbu-media2.corp.example.bp.conf')).toMatch(new RegExp(`# ${VERIFY_MARKER}.*\\nWEB_SERVER_TUNNEL_ENABLE = NO`));
+    expect(by('nbu-media2.corp.example.bp.conf')).toMatch(
+      new RegExp(`# ${VERIFY_MARKER}.*\\nWEB_SERVER_TUNNEL_ENABLE = NO`),
+    );
     expect(by('nbu-media2.corp.example.ps1')).toContain(VERIFY_MARKER);
     const plan = JSON.parse(by('plan.json'));
-    const entry = plan.hosts.find((h: { name: string }) => h.name === 'nbu-media2.corp.example').config.find((c: { key: string }) => c.key === 'WEB_SERVER_TUNNEL_ENABLE');
+    const entry = plan.hosts
+      .find((h: { name: string }) => h.name === 'nbu-media2.corp.example')
+      .config.find((c: { key: string }) => c.key === 'WEB_SERVER_TUNNEL_ENABLE');
     expect(entry.verifyForYourVersion).toContain(VERIFY_MARKER);
     expect(plan.warnings.join(' ')).toContain(VERIFY_MARKER);
   });

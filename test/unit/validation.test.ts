@@ -66,13 +66,19 @@ clients:
   it('rejects duplicate hosts, case-insensitively, naming the first place', async () => {
     const r = await planErrors(`${GOOD_HEAD}clients:\n  - { name: M1.corp.example }\n`);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/:6:\d+: clients\[0\]\.name host M1\.corp\.example is already listed at mediaServers\[0\]/);
+    expect(r.stderr).toMatch(
+      /:6:\d+: clients\[0\]\.name host M1\.corp\.example is already listed at mediaServers\[0\]/,
+    );
   });
 
   it('rejects a client naming an unknown tunnel media server and lists the known ones', async () => {
-    const r = await planErrors(`${GOOD_HEAD}clients:\n  - name: web1.dmz.example\n    zone: dmz\n    tunnelVia: [m9.corp.example]\n`);
+    const r = await planErrors(
+      `${GOOD_HEAD}clients:\n  - name: web1.dmz.example\n    zone: dmz\n    tunnelVia: [m9.corp.example]\n`,
+    );
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/:8:\d+: clients\[0\]\.tunnelVia\[0\] names m9\.corp\.example, which is not in mediaServers; name one of: m1\.corp\.example/);
+    expect(r.stderr).toMatch(
+      /:8:\d+: clients\[0\]\.tunnelVia\[0\] names m9\.corp\.example, which is not in mediaServers; name one of: m1\.corp\.example/,
+    );
   });
 
   it('rejects a DMZ client when no media server offers the tunnel', async () => {
@@ -88,15 +94,21 @@ clients:
   });
 
   it('rejects an external CA without certificate paths and says which are missing', async () => {
-    const r = await planErrors(`${GOOD_HEAD}certificates:\n  authority: eca\n  eca:\n    certPath: /etc/pki/host.pem\n`);
+    const r = await planErrors(
+      `${GOOD_HEAD}certificates:\n  authority: eca\n  eca:\n    certPath: /etc/pki/host.pem\n`,
+    );
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/:7:\d+: certificates\.eca an external CA \(authority: eca\) needs certificates\.eca\.privateKeyPath, certificates\.eca\.trustStorePath/);
+    expect(r.stderr).toMatch(
+      /:7:\d+: certificates\.eca an external CA \(authority: eca\) needs certificates\.eca\.privateKeyPath, certificates\.eca\.trustStorePath/,
+    );
   });
 
   it('names an unknown field and lists the fields allowed there', async () => {
     const r = await planErrors(`${GOOD_HEAD}certificates:\n  securitylevel: high\n`);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/:6:\d+: certificates has unknown field "securitylevel"; the fields here are: authority, securityLevel/);
+    expect(r.stderr).toMatch(
+      /:6:\d+: certificates has unknown field "securitylevel"; the fields here are: authority, securityLevel/,
+    );
   });
 
   it('reports a missing required field', async () => {
@@ -125,11 +137,15 @@ certificates:
   it('rejects a primary older than 8.1', async () => {
     const r = await planErrors('version: 1\nprimary: { name: p.corp.example, version: "8.0" }\n');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/primary\.version is 8\.0; nbsecure configures certificate-based security, which needs a primary at 8\.1/);
+    expect(r.stderr).toMatch(
+      /primary\.version is 8\.0; nbsecure configures certificate-based security, which needs a primary at 8\.1/,
+    );
   });
 
   it('accepts JSON answers files and reports their lines too', async () => {
-    const { file } = answersFile('{\n  "version": 1,\n  "primary": { "name": "p.corp.example", "version": "10.4", "os": "aix" }\n}\n');
+    const { file } = answersFile(
+      '{\n  "version": 1,\n  "primary": { "name": "p.corp.example", "version": "10.4", "os": "aix" }\n}\n',
+    );
     const r = await cli(['plan', '--answers', file]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/:3:\d+: primary\.os must be linux or windows/);

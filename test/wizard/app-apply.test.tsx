@@ -24,29 +24,34 @@ async function upToTheHost(s: ReturnType<typeof mount>, answers: string, host: R
 }
 
 describe('the wizard runs one host', () => {
-  it('imports an answers file, dry-runs a DMZ client, asks for the token, applies it and shows the progress', async () => {
-    const site = makeSite({ clients: [{ name: 'w1.dmz.example', zone: 'dmz', tunnelVia: ['m1.corp.example'] }] });
-    const token = createToken(site);
-    const onExit = vi.fn();
-    const s = mount(<App profile="t" cwd={site.dir} stateDir={site.stateDir} onDraft={() => {}} onExit={onExit} />);
-    await upToTheHost(s, site.answers, /w1\.dmz\.example/);
-    await s.answer(/Authorization token/, 'not-a-token');
-    await s.wait(/A token is 16 upper-case letters/);
-    await s.press(...Array(11).fill(KEY.backspace), token, KEY.enter);
-    await s.wait(/These are the exact commands; nothing was changed/, 10_000);
-    expect(bpconf(site.hosts['w1.dmz.example']!)).toBe('');
-    await s.choose(/What next\?/, /Run these steps on w1\.dmz\.example now/);
-    await s.wait(/Finished\./, 20_000);
-    expect(s.frames.join('\n')).not.toContain(token);
-    expect(bpconf(site.hosts['w1.dmz.example']!)).toContain('MEDIA_SERVER = m1.corp.example');
-    await s.choose(/What next\?/, /Finish/);
-    await s.choose(/is done/, /Quit/);
-    expect(onExit).toHaveBeenCalledWith(0);
-  });
+  it(
+    'imports an answers file, dry-runs a DMZ client, asks for the token, applies ' + 'it and shows the progress',
+    async () => {
+      const site = makeSite({ clients: [{ name: 'w1.dmz.example', zone: 'dmz', tunnelVia: ['m1.corp.example'] }] });
+      const token = createToken(site);
+      const onExit = vi.fn();
+      const s = mount(<App profile="t" cwd={site.dir} stateDir={site.stateDir} onDraft={() => {}} onExit={onExit} />);
+      await upToTheHost(s, site.answers, /w1\.dmz\.example/);
+      await s.answer(/Authorization token/, 'not-a-token');
+      await s.wait(/A token is 16 upper-case letters/);
+      await s.press(...Array(11).fill(KEY.backspace), token, KEY.enter);
+      await s.wait(/These are the exact commands; nothing was changed/, 10_000);
+      expect(bpconf(site.hosts['w1.dmz.example']!)).toBe('');
+      await s.choose(/What next\?/, /Run these steps on w1\.dmz\.example now/);
+      await s.wait(/Finished\./, 20_000);
+      expect(s.frames.join('\n')).not.toContain(token);
+      expect(bpconf(site.hosts['w1.dmz.example']!)).toContain('MEDIA_SERVER = m1.corp.example');
+      await s.choose(/What next\?/, /Finish/);
+      await s.choose(/is done/, /Quit/);
+      expect(onExit).toHaveBeenCalledWith(0);
+    },
+  );
 
   it('stops at a manual step on the primary and continues when the user says it is done', async () => {
     const site = makeSite();
-    const s = mount(<App profile="t" cwd={site.dir} stateDir={join(site.dir, 'state')} onDraft={() => {}} onExit={() => {}} />);
+    const s = mount(
+      <App profile="t" cwd={site.dir} stateDir={join(site.dir, 'state')} onDraft={() => {}} onExit={() => {}} />,
+    );
     await upToTheHost(s, site.answers, /p\.corp\.example/);
     await s.choose(/What next\?/, /Run these steps/);
     await s.wait(/Stopped at a manual step: p\.corp\.example:login/, 20_000);

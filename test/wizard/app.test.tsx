@@ -14,7 +14,16 @@ function app(extra: { last?: Draft } = {}) {
   const onExit = vi.fn();
   const drafts: Draft[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'nbsecure-wiz-'));
-  const s = mount(<App profile="default" cwd={dir} stateDir={join(dir, 'state')} onDraft={(d) => drafts.push(d)} onExit={onExit} {...extra} />);
+  const s = mount(
+    <App
+      profile="default"
+      cwd={dir}
+      stateDir={join(dir, 'state')}
+      onDraft={(d) => drafts.push(d)}
+      onExit={onExit}
+      {...extra}
+    />,
+  );
   return { s, onExit, drafts, dir };
 }
 
@@ -29,7 +38,9 @@ describe('the wizard, start to finish', () => {
     expect(review).toMatch(/Hardening: critical\n\s+\[ \] Upgrade hosts at 8\.0 or earlier \(old1\.corp\.example\)/);
 
     const fromWizard = validateDraft(drafts.at(-1)!);
-    expect('environment' in fromWizard && fromWizard.environment).toEqual(loadAnswersFile('test/fixtures/wizard-dmz.yaml').environment);
+    expect('environment' in fromWizard && fromWizard.environment).toEqual(
+      loadAnswersFile('test/fixtures/wizard-dmz.yaml').environment,
+    );
 
     await s.choose(/Is this right\?/, /Yes: choose the outputs/);
     await s.wait(/Which outputs\?/);

@@ -46,7 +46,9 @@ describe('a text question', () => {
 describe('a choice question', () => {
   it('explains each choice in one line and returns the value chosen', async () => {
     const onAnswer = vi.fn();
-    const s = mount(<QuestionScreen question={q('certificates.securityLevel')} draft={emptyDraft()} onAnswer={onAnswer} />);
+    const s = mount(
+      <QuestionScreen question={q('certificates.securityLevel')} draft={emptyDraft()} onAnswer={onAnswer} />,
+    );
     const f = await s.wait(/Very High — a token for every certificate request/);
     expect(f).toContain('Medium — no token if the name resolves to the requesting address');
     await s.choose(/security level/, /Very High/);
@@ -54,7 +56,9 @@ describe('a choice question', () => {
   });
 
   it('names the legacy hosts where they change the answer', async () => {
-    const d = setHostList(setPath(emptyDraft(), 'primary', { name: 'p.example', version: '10.4' }), 'clients', [{ name: 'old.example', version: '8.0' }]);
+    const d = setHostList(setPath(emptyDraft(), 'primary', { name: 'p.example', version: '10.4' }), 'clients', [
+      { name: 'old.example', version: '8.0' },
+    ]);
     const s = mount(<QuestionScreen question={q('security.insecureCommunication')} draft={d} onAnswer={() => {}} />);
     await s.wait(/Auto \(recommended\) — stays on: old\.example at 8\.0 or earlier/);
   });
@@ -63,7 +67,13 @@ describe('a choice question', () => {
 describe('a host list', () => {
   it('adds, picks for editing or removing, and finishes', async () => {
     const onAction = vi.fn();
-    const s = mount(<HostListScreen label="Clients" items={[{ name: 'a.example' }, { name: 'b.example', zone: 'dmz', tunnelVia: ['m.example'] }]} onAction={onAction} />);
+    const s = mount(
+      <HostListScreen
+        label="Clients"
+        items={[{ name: 'a.example' }, { name: 'b.example', zone: 'dmz', tunnelVia: ['m.example'] }]}
+        onAction={onAction}
+      />,
+    );
     await s.wait(/b\.example · DMZ via m\.example/);
     await s.choose(/Clients \(2\)/, /b\.example/);
     await s.choose(/b\.example/, /Remove/);
@@ -74,11 +84,24 @@ describe('a host list', () => {
 });
 
 describe('the host form', () => {
-  const withMedia = setHostList(setPath(emptyDraft(), 'primary', { name: 'p.example' }), 'mediaServers', [{ name: 'm1.example' }, { name: 'm2.example' }]);
+  const withMedia = setHostList(setPath(emptyDraft(), 'primary', { name: 'p.example' }), 'mediaServers', [
+    { name: 'm1.example' },
+    { name: 'm2.example' },
+  ]);
 
   it('asks for the tunnel media servers of a DMZ client and validates them', async () => {
     const onDone = vi.fn();
-    const s = mount(<ItemForm list="clients" draft={withMedia} item={{ name: '' }} editing="" onDone={onDone} onCancel={() => {}} onHelp={() => {}} />);
+    const s = mount(
+      <ItemForm
+        list="clients"
+        draft={withMedia}
+        item={{ name: '' }}
+        editing=""
+        onDone={onDone}
+        onCancel={() => {}}
+        onHelp={() => {}}
+      />,
+    );
     await s.answer(/Host name/, 'web1.dmz.example');
     await s.choose(/Operating system/, /Linux/);
     await s.answer(/NetBackup version/, '');
@@ -88,18 +111,43 @@ describe('the host form', () => {
     await s.wait(/m9\.example is not a media server with the tunnel on; choose from: m1\.example, m2\.example/);
     await s.press(...Array(10).fill(KEY.backspace), 'm2.example', KEY.enter);
     await s.choose(/installed on it already/, /Yes/);
-    expect(onDone).toHaveBeenCalledWith({ name: 'web1.dmz.example', os: 'linux', zone: 'dmz', tunnelVia: ['m2.example'] });
+    expect(onDone).toHaveBeenCalledWith({
+      name: 'web1.dmz.example',
+      os: 'linux',
+      zone: 'dmz',
+      tunnelVia: ['m2.example'],
+    });
   });
 
   it('refuses a name already in the site', async () => {
-    const s = mount(<ItemForm list="clients" draft={withMedia} item={{ name: '' }} editing="" onDone={() => {}} onCancel={() => {}} onHelp={() => {}} />);
+    const s = mount(
+      <ItemForm
+        list="clients"
+        draft={withMedia}
+        item={{ name: '' }}
+        editing=""
+        onDone={() => {}}
+        onCancel={() => {}}
+        onHelp={() => {}}
+      />,
+    );
     await s.answer(/Host name/, 'M1.example');
     await s.wait(/M1\.example is already in this site; each host appears once/);
   });
 
   it('goes back one field with Esc, and cancels from the first', async () => {
     const onCancel = vi.fn();
-    const s = mount(<ItemForm list="mediaServers" draft={withMedia} item={{ name: '' }} editing="" onDone={() => {}} onCancel={onCancel} onHelp={() => {}} />);
+    const s = mount(
+      <ItemForm
+        list="mediaServers"
+        draft={withMedia}
+        item={{ name: '' }}
+        editing=""
+        onDone={() => {}}
+        onCancel={onCancel}
+        onHelp={() => {}}
+      />,
+    );
     await s.answer(/Host name/, 'm3.example');
     await s.wait(/Operating system/);
     await s.press(KEY.esc);
@@ -111,7 +159,9 @@ describe('the host form', () => {
 
 describe('review and outputs', () => {
   it('lists the problems in words when the answers do not validate', async () => {
-    const s = mount(<ReviewScreen problems={['clients[0].tunnelVia[0] names m9, which is not in mediaServers']} onNext={() => {}} />);
+    const s = mount(
+      <ReviewScreen problems={['clients[0].tunnelVia[0] names m9, which is not in mediaServers']} onNext={() => {}} />,
+    );
     await s.wait(/These answers have problems:\n\s+- clients\[0\]\.tunnelVia\[0\] names m9/);
   });
 

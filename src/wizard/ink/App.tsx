@@ -4,7 +4,16 @@ import { useCallback, useEffect, useMemo, useState, type ReactElement } from 're
 import { UserError } from '../../errors.js';
 import { SECRET_KINDS, TOKEN_FORMAT, type SecretKind } from '../../execute/token.js';
 import type { Format } from '../../render/index.js';
-import { emptyDraft, hostList, namesFromText, setHostList, setPath, type Draft, type HostItem, type HostListKey } from '../draft.js';
+import {
+  emptyDraft,
+  hostList,
+  namesFromText,
+  setHostList,
+  setPath,
+  type Draft,
+  type HostItem,
+  type HostListKey,
+} from '../draft.js';
 import { activeQuestions, answerValue, type Question } from '../questions.js';
 import { FormatPicker } from './FormatPicker.js';
 import { Frame } from './Frame.js';
@@ -54,9 +63,15 @@ export interface AppProps {
  */
 type Later = typeof import('../finish.js') & { ApplyScreen: typeof import('./ApplyScreen.js').ApplyScreen };
 let later: Promise<Later> | undefined;
-const loadLater = () => (later ??= Promise.all([import('../finish.js'), import('./ApplyScreen.js')]).then(([f, a]) => ({ ...f, ApplyScreen: a.ApplyScreen })));
+const loadLater = () =>
+  (later ??= Promise.all([import('../finish.js'), import('./ApplyScreen.js')]).then(([f, a]) => ({
+    ...f,
+    ApplyScreen: a.ApplyScreen,
+  })));
 
-const NEXT_STEPS = 'Next, on each host as root, the primary first: nbsecure apply --answers ANSWERS --host NAME (it dry-runs and asks first).';
+const NEXT_STEPS =
+  'Next, on each host as root, the primary first: nbsecure apply --answers ANSWERS ' +
+  '--host NAME (it dry-runs and asks first).';
 
 export function App(props: AppProps) {
   const { exit } = useApp();
@@ -66,23 +81,32 @@ export function App(props: AppProps) {
   const [showHelp, setShowHelp] = useState(false);
   const [itemHelp, setItemHelp] = useState('');
   const [notice, setNotice] = useState<string | undefined>();
-  const [last, setLast] = useState<Draft | undefined | 'loading'>(typeof props.last === 'function' ? 'loading' : props.last);
+  const [last, setLast] = useState<Draft | undefined | 'loading'>(
+    typeof props.last === 'function' ? 'loading' : props.last,
+  );
   const [lib, setLib] = useState<Later | undefined>();
   useEffect(() => {
     void loadLater().then(setLib);
   }, []);
   useEffect(() => {
-    if (typeof props.last === 'function') void props.last().then((d) => setLast(d), () => setLast(undefined));
+    if (typeof props.last === 'function')
+      void props.last().then(
+        (d) => setLast(d),
+        () => setLast(undefined),
+      );
   }, [props.last]);
 
   const setDraft = (d: Draft) => {
     setDraftState(d);
     props.onDraft(d);
   };
-  const quit = useCallback((code: number) => {
-    props.onExit(code);
-    exit();
-  }, [exit, props]);
+  const quit = useCallback(
+    (code: number) => {
+      props.onExit(code);
+      exit();
+    },
+    [exit, props],
+  );
   const go = (next: Screen) => {
     setHistory([...history, screen]);
     setScreen(next);
@@ -111,14 +135,34 @@ export function App(props: AppProps) {
     const next = list[i + 1];
     return next ? { kind: 'question', id: next.id } : { kind: 'review' };
   };
-  const checked = useMemo(() => (lib && (screen.kind === 'review' || screen.kind === 'formats' || screen.kind === 'folder' || screen.kind === 'choose-host' || screen.kind === 'secret' || screen.kind === 'dry-run' || screen.kind === 'apply' || screen.kind === 'written' || screen.kind === 'save-answers') ? lib.validateDraft(draft) : undefined), [screen.kind, draft, lib]);
+  const checked = useMemo(
+    () =>
+      lib &&
+      (screen.kind === 'review' ||
+        screen.kind === 'formats' ||
+        screen.kind === 'folder' ||
+        screen.kind === 'choose-host' ||
+        screen.kind === 'secret' ||
+        screen.kind === 'dry-run' ||
+        screen.kind === 'apply' ||
+        screen.kind === 'written' ||
+        screen.kind === 'save-answers')
+        ? lib.validateDraft(draft)
+        : undefined,
+    [screen.kind, draft, lib],
+  );
   const ok = checked && 'environment' in checked ? checked : undefined;
   const plan = useMemo(() => (ok && lib ? lib.planOf(ok.environment) : undefined), [ok, lib]);
 
   const start = async (kind: 'last' | 'fresh' | 'file' | 'local') => {
     try {
       if (kind === 'file') return go({ kind: 'import-file' });
-      const d = kind === 'last' && last && last !== 'loading' ? last : kind === 'local' ? (await loadLater()).importLocalConfig() : emptyDraft();
+      const d =
+        kind === 'last' && last && last !== 'loading'
+          ? last
+          : kind === 'local'
+            ? (await loadLater()).importLocalConfig()
+            : emptyDraft();
       setDraft(d);
       go(firstPage(d));
     } catch (e) {
@@ -135,193 +179,343 @@ export function App(props: AppProps) {
 
   const needsLib = !['welcome', 'import-file', 'question', 'item', 'paste', 'finished'].includes(screen.kind);
   if (needsLib && (!lib || !checked)) body = <Text dimColor>Loading…</Text>;
-  else switch (screen.kind) {
-    case 'welcome':
-      body = <WelcomeScreen profile={props.profile} hasLast={last === 'loading' ? undefined : Boolean(last)} onStart={start} />;
-      help = 'Your answers are remembered per profile (--profile NAME) after every question, never with a secret; nbsecure --forget removes them.';
-      break;
-    case 'import-file':
-      section = 'Import';
-      body = (
-        <TextQuestion prompt="Path of the answers file" initial="" validate={(s) => (s ? undefined : 'Type a path.')} onSubmit={async (s) => {
-          try {
-            const d = (await loadLater()).importAnswersFile(resolve(props.cwd, s));
-            setDraft(d);
-            go(firstPage(d));
-          } catch (e) {
-            if (e instanceof UserError) setNotice(e.message);
-            else throw e;
-          }
-        }} />
-      );
-      break;
-    case 'question': {
-      if (!question) {
-        body = <Text>That question no longer applies; press Esc.</Text>;
+  else
+    switch (screen.kind) {
+      case 'welcome':
+        body = (
+          <WelcomeScreen
+            profile={props.profile}
+            hasLast={last === 'loading' ? undefined : Boolean(last)}
+            onStart={start}
+          />
+        );
+        help =
+          'Your answers are remembered per profile (--profile NAME) after every question, ' +
+          'never with a secret; nbsecure --forget removes them.';
+        break;
+      case 'import-file':
+        section = 'Import';
+        body = (
+          <TextQuestion
+            prompt="Path of the answers file"
+            initial=""
+            validate={(s) => (s ? undefined : 'Type a path.')}
+            onSubmit={async (s) => {
+              try {
+                const d = (await loadLater()).importAnswersFile(resolve(props.cwd, s));
+                setDraft(d);
+                go(firstPage(d));
+              } catch (e) {
+                if (e instanceof UserError) setNotice(e.message);
+                else throw e;
+              }
+            }}
+          />
+        );
+        break;
+      case 'question': {
+        if (!question) {
+          body = <Text>That question no longer applies; press Esc.</Text>;
+          break;
+        }
+        section = question.section;
+        help = question.help;
+        if (question.kind === 'hosts') {
+          const list = question.list!;
+          body = (
+            <HostListScreen
+              label={question.prompt}
+              items={hostList(draft, list)}
+              onAction={(a) => {
+                if (a.kind === 'done') go(after(question.id, draft));
+                if (a.kind === 'add') go({ kind: 'item', list, editing: '' });
+                if (a.kind === 'edit') go({ kind: 'item', list, editing: a.name });
+                if (a.kind === 'paste') go({ kind: 'paste', list });
+                if (a.kind === 'remove')
+                  setDraft(
+                    setHostList(
+                      draft,
+                      list,
+                      hostList(draft, list).filter((h) => h.name !== a.name),
+                    ),
+                  );
+              }}
+            />
+          );
+        } else {
+          body = (
+            <QuestionScreen
+              key={question.id}
+              question={question as Question}
+              draft={draft}
+              onAnswer={(text) => {
+                const d = setPath(draft, question.id, answerValue(question, text));
+                setDraft(d);
+                go(after(question.id, d));
+              }}
+            />
+          );
+        }
         break;
       }
-      section = question.section;
-      help = question.help;
-      if (question.kind === 'hosts') {
-        const list = question.list!;
+      case 'item': {
+        const list = screen.list;
+        const items = hostList(draft, list);
+        const original = items.find((h) => h.name === screen.editing) ?? { name: '' };
+        section = list === 'clients' ? 'Clients' : 'Media servers';
+        help = itemHelp;
         body = (
-          <HostListScreen label={question.prompt} items={hostList(draft, list)} onAction={(a) => {
-            if (a.kind === 'done') go(after(question.id, draft));
-            if (a.kind === 'add') go({ kind: 'item', list, editing: '' });
-            if (a.kind === 'edit') go({ kind: 'item', list, editing: a.name });
-            if (a.kind === 'paste') go({ kind: 'paste', list });
-            if (a.kind === 'remove') setDraft(setHostList(draft, list, hostList(draft, list).filter((h) => h.name !== a.name)));
-          }} />
+          <ItemForm
+            key={`${list}:${screen.editing}`}
+            list={list}
+            draft={draft}
+            item={original}
+            editing={screen.editing}
+            onHelp={setItemHelp}
+            onCancel={back}
+            onDone={(item: HostItem) => {
+              const next = screen.editing ? items.map((h) => (h.name === screen.editing ? item : h)) : [...items, item];
+              setDraft(setHostList(draft, list, next));
+              back();
+            }}
+          />
         );
-      } else {
-        body = <QuestionScreen key={question.id} question={question as Question} draft={draft} onAnswer={(text) => {
-          const d = setPath(draft, question.id, answerValue(question, text));
-          setDraft(d);
-          go(after(question.id, d));
-        }} />;
+        break;
       }
-      break;
-    }
-    case 'item': {
-      const list = screen.list;
-      const items = hostList(draft, list);
-      const original = items.find((h) => h.name === screen.editing) ?? { name: '' };
-      section = list === 'clients' ? 'Clients' : 'Media servers';
-      help = itemHelp;
-      body = (
-        <ItemForm key={`${list}:${screen.editing}`} list={list} draft={draft} item={original} editing={screen.editing} onHelp={setItemHelp} onCancel={back}
-          onDone={(item: HostItem) => {
-            const next = screen.editing ? items.map((h) => (h.name === screen.editing ? item : h)) : [...items, item];
-            setDraft(setHostList(draft, list, next));
-            back();
-          }} />
-      );
-      break;
-    }
-    case 'paste': {
-      const list = screen.list;
-      section = list === 'clients' ? 'Clients' : 'Media servers';
-      help = 'Paste or type the names separated by spaces or commas. They get the defaults (Linux, the primary\'s version, internal); edit any of them afterwards.';
-      body = (
-        <TextQuestion prompt="Host names" initial="" multiline validate={(s) => {
-          const bad = namesFromText(s).filter((n) => !/^[A-Za-z0-9.-]+$/.test(n));
-          return !s ? 'Type at least one name.' : bad.length ? `Not host names: ${bad.join(', ')}` : undefined;
-        }} onSubmit={(s) => {
-          const items = hostList(draft, list);
-          const known = new Set(items.map((h) => h.name.toLowerCase()));
-          setDraft(setHostList(draft, list, [...items, ...namesFromText(s).filter((n) => !known.has(n.toLowerCase())).map((name) => ({ name }))]));
-          back();
-        }} />
-      );
-      break;
-    }
-    case 'review':
-      section = 'Review';
-      body = (
-        <ReviewScreen {...(ok && plan && lib ? { sections: lib.reviewLines(ok.environment, plan) } : { problems: checked && 'problems' in checked ? checked.problems : [] })}
-          onNext={(v) => (v === 'back' ? go(firstPage(draft)) : go({ kind: 'formats' }))} />
-      );
-      break;
-    case 'formats':
-      section = 'Outputs';
-      body = <FormatPicker onSubmit={(formats) => go({ kind: 'folder', formats })} />;
-      break;
-    case 'folder':
-      section = 'Outputs';
-      body = <TextQuestion prompt="Write them to which folder?" initial="nbsecure-runbooks" validate={(s) => (s ? undefined : 'Type a folder.')} onSubmit={(s) => {
-        try {
-          go({ kind: 'written', files: lib!.writeOutputs(ok!.environment, plan!, screen.formats, resolve(props.cwd, s)) });
-        } catch (e) {
-          if (e instanceof UserError) setNotice(e.message);
-          else throw e;
-        }
-      }} />;
-      break;
-    case 'written':
-      section = 'Outputs';
-      body = (
-        <Box flexDirection="column">
-          <Text bold>Wrote {screen.files.length} files:</Text>
-          {screen.files.map((f) => <Text key={f}>  {f}</Text>)}
-          <Box marginTop={1}>
-            <SelectQuestion prompt="What next?" choices={[
-              { value: 'save', label: 'Save these answers as an answers file (for scripted runs)' },
-              { value: 'dry', label: 'Dry-run one host on this machine' },
-              { value: 'quit', label: 'Finish' },
-            ]} onSubmit={(v) => (v === 'save' ? go({ kind: 'save-answers' }) : v === 'dry' ? go({ kind: 'choose-host' }) : go({ kind: 'finished', message: NEXT_STEPS }))} />
+      case 'paste': {
+        const list = screen.list;
+        section = list === 'clients' ? 'Clients' : 'Media servers';
+        help =
+          'Paste or type the names separated by spaces or commas. They get the defaults ' +
+          "(Linux, the primary's version, internal); edit any of them afterwards.";
+        body = (
+          <TextQuestion
+            prompt="Host names"
+            initial=""
+            multiline
+            validate={(s) => {
+              const bad = namesFromText(s).filter((n) => !/^[A-Za-z0-9.-]+$/.test(n));
+              return !s ? 'Type at least one name.' : bad.length ? `Not host names: ${bad.join(', ')}` : undefined;
+            }}
+            onSubmit={(s) => {
+              const items = hostList(draft, list);
+              const known = new Set(items.map((h) => h.name.toLowerCase()));
+              setDraft(
+                setHostList(draft, list, [
+                  ...items,
+                  ...namesFromText(s)
+                    .filter((n) => !known.has(n.toLowerCase()))
+                    .map((name) => ({ name })),
+                ]),
+              );
+              back();
+            }}
+          />
+        );
+        break;
+      }
+      case 'review':
+        section = 'Review';
+        body = (
+          <ReviewScreen
+            {...(ok && plan && lib
+              ? { sections: lib.reviewLines(ok.environment, plan) }
+              : { problems: checked && 'problems' in checked ? checked.problems : [] })}
+            onNext={(v) => (v === 'back' ? go(firstPage(draft)) : go({ kind: 'formats' }))}
+          />
+        );
+        break;
+      case 'formats':
+        section = 'Outputs';
+        body = <FormatPicker onSubmit={(formats) => go({ kind: 'folder', formats })} />;
+        break;
+      case 'folder':
+        section = 'Outputs';
+        body = (
+          <TextQuestion
+            prompt="Write them to which folder?"
+            initial="nbsecure-runbooks"
+            validate={(s) => (s ? undefined : 'Type a folder.')}
+            onSubmit={(s) => {
+              try {
+                go({
+                  kind: 'written',
+                  files: lib!.writeOutputs(ok!.environment, plan!, screen.formats, resolve(props.cwd, s)),
+                });
+              } catch (e) {
+                if (e instanceof UserError) setNotice(e.message);
+                else throw e;
+              }
+            }}
+          />
+        );
+        break;
+      case 'written':
+        section = 'Outputs';
+        body = (
+          <Box flexDirection="column">
+            <Text bold>Wrote {screen.files.length} files:</Text>
+            {screen.files.map((f) => (
+              <Text key={f}> {f}</Text>
+            ))}
+            <Box marginTop={1}>
+              <SelectQuestion
+                prompt="What next?"
+                choices={[
+                  { value: 'save', label: 'Save these answers as an answers file (for scripted runs)' },
+                  { value: 'dry', label: 'Dry-run one host on this machine' },
+                  { value: 'quit', label: 'Finish' },
+                ]}
+                onSubmit={(v) =>
+                  v === 'save'
+                    ? go({ kind: 'save-answers' })
+                    : v === 'dry'
+                      ? go({ kind: 'choose-host' })
+                      : go({ kind: 'finished', message: NEXT_STEPS })
+                }
+              />
+            </Box>
           </Box>
-        </Box>
-      );
-      break;
-    case 'save-answers':
-      section = 'Answers file';
-      body = <TextQuestion prompt="Save the answers to" initial="nbsecure-answers.yaml" onSubmit={(s) => {
-        const file = resolve(props.cwd, s);
-        lib!.saveAnswersFile(draft, file);
-        setNotice(`Saved ${file}. Next time: nbsecure plan --answers ${file}`);
-        back();
-      }} />;
-      break;
-    case 'choose-host':
-      section = 'Dry run';
-      body = <SelectQuestion prompt="Which host is this machine? (its steps run here)" choices={plan!.hosts.map((h) => ({ value: h.name, label: `${h.name} (${h.role}, ${h.os})` }))} onSubmit={(host) => {
-        const secrets = { ...props.envSecrets };
-        const kinds = new Set(plan!.hosts.find((h) => h.name === host)!.steps.flatMap((s) => (s.files ?? []).flatMap((f) => (f.secret ? [f.secret] : []))));
-        const need = [...kinds].filter((k) => !secrets[k]);
-        go(need.length ? { kind: 'secret', host, need, secrets } : { kind: 'dry-run', host, secrets });
-      }} />;
-      break;
-    case 'secret': {
-      const kind = screen.need[0]!;
-      section = 'Secrets';
-      help = `${SECRET_KINDS[kind].words[0]!.toUpperCase()}${SECRET_KINDS[kind].words.slice(1)} is passed to NetBackup in a 0600 file, never shown, never remembered.`;
-      body = <TextQuestion key={kind} prompt={SECRET_KINDS[kind].prompt} initial="" mask="*"
-        validate={(s) => (kind === 'token' ? (TOKEN_FORMAT.test(s) ? undefined : 'A token is 16 upper-case letters.') : s ? undefined : 'Type the passphrase.')}
-        onSubmit={(value) => {
-          const secrets = { ...screen.secrets, [kind]: value };
-          const rest = screen.need.slice(1);
-          go(rest.length ? { kind: 'secret', host: screen.host, need: rest, secrets } : { kind: 'dry-run', host: screen.host, secrets });
-        }} />;
-      break;
-    }
-    case 'dry-run':
-    case 'apply': {
-      const real = screen.kind === 'apply';
-      section = real ? `Applying on ${screen.host}` : `Dry run on ${screen.host}`;
-      const options = {
-        stateDir: props.stateDir, dryRun: !real, yes: true, stepTimeoutMs: 600_000,
-        resume: real ? screen.resume : false,
-        confirmed: new Set(real ? screen.confirmed : []),
-        resumeCommand: ['nbsecure', 'apply', '--answers', 'ANSWERS', '--host', screen.host, '--resume'],
-        secrets: screen.secrets,
-      };
-      const ApplyScreen = lib!.ApplyScreen;
-      body = (
-        <ApplyScreen key={real ? `apply-${screen.run}` : 'dry'} plan={plan!} host={screen.host} options={options} title={real ? 'Live progress' : 'These are the exact commands; nothing was changed.'}
-          next={(r) => real
-            ? [...(r.manualStep ? [{ value: 'confirm', label: 'It is done: continue' }] : r.code !== 0 ? [{ value: 'retry', label: 'Retry from the failed step' }] : []), { value: 'quit', label: 'Finish' }]
-            : [{ value: 'run', label: `Run these steps on ${screen.host} now` }, { value: 'quit', label: 'Finish without running' }]}
-          onNext={(v, r) => {
-            if (v === 'quit') return go({ kind: 'finished', message: real && r.code === 0 ? `${screen.host} is done. ${NEXT_STEPS}` : NEXT_STEPS });
-            if (v === 'run') return go({ kind: 'apply', host: screen.host, secrets: screen.secrets, confirmed: [], resume: false, run: 1 });
-            if (screen.kind === 'apply') {
-              const confirmed = v === 'confirm' && r.manualStep ? [...screen.confirmed, r.manualStep] : screen.confirmed;
-              setScreen({ ...screen, confirmed, resume: true, run: screen.run + 1 });
+        );
+        break;
+      case 'save-answers':
+        section = 'Answers file';
+        body = (
+          <TextQuestion
+            prompt="Save the answers to"
+            initial="nbsecure-answers.yaml"
+            onSubmit={(s) => {
+              const file = resolve(props.cwd, s);
+              lib!.saveAnswersFile(draft, file);
+              setNotice(`Saved ${file}. Next time: nbsecure plan --answers ${file}`);
+              back();
+            }}
+          />
+        );
+        break;
+      case 'choose-host':
+        section = 'Dry run';
+        body = (
+          <SelectQuestion
+            prompt="Which host is this machine? (its steps run here)"
+            choices={plan!.hosts.map((h) => ({ value: h.name, label: `${h.name} (${h.role}, ${h.os})` }))}
+            onSubmit={(host) => {
+              const secrets = { ...props.envSecrets };
+              const kinds = new Set(
+                plan!.hosts
+                  .find((h) => h.name === host)!
+                  .steps.flatMap((s) => (s.files ?? []).flatMap((f) => (f.secret ? [f.secret] : []))),
+              );
+              const need = [...kinds].filter((k) => !secrets[k]);
+              go(need.length ? { kind: 'secret', host, need, secrets } : { kind: 'dry-run', host, secrets });
+            }}
+          />
+        );
+        break;
+      case 'secret': {
+        const kind = screen.need[0]!;
+        section = 'Secrets';
+        help = `${SECRET_KINDS[kind].words[0]!.toUpperCase()}${SECRET_KINDS[kind].words.slice(1)} is passed to NetBackup in a 0600 file, never shown, never remembered.`;
+        body = (
+          <TextQuestion
+            key={kind}
+            prompt={SECRET_KINDS[kind].prompt}
+            initial=""
+            mask="*"
+            validate={(s) =>
+              kind === 'token'
+                ? TOKEN_FORMAT.test(s)
+                  ? undefined
+                  : 'A token is 16 upper-case letters.'
+                : s
+                  ? undefined
+                  : 'Type the passphrase.'
             }
-          }} />
-      );
-      break;
+            onSubmit={(value) => {
+              const secrets = { ...screen.secrets, [kind]: value };
+              const rest = screen.need.slice(1);
+              go(
+                rest.length
+                  ? { kind: 'secret', host: screen.host, need: rest, secrets }
+                  : { kind: 'dry-run', host: screen.host, secrets },
+              );
+            }}
+          />
+        );
+        break;
+      }
+      case 'dry-run':
+      case 'apply': {
+        const real = screen.kind === 'apply';
+        section = real ? `Applying on ${screen.host}` : `Dry run on ${screen.host}`;
+        const options = {
+          stateDir: props.stateDir,
+          dryRun: !real,
+          yes: true,
+          stepTimeoutMs: 600_000,
+          resume: real ? screen.resume : false,
+          confirmed: new Set(real ? screen.confirmed : []),
+          resumeCommand: ['nbsecure', 'apply', '--answers', 'ANSWERS', '--host', screen.host, '--resume'],
+          secrets: screen.secrets,
+        };
+        const ApplyScreen = lib!.ApplyScreen;
+        body = (
+          <ApplyScreen
+            key={real ? `apply-${screen.run}` : 'dry'}
+            plan={plan!}
+            host={screen.host}
+            options={options}
+            title={real ? 'Live progress' : 'These are the exact commands; nothing was changed.'}
+            next={(r) =>
+              real
+                ? [
+                    ...(r.manualStep
+                      ? [{ value: 'confirm', label: 'It is done: continue' }]
+                      : r.code !== 0
+                        ? [{ value: 'retry', label: 'Retry from the failed step' }]
+                        : []),
+                    { value: 'quit', label: 'Finish' },
+                  ]
+                : [
+                    { value: 'run', label: `Run these steps on ${screen.host} now` },
+                    { value: 'quit', label: 'Finish without running' },
+                  ]
+            }
+            onNext={(v, r) => {
+              if (v === 'quit')
+                return go({
+                  kind: 'finished',
+                  message: real && r.code === 0 ? `${screen.host} is done. ${NEXT_STEPS}` : NEXT_STEPS,
+                });
+              if (v === 'run')
+                return go({
+                  kind: 'apply',
+                  host: screen.host,
+                  secrets: screen.secrets,
+                  confirmed: [],
+                  resume: false,
+                  run: 1,
+                });
+              if (screen.kind === 'apply') {
+                const confirmed =
+                  v === 'confirm' && r.manualStep ? [...screen.confirmed, r.manualStep] : screen.confirmed;
+                setScreen({ ...screen, confirmed, resume: true, run: screen.run + 1 });
+              }
+            }}
+          />
+        );
+        break;
+      }
+      case 'finished':
+        section = 'Done';
+        body = (
+          <Box flexDirection="column">
+            <Text>{screen.message}</Text>
+            <SelectQuestion prompt="" choices={[{ value: 'quit', label: 'Quit' }]} onSubmit={() => quit(0)} />
+          </Box>
+        );
+        break;
     }
-    case 'finished':
-      section = 'Done';
-      body = (
-        <Box flexDirection="column">
-          <Text>{screen.message}</Text>
-          <SelectQuestion prompt="" choices={[{ value: 'quit', label: 'Quit' }]} onSubmit={() => quit(0)} />
-        </Box>
-      );
-      break;
-  }
 
   return (
     <Frame section={section} {...(progress ? { progress } : {})} {...(help ? { help } : {})} showHelp={showHelp}>

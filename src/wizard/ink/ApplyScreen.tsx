@@ -11,7 +11,14 @@ export type ApplyResult = { code: number; manualStep?: string };
  * Runs applyHost (dry run or real) and streams every line it prints; the lines are the same the
  * CLI prints, redacted by the runner. Ends with a choice of what to do next.
  */
-export function ApplyScreen(props: { plan: Plan; host: string; options: Omit<ApplyOptions, 'out' | 'prompter'>; title: string; next: (r: ApplyResult) => { value: string; label: string }[]; onNext: (value: string, r: ApplyResult) => void }) {
+export function ApplyScreen(props: {
+  plan: Plan;
+  host: string;
+  options: Omit<ApplyOptions, 'out' | 'prompter'>;
+  title: string;
+  next: (r: ApplyResult) => { value: string; label: string }[];
+  onNext: (value: string, r: ApplyResult) => void;
+}) {
   const [lines, setLines] = useState<{ id: number; text: string }[]>([]);
   const [result, setResult] = useState<ApplyResult | undefined>();
   const c = useColor();
@@ -22,9 +29,16 @@ export function ApplyScreen(props: { plan: Plan; host: string; options: Omit<App
       out.push(text);
       setLines((l) => [...l, { id: n++, text }]);
     };
-    applyHost(props.plan, props.host, { ...props.options, out: push, prompter: { interactive: false, confirm: async () => false, secret: async () => '' } })
+    applyHost(props.plan, props.host, {
+      ...props.options,
+      out: push,
+      prompter: { interactive: false, confirm: async () => false, secret: async () => '' },
+    })
       .then((code) => {
-        const manual = out.map((l) => /--confirm (\S+)$/.exec(l)?.[1]).filter(Boolean).at(-1);
+        const manual = out
+          .map((l) => /--confirm (\S+)$/.exec(l)?.[1])
+          .filter(Boolean)
+          .at(-1);
         setResult({ code, ...(manual ? { manualStep: manual } : {}) });
       })
       .catch((e: Error) => {
@@ -38,7 +52,13 @@ export function ApplyScreen(props: { plan: Plan; host: string; options: Omit<App
       <Text bold>{props.title}</Text>
       {result ? (
         <Box flexDirection="column">
-          <Text color={result.code === 0 ? c('green') : c('red')}>{result.code === 0 ? 'Finished.' : result.manualStep ? `Stopped at a manual step: ${result.manualStep}` : `Stopped (exit ${result.code}).`}</Text>
+          <Text color={result.code === 0 ? c('green') : c('red')}>
+            {result.code === 0
+              ? 'Finished.'
+              : result.manualStep
+                ? `Stopped at a manual step: ${result.manualStep}`
+                : `Stopped (exit ${result.code}).`}
+          </Text>
           <SelectQuestion prompt="What next?" choices={props.next(result)} onSubmit={(v) => props.onNext(v, result)} />
         </Box>
       ) : (

@@ -3,7 +3,14 @@ import type { ReactNode } from 'react';
 import { useColor } from './theme.js';
 
 /** Every screen's frame: where you are, the content, the help when asked for, the keys. */
-export function Frame(props: { section: string; progress?: string; help?: string; showHelp?: boolean; keys?: string; children: ReactNode }) {
+export function Frame(props: {
+  section: string;
+  progress?: string;
+  help?: string;
+  showHelp?: boolean;
+  keys?: string;
+  children: ReactNode;
+}) {
   const c = useColor();
   return (
     <Box flexDirection="column" width={80}>

@@ -3,10 +3,23 @@ import SelectInput from 'ink-select-input';
 import { useState } from 'react';
 import type { HostItem } from '../draft.js';
 
-export type HostListAction = { kind: 'add' } | { kind: 'paste' } | { kind: 'edit'; name: string } | { kind: 'remove'; name: string } | { kind: 'done' };
+export type HostListAction =
+  | { kind: 'add' }
+  | { kind: 'paste' }
+  | { kind: 'edit'; name: string }
+  | { kind: 'remove'; name: string }
+  | { kind: 'done' };
 
 const describe = (h: HostItem) =>
-  [h.name, h.os === 'windows' ? 'Windows' : undefined, h.version ? String(h.version) : undefined, h.zone === 'dmz' ? `DMZ via ${(h.tunnelVia as string[] | undefined)?.join(', ') ?? 'any tunnel'}` : undefined, h.tunnel === false ? 'no tunnel' : undefined, h.nat ? 'NAT' : undefined, h.installed === false ? 'not installed' : undefined]
+  [
+    h.name,
+    h.os === 'windows' ? 'Windows' : undefined,
+    h.version ? String(h.version) : undefined,
+    h.zone === 'dmz' ? `DMZ via ${(h.tunnelVia as string[] | undefined)?.join(', ') ?? 'any tunnel'}` : undefined,
+    h.tunnel === false ? 'no tunnel' : undefined,
+    h.nat ? 'NAT' : undefined,
+    h.installed === false ? 'not installed' : undefined,
+  ]
     .filter(Boolean)
     .join(' · ');
 
@@ -18,7 +31,11 @@ export function HostListScreen(props: { label: string; items: HostItem[]; onActi
       <Box flexDirection="column">
         <Text bold>{picked}</Text>
         <SelectInput
-          items={[{ label: 'Edit', value: 'edit' }, { label: 'Remove', value: 'remove' }, { label: 'Keep as it is', value: 'keep' }]}
+          items={[
+            { label: 'Edit', value: 'edit' },
+            { label: 'Remove', value: 'remove' },
+            { label: 'Keep as it is', value: 'keep' },
+          ]}
           onSelect={(i) => {
             setPicked(undefined);
             if (i.value !== 'keep') props.onAction({ kind: i.value as 'edit' | 'remove', name: picked });

@@ -5,7 +5,15 @@ import { answerValue, itemQuestions } from '../questions.js';
 import { QuestionScreen } from './QuestionScreen.js';
 
 /** The questions for one media server or client, one at a time; Esc goes back a field, or cancels. */
-export function ItemForm(props: { list: HostListKey; draft: Draft; item: HostItem; editing: string; onDone: (item: HostItem) => void; onCancel: () => void; onHelp: (help: string) => void }) {
+export function ItemForm(props: {
+  list: HostListKey;
+  draft: Draft;
+  item: HostItem;
+  editing: string;
+  onDone: (item: HostItem) => void;
+  onCancel: () => void;
+  onHelp: (help: string) => void;
+}) {
   const [item, setItem] = useState<HostItem>(props.item);
   const [history, setHistory] = useState<number[]>([]);
   const view = { ...props.draft, __item: item, __editing: props.editing } as Draft;
@@ -34,7 +42,10 @@ export function ItemForm(props: { list: HostListKey; draft: Draft; item: HostIte
   if (!q) return null;
   return (
     <Box flexDirection="column">
-      <Text dimColor>{props.list === 'clients' ? 'Client' : 'Media server'}{item.name ? `: ${item.name}` : ''}</Text>
+      <Text dimColor>
+        {props.list === 'clients' ? 'Client' : 'Media server'}
+        {item.name ? `: ${item.name}` : ''}
+      </Text>
       <QuestionScreen
         key={`${index}`}
         question={q}

@@ -7,7 +7,14 @@ import { useColor } from './theme.js';
  * A text answer with its validation shown under the field, in words. `?` is kept out of the
  * field: it opens the help, and no answer nbsecure asks for contains it.
  */
-export function TextQuestion(props: { prompt: string; initial: string; validate?: (s: string) => string | undefined; mask?: string; multiline?: boolean; onSubmit: (s: string) => void }) {
+export function TextQuestion(props: {
+  prompt: string;
+  initial: string;
+  validate?: (s: string) => string | undefined;
+  mask?: string;
+  multiline?: boolean;
+  onSubmit: (s: string) => void;
+}) {
   const [value, setValue] = useState(props.initial);
   // Text and Enter can arrive in one chunk (a paste, a fast typist): submit the latest text, not the
   // value of the last render, which would still be the text before the paste.
