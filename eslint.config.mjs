@@ -25,13 +25,22 @@ export default tseslint.config(
   },
   {
     files: ['**/*.{mjs,js}'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        setInterval: 'readonly',
+      },
+    },
   },
   prettier,
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      // After eslint-config-prettier, which turns it off: Prettier wraps code; strings and comments it cannot wrap are held to the same width here.
+      // After eslint-config-prettier, which turns it off: Prettier wraps code; strings and comments it
+      // cannot wrap are held to the same width here.
       'max-len': ['error', { code: 120, ignoreUrls: true, ignoreRegExpLiterals: true }],
     },
   },

@@ -61,14 +61,20 @@ const worker = `
   const rssPlan = process.resourceUsage().maxRSS / 1024;
   const json = JSON.stringify(plan);
   const t3 = performance.now();
-  console.log(JSON.stringify({ validate: t1 - t0, plan: t2 - t1, json: t3 - t2, steps: plan.hosts.reduce((a, h) => a + h.steps.length, 0), bytes: json.length, rssPlan, rss: process.resourceUsage().maxRSS / 1024 }));
+  const steps = plan.hosts.reduce((a, h) => a + h.steps.length, 0);
+  const rss = process.resourceUsage().maxRSS / 1024;
+  const figures = { validate: t1 - t0, plan: t2 - t1, json: t3 - t2, steps, bytes: json.length, rssPlan, rss };
+  console.log(JSON.stringify(figures));
 `;
 
 const { build } = await import('esbuild');
 // A small bundle of the two pure functions, so each measured process loads only them.
 writeFileSync(
   join(dir, 'entry.ts'),
-  `import { parseAnswers as load } from ${JSON.stringify(join(root, 'src/environment/load.ts'))};\nimport { buildPlan } from ${JSON.stringify(join(root, 'src/plan/build.ts'))};\nexport const parseAnswers = { load, buildPlan };\n`,
+  `import { parseAnswers as load } from ${JSON.stringify(join(root, 'src/environment/load.ts'))}` +
+    `;\nimport { buildPlan } from ${JSON.stringify(join(root, 'src/plan/build.ts'))}` +
+    `;\nexport const parseAnswers ` +
+    `= { load, buildPlan };\n`,
 );
 await build({
   entryPoints: [join(dir, 'entry.ts')],
@@ -93,12 +99,18 @@ for (const n of [10, 1000, 10000]) {
   });
   const m = (k) => median(runs.map((r) => r[k]));
   console.log(
-    `  ${String(n).padStart(5)}  ${String(mediaFor(n)).padStart(5)}  ${m('validate').toFixed(1).padStart(11)}  ${m('plan').toFixed(1).padStart(8)}  ${m('json').toFixed(1).padStart(8)}  ${String(runs[0].steps).padStart(7)}  ${(runs[0].bytes / 2 ** 20).toFixed(1).padStart(14)}  ${m('rssPlan').toFixed(0).padStart(10)} / ${m('rss').toFixed(0)}`,
+    `  ${String(n).padStart(5)}  ${String(mediaFor(n)).padStart(5)}` +
+      `  ${m('validate').toFixed(1).padStart(11)}  ${m('plan').toFixed(1).padStart(8)}` +
+      `  ${m('json').toFixed(1).padStart(8)}  ${String(runs[0].steps).padStart(7)}` +
+      `  ${(runs[0].bytes / 2 ** 20).toFixed(1).padStart(14)}` +
+      `  ${m('rssPlan').toFixed(0).padStart(10)} / ${m('rss').toFixed(0)}`,
   );
   if (n === 1000) perHost = (m('validate') + m('plan')) / n;
   if (n === 10000)
     console.log(
-      `  growth: ${((m('validate') + m('plan')) / n / perHost).toFixed(2)}x the per-host time at 1,000 hosts (1.00 = linear; media servers also double)`,
+      `  growth: ${((m('validate') + m('plan')) / n / perHost).toFixed(2)}x the per-host time at ` +
+        `1,000 hosts (1.00 = linear; ` +
+        `media servers also double)`,
     );
 }
 

@@ -1,5 +1,6 @@
 // Prints the time from starting `nbsecure` in a real terminal (tmux) to its first frame, against a
-// bare Ink hello-world bundled the same way (esbuild, ESM, split so Ink's optional devtools stay out). Figures only. Target (issue 4): <= 1.2x the hello-world.
+// bare Ink hello-world bundled the same way (esbuild, ESM, split so Ink's optional devtools stay out).
+// Figures only. Target (issue 4): <= 1.2x the hello-world.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -69,5 +70,6 @@ console.log(
   `  nbsecure wizard    ${wizard.toFixed(0)} ms  (${(wizard / ink).toFixed(2)}x; target <= 1.2x)  first frame`,
 );
 console.log(
-  `                     ${ready.toFixed(0)} ms  (${(ready / ink).toFixed(2)}x)  first question ready (remembered answers read)`,
+  `                     ${ready.toFixed(0)} ms  (${(ready / ink).toFixed(2)}x)  first question ready ` +
+    `(remembered answers read)`,
 );

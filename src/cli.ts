@@ -35,7 +35,8 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     const load = COMMANDS[first];
     if (!load)
       throw new UsageError(
-        `nbsecure: unknown command "${first}". The commands are ${Object.keys(COMMANDS).join(', ')}; see nbsecure --help.`,
+        `nbsecure: unknown command "${first}". The commands are ${Object.keys(COMMANDS).join(', ')}` +
+          `; see nbsecure --help.`,
       );
     return (await load())(rest, io);
   }
@@ -66,7 +67,8 @@ export async function execute(argv: string[], io: Io): Promise<number> {
     }
     writeLine(
       io.stderr,
-      `nbsecure: internal error: ${(e as Error)?.message ?? String(e)}. Please report it${io.env.DEBUG ? '' : '; run with DEBUG=1 to see where it happened'}.`,
+      `nbsecure: internal error: ${(e as Error)?.message ?? String(e)}` +
+        `. Please report it${io.env.DEBUG ? '' : '; run with DEBUG=1 to see where it happened'}.`,
     );
     if (io.env.DEBUG) writeLine(io.stderr, (e as Error)?.stack ?? '');
     return EXIT.failed;

@@ -42,7 +42,8 @@ export function writeFileSet(dir: string, files: FileToWrite[]): string[] {
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     throw new UsageError(
-      `--out ${dir}: writing failed (${(e as NodeJS.ErrnoException).code ?? String(e)}); nothing was left half-written.`,
+      `--out ${dir}: writing failed (${(e as NodeJS.ErrnoException).code ?? String(e)}` +
+        `); nothing was left half-written.`,
     );
   }
   return files.map((f) => join(target, f.name));

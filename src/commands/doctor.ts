@@ -59,7 +59,8 @@ export async function doctorCommand(args: string[], io: Io): Promise<number> {
     paths.push(p);
     const label = via === 'direct' ? 'direct' : `tunnel ${via}${t.named.includes(via) ? ' (named)' : ''}`;
     human(
-      `  ${p.ok ? c.green('ok  ') : c.red('FAIL')}  ${label.padEnd(40)} ${String(p.ms).padStart(6)} ms  ${p.ok ? '' : describeFailure(p)}`,
+      `  ${p.ok ? c.green('ok  ') : c.red('FAIL')}  ${label.padEnd(40)}` +
+        ` ${String(p.ms).padStart(6)} ms  ${p.ok ? '' : describeFailure(p)}`,
     );
   }
   const sentence = verdict(t.host, t.primary, NETBACKUP_PORT, paths, t.named);

@@ -22,13 +22,16 @@ export async function explainCommand(args: string[], io: Io): Promise<number> {
   if (!info) {
     writeLine(
       io.stdout,
-      `NetBackup status ${code} is not in nbsecure's catalogue. Look it up in ${STATUS_REFERENCE.replace('N', String(code))}.`,
+      `NetBackup status ${code} is not in nbsecure's catalogue. ` +
+        `Look it up in ${STATUS_REFERENCE.replace('N', String(code))}.`,
     );
     return 0;
   }
   writeLine(
     io.stdout,
-    `NetBackup status ${code}\n\nMeaning: ${info.meaning}\nLikely cause: ${info.cause}\nRemedy: ${info.remedy}\nSource: ${info.source}${info.confidence === 'unconfirmed' ? ' (unconfirmed: verify for your version)' : ''}`,
+    `NetBackup status ${code}\n\nMeaning: ${info.meaning}` +
+      `\nLikely cause: ${info.cause}\nRemedy: ${info.remedy}` +
+      `\nSource: ${info.source}${info.confidence === 'unconfirmed' ? ' (unconfirmed: verify for your version)' : ''}`,
   );
   return 0;
 }

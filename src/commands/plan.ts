@@ -16,7 +16,8 @@ export function parseFormats(value: string | undefined): Format[] | undefined {
   const bad = list.filter((f) => !(FORMATS as readonly string[]).includes(f));
   if (bad.length || !list.length) {
     throw new UsageError(
-      `--format ${value}: ${bad.length ? `unknown format ${bad.join(', ')}` : 'no format given'}; the formats are ${FORMATS.join(', ')}.`,
+      `--format ${value}: ${bad.length ? `unknown format ${bad.join(', ')}` : 'no format given'}` +
+        `; the formats are ${FORMATS.join(', ')}.`,
     );
   }
   return [...new Set(list)] as Format[];
@@ -69,7 +70,11 @@ export async function planCommand(args: string[], io: Io): Promise<number> {
   if (!outputs.length) {
     writeLine(
       io.stderr,
-      `no output: ${formats.join(', ')} ${formats.length === 1 ? 'does' : 'do'} not apply to ${values.host ?? 'these hosts'} (sh is for UNIX hosts, ps1 for Windows, answerfile for UNIX hosts not installed ` +
+      `no output: ${formats.join(', ')} ${formats.length === 1 ? 'does' : 'do'}` +
+        ` not apply to ${values.host ?? 'these hosts'}` +
+        ` (sh is for UNIX hosts, ` +
+        `ps1 for Windows, answerfile ` +
+        `for UNIX hosts not installed ` +
         `yet).`,
     );
     return 0;

@@ -76,7 +76,10 @@ export function targetsFromLocalConfig(installPath: string): Targets {
   }
   if (text === undefined) {
     throw new UsageError(
-      `doctor found no NetBackup configuration under ${installPath} (neither ${bin} nor ${bpconf}); name the paths with --primary NAME --tunnel MEDIA[,MEDIA], or --answers ` +
+      `doctor found no NetBackup configuration under ${installPath}` +
+        ` (neither ${bin} nor ${bpconf}); name the paths with ` +
+        `--primary NAME --tunnel ` +
+        `MEDIA[,MEDIA], or --answers ` +
         `FILE --host NAME.`,
     );
   }

@@ -23,7 +23,10 @@ export function verdict(
   const tunnels = paths.filter((p) => p.via !== 'direct');
   const working = tunnels.filter((p) => p.ok).map((p) => p.via);
   if (direct?.ok) {
-    return `${host} reaches the primary ${primary} directly on port ${port}: no tunnel is needed.${working.length ? ` The tunnel through ${working.join(', ')} works too, as a fallback.` : ''}`;
+    return (
+      `${host} reaches the primary ${primary} directly on port ${port}: no tunnel is needed.` +
+      (working.length ? ` The tunnel through ${working.join(', ')} works too, as a fallback.` : '')
+    );
   }
   if (working.length) {
     const order = [
@@ -32,8 +35,21 @@ export function verdict(
     ];
     const brokenNamed = tunnels.filter((t) => !t.ok && namedTunnels.includes(t.via));
     return (
-      `${host} cannot reach ${primary} directly${direct ? `: ${describeFailure(direct)}` : ''}. It reaches it through the HTTP tunnel on ${order[0]}: list ${order.map((m) => `MEDIA_SERVER = ${m}`).join(', ')} in the client's bp.conf, keep TCP ${port} open from the client to ${order.length > 1 ? 'those media servers' : order[0]}, and deploy the certificate with a token (a tunnelled request without one ` +
-      `is refused with status 5954 or 5955).${brokenNamed.length ? ` The named tunnel${brokenNamed.length > 1 ? 's' : ''} ${brokenNamed.map((t) => `${t.via} (${describeFailure(t)})`).join(', ')} did not work: check that the tunnel is enabled there and that port ${port} is open to it.` : ''}`
+      `${host} cannot reach ${primary} directly${direct ? `: ${describeFailure(direct)}` : ''}` +
+      `. It reaches it through the HTTP tunnel on ${order[0]}` +
+      `: list ${order.map((m) => `MEDIA_SERVER = ${m}`).join(', ')}` +
+      ` in the client's bp.conf, keep TCP ${port} open from the client to ` +
+      `${order.length > 1 ? 'those media servers' : order[0]}, and deploy the certificate with a token ` +
+      `(a tunnelled request without one ` +
+      `is refused with status 5954 or 5955).${
+        brokenNamed.length
+          ? ` The named tunnel${brokenNamed.length > 1 ? 's' : ''}` +
+            ` ${brokenNamed.map((t) => `${t.via} (${describeFailure(t)})`).join(', ')}` +
+            ` did not work: check ` +
+            `that the tunnel is enabled ` +
+            `there and that port ${port} is open to it.`
+          : ''
+      }`
     );
   }
   const hops = [

@@ -21,7 +21,8 @@ export function crossFieldProblems(a: Answers): Problem[] {
     if (first)
       problems.push({
         path,
-        message: `host ${name} is already listed at ${first}; each host appears once (host names are not case-sensitive)`,
+        message:
+          `host ${name} is already listed at ${first}; each host appears once ` + `(host names are not case-sensitive)`,
       });
     else seen.set(key, where);
   };
@@ -46,7 +47,9 @@ export function crossFieldProblems(a: Answers): Problem[] {
       if (!m) {
         problems.push({
           path: ['clients', i, 'tunnelVia', j],
-          message: `names ${t}, which is not in mediaServers; name one of: ${media.map((x) => x.name).join(', ') || '(no media servers are listed: add one under mediaServers)'}`,
+          message: `names ${t}, which is not in mediaServers; name one of: ${
+            media.map((x) => x.name).join(', ') || '(no media servers are ' + 'listed: add one under ' + 'mediaServers)'
+          }`,
         });
       } else if (m.tunnel === false) {
         problems.push({
@@ -80,7 +83,11 @@ export function crossFieldProblems(a: Answers): Problem[] {
     if (missing.length) {
       problems.push({
         path: cert.eca ? ['certificates', 'eca'] : ['certificates', 'authority'],
-        message: `an external CA (authority: eca) needs certificates.eca.${missing.join(', certificates.eca.')}: the paths of each host's certificate chain, private key and trust store`,
+        message:
+          `an external CA (authority: ` +
+          `eca) needs certificates.eca.${missing.join(', certificates.eca.')}: the paths of each host's ` +
+          `certificate chain, private ` +
+          `key and trust store`,
       });
     }
   } else if (cert.eca) {
@@ -95,7 +102,9 @@ export function crossFieldProblems(a: Answers): Problem[] {
     if (cert.token.maxUses < need) {
       problems.push({
         path: ['certificates', 'token', 'maxUses'],
-        message: `is ${cert.token.maxUses}, but ${need} hosts need the token; raise it to at least ${need} or leave it out (nbsecure then uses exactly ${need})`,
+        message:
+          `is ${cert.token.maxUses}, but ${need} hosts need the token; raise it to at least ${need}` +
+          ` or leave it out (nbsecure then uses exactly ${need})`,
       });
     }
   }

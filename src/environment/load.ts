@@ -63,7 +63,11 @@ function locate(
 function describe(issue: z.core.$ZodIssue, raw: unknown): string {
   if (issue.code === 'unrecognized_keys') {
     const allowed = fieldsAt(issue.path);
-    return `has unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${allowed.length ? `; the fields here are: ${allowed.join(', ')}` : ''}`;
+    return (
+      `has unknown field${issue.keys.length > 1 ? 's' : ''}` +
+      ` ${issue.keys.map((k) => `"${k}"`).join(', ')}` +
+      `${allowed.length ? `; the fields here are: ${allowed.join(', ')}` : ''}`
+    );
   }
   let value: unknown = raw;
   for (const p of issue.path)
@@ -122,7 +126,9 @@ export function parseAnswers(text: string, file: string): LoadedAnswers {
       (p) => `  ${file}${p.line ? `:${p.line}:${p.column}` : ''}: ${formatPath(p.path) || '(top level)'} ${p.message}`,
     );
     throw new UsageError(
-      `${file} has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}; nothing was written. Fix ${problems.length === 1 ? 'it' : 'them'} and run again:\n${lines.join('\n')}`,
+      `${file} has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}` +
+        `; nothing was written. Fix ${problems.length === 1 ? 'it' : 'them'}` +
+        ` and run again:\n${lines.join('\n')}`,
     );
   }
   const answers = parsed.data as Answers;

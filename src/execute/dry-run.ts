@@ -17,7 +17,8 @@ export function describeResolved(r: ResolvedStep, n: number, os: Os, doneEarlier
   const s = r.step;
   const id = s.id.slice(s.host.length + 1);
   const lines = [
-    `\n${String(n).padStart(2)}. ${s.manual ? 'MANUAL ' : ''}[${id}] ${s.title}${s.effect === 'read' ? ' (read-only)' : ''}`,
+    `\n${String(n).padStart(2)}. ${s.manual ? 'MANUAL ' : ''}` +
+      `[${id}] ${s.title}${s.effect === 'read' ? ' (read-only)' : ''}`,
   ];
   if (doneEarlier) lines.push('    done in an earlier run: will not run again (--resume)');
   if (s.verifyForYourVersion) lines.push(`    ${s.verifyForYourVersion}`);
@@ -33,17 +34,25 @@ export function describeResolved(r: ResolvedStep, n: number, os: Os, doneEarlier
   }
   if (r.configRead && s.mergeRepeatedKeys)
     lines.push(
-      `    reads: ${displayCommand({ file: s.mergeRepeatedKeys.read.file, args: [] }, os)} (read-only: the current values, kept in the state directory before the first ` +
+      `    reads: ${displayCommand({ file: s.mergeRepeatedKeys.read.file, args: [] }, os)} (read-only: the current ` +
+        `values, kept in the state ` +
+        `directory before the ` +
+        `first ` +
         `change)`,
     );
   if (r.note)
     lines.push(
-      `    note:  ${r.configRead === 'failed' ? `the current configuration could not be read (${r.note}); this step will refuse to write` : r.note}`,
+      `    note:  ${
+        r.configRead === 'failed'
+          ? `the current configuration could not be read (${r.note}` + `); this step will refuse to write`
+          : r.note
+      }`,
     );
   for (const f of describeFiles(s)) lines.push(`    file:  ${f}`);
   if (s.done)
     lines.push(
-      `    skip:  if \`${displayCommand(s.done.command, os)}\` succeeds${s.done.outputMatches ? ` and prints /${s.done.outputMatches}/` : ''}`,
+      `    skip:  if \`${displayCommand(s.done.command, os)}` +
+        `\` succeeds${s.done.outputMatches ? ` and prints /${s.done.outputMatches}/` : ''}`,
     );
   if (s.onlyIfChanged) lines.push(`    only:  if ${s.onlyIfChanged} changed something`);
   if (s.interruptsService) lines.push('    WARNING: interrupts running backup and restore jobs');

@@ -24,7 +24,10 @@ export interface ApplyOptions {
   resume: boolean;
   dryRun: boolean;
   yes: boolean;
-  /** From --token-file / --passphrase-file or the environment, already checked; otherwise asked for when a step needs one. */
+  /**
+   * From --token-file / --passphrase-file or the environment, already checked; otherwise asked for
+   * when a step needs one.
+   */
   secrets: Partial<Record<SecretKind, string>>;
   /** Manual steps the user confirms on the command line (--confirm). */
   confirmed: ReadonlySet<string>;
@@ -62,13 +65,17 @@ export async function applyHost(plan: Plan, hostName: string, opts: ApplyOptions
   if (opts.resume && earlier.done.size === 0) {
     // A run that failed at its first step has nothing to skip: resuming is starting again.
     say(
-      `--resume: the journal has no finished step of this plan${earlier.lastPlan && earlier.lastPlan !== plan.digest ? ' (it records another plan)' : ''}; starting from the first step.`,
+      `--resume: the journal ` +
+        `has no finished step ` +
+        `of this plan${earlier.lastPlan && earlier.lastPlan !== plan.digest ? ' (it records another plan)' : ''}` +
+        `; starting from the first step.`,
     );
   }
 
   const { steps: resolved, snapshot } = await resolveSteps(host, opts.stepTimeoutMs);
   say(
-    `nbsecure apply: ${opts.dryRun ? 'dry run' : 'plan'} for ${host.name} (${host.role}, ${host.os}), plan ${plan.digest.slice(0, 16)}`,
+    `nbsecure apply: ${opts.dryRun ? 'dry run' : 'plan'}` +
+      ` for ${host.name} (${host.role}, ${host.os}), plan ${plan.digest.slice(0, 16)}`,
   );
   say(`Each step runs exactly as shown: argv without a shell, stdin as given, secrets in 0600 files.`);
   resolved.forEach((r, i) =>
@@ -137,7 +144,9 @@ export async function applyHost(plan: Plan, hostName: string, opts: ApplyOptions
       return {
         exit: undefined,
         output,
-        failure: `cannot run ${cmd.file} (${r.code ?? r.shortMessage}); is NetBackup installed at this host's installPath?`,
+        failure:
+          `cannot run ${cmd.file} (${r.code ?? r.shortMessage}); is NetBackup installed ` +
+          `at this host's installPath?`,
         interrupted: false,
       };
     }
@@ -173,7 +182,9 @@ export async function applyHost(plan: Plan, hostName: string, opts: ApplyOptions
   const interruptedExit = (step: Step) => {
     record(step, 'interrupted', { reason: `received ${interrupted}` });
     say(
-      `\nInterrupted during ${step.id}; temporary secret files were removed. Continue with: ${shown([...opts.resumeCommand])}`,
+      `\nInterrupted during ${step.id}; temporary secret files ` +
+        `were removed. Continue ` +
+        `with: ${shown([...opts.resumeCommand])}`,
     );
     return stop(130);
   };
@@ -279,7 +290,10 @@ export async function applyHost(plan: Plan, hostName: string, opts: ApplyOptions
           const file = join(stateDir, 'token');
           writeFileSync(file, `${created}\n`, { mode: 0o600 });
           say(
-            `    the new token is in ${file} (mode 0600): hand it to the hosts that need it with --token-file, then delete ` +
+            `    the new token is in ${file} (mode 0600): hand it ` +
+              `to the hosts that need ` +
+              `it with --token-file, ` +
+              `then delete ` +
               `it`,
           );
         }
@@ -352,5 +366,9 @@ async function resolveSteps(host: HostPlan, timeoutMs: number): Promise<{ steps:
 function configNote(changedKeys: string[], owned: string[]): string {
   if (!changedKeys.length) return 'the configuration already matches';
   const same = owned.filter((k) => !changedKeys.includes(k));
-  return `writes ${changedKeys.join(', ')}${same.length ? `; ${same.join(', ')} already match${same.length === 1 ? 'es' : ''}` : ''}; other keys on the host are kept`;
+  return (
+    `writes ${changedKeys.join(', ')}` +
+    (same.length ? `; ${same.join(', ')} already match${same.length === 1 ? 'es' : ''}` : '') +
+    `; other keys on the host are kept`
+  );
 }

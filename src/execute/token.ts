@@ -25,7 +25,9 @@ export function checkSecret(kind: SecretKind, value: string, from: string): stri
   const secret = value.replace(/\r?\n$/, '');
   if (kind === 'token' && !TOKEN_FORMAT.test(secret.trim()))
     throw new UsageError(
-      `the authorization token from ${from} is not 16 upper-case letters; copy it again from nbcertcmd -createToken's ` +
+      `the authorization token from ${from} is not 16 upper-case ` +
+        `letters; copy it again ` +
+        `from nbcertcmd -createToken's ` +
         `output.`,
     );
   if (kind === 'passphrase' && !secret) throw new UsageError(`the private key passphrase from ${from} is empty.`);
@@ -43,7 +45,8 @@ export function secretFromFile(kind: SecretKind, file: string): string {
   }
   if (mode & 0o077)
     throw new UsageError(
-      `${flag} ${file} is readable by group or others (mode ${mode.toString(8).padStart(4, '0')}); run chmod 600 ${file} and try again.`,
+      `${flag} ${file} is readable by group or others (mode ${mode.toString(8).padStart(4, '0')}` +
+        `); run chmod 600 ${file} and try again.`,
     );
   return checkSecret(kind, readFileSync(file, 'utf8'), `${flag} ${file}`);
 }

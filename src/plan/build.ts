@@ -69,12 +69,16 @@ function warningsFor(env: Environment, hosts: HostPlan[]): string[] {
   const insecure = insecureSetting(env);
   if (legacy.length && insecure === 'on') {
     w.push(
-      `Insecure communication stays on because ${legacy.map((h) => `${h.name} (${h.version})`).join(', ')} ${legacy.length === 1 ? 'is' : 'are'} at 8.0 or earlier; upgrade ${legacy.length === 1 ? 'it' : 'them'} (see the hardening plan).`,
+      `Insecure communication stays on because ${legacy.map((h) => `${h.name} (${h.version})`).join(', ')}` +
+        ` ${legacy.length === 1 ? 'is' : 'are'} at 8.0 or earlier; upgrade ${legacy.length === 1 ? 'it' : 'them'}` +
+        ` (see the hardening plan).`,
     );
   }
   if (legacy.length && insecure === 'off') {
     w.push(
-      `security.insecureCommunication is off, so ${legacy.map((h) => h.name).join(', ')} (8.0 or earlier) will no longer be able to talk to the primary.`,
+      `security.insecureCommunication is off, so ${legacy.map((h) => h.name).join(', ')} (8.0 or earlier) will ` +
+        `no longer be able to ` +
+        `talk to the primary.`,
     );
   }
   if (!legacy.length && env.security.insecureCommunication === 'on') {
@@ -92,7 +96,11 @@ function warningsFor(env: Environment, hosts: HostPlan[]): string[] {
   const tokenHosts = hostsNeedingToken(env);
   if (tokenHosts.length) {
     w.push(
-      `${tokenHosts.length} host${tokenHosts.length === 1 ? ' needs' : 's need'} the authorization token "${env.certificates.token.name}" (created on the primary): supply it at apply time with --token-file or ` +
+      `${tokenHosts.length} host${tokenHosts.length === 1 ? ' needs' : 's need'}` +
+        ` the authorization token "${env.certificates.token.name}` +
+        `" (created on the primary): ` +
+        `supply it at apply time ` +
+        `with --token-file or ` +
         `NBSECURE_TOKEN.`,
     );
   }
@@ -100,13 +108,18 @@ function warningsFor(env: Environment, hosts: HostPlan[]): string[] {
     const old = allHosts(env).filter((h) => !atLeast(h.version, '8.2'));
     if (old.length)
       w.push(
-        `External CA certificates need NetBackup 8.2 or later; ${old.map((h) => `${h.name} (${h.version})`).join(', ')} cannot enrol one.`,
+        `External CA certificates ` +
+          `need NetBackup 8.2 or ` +
+          `later; ${old.map((h) => `${h.name} (${h.version})`).join(', ')} cannot enrol one.`,
       );
   }
   const winNew = env.clients.concat(env.media).filter((h) => !h.installed && h.os === 'windows');
   if (winNew.length)
     w.push(
-      `No NBInstallAnswer.conf is written for Windows hosts not yet installed (${winNew.map((h) => h.name).join(', ')}): it is a UNIX file.`,
+      `No NBInstallAnswer.conf ` +
+        `is written for Windows ` +
+        `hosts not yet installed ` +
+        `(${winNew.map((h) => h.name).join(', ')}): it is a UNIX file.`,
     );
   const marked = new Set<string>();
   for (const h of hosts) {
@@ -116,7 +129,9 @@ function warningsFor(env: Environment, hosts: HostPlan[]): string[] {
   }
   if (marked.size)
     w.push(
-      `${VERIFY_MARKER}: ${[...marked].sort().join('; ')} rest on facts not confirmed in the vendor documentation; check them in the ` +
+      `${VERIFY_MARKER}: ${[...marked].sort().join('; ')} rest on facts not confirmed ` +
+        `in the vendor documentation; ` +
+        `check them in the ` +
         `Administrator's Guide for your version.`,
     );
   return w;

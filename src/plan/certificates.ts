@@ -47,7 +47,10 @@ export function primaryCaSteps(primary: HostEnv, env: Environment): Step[] {
           'nbsecure certificate rollout',
         ],
         `Create the authorization token "${name}" for ${needing.length} host${needing.length === 1 ? '' : 's'}`,
-        `Needed by ${needing.map((h) => h.name).join(', ')}. The token is a credential: nbsecure captures it into a 0600 file and never ` +
+        `Needed by ${needing.map((h) => h.name).join(', ')}. The token is a credential: ` +
+          `nbsecure captures it ` +
+          `into a 0600 file and ` +
+          `never ` +
           `prints it; it expires after ${validFor}.`,
         { capturesSecret: 'token', done: doneWhen(primary, 'nbcertcmd', ['-displayToken', '-name', name]) },
       ),
@@ -86,7 +89,8 @@ export function hostCaSteps(host: HostEnv, env: Environment): Step[] {
         'Fetch the CA certificate and compare its fingerprint by eye',
         "No CA fingerprint was given, so only a person can confirm that the CA presented is the primary's.",
         [
-          `On the primary, run: ${env.primary.os === 'windows' ? 'nbcertcmd.exe' : 'nbcertcmd'} -displayCACertDetail, and note the fingerprint.`,
+          `On the primary, run: ${env.primary.os === 'windows' ? 'nbcertcmd.exe' : 'nbcertcmd'}` +
+            ` -displayCACertDetail, and note the fingerprint.`,
           `On ${host.name}, run: nbcertcmd -getCACertificate -server ${p}`,
           "Answer y only if the fingerprint shown matches the primary's exactly.",
           'To automate this step, put the fingerprint in certificates.caFingerprint and plan again.',
@@ -103,9 +107,15 @@ export function hostCaSteps(host: HostEnv, env: Environment): Step[] {
       ['-getCertificate', ...(reason ? ['-file', TOKEN_FILE] : []), '-server', p],
       reason ? 'Deploy the host certificate with the authorization token' : 'Deploy the host certificate',
       reason
-        ? `A token is needed because ${reason}. It is handed over in a 0600 file, never on the command line, where the ` +
+        ? `A token is needed because ${reason}. It is handed over in ` +
+            `a 0600 file, never on ` +
+            `the command line, where ` +
+            `the ` +
             `process list would show it.`
-        : `At the ${env.certificates.securityLevel} deployment level the primary issues a certificate to a host it already knows ` +
+        : `At the ${env.certificates.securityLevel} deployment level the ` +
+            `primary issues a certificate ` +
+            `to a host it already ` +
+            `knows ` +
             `without a token; if it answers 5955, add this host to a policy or set the ` +
             `level to very-high and use a token.`,
       {

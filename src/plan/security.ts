@@ -53,7 +53,8 @@ export function globalSecuritySteps(primary: HostEnv, env: Environment): Step[] 
       [
         `In the web UI: Security > Global security settings > Secure communication, ` +
           `set the level to ${LEVEL_LABEL[level]}.`,
-        `Or through the REST API: POST https://${p}:1556/netbackup/security/properties with the field certificateAutoDeployLevel ` +
+        `Or through the REST API: POST https://${p}:1556/netbackup/security/properties ` +
+          `with the field certificateAutoDeployLevel ` +
           `set to the value your version's API reference gives for ${LEVEL_LABEL[level]}.`,
       ],
     ),
@@ -67,7 +68,10 @@ export function globalSecuritySteps(primary: HostEnv, env: Environment): Step[] 
         ? 'No host is at 8.0 or earlier, so nothing needs the insecure protocol; leaving ' +
             'it on lets any 8.0 host talk to the domain unauthenticated.'
         : legacy.length
-          ? `Hosts at 8.0 or earlier (${legacy.map((h) => `${h.name} ${h.version}`).join(', ')}) can only talk insecurely; it stays on until they are upgraded.`
+          ? `Hosts at 8.0 or earlier (${legacy.map((h) => `${h.name} ${h.version}`).join(', ')}` +
+            `) can only talk insecurely; ` +
+            `it stays on until they ` +
+            `are upgraded.`
           : 'The answers ask for it to stay on.',
       { done: doneWhen(primary, 'nbseccmd', ['-getsecurityconfig', '-insecurecommunication'], `\\b${insecure}\\b`) },
     ),
@@ -113,7 +117,10 @@ export function globalSecuritySteps(primary: HostEnv, env: Environment): Step[] 
       `Set data-in-transit encryption to ${dte.label}`,
       env.security.dataInTransitEncryption === 'enforced'
         ? 'Enforced: backup data is always encrypted on the wire; hosts that cannot encrypt will fail their jobs.'
-        : `${dte.label}: data is encrypted on the wire ${env.security.dataInTransitEncryption === 'preferred-on' ? 'unless a client or policy opts out' : 'only where a client or policy asks for it'}.`,
+        : `${dte.label}: data is encrypted on the wire ` +
+            (env.security.dataInTransitEncryption === 'preferred-on'
+              ? 'unless a client or policy opts out.'
+              : 'only where a client or policy asks for it.'),
       { done: doneWhen(primary, 'nbseccmd', ['-getsecurityconfig', '-dteglobalmode'], dte.output) },
     ),
     readStep(

@@ -26,7 +26,9 @@ function crlLevel(eca: NonNullable<Environment['certificates']['eca']>): string 
  */
 export function renderAnswerFile(env: Environment, host: HostEnv): string {
   const lines = [
-    `# NBInstallAnswer.conf for ${host.name}: copy to /tmp/NBInstallAnswer.conf (mode 0600) before installing; delete ` +
+    `# NBInstallAnswer.conf for ${host.name}: copy to /tmp/NBInstallAnswer.conf ` +
+      `(mode 0600) before installing; ` +
+      `delete ` +
       `it afterwards.`,
     `CLIENT_NAME = ${host.name}`,
     `MACHINE_ROLE = ${role(host)}`,

@@ -8,7 +8,10 @@ export function renderMarkdown(plan: Plan): string {
   const hosts = plan.hosts.map((h) => ({
     ...h,
     heading: `${ROLE[h.role]} ${h.name}`,
-    summary: `${h.os === 'windows' ? 'Windows' : 'Linux/UNIX'}, NetBackup ${h.version}${h.zone === 'dmz' ? ', in the DMZ' : ''}${h.installed ? '' : ', not installed yet'}`,
+    summary:
+      `${h.os === 'windows' ? 'Windows' : 'Linux/UNIX'}` +
+      `, NetBackup ${h.version}${h.zone === 'dmz' ? ', in the DMZ' : ''}` +
+      `${h.installed ? '' : ', not installed yet'}`,
     steps: h.steps.map((s) => ({
       ...s,
       shown: s.command ? displayCommand(s.command, h.os) : undefined,

@@ -437,7 +437,8 @@ export function itemQuestions(list: HostListKey): Question[] {
           if (!known.length) return 'No media server offers the tunnel: add one (or turn its tunnel on) first.';
           const bad = names.filter((n) => !known.includes(n));
           return bad.length
-            ? `${bad.join(', ')} ${bad.length === 1 ? 'is not a media server' : 'are not media servers'} with the tunnel on; choose from: ${known.join(', ')}.`
+            ? `${bad.join(', ')} ${bad.length === 1 ? 'is not a media server' : 'are not media servers'}` +
+                ` with the tunnel on; choose from: ${known.join(', ')}.`
             : undefined;
         },
         toValue: (s) => {

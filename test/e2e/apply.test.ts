@@ -193,7 +193,10 @@ describe('dry run and consent', () => {
     const r = await apply(site, 'c1.corp.example', ['--dry-run']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
-      `run:   ${site.hosts['c1.corp.example']!.root}/netbackup/bin/nbcertcmd -getCACertificate -file <ca fingerprint file> -server ` +
+      `run:   ${site.hosts['c1.corp.example']!.root}/netbackup/bin/nbcertcmd ` +
+        `-getCACertificate -file ` +
+        `<ca fingerprint file> ` +
+        `-server ` +
         `p.corp.example`,
     );
     expect(r.stdout).toContain('note:  writes SERVER, CLIENT_NAME; other keys on the host are kept');

@@ -55,10 +55,25 @@ describe.skipIf(!netnsAvailable())('doctor in a real DMZ wiring (network namespa
     const { key, cert } = selfSigned();
     writeFileSync(join(dir, 'key.pem'), key);
     writeFileSync(join(dir, 'cert.pem'), cert);
-    const server = `const t=require('node:tls'),f=require('node:fs');const s=t.createServer({key:f.readFileSync('${dir}/key.pem'),cert:f.readFileSync('${dir}/cert.pem')},c=>{c.on('error',()=>{});c.end()});s.on('tlsClientError',()=>{});s.listen(1556,'${NET.primary}',()=>console.log('up'));setTimeout(()=>process.exit(0),60000);`;
+    const server = [
+      `const t=require('node:tls'),f=require('node:fs');`,
+      `const s=t.createServer({key:f.readFileSync('${dir}/key.pem'),cert:f.readFileSync('${dir}/cert.pem')},`,
+      `c=>{c.on('error',()=>{});c.end()});s.on('tlsClientError',()=>{});`,
+      `s.listen(1556,'${NET.primary}',()=>console.log('up'));setTimeout(()=>process.exit(0),60000);`,
+    ].join('');
     writeFileSync(
       join(dir, 'tinyproxy.conf'),
-      `Port 1556\nListen ${NET.mediaFront}\nTimeout 10\nAllow ${NET.clientSide}/30\nLogLevel Critical\nUser nobody\nGroup nogroup\nConnectPort 1556\n`,
+      [
+        'Port 1556',
+        `Listen ${NET.mediaFront}`,
+        'Timeout 10',
+        `Allow ${NET.clientSide}/30`,
+        'LogLevel Critical',
+        'User nobody',
+        'Group nogroup',
+        'ConnectPort 1556',
+        '',
+      ].join('\n'),
     );
     children.push(spawn('ip', ['netns', 'exec', NS.primary, process.execPath, '-e', server], { stdio: 'ignore' }));
     children.push(
@@ -75,7 +90,8 @@ describe.skipIf(!netnsAvailable())('doctor in a real DMZ wiring (network namespa
           NS.media,
           process.execPath,
           '-e',
-          `const n=require('node:net');let k=0;for(const [h] of [['${NET.primary}'],['${NET.mediaFront}']]){const s=n.connect(1556,h,()=>{s.destroy();if(++k===2)process.exit(0)});s.on('error',()=>process.exit(1))}`,
+          `const n=require('node:net');let k=0;for(const h of ['${NET.primary}','${NET.mediaFront}']){` +
+            `const s=n.connect(1556,h,()=>{s.destroy();if(++k===2)process.exit(0)});s.on('error',()=>process.exit(1))}`,
         ],
         { timeout: 2000 },
       );

@@ -128,6 +128,7 @@ describe('the wizard in a real terminal (tmux, 80x24)', () => {
     await coloured.wait(/How do you want to start/);
     // Colour SGR parameters: 30-38 and 90-97 foreground, 40-48 and 100-107 background. Bold and dim are
     // not colour, and 39/49 only restore the default.
+    // eslint-disable-next-line no-control-regex -- the escape character is what this test looks for
     const colour = /\u001b\[(?:[0-9]+;)*(?:3[0-8]|4[0-8]|9[0-7]|10[0-7])(?:;[0-9]+)*m/;
     expect(coloured.frameWithAttributes()).toMatch(colour);
     const plain = run().t;

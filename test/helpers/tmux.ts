@@ -31,7 +31,10 @@ export function terminal(
     .join(' ');
   writeFileSync(
     script,
-    `cd ${JSON.stringify(ROOT)} && env -u CI -u NO_COLOR -u FORCE_COLOR ${vars} ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} ${args.map((a) => JSON.stringify(a)).join(' ')}; echo $? > ${JSON.stringify(exitFile)}; sleep 600\n`,
+    `cd ${JSON.stringify(ROOT)} && env -u CI -u NO_COLOR -u FORCE_COLOR ${vars}` +
+      ` ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)}` +
+      ` ${args.map((a) => JSON.stringify(a)).join(' ')}` +
+      `; echo $? > ${JSON.stringify(exitFile)}; sleep 600\n`,
   );
   tmux('new-session', '-d', '-s', name, '-x', '80', '-y', '24', `bash ${script}`);
   const frame = () => tmux('capture-pane', '-p', '-t', name);

@@ -36,7 +36,9 @@ export function makeHost(domain: string, host: Omit<SimHost, 'root'>, bpconf = '
       // CommonJS syntax with a dynamic import: names like bp.kill_all have no extension Node accepts for ESM.
       writeFileSync(
         file,
-        `#!/usr/bin/env node\nimport(${JSON.stringify(SIM)}).then((m) => m.run(process.argv[1], ${JSON.stringify(name)}));\n`,
+        `#!/usr/bin/env node\nimport(${JSON.stringify(SIM)}` +
+          `).then((m) => m.run(process.argv[1], ${JSON.stringify(name)}` +
+          `));\n`,
       );
       chmodSync(file, 0o755);
     }

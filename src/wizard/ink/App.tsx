@@ -88,13 +88,14 @@ export function App(props: AppProps) {
   useEffect(() => {
     void loadLater().then(setLib);
   }, []);
+  const { last: remembered } = props;
   useEffect(() => {
-    if (typeof props.last === 'function')
-      void props.last().then(
+    if (typeof remembered === 'function')
+      void remembered().then(
         (d) => setLast(d),
         () => setLast(undefined),
       );
-  }, [props.last]);
+  }, [remembered]);
 
   const setDraft = (d: Draft) => {
     setDraftState(d);
@@ -415,7 +416,10 @@ export function App(props: AppProps) {
       case 'secret': {
         const kind = screen.need[0]!;
         section = 'Secrets';
-        help = `${SECRET_KINDS[kind].words[0]!.toUpperCase()}${SECRET_KINDS[kind].words.slice(1)} is passed to NetBackup in a 0600 file, never shown, never remembered.`;
+        help =
+          `${SECRET_KINDS[kind].words[0]!.toUpperCase()}${SECRET_KINDS[kind].words.slice(1)} is passed to NetBackup ` +
+          `in a 0600 file, never ` +
+          `shown, never remembered.`;
         body = (
           <TextQuestion
             key={kind}

@@ -22,6 +22,8 @@ export function ApplyScreen(props: {
   const [lines, setLines] = useState<{ id: number; text: string }[]>([]);
   const [result, setResult] = useState<ApplyResult | undefined>();
   const c = useColor();
+  // The run starts once, with the props the screen opened with: a re-render must never start a second apply.
+  const [start] = useState(() => ({ plan: props.plan, host: props.host, options: props.options }));
   useEffect(() => {
     let n = 0;
     const out: string[] = [];
@@ -29,8 +31,8 @@ export function ApplyScreen(props: {
       out.push(text);
       setLines((l) => [...l, { id: n++, text }]);
     };
-    applyHost(props.plan, props.host, {
-      ...props.options,
+    applyHost(start.plan, start.host, {
+      ...start.options,
       out: push,
       prompter: { interactive: false, confirm: async () => false, secret: async () => '' },
     })
@@ -45,7 +47,7 @@ export function ApplyScreen(props: {
         push(`Error: ${e.message}`);
         setResult({ code: 2 });
       });
-  }, []);
+  }, [start]);
   return (
     <Box flexDirection="column">
       <Static items={lines}>{(l) => <Text key={l.id}>{l.text}</Text>}</Static>
