@@ -45,9 +45,7 @@ export function verdict(
         brokenNamed.length
           ? ` The named tunnel${brokenNamed.length > 1 ? 's' : ''}` +
             ` ${brokenNamed.map((t) => `${t.via} (${describeFailure(t)})`).join(', ')}` +
-            ` did not work: check ` +
-            `that the tunnel is enabled ` +
-            `there and that port ${port} is open to it.`
+            ` did not work: check that the tunnel is enabled there and that port ${port} is open to it.`
           : ''
       }`
     );
@@ -59,6 +57,6 @@ export function verdict(
   return `No path from ${host} to ${primary} works. Check the firewall hops: ${hops.join('; ')}.${
     tunnels.length
       ? ''
-      : ' No tunnel media server was named: add one with --tunnel, or under mediaServers ' + 'in the answers.'
+      : ' No tunnel media server was named: add one with --tunnel, or under mediaServers in the answers.'
   }`;
 }

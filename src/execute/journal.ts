@@ -1,5 +1,6 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { fsyncSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { appendPrivate, stateFailure } from './private-files.js';
 
 export type JournalEvent = 'start' | 'ok' | 'failed' | 'skipped' | 'confirmed' | 'interrupted';
 
@@ -16,6 +17,88 @@ export interface JournalEntry {
   reason?: string;
 }
 
+/**
+ * What earlier runs of a plan did on a host: steps finished (or confirmed), and for each step the
+ * position of its last successful run and of its last (possible) change, so that a dependent step
+ * (the restart after a setting changed) can tell whether it is still owed.
+ */
+export interface Progress {
+  done: Set<string>;
+  lastOk: Map<string, number>;
+  lastChange: Map<string, number>;
+  lastPlan?: string;
+}
+
+function isEntry(e: unknown): e is JournalEntry {
+  const x = e as Partial<JournalEntry> | null;
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof x.plan === 'string' &&
+    typeof x.host === 'string' &&
+    typeof x.step === 'string' &&
+    typeof x.event === 'string'
+  );
+}
+
+/** Journal text to entries; lines torn by a crash mid-write, or not entries at all, are passed over. */
+export function parseJournal(text: string): JournalEntry[] {
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((l) => {
+      try {
+        const e: unknown = JSON.parse(l);
+        return isEntry(e) ? [e] : [];
+      } catch {
+        return [];
+      }
+    });
+}
+
+/**
+ * A change step that was started and never finished (killed, interrupted, timed out) may have
+ * changed the host: it counts as a change, so a restart it triggers is still owed. A step that
+ * ended with an exit status of its own ran to the end and said what it did.
+ */
+export function progressOf(entries: JournalEntry[], plan: string, host: string): Progress {
+  const done = new Set<string>();
+  const lastOk = new Map<string, number>();
+  const lastChange = new Map<string, number>();
+  const open = new Map<string, number>();
+  let lastPlan: string | undefined;
+  const settle = (step: string, possiblyChanged: boolean) => {
+    const at = open.get(step);
+    if (at === undefined) return;
+    open.delete(step);
+    if (possiblyChanged) lastChange.set(step, at);
+  };
+  entries.forEach((e, i) => {
+    if (e.host !== host) return;
+    lastPlan = e.plan;
+    if (e.plan !== plan) return;
+    if (e.event === 'start') {
+      settle(e.step, true);
+      open.set(e.step, i);
+      return;
+    }
+    settle(e.step, e.event === 'interrupted' || (e.event === 'failed' && e.exit === undefined));
+    if (e.event === 'ok' || e.event === 'skipped' || e.event === 'confirmed') done.add(e.step);
+    if (e.event === 'ok') lastOk.set(e.step, i);
+    if (e.event === 'ok' && e.changed) lastChange.set(e.step, i);
+  });
+  for (const step of open.keys()) settle(step, true);
+  return { done, lastOk, lastChange, ...(lastPlan ? { lastPlan } : {}) };
+}
+
+/**
+ * Whether a step that runs only after `trigger` changed something is owed: the trigger changed in
+ * this run, or in an earlier run after this step last completed.
+ */
+export function stillOwed(progress: Progress, changedNow: ReadonlySet<string>, step: string, trigger: string): boolean {
+  return changedNow.has(trigger) || (progress.lastChange.get(trigger) ?? -1) > (progress.lastOk.get(step) ?? -1);
+}
+
 /** Append-only JSON lines, fsync'd after every entry so a crash loses at most the line being written. */
 export class Journal {
   readonly file: string;
@@ -25,50 +108,19 @@ export class Journal {
   }
 
   append(entry: Omit<JournalEntry, 'time'>): void {
-    const fd = openSync(this.file, 'a', 0o600);
-    try {
-      writeSync(fd, `${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    appendPrivate(this.file, `${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`, fsyncSync);
   }
 
   entries(): JournalEntry[] {
-    if (!existsSync(this.file)) return [];
-    return readFileSync(this.file, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .flatMap((l) => {
-        try {
-          return [JSON.parse(l) as JournalEntry];
-        } catch {
-          return []; // a line torn by a crash mid-write
-        }
-      });
+    try {
+      return parseJournal(readFileSync(this.file, 'utf8'));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw stateFailure(this.file, e);
+    }
   }
 
-  /**
-   * What earlier runs of this plan did: steps finished (or confirmed), and for each step the
-   * position of its last successful run and of its last change, so a dependent step (the restart
-   * after a setting changed) can tell whether it is still owed.
-   */
-  progress(
-    plan: string,
-    host: string,
-  ): { done: Set<string>; lastOk: Map<string, number>; lastChange: Map<string, number>; lastPlan?: string } {
-    const done = new Set<string>();
-    const lastOk = new Map<string, number>();
-    const lastChange = new Map<string, number>();
-    let lastPlan: string | undefined;
-    this.entries().forEach((e, i) => {
-      if (e.host !== host) return;
-      lastPlan = e.plan;
-      if (e.plan !== plan) return;
-      if (e.event === 'ok' || e.event === 'skipped' || e.event === 'confirmed') done.add(e.step);
-      if (e.event === 'ok') lastOk.set(e.step, i);
-      if (e.event === 'ok' && e.changed) lastChange.set(e.step, i);
-    });
-    return { done, lastOk, lastChange, ...(lastPlan ? { lastPlan } : {}) };
+  progress(plan: string, host: string): Progress {
+    return progressOf(this.entries(), plan, host);
   }
 }

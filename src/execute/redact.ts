@@ -20,3 +20,26 @@ export class Redactor {
     return out.replace(TOKEN_RE, REDACTED);
   }
 }
+
+/**
+ * Turns a child's output chunks into redacted whole lines. A chunk may end in the middle of a
+ * secret, so nothing is redacted or shown until its line is complete.
+ */
+export class RedactedLines {
+  private pending = '';
+
+  constructor(private readonly redactor: Redactor) {}
+
+  push(chunk: string): string[] {
+    const lines = (this.pending + chunk).split('\n');
+    this.pending = lines.pop() ?? '';
+    return lines.map((l) => this.redactor.redact(l));
+  }
+
+  /** The last line, if the output did not end with a newline. */
+  flush(): string[] {
+    const rest = this.pending;
+    this.pending = '';
+    return rest ? [this.redactor.redact(rest)] : [];
+  }
+}

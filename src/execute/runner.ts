@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { findStatus } from '../catalogue/statuses.js';
@@ -6,8 +6,9 @@ import { UsageError } from '../errors.js';
 import type { HostPlan, Plan, PlanCommand, Step } from '../plan/types.js';
 import { configChange, parseConfigLines } from './config-diff.js';
 import { describeResolved, type ResolvedStep } from './dry-run.js';
-import { Journal } from './journal.js';
-import { Redactor } from './redact.js';
+import { Journal, stillOwed } from './journal.js';
+import { writePrivate } from './private-files.js';
+import { RedactedLines, Redactor } from './redact.js';
 import { StepFiles } from './secret-files.js';
 import { hostStateDir } from './state.js';
 import { checkSecret, SECRET_KINDS, type SecretKind } from './token.js';
@@ -109,8 +110,6 @@ export async function applyHost(plan: Plan, hostName: string, opts: ApplyOptions
   process.on('SIGTERM', onSignal);
   const changedNow = new Set<string>();
   // Owed when the trigger changed in this run, or in an earlier run after this step last completed.
-  const owed = (step: Step, trigger: string) =>
-    changedNow.has(trigger) || (earlier.lastChange.get(trigger) ?? -1) > (earlier.lastOk.get(step.id) ?? -1);
   let snapshotTaken = existsSync(join(stateDir, 'config-before.txt'));
   let changes = 0;
 
@@ -128,17 +127,15 @@ export async function applyHost(plan: Plan, hostName: string, opts: ApplyOptions
       ...(stdin !== undefined ? { input: stdin } : { stdin: 'ignore' as const }),
     });
     current = sub;
-    let pending = '';
+    const lines = new RedactedLines(redactor);
     if (echo) {
       sub.all?.on('data', (chunk: Buffer) => {
-        const lines = (pending + chunk.toString()).split('\n');
-        pending = lines.pop() ?? '';
-        for (const l of lines) say(`    | ${l}`);
+        for (const l of lines.push(chunk.toString())) say(`    | ${l}`);
       });
     }
     const r = await sub;
     current = undefined;
-    if (echo && pending) say(`    | ${pending}`);
+    if (echo) for (const l of lines.flush()) say(`    | ${l}`);
     const output = String(r.all ?? '');
     if (r.failed && r.exitCode === undefined && !r.isTerminated && !r.timedOut) {
       return {
@@ -224,7 +221,7 @@ export async function applyHost(plan: Plan, hostName: string, opts: ApplyOptions
         say(`\nStopped at a manual step. Do it, then continue with: ${shown([...resume, '--confirm', step.id])}`);
         return stop(1);
       }
-      if (step.onlyIfChanged && !owed(step, step.onlyIfChanged)) {
+      if (step.onlyIfChanged && !stillOwed(earlier, changedNow, step.id, step.onlyIfChanged)) {
         record(step, 'skipped', { reason: `${step.onlyIfChanged} changed nothing` });
         say('    skipped: nothing changed that needs it');
         continue;
@@ -271,7 +268,7 @@ export async function applyHost(plan: Plan, hostName: string, opts: ApplyOptions
       }
       if (step.effect === 'change' && !snapshotTaken && snapshot !== undefined) {
         // Before the first change to this host, keep what was there: the plan never removes a key it does not own.
-        writeFileSync(join(stateDir, 'config-before.txt'), redactor.redact(snapshot), { mode: 0o600 });
+        writePrivate(join(stateDir, 'config-before.txt'), redactor.redact(snapshot));
         snapshotTaken = true;
       }
       record(step, 'start');
@@ -288,7 +285,7 @@ export async function applyHost(plan: Plan, hostName: string, opts: ApplyOptions
         if (created) {
           redactor.add(created);
           const file = join(stateDir, 'token');
-          writeFileSync(file, `${created}\n`, { mode: 0o600 });
+          writePrivate(file, `${created}\n`);
           say(
             `    the new token is in ${file} (mode 0600): hand it ` +
               `to the hosts that need ` +

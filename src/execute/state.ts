@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { privateDir } from './private-files.js';
 
 /** $XDG_STATE_HOME/nbsecure, or ~/.local/state/nbsecure as the XDG spec says when it is unset. */
 export function defaultStateDir(env: NodeJS.ProcessEnv): string {
@@ -10,7 +10,6 @@ export function defaultStateDir(env: NodeJS.ProcessEnv): string {
 
 /** One folder per host: its journal, the saved configuration, a captured token. Owner-only. */
 export function hostStateDir(stateDir: string, host: string): string {
-  const dir = join(stateDir, host);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  return dir;
+  privateDir(stateDir);
+  return privateDir(join(stateDir, host));
 }

@@ -25,7 +25,21 @@ export function planDigest(plan: object): string {
   return hash.update(frame.slice(at)).digest('hex');
 }
 
-/** Digest of the normalised answers: built by withDefaults in fixed key order, like the plan. */
+/** JSON with every object's keys sorted: the same data gives the same text, however it was built. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : v,
+  );
+}
+
+/**
+ * Digest of the normalised answers. Canonical, because an Environment can come from a file, the
+ * wizard or a caller of buildPlan, each building its objects in its own key order.
+ */
 export function answersDigest(env: object): string {
-  return sha256(JSON.stringify(env));
+  return sha256(canonicalJson(env));
 }

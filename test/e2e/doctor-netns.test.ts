@@ -2,18 +2,10 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BIN, ROOT } from '../helpers/bin.js';
 import { selfSigned } from '../helpers/network.js';
-
-/** Network namespaces need root and iproute2; elsewhere this test is skipped, the others still run. */
-function netnsAvailable(): boolean {
-  const probe = `nbsecure-probe-${process.pid}`;
-  const add = spawnSync('ip', ['netns', 'add', probe], { stdio: 'ignore' });
-  if (add.status !== 0) return false;
-  spawnSync('ip', ['netns', 'del', probe], { stdio: 'ignore' });
-  return spawnSync('tinyproxy', ['-v'], { stdio: 'ignore' }).status === 0;
-}
+import { withTools } from '../helpers/tools.js';
 
 const id = String(process.pid % 10000);
 const NS = { client: `nbc${id}`, media: `nbm${id}`, primary: `nbp${id}` };
@@ -22,7 +14,7 @@ const NET = { clientSide: '10.231.1.1', mediaFront: '10.231.1.2', mediaBack: '10
 const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
 const inNs = (ns: string, ...args: string[]) => ip('netns', 'exec', ns, ...args);
 
-describe.skipIf(!netnsAvailable())('doctor in a real DMZ wiring (network namespaces)', () => {
+withTools('ip netns', 'tinyproxy').describe('doctor in a real DMZ wiring (network namespaces)', () => {
   const children: ReturnType<typeof spawn>[] = [];
   const dir = join(tmpdir(), `nbsecure-netns-${id}`);
 
@@ -52,7 +44,7 @@ describe.skipIf(!netnsAvailable())('doctor in a real DMZ wiring (network namespa
     mkdirSync(`/etc/netns/${NS.media}`, { recursive: true });
     writeFileSync(`/etc/netns/${NS.media}/hosts`, `127.0.0.1 localhost\n${NET.primary} nbu-primary.dmz-test.invalid\n`);
 
-    const { key, cert } = selfSigned();
+    const { key, cert } = await selfSigned();
     writeFileSync(join(dir, 'key.pem'), key);
     writeFileSync(join(dir, 'cert.pem'), cert);
     const server = [

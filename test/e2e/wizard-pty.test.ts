@@ -1,10 +1,12 @@
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
 import { terminal } from '../helpers/tmux.js';
 import { answerDmzSite } from '../helpers/wizard-flow.js';
+import { withTools } from '../helpers/tools.js';
+import { HARDENING_FIELDS } from '../../src/environment/schema.js';
 
 const sessions: ReturnType<typeof terminal>[] = [];
 afterEach(() => {
@@ -12,17 +14,21 @@ afterEach(() => {
 });
 
 function run(args: string[] = [], home = mkdtempSync(join(tmpdir(), 'nbsecure-home-')), colour = false) {
-  const t = terminal(args, {
-    XDG_CONFIG_HOME: join(home, 'config'),
-    XDG_STATE_HOME: join(home, 'state'),
-    HOME: home,
-    ...(colour ? { FORCE_COLOR: '1' } : { NO_COLOR: '1' }),
-  });
+  const t = terminal(
+    args,
+    {
+      XDG_CONFIG_HOME: join(home, 'config'),
+      XDG_STATE_HOME: join(home, 'state'),
+      HOME: home,
+      ...(colour ? { FORCE_COLOR: '1' } : { NO_COLOR: '1' }),
+    },
+    args.includes('--plain') ? {} : { listening: /Ctrl-C: quit/ },
+  );
   sessions.push(t);
   return { t, home };
 }
 
-describe('the wizard in a real terminal (tmux, 80x24)', () => {
+withTools('tmux').describe('the wizard in a real terminal (tmux, 80x24)', () => {
   it('walks a DMZ site from welcome to written runbooks, identical to the scripted ones', async () => {
     const { t, home } = run();
     await answerDmzSite(t);
@@ -30,18 +36,20 @@ describe('the wizard in a real terminal (tmux, 80x24)', () => {
     await t.wait(/Which outputs\?/);
     await t.press('\r');
     await t.wait(/which folder/);
-    await t.press(...Array(20).fill('\u007f'), join(home, 'out'), '\r');
-    await t.wait(/Wrote 14 files/);
+    const scripted = join(home, 'scripted');
+    await cli(['plan', '--answers', 'test/fixtures/wizard-dmz.yaml', '--out', scripted]);
+    await t.clear();
+    await t.answer(/which folder/, join(home, 'out'));
+    await t.wait(new RegExp(`Wrote ${readdirSync(scripted).length} files`));
     await t.choose(/What next\?/, /Save these answers/);
     await t.wait(/Save the answers to/);
-    await t.press(...Array(25).fill('\u007f'), join(home, 'answers.yaml'), '\r');
+    await t.clear();
+    await t.answer(/Save the answers to/, join(home, 'answers.yaml'));
     await t.wait(/Saved .*answers\.yaml/);
     await t.choose(/What next\?/, /Finish/);
     await t.choose(/Next, on each host/, /Quit/);
     expect(await t.exitCode()).toBe(0);
 
-    const scripted = join(home, 'scripted');
-    await cli(['plan', '--answers', 'test/fixtures/wizard-dmz.yaml', '--out', scripted]);
     expect(readFileSync(join(home, 'out', 'runbook.md'), 'utf8')).toBe(
       readFileSync(join(scripted, 'runbook.md'), 'utf8'),
     );
@@ -107,7 +115,7 @@ describe('the wizard in a real terminal (tmux, 80x24)', () => {
     await t.answer(/\? Name of the authorization token/, '');
     await t.answer(/\? How long the token stays valid/, '');
     await t.choose(/\? Data-in-transit encryption/, /.*/);
-    for (let i = 0; i < 7; i++) {
+    for (let i = 0; i < HARDENING_FIELDS.length; i++) {
       const before = t.frame();
       await t.choose(/\? (Are|Is|Does) .*\n[\s\S]*❯/, /.*/);
       await t.wait((f) => f !== before);

@@ -1,5 +1,6 @@
 import { render } from 'ink-testing-library';
 import type { ReactElement } from 'react';
+import { clearField } from './field.js';
 
 export const KEY = {
   enter: '\r',
@@ -54,6 +55,7 @@ export function mount(el: ReactElement) {
       await drv.wait(prompt);
       await drv.press(...(text ? [text] : []), KEY.enter);
     },
+    clear: () => clearField({ frame: drv.frame, wait: drv.wait, key: (k) => drv.press(k) }),
     /** Waits for `prompt`, then moves down to the choice whose label matches and presses Enter. */
     async choose(prompt: RegExp, label: RegExp) {
       await drv.wait(prompt);

@@ -1,37 +1,23 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer as createTlsServer } from 'node:tls';
+import { createProxy } from 'proxy';
+import { generate } from 'selfsigned';
 
 export const PORT = 1556;
 
-/** A throwaway self-signed certificate, made with openssl so nothing secret lives in the repository. */
-export function selfSigned(): { key: string; cert: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'nbsecure-cert-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=nbu-primary',
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
-  return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
+/** A throwaway self-signed certificate, made at test time so nothing secret lives in the repository. */
+export async function selfSigned(): Promise<{ key: string; cert: string }> {
+  const pems = await generate([{ name: 'commonName', value: 'nbu-primary' }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    notAfterDate: new Date(Date.now() + 86_400_000),
+  });
+  return { key: pems.private, cert: pems.cert };
 }
 
 function listen(server: Server, host: string): Promise<() => Promise<void>> {
@@ -107,6 +93,25 @@ export function miniProxy(host: string, opts: { status?: number; names?: Record<
         if (!client.destroyed) client.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
       });
     });
+  });
+  return listen(server, host).then((close) => async () => {
+    for (const s of sockets) s.destroy();
+    await close();
+  });
+}
+
+/**
+ * A real HTTP proxy written in Node (the `proxy` package), needing no system install: CONNECT to
+ * any port, or, with `refuse`, every request answered 407 as a proxy that wants credentials does.
+ */
+export function nodeProxy(host: string, opts: { refuse?: boolean } = {}) {
+  const sockets = new Set<Socket>();
+  const server = createProxy(createHttpServer());
+  if (opts.refuse) server.authenticate = () => false;
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('error', () => {});
+    s.on('close', () => sockets.delete(s));
   });
   return listen(server, host).then((close) => async () => {
     for (const s of sockets) s.destroy();

@@ -4,18 +4,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, ROOT } from './bin.js';
 import type { Driver } from './wizard-flow.js';
+import { clearField } from './field.js';
 
 const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** How often the screen is read while waiting for it to show something: a poll, not a pause. */
+const POLL_MS = 50;
+
 /**
  * nbsecure in a real pseudo-terminal (tmux, 80x24): what a person sees and types. Keys are sent as
- * raw bytes. A program draws a screen before it listens for keys, so after a screen appears the
- * driver lets it settle for 100 ms before typing, as any person would.
+ * raw bytes. A program draws a screen before it listens for keys; where it shows when it listens
+ * (`listening`: the Ink wizard's keys line), the driver waits for that before typing, as a person
+ * waits for the screen to be ready. Nothing waits a fixed time.
  */
 export function terminal(
   args: string[],
   env: Record<string, string>,
+  opts: { listening?: RegExp } = {},
 ): Driver & {
   exitCode(timeoutMs?: number): Promise<number>;
   kill(): void;
@@ -50,13 +56,14 @@ export function terminal(
         const f = frame();
         if (ok(f)) return f;
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(test)}; the terminal showed:\n${f}`);
-        await sleep(50);
+        await sleep(POLL_MS);
       }
     },
     async press(...keys: string[]) {
-      await sleep(100);
+      if (opts.listening) await drv.wait(opts.listening);
       for (const k of keys) tmux('send-keys', '-t', name, '-l', k);
     },
+    clear: () => clearField({ frame, wait: (t, ms) => drv.wait(t, ms), key: (k) => drv.press(k) }),
     async answer(prompt: RegExp, text: string) {
       await drv.wait(prompt);
       if (text) {
@@ -86,7 +93,7 @@ export function terminal(
       const deadline = Date.now() + timeoutMs;
       while (!existsSync(exitFile) || !readFileSync(exitFile, 'utf8').trim()) {
         if (Date.now() > deadline) throw new Error(`nbsecure did not exit; the terminal showed:\n${frame()}`);
-        await sleep(50);
+        await sleep(POLL_MS);
       }
       return Number(readFileSync(exitFile, 'utf8'));
     },

@@ -1,5 +1,4 @@
 import { FP } from './env.js';
-import { KEY } from './ink.js';
 
 /** What the flows need of a screen driver: ink-testing-library's or a real terminal's (tmux). */
 export interface Driver {
@@ -8,6 +7,8 @@ export interface Driver {
   press(...keys: string[]): Promise<void>;
   answer(prompt: RegExp, text: string): Promise<void>;
   choose(prompt: RegExp, label: RegExp): Promise<void>;
+  /** Empties the focused text field, each key seen on screen before the next. */
+  clear(): Promise<void>;
 }
 
 async function addHost(
@@ -23,7 +24,7 @@ async function addHost(
   if (a.zone) await s.choose(/Where is it/, a.zone);
   if (a.via !== undefined) {
     await s.wait(/Tunnel media servers/);
-    await s.press(...Array(40).fill(KEY.backspace));
+    await s.clear();
     await s.answer(/Tunnel media servers/, a.via);
   }
   if (a.nat) await s.choose(/behind dynamic NAT/, a.nat);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -46,11 +46,12 @@ describe('the wizard, start to finish', () => {
     await s.wait(/Which outputs\?/);
     await s.press(KEY.enter);
     await s.wait(/Write them to which folder\?/);
-    await s.press(...Array(20).fill(KEY.backspace), join(dir, 'out'), KEY.enter);
-    await s.wait(/Wrote 14 files/);
-
+    // The wizard writes what `plan --out` writes for the same answers: as many files, the same bytes.
     const scripted = join(dir, 'scripted');
     expect((await cli(['plan', '--answers', 'test/fixtures/wizard-dmz.yaml', '--out', scripted])).code).toBe(0);
+    await s.clear();
+    await s.press(join(dir, 'out'), KEY.enter);
+    await s.wait(new RegExp(`Wrote ${readdirSync(scripted).length} files`));
     for (const f of ['runbook.md', 'plan.json', 'web1.dmz.example.sh', 'old1.corp.example.ps1']) {
       expect(readFileSync(join(dir, 'out', f), 'utf8'), f).toBe(readFileSync(join(scripted, f), 'utf8'));
     }

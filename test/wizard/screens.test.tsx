@@ -33,7 +33,8 @@ describe('a text question', () => {
     await s.answer(/Primary server host name/, 'bad_name');
     await s.wait(/That is not a valid DNS host name/);
     expect(onAnswer).not.toHaveBeenCalled();
-    await s.press(...Array(8).fill(KEY.backspace), 'nbu-primary.corp.example', KEY.enter);
+    await s.clear();
+    await s.press('nbu-primary.corp.example', KEY.enter);
     expect(onAnswer).toHaveBeenCalledWith('nbu-primary.corp.example');
   });
 
@@ -107,9 +108,11 @@ describe('the host form', () => {
     await s.answer(/NetBackup version/, '');
     await s.choose(/Where is it/, /DMZ/);
     await s.wait(/› m1\.example/);
-    await s.press(...Array(10).fill(KEY.backspace), 'm9.example', KEY.enter);
+    await s.clear();
+    await s.press('m9.example', KEY.enter);
     await s.wait(/m9\.example is not a media server with the tunnel on; choose from: m1\.example, m2\.example/);
-    await s.press(...Array(10).fill(KEY.backspace), 'm2.example', KEY.enter);
+    await s.clear();
+    await s.press('m2.example', KEY.enter);
     await s.choose(/installed on it already/, /Yes/);
     expect(onDone).toHaveBeenCalledWith({
       name: 'web1.dmz.example',

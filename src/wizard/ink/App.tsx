@@ -522,7 +522,13 @@ export function App(props: AppProps) {
     }
 
   return (
-    <Frame section={section} {...(progress ? { progress } : {})} {...(help ? { help } : {})} showHelp={showHelp}>
+    <Frame
+      screen={screen}
+      section={section}
+      {...(progress ? { progress } : {})}
+      {...(help ? { help } : {})}
+      showHelp={showHelp}
+    >
       {body}
       {notice ? <Text color="yellow">{notice}</Text> : null}
     </Frame>

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-media2.corp.example (media, linux, NetBackup 10.4)
-# Plan digest ccc18f617416cc61e22d75391c0392078ec020b4bbafe3b1018cab431e2a8b54. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest b9d26e714ece0fdee0d7e775bc21832a7d35241dc6a7caf28a9fb6903ccd359a. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-media2.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.

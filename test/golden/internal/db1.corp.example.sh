@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for db1.corp.example (client, linux, NetBackup 10.4)
-# Plan digest fb7d93f172b1cdbec849331ceca77c7f61cd3e690ec926f5fbbd95740221ed56. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 18224b25b1ce91a98b93cccb46628216ac24c9fd6755daf7a911d4e72008b20d. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on db1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.

@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for nbu-media2.corp.example (media, windows, NetBackup 10.4)
-# Plan digest a3541cc0a71f4233fb68b3db3f534ad2abc8ece72c9ea8ceeef86f33979cea2a. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 3d96c761dcb633b0988b695b26f712915bfa91481dd3bef7e56260178d6445de. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on nbu-media2.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone.
