@@ -12,6 +12,8 @@ export interface CommandSpec extends Sourced {
   os?: 'linux' | 'windows';
   /** Every flag the product may pass. Anything else is a programming error (see assertKnownFlags). */
   flags: Record<string, Confidence>;
+  /** The flags whose value is a file nbsecure writes at run time (a `{file:NAME}` placeholder). */
+  fileFlags?: readonly string[];
 }
 
 const COMMANDS_REF = 'NetBackup Commands Reference Guide';
@@ -57,6 +59,7 @@ export const COMMANDS = {
     dir: 'bin',
     source: `${COMMANDS_REF}, nbcertcmd (8.2 and current)`,
     confidence: 'doc',
+    fileFlags: ['-file', '-passphraseFile'],
     flags: {
       '-getCACertificate': 'doc',
       '-getCertificate': 'doc',

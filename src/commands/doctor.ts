@@ -8,13 +8,16 @@ import { parseCommandArgs } from './args.js';
 /** NetBackup's PBX and web service port: the direct path and the HTTP tunnel both use it. */
 export const NETBACKUP_PORT = 1556;
 
-function targetsFrom(values: {
-  answers?: string;
-  host?: string;
-  primary?: string;
-  tunnel?: string;
-  'install-path'?: string;
-}): Targets {
+function targetsFrom(
+  values: {
+    answers?: string;
+    host?: string;
+    primary?: string;
+    tunnel?: string;
+    'install-path'?: string;
+  },
+  timeoutMs: number,
+): Targets {
   if (values.answers || values.host) {
     if (!values.answers || !values.host)
       throw new UsageError('nbsecure doctor: --answers FILE and --host NAME go together. See nbsecure doctor --help.');
@@ -24,7 +27,7 @@ function targetsFrom(values: {
   }
   if (values.primary) return targetsFromFlags(values.primary, values.tunnel);
   if (values.tunnel) throw new UsageError('nbsecure doctor: --tunnel needs --primary NAME.');
-  return targetsFromLocalConfig(values['install-path'] ?? '/usr/openv');
+  return targetsFromLocalConfig(values['install-path'] ?? '/usr/openv', timeoutMs);
 }
 
 export async function doctorCommand(args: string[], io: Io): Promise<number> {
@@ -40,8 +43,9 @@ export async function doctorCommand(args: string[], io: Io): Promise<number> {
   const timeout = values.timeout === undefined ? 5 : Number(values.timeout);
   if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 300)
     throw new UsageError(`--timeout ${values.timeout} must be a number of seconds above 0 and at most 300.`);
-  const t = targetsFrom(values);
   const ms = timeout * 1000;
+  // Reading this host's configuration is bounded by the same --timeout as every probe.
+  const t = targetsFrom(values, ms);
   const c = colours(io.stderr, io.env);
   const human = (line: string) => writeLine(values.json ? io.stderr : io.stdout, line);
   human(

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
+import { childEnvironment } from '../execute/token.js';
 import { loadAnswersFile } from '../environment/load.js';
 import { tunnelCandidates } from '../plan/bpconf.js';
 import { parseConfigLines } from '../execute/config-diff.js';
@@ -57,7 +58,7 @@ export function targetsFromFlags(primary: string, tunnel: string | undefined): T
  * This host's own configuration: SERVER (the first is the primary) and MEDIA_SERVER from nbgetconfig
  * (or bp.conf if nbgetconfig cannot run), with tunnels remembered in websvctunnels.cache first.
  */
-export function targetsFromLocalConfig(installPath: string): Targets {
+export function targetsFromLocalConfig(installPath: string, timeoutMs: number): Targets {
   const bin = join(installPath, 'netbackup', 'bin', 'nbgetconfig');
   const bpconf = join(installPath, 'netbackup', 'bp.conf');
   let text: string | undefined;
@@ -66,7 +67,8 @@ export function targetsFromLocalConfig(installPath: string): Targets {
     text = execFileSync(bin, ['SERVER', 'MEDIA_SERVER', 'CLIENT_NAME'], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 30_000,
+      timeout: timeoutMs,
+      env: childEnvironment(),
     });
   } catch {
     if (existsSync(bpconf)) {

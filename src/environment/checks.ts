@@ -2,6 +2,7 @@ import type { Answers } from './schema.js';
 import { withDefaults } from './defaults.js';
 import { hostsNeedingToken } from '../plan/token-policy.js';
 import { atLeast } from './versions.js';
+import { pathForOsProblem, pathTextProblem } from './paths.js';
 
 export interface Problem {
   path: (string | number)[];
@@ -76,6 +77,8 @@ export function crossFieldProblems(a: Answers): Problem[] {
     }
   });
 
+  problems.push(...pathProblems(a));
+
   const cert = a.certificates ?? {};
   if (cert.authority === 'eca') {
     const eca = cert.eca ?? {};
@@ -105,6 +108,53 @@ export function crossFieldProblems(a: Answers): Problem[] {
         message:
           `is ${cert.token.maxUses}, but ${need} hosts need the token; raise it to at least ${need}` +
           ` or leave it out (nbsecure then uses exactly ${need})`,
+      });
+    }
+  }
+  return problems;
+}
+
+/**
+ * Each path must suit the OS of every host that uses it: a host's own installPath, the top-level
+ * one for the hosts without their own, and the external-CA paths for every host.
+ */
+function pathProblems(a: Answers): Problem[] {
+  const problems: Problem[] = [];
+  const hosts: { host: Answers['primary']; path: (string | number)[] }[] = [
+    { host: a.primary, path: ['primary'] },
+    ...(a.mediaServers ?? []).map((host, i) => ({ host, path: ['mediaServers', i] })),
+    ...(a.clients ?? []).map((host, i) => ({ host, path: ['clients', i] })),
+  ];
+  const osOf = (h: Answers['primary']) => h.os ?? 'linux';
+  for (const { host, path } of hosts) {
+    const problem = host.installPath && pathForOsProblem(host.installPath, osOf(host));
+    if (problem)
+      problems.push({ path: [...path, 'installPath'], message: `${problem}, as ${host.name} (${osOf(host)}) needs` });
+  }
+  const inheritors = hosts.filter(({ host }) => !host.installPath);
+  const firstMismatch = (p: string) => inheritors.map(({ host }) => host).find((h) => pathForOsProblem(p, osOf(h)));
+  if (a.installPath && !pathTextProblem(a.installPath)) {
+    const h = firstMismatch(a.installPath);
+    if (h) {
+      problems.push({
+        path: ['installPath'],
+        message:
+          `${pathForOsProblem(a.installPath, osOf(h))}, as ${h.name} (${osOf(h)}) needs; ` +
+          'give that host its own installPath',
+      });
+    }
+  }
+  const eca = a.certificates?.eca ?? {};
+  for (const field of ['certPath', 'privateKeyPath', 'trustStorePath', 'passphraseFile', 'crlPath'] as const) {
+    const p = eca[field];
+    if (!p || pathTextProblem(p)) continue;
+    const h = hosts.map(({ host }) => host).find((x) => pathForOsProblem(p, osOf(x)));
+    if (h) {
+      problems.push({
+        path: ['certificates', 'eca', field],
+        message:
+          `${pathForOsProblem(p, osOf(h))}, as ${h.name} (${osOf(h)}) needs: ` +
+          'every host reads the same external-CA paths',
       });
     }
   }

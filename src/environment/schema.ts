@@ -1,6 +1,7 @@
 import * as z from 'zod';
 
 import { FINGERPRINT_RE, HOSTNAME_RE, VALID_FOR_RE, VERSION_RE } from './patterns.js';
+import { pathTextProblem } from './paths.js';
 
 export { FINGERPRINT_RE, HOSTNAME_RE, VALID_FOR_RE, VERSION_RE };
 
@@ -15,7 +16,15 @@ const version = z
   .regex(VERSION_RE, { error: 'must look like N.N, N.N.N or N.N.N.N, for example "10.4" or "8.1.2"' });
 
 const os = z.enum(['linux', 'windows'], { error: 'must be linux or windows' });
-const installPath = z.string().min(1, { error: 'must not be empty' });
+/** A path on a host: one line, no typographic quote, absolute (which OS is checked per host). */
+const pathText = z
+  .string({ error: 'must be a path (text)' })
+  .min(1, { error: 'must not be empty' })
+  .superRefine((p, ctx) => {
+    const problem = pathTextProblem(p);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+const installPath = pathText;
 
 const hostFields = {
   name: hostName,
@@ -43,7 +52,10 @@ export const clientSchema = z.strictObject({
 const tokenSchema = z.strictObject({
   name: z
     .string()
-    .regex(/^[A-Za-z0-9._-]{1,64}$/, { error: 'must be 1 to 64 letters, digits, dots, dashes or underscores' })
+    // It becomes an argument of nbcertcmd: a leading dash would read as a flag.
+    .regex(/^[A-Za-z0-9._][A-Za-z0-9._-]{0,63}$/, {
+      error: 'must be 1 to 64 letters, digits, dots, dashes or underscores, and not start with a dash',
+    })
     .optional(),
   maxUses: z
     .number({ error: 'must be a whole number' })
@@ -60,12 +72,12 @@ const tokenSchema = z.strictObject({
 });
 
 const ecaSchema = z.strictObject({
-  certPath: z.string().min(1).optional(),
-  privateKeyPath: z.string().min(1).optional(),
-  trustStorePath: z.string().min(1).optional(),
-  passphraseFile: z.string().min(1).optional(),
+  certPath: pathText.optional(),
+  privateKeyPath: pathText.optional(),
+  trustStorePath: pathText.optional(),
+  passphraseFile: pathText.optional(),
   crlCheck: z.enum(['leaf', 'chain', 'disable'], { error: 'must be leaf, chain or disable' }).optional(),
-  crlPath: z.string().min(1).optional(),
+  crlPath: pathText.optional(),
 });
 
 const certificatesSchema = z.strictObject({

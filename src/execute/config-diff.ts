@@ -1,3 +1,4 @@
+import { configLine } from '../plan/config-line.js';
 import type { ConfigEntry } from '../plan/types.js';
 
 export type ConfigLine = [key: string, value: string];
@@ -33,7 +34,7 @@ export function configChange(current: ConfigLine[], planned: ConfigEntry[], repe
     const desired = repeated.includes(key) ? [...want, ...have.filter((v) => !want.includes(v))] : want;
     if (desired.length === have.length && desired.every((v, i) => v === have[i])) continue;
     changedKeys.push(key);
-    for (const v of desired) lines.push(`${key} = ${v}\n`);
+    for (const v of desired) lines.push(`${configLine(key, v)}\n`);
   }
   return { stdin: lines.join(''), changedKeys };
 }

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { StalePlanError, UsageError } from '../errors.js';
 import type { Environment } from '../environment/types.js';
 import { answersDigest, planDigest } from '../plan/digest.js';
+import { buildPlan } from '../plan/build.js';
 import type { Plan } from '../plan/types.js';
+import { verifyPlan } from './verify-plan.js';
 
 /** Reads a saved plan.json and refuses it (exit 3) if its content no longer matches its digest. */
 export function loadPlanFile(file: string): Plan {
@@ -32,15 +34,25 @@ export function loadPlanFile(file: string): Plan {
         `nbsecure will not run it; make it again with nbsecure plan.`,
     );
   }
+  verifyPlan(plan, file);
   return plan;
 }
 
-/** A saved plan made from other answers than the ones given now is stale, as terraform says. */
+/**
+ * With the answers at hand, a saved plan must be exactly the plan they give now: made from other
+ * answers it is stale (as terraform says); from the same answers but different, it was edited.
+ */
 export function assertFresh(plan: Plan, env: Environment, answersFile: string): void {
   if (plan.answersDigest !== answersDigest(env)) {
     throw new StalePlanError(
       `the plan is stale: ${answersFile} has changed since the plan was made. Run nbsecure plan again, or apply with ` +
         `--answers ${answersFile} alone.`,
+    );
+  }
+  if (buildPlan(env).digest !== plan.digest) {
+    throw new StalePlanError(
+      `the plan is not the one ${answersFile} gives: it was edited after nbsecure wrote it, or written by another ` +
+        `version of nbsecure. Run nbsecure plan again, or apply with --answers ${answersFile} alone.`,
     );
   }
 }

@@ -9,9 +9,10 @@ import { describeResolved, type ResolvedStep } from './dry-run.js';
 import { Journal, stillOwed } from './journal.js';
 import { writePrivate } from './private-files.js';
 import { RedactedLines, Redactor } from './redact.js';
-import { StepFiles } from './secret-files.js';
+import { StepFiles, sweepStaleSecretFolders } from './secret-files.js';
+import { lockHostState } from './lock.js';
 import { hostStateDir } from './state.js';
-import { checkSecret, SECRET_KINDS, type SecretKind } from './token.js';
+import { checkSecret, childEnvironment, SECRET_KINDS, type SecretKind } from './token.js';
 
 /** How the runner talks to a person; the CLI gives a terminal one, tests and CI a silent one. */
 export interface Prompter {
@@ -61,16 +62,36 @@ export async function applyHost(plan: Plan, hostName: string, opts: ApplyOptions
   for (const v of Object.values(secrets)) if (v) redactor.add(v);
   const say = (line: string) => opts.out(redactor.redact(line));
   const stateDir = hostStateDir(opts.stateDir, host.name);
+  const swept = sweepStaleSecretFolders();
+  if (swept) say(`Removed ${swept} secret folder${swept === 1 ? '' : 's'} left by an interrupted run (kill -9).`);
+  // A dry run changes nothing and may run beside a real one; a real run has the host to itself.
+  const lock = opts.dryRun ? undefined : lockHostState(stateDir);
+  if (lock?.tookOver) say(`The state folder ${stateDir} was locked by an earlier run: ${lock.tookOver}.`);
+  try {
+    return await applyLocked(plan, host, opts, { redactor, secrets, say, stateDir });
+  } finally {
+    lock?.release();
+  }
+}
+
+async function applyLocked(
+  plan: Plan,
+  host: HostPlan,
+  opts: ApplyOptions,
+  ctx: {
+    redactor: Redactor;
+    secrets: Partial<Record<SecretKind, string>>;
+    say: (line: string) => void;
+    stateDir: string;
+  },
+): Promise<number> {
+  const { redactor, secrets, say, stateDir } = ctx;
   const journal = new Journal(stateDir);
   const earlier = journal.progress(plan.digest, host.name);
   if (opts.resume && earlier.done.size === 0) {
     // A run that failed at its first step has nothing to skip: resuming is starting again.
-    say(
-      `--resume: the journal ` +
-        `has no finished step ` +
-        `of this plan${earlier.lastPlan && earlier.lastPlan !== plan.digest ? ' (it records another plan)' : ''}` +
-        `; starting from the first step.`,
-    );
+    const other = earlier.lastPlan && earlier.lastPlan !== plan.digest ? ' (it records another plan)' : '';
+    say(`--resume: the journal has no finished step of this plan${other}; starting from the first step.`);
   }
 
   const { steps: resolved, snapshot } = await resolveSteps(host, opts.stepTimeoutMs);
@@ -120,6 +141,8 @@ export async function applyHost(plan: Plan, hostName: string, opts: ApplyOptions
     echo: boolean,
   ): Promise<Outcome> => {
     const sub = execa(cmd.file, cmd.args, {
+      env: childEnvironment(),
+      extendEnv: false,
       reject: false,
       all: true,
       timeout: timeoutMs,
@@ -335,6 +358,8 @@ async function resolveSteps(host: HostPlan, timeoutMs: number): Promise<{ steps:
     }
     // One read of the whole configuration serves the diff and the copy kept before the first change.
     const read = await execa(step.mergeRepeatedKeys.read.file, [], {
+      env: childEnvironment(),
+      extendEnv: false,
       reject: false,
       timeout: timeoutMs,
       stdin: 'ignore',

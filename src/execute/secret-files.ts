@@ -1,10 +1,24 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writePrivate } from './private-files.js';
+
+const PREFIX = 'nbsecure-secrets-';
+const OWNER = 'owner.pid';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /**
  * Files handed to NetBackup commands (the token, the CA fingerprint): in a private 0700 folder,
- * each 0600, removed after the step and, whatever happens, when the process exits.
+ * each 0600, removed after the step and, whatever happens, when the process exits. The folder
+ * names its process, so that one left by a `kill -9` is found and removed at the next start.
  */
 export class StepFiles {
   private dir: string | undefined;
@@ -15,9 +29,12 @@ export class StepFiles {
   }
 
   write(name: string, content: string): string {
-    this.dir ??= mkdtempSync(join(tmpdir(), 'nbsecure-'));
+    if (!this.dir) {
+      this.dir = mkdtempSync(join(tmpdir(), PREFIX));
+      writePrivate(join(this.dir, OWNER), String(process.pid));
+    }
     const file = join(this.dir, name.replace(/[^a-z0-9-]/gi, '_'));
-    writeFileSync(file, content, { mode: 0o600 });
+    writePrivate(file, content);
     return file;
   }
 
@@ -30,4 +47,35 @@ export class StepFiles {
     this.removeAll();
     process.removeListener('exit', this.cleanup);
   }
+}
+
+/** Removes this user's secret folders whose process is gone; returns how many it removed. */
+export function sweepStaleSecretFolders(base = tmpdir()): number {
+  let removed = 0;
+  let names: string[];
+  try {
+    names = readdirSync(base).filter((n) => n.startsWith(PREFIX));
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    const dir = join(base, name);
+    try {
+      const st = lstatSync(dir);
+      if (!st.isDirectory() || (process.getuid && st.uid !== process.getuid())) continue;
+      let pid = NaN;
+      try {
+        pid = Number(readFileSync(join(dir, OWNER), 'utf8'));
+      } catch {
+        /* no owner written yet, or torn: judged by age below */
+      }
+      const stale = Number.isInteger(pid) ? !alive(pid) : Date.now() - st.mtimeMs > 60_000;
+      if (!stale) continue;
+      rmSync(dir, { recursive: true, force: true });
+      removed++;
+    } catch {
+      /* another process removed it first */
+    }
+  }
+  return removed;
 }

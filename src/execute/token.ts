@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 
 export const TOKEN_FORMAT = /^[A-Z]{16}$/;
@@ -20,35 +20,68 @@ export const SECRET_KINDS = {
 } as const;
 export type SecretKind = keyof typeof SECRET_KINDS;
 
+/** Shorter secrets cannot be redacted safely (every such run of letters in any output would go). */
+export const MIN_SECRET_LENGTH = 4;
+/** Far above any token or passphrase: a bigger "secret file" is the wrong file. */
+const MAX_SECRET_FILE_BYTES = 64 * 1024;
+
 /** Checks a secret's shape; the value is never part of a message. */
 export function checkSecret(kind: SecretKind, value: string, from: string): string {
   const secret = value.replace(/\r?\n$/, '');
-  if (kind === 'token' && !TOKEN_FORMAT.test(secret.trim()))
+  if (kind === 'token' && !TOKEN_FORMAT.test(secret.trim())) {
     throw new UsageError(
-      `the authorization token from ${from} is not 16 upper-case ` +
-        `letters; copy it again ` +
-        `from nbcertcmd -createToken's ` +
-        `output.`,
+      `the authorization token from ${from} is not 16 upper-case letters; ` +
+        "copy it again from nbcertcmd -createToken's output.",
     );
-  if (kind === 'passphrase' && !secret) throw new UsageError(`the private key passphrase from ${from} is empty.`);
+  }
+  if (kind === 'passphrase' && secret.length < MIN_SECRET_LENGTH) {
+    throw new UsageError(
+      `the private key passphrase from ${from} is ${secret ? 'shorter than 4 characters' : 'empty'}; ` +
+        'OpenSSL refuses such a passphrase, and nbsecure could not hide it safely in what it prints.',
+    );
+  }
   return kind === 'token' ? secret.trim() : secret;
 }
 
-/** A secret file must be readable by its owner alone. */
+/**
+ * A secret file must be a regular file readable by its owner alone. It is opened once and the
+ * open file is checked (fstat), so a file swapped after a check is never read; a FIFO is refused
+ * instead of waited on, and the size is capped.
+ */
 export function secretFromFile(kind: SecretKind, file: string): string {
   const flag = SECRET_KINDS[kind].flag;
-  let mode: number;
+  let fd: number;
   try {
-    mode = statSync(file).mode & 0o777;
-  } catch {
-    throw new UsageError(`${flag} ${file} does not exist or cannot be read.`);
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`${flag} ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be opened (${code})`}.`);
   }
-  if (mode & 0o077)
-    throw new UsageError(
-      `${flag} ${file} is readable by group or others (mode ${mode.toString(8).padStart(4, '0')}` +
-        `); run chmod 600 ${file} and try again.`,
-    );
-  return checkSecret(kind, readFileSync(file, 'utf8'), `${flag} ${file}`);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile())
+      throw new UsageError(`${flag} ${file} is not a regular file; give the file that holds the secret.`);
+    const mode = st.mode & 0o777;
+    if (mode & 0o077) {
+      throw new UsageError(
+        `${flag} ${file} is readable by group or others (mode ${mode.toString(8).padStart(4, '0')}); ` +
+          `run chmod 600 ${file} and try again.`,
+      );
+    }
+    if (st.size > MAX_SECRET_FILE_BYTES) {
+      throw new UsageError(`${flag} ${file} is ${st.size} bytes: far too big to be ${SECRET_KINDS[kind].words}.`);
+    }
+    const buf = Buffer.alloc(MAX_SECRET_FILE_BYTES + 1);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    if (n > MAX_SECRET_FILE_BYTES)
+      throw new UsageError(`${flag} ${file} is too big to be ${SECRET_KINDS[kind].words}.`);
+    return checkSecret(kind, buf.subarray(0, n).toString('utf8'), `${flag} ${file}`);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`${flag} ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}).`);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export function secretFromEnv(kind: SecretKind, env: NodeJS.ProcessEnv): string | undefined {
@@ -58,3 +91,12 @@ export function secretFromEnv(kind: SecretKind, env: NodeJS.ProcessEnv): string 
 
 export const tokenFromFile = (file: string) => secretFromFile('token', file);
 export const tokenFromEnv = (env: NodeJS.ProcessEnv) => secretFromEnv('token', env);
+
+/**
+ * The environment NetBackup commands run with: nbsecure's own secret variables removed, so that no
+ * child (nor anything it starts) inherits the token or a passphrase it was not handed on purpose.
+ */
+export function childEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const secretNames = new Set<string>(Object.values(SECRET_KINDS).map((k) => k.env));
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !secretNames.has(k)));
+}

@@ -1,3 +1,4 @@
+import { configLine } from './config-line.js';
 import { CONFIG_KEYS, crlCheckIsConfirmed, type ConfigKeyName } from '../catalogue/config-keys.js';
 import { VERIFY_MARKER } from '../catalogue/confidence.js';
 import type { Environment, HostEnv } from '../environment/types.js';
@@ -79,7 +80,7 @@ export function keyNotes(config: ConfigEntry[]): { key: string; why: string }[] 
 
 /** nbsetconfig reads KEY = VALUE lines; repeated keys are given as the complete list. */
 export function configStdin(config: ConfigEntry[]): string {
-  return config.map((c) => `${c.key} = ${c.value}\n`).join('');
+  return config.map((c) => `${configLine(c.key, c.value)}\n`).join('');
 }
 
 export function configSteps(host: HostEnv, config: ConfigEntry[]): Step[] {

@@ -3,6 +3,7 @@ import { atLeast } from '../environment/versions.js';
 import type { Environment, HostEnv } from '../environment/types.js';
 import { tunnelCandidates } from '../plan/bpconf.js';
 import type { HostPlan } from '../plan/types.js';
+import { configLine } from '../plan/config-line.js';
 
 /** Hosts that get an NBInstallAnswer.conf: UNIX hosts not installed yet (the file is UNIX-only). */
 export function wantsAnswerFile(host: Pick<HostPlan, 'installed' | 'os'>): boolean {
@@ -30,24 +31,24 @@ export function renderAnswerFile(env: Environment, host: HostEnv): string {
       `(mode 0600) before installing; ` +
       `delete ` +
       `it afterwards.`,
-    `CLIENT_NAME = ${host.name}`,
-    `MACHINE_ROLE = ${role(host)}`,
+    configLine('CLIENT_NAME', host.name),
+    configLine('MACHINE_ROLE', role(host)),
   ];
   if (host.role !== 'primary') {
-    lines.push(`SERVER = ${env.primary.name}`, ...env.media.map((m) => `SERVER = ${m.name}`));
-    if (host.zone === 'dmz') lines.push(...tunnelCandidates(host, env).map((m) => `MEDIA_SERVER = ${m}`));
+    lines.push(configLine('SERVER', env.primary.name), ...env.media.map((m) => configLine('SERVER', m.name)));
+    if (host.zone === 'dmz') lines.push(...tunnelCandidates(host, env).map((m) => configLine('MEDIA_SERVER', m)));
     const eca = env.certificates.authority === 'eca' ? env.certificates.eca : undefined;
     if (eca) {
       lines.push(
-        `ECA_CERT_PATH = ${eca.certPath}`,
-        `ECA_PRIVATE_KEY_PATH = ${eca.privateKeyPath}`,
-        `ECA_TRUST_STORE_PATH = ${eca.trustStorePath}`,
-        `ECA_CRL_CHECK_LEVEL = ${crlLevel(eca)}`,
+        configLine('ECA_CERT_PATH', eca.certPath),
+        configLine('ECA_PRIVATE_KEY_PATH', eca.privateKeyPath),
+        configLine('ECA_TRUST_STORE_PATH', eca.trustStorePath),
+        configLine('ECA_CRL_CHECK_LEVEL', crlLevel(eca)),
       );
-      if (eca.crlPath) lines.push(`ECA_CRL_PATH = ${eca.crlPath}`);
-      if (eca.passphraseFile) lines.push(`ECA_KEY_PASSPHRASEFILE = ${eca.passphraseFile}`);
+      if (eca.crlPath) lines.push(configLine('ECA_CRL_PATH', eca.crlPath));
+      if (eca.passphraseFile) lines.push(configLine('ECA_KEY_PASSPHRASEFILE', eca.passphraseFile));
     } else {
-      lines.push(`CA_CERTIFICATE_FINGERPRINT = ${env.certificates.caFingerprint ?? 'SKIP'}`);
+      lines.push(configLine('CA_CERTIFICATE_FINGERPRINT', env.certificates.caFingerprint ?? 'SKIP'));
       lines.push(
         '# The token is never written here: the plan deploys the certificate after ' +
           'installation, with the token in a 0600 file.',

@@ -1,5 +1,6 @@
 import type { HostPlan, Plan } from '../plan/types.js';
 import { oneLine } from './quote.js';
+import { configLine } from '../plan/config-line.js';
 
 /** The bp.conf lines the plan owns for one host, as a reviewable snippet (nbsetconfig input format). */
 export function renderBpconf(plan: Plan, host: HostPlan): string {
@@ -10,7 +11,7 @@ export function renderBpconf(plan: Plan, host: HostPlan): string {
   ];
   const lines = host.config.flatMap((c) => [
     ...(c.verifyForYourVersion ? [`# ${oneLine(c.verifyForYourVersion)}`] : []),
-    `${c.key} = ${c.value}`,
+    configLine(c.key, c.value),
   ]);
   return `${[...head, ...lines].join('\n')}\n`;
 }

@@ -1,0 +1,130 @@
+import { COMMANDS, assertKnownFlags, type CommandName, type CommandSpec } from '../catalogue/commands.js';
+import { CONFIG_KEYS } from '../catalogue/config-keys.js';
+import { StalePlanError } from '../errors.js';
+import { pathForOsProblem, pathTextProblem } from '../environment/paths.js';
+import { HOSTNAME_RE } from '../environment/patterns.js';
+import { commandPath } from '../plan/paths.js';
+import type { HostPlan, Plan, PlanCommand, Step } from '../plan/types.js';
+
+const PLACEHOLDER_RE = /^\{file:[a-z][a-z-]*\}$/;
+const SECRETS = new Set(['token', 'passphrase']);
+
+class Refused extends Error {}
+
+function refuse(where: string, why: string): never {
+  throw new Refused(`${where}: ${why}`);
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** Which catalogued command a path is on this host, or a refusal. */
+function catalogued(host: HostPlan, cmd: unknown, where: string): { name: CommandName; spec: CommandSpec } {
+  if (!isObject(cmd) || typeof cmd.file !== 'string' || !Array.isArray(cmd.args)) {
+    refuse(where, 'its command is not a file with a list of arguments');
+  }
+  if (!cmd.args.every((a) => typeof a === 'string')) refuse(where, 'an argument is not text');
+  const name = (Object.keys(COMMANDS) as CommandName[]).find((n) => {
+    const spec: CommandSpec = COMMANDS[n];
+    return (!spec.os || spec.os === host.os) && commandPath(host, n) === cmd.file;
+  });
+  if (!name) {
+    refuse(where, `it runs ${cmd.file}, which is not a NetBackup command nbsecure knows at this host's install path`);
+  }
+  try {
+    assertKnownFlags(name, cmd.args as string[]);
+  } catch {
+    refuse(where, `it passes ${name} a flag that is not in nbsecure's catalogue`);
+  }
+  return { name, spec: COMMANDS[name] };
+}
+
+/** A `{file:NAME}` argument only as the value of a flag that takes a file, and declared by the step. */
+function checkFileArguments(step: Step, cmd: PlanCommand, spec: CommandSpec, where: string): void {
+  const declared = new Set((step.files ?? []).map((f) => f.placeholder));
+  cmd.args.forEach((a, i) => {
+    if (!a.startsWith('{file:') && !PLACEHOLDER_RE.test(a)) return;
+    if (!PLACEHOLDER_RE.test(a)) refuse(where, `${a} is not a file placeholder nbsecure writes`);
+    if (!spec.fileFlags?.includes(cmd.args[i - 1] ?? '')) {
+      refuse(where, `the file ${a} is given where ${spec.name} takes no file (after ${cmd.args[i - 1] ?? 'nothing'})`);
+    }
+    if (!declared.has(a)) refuse(where, `${a} is not one of the step's files`);
+  });
+}
+
+function checkStep(host: HostPlan, step: Step, n: number): void {
+  const id = isObject(step) && typeof step.id === 'string' ? step.id : 'no id';
+  const where = `host ${host.name}, step ${n + 1} (${id})`;
+  if (!isObject(step) || typeof step.id !== 'string' || typeof step.manual !== 'boolean') {
+    refuse(where, 'it is not a step');
+  }
+  if (!Array.isArray(step.expectExit) || !step.expectExit.every(Number.isInteger))
+    refuse(where, 'expectExit is not a list of statuses');
+  for (const f of step.files ?? []) {
+    if (!isObject(f) || typeof f.placeholder !== 'string' || !PLACEHOLDER_RE.test(f.placeholder))
+      refuse(where, 'a file is malformed');
+    if (f.secret !== undefined && !SECRETS.has(f.secret))
+      refuse(where, `${String(f.secret)} is not a secret nbsecure hands over`);
+    if (f.content !== undefined && typeof f.content !== 'string') refuse(where, 'a file content is not text');
+  }
+  if (step.manual) {
+    if (step.command) refuse(where, 'a manual step has a command');
+    return;
+  }
+  const { spec } = catalogued(host, step.command, where);
+  checkFileArguments(step, step.command!, spec, where);
+  if (step.stdin !== undefined && typeof step.stdin !== 'string') refuse(where, 'its stdin is not text');
+  if (step.done) {
+    const check = catalogued(host, step.done.command, `${where}, its done-check`);
+    checkFileArguments(step, step.done.command, check.spec, `${where}, its done-check`);
+    if (step.done.outputMatches !== undefined) {
+      try {
+        new RegExp(String(step.done.outputMatches), 'i');
+      } catch {
+        refuse(where, 'its done-check pattern is not a valid pattern');
+      }
+    }
+  }
+  if (step.mergeRepeatedKeys) catalogued(host, step.mergeRepeatedKeys.read, `${where}, its configuration read`);
+}
+
+function checkHost(host: unknown, i: number): void {
+  const where = `host ${i + 1}`;
+  if (!isObject(host)) refuse(where, 'it is not a host');
+  const h = host as unknown as HostPlan;
+  if (typeof h.name !== 'string' || !HOSTNAME_RE.test(h.name)) refuse(where, 'its name is not a DNS host name');
+  if (h.os !== 'linux' && h.os !== 'windows') refuse(`host ${h.name}`, 'its os is neither linux nor windows');
+  if (typeof h.installPath !== 'string') refuse(`host ${h.name}`, 'it has no install path');
+  const pathProblem = pathTextProblem(h.installPath) ?? pathForOsProblem(h.installPath, h.os);
+  if (pathProblem) refuse(`host ${h.name}`, `its installPath ${pathProblem}`);
+  if (!Array.isArray(h.config) || !Array.isArray(h.steps) || !Array.isArray(h.ownedKeys)) {
+    refuse(`host ${h.name}`, 'its config, ownedKeys or steps are missing');
+  }
+  for (const c of h.config) {
+    if (!isObject(c) || typeof c.key !== 'string' || typeof c.value !== 'string')
+      refuse(`host ${h.name}`, 'a config entry is malformed');
+    if (!(c.key in CONFIG_KEYS)) refuse(`host ${h.name}`, `${c.key} is not a configuration key nbsecure writes`);
+    if (/[\r\n\0]/.test(c.value)) refuse(`host ${h.name}`, `the value of ${c.key} holds a line break`);
+  }
+  h.steps.forEach((s, n) => checkStep(h, s, n));
+}
+
+/**
+ * A loaded plan runs only what nbsecure itself would emit: every command at its catalogued path
+ * for the host's OS and install root, known flags, files only where the catalogue takes one, keys
+ * from the catalogue. The digest proves a plan was not damaged, not that nbsecure wrote it: anyone
+ * can recompute a digest. Anything else is refused with exit 3.
+ */
+export function verifyPlan(plan: Plan, file: string): void {
+  try {
+    if (!Array.isArray(plan.hosts)) refuse('the plan', 'it has no hosts');
+    plan.hosts.forEach(checkHost);
+  } catch (e) {
+    if (!(e instanceof Refused)) throw e;
+    throw new StalePlanError(
+      `--plan ${file} asks for something nbsecure never plans (${e.message}). It was edited after nbsecure ` +
+        'wrote it; nbsecure will not run it. Make it again with nbsecure plan.',
+    );
+  }
+}
