@@ -5,7 +5,10 @@ import { UsageError } from '../errors.js';
 import { answersSchema, type Answers } from './schema.js';
 import { crossFieldProblems, type Problem } from './checks.js';
 import { withDefaults } from './defaults.js';
+import { duplicateKeys, jsonHasDuplicateKeys } from './duplicate-keys.js';
 import type { Environment } from './types.js';
+
+const MAX_ALIASES = 10_000;
 
 export interface Located extends Problem {
   line?: number;
@@ -65,7 +68,10 @@ function describe(issue: z.core.$ZodIssue, raw: unknown): string {
     const allowed = fieldsAt(issue.path);
     return (
       `has unknown field${issue.keys.length > 1 ? 's' : ''}` +
-      ` ${issue.keys.map((k) => `"${k}"`).join(', ')}` +
+      ` ${issue.keys
+        .slice(0, 10)
+        .map((k) => `"${k}"`)
+        .join(', ')}${issue.keys.length > 10 ? ` and ${issue.keys.length - 10} more` : ''}` +
       `${allowed.length ? `; the fields here are: ${allowed.join(', ')}` : ''}`
     );
   }
@@ -93,20 +99,34 @@ export function parseAnswers(text: string, file: string): LoadedAnswers {
       raw = undefined;
     }
     const parsed = raw === undefined ? undefined : answersSchema.safeParse(raw);
-    if (parsed?.success && crossFieldProblems(parsed.data).length === 0) {
+    if (parsed?.success && crossFieldProblems(parsed.data).length === 0 && !jsonHasDuplicateKeys(text)) {
       return { answers: parsed.data, environment: withDefaults(parsed.data) };
     }
   }
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: true });
-  if (doc.errors.length) {
-    const lines = doc.errors.map((e) => {
-      const pos = e.linePos?.[0];
-      return `  ${file}${pos ? `:${pos.line}:${pos.col}` : ''}: ${e.message.split('\n')[0]}`;
-    });
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false, prettyErrors: true });
+  const errors = doc.errors.map((e) => ({ message: e.message.split('\n')[0], pos: e.linePos?.[0] }));
+  if (!errors.length) {
+    for (const d of duplicateKeys(doc, lc)) {
+      errors.push({ message: `the key "${d.key}" is given twice in the same map`, pos: { line: d.line, col: d.col } });
+    }
+  }
+  if (errors.length) {
+    const lines = errors.map(
+      ({ message, pos }) => `  ${file}${pos?.line ? `:${pos.line}:${pos.col}` : ''}: ${message}`,
+    );
     throw new UsageError(`${file} is not valid YAML or JSON; nothing was written:\n${lines.join('\n')}`);
   }
-  const raw: unknown = doc.toJS();
+  let raw: unknown;
+  try {
+    // Aliases let a small file expand into a huge one; real answers files use a few dozen at most.
+    raw = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (e) {
+    throw new UsageError(
+      `${file} uses YAML aliases (*name) that expand too far (${(e as Error).message}); ` +
+        `write the values out, or use fewer than ${MAX_ALIASES} aliases. Nothing was written.`,
+    );
+  }
   if (raw === null || raw === undefined)
     throw new UsageError(`${file} is empty; start from one of the files in examples/ (see README, "Answers file").`);
 

@@ -1,6 +1,7 @@
 import type { Plan } from '../plan/types.js';
 import { describeFiles, displayCommand } from './display.js';
 import { renderTemplate } from './templates.js';
+import { mdCode, mdFence, mdText } from './markdown-escape.js';
 
 const ROLE = { primary: 'Primary server', media: 'Media server', client: 'Client' } as const;
 
@@ -27,5 +28,6 @@ export function renderMarkdown(plan: Plan): string {
     hosts,
     byPriority,
     fence: (os: string) => (os === 'windows' ? 'powershell' : 'sh'),
+    md: { text: mdText, code: mdCode, fence: mdFence },
   });
 }

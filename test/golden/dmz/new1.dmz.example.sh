@@ -7,6 +7,10 @@
 # Manual steps stop the script unless listed in NBSECURE_MANUAL_DONE (comma-separated step ids).
 set -euo pipefail
 umask 077
+# Secrets given in the environment are read once and taken out of it: no command this script runs inherits them.
+# shellcheck disable=SC2034 # read through ${!env_var} in write_secret
+secret_token=${NBSECURE_TOKEN:-} secret_passphrase=${NBSECURE_PASSPHRASE:-}
+unset NBSECURE_TOKEN NBSECURE_PASSPHRASE
 
 workdir=$(mktemp -d)
 trap 'rm -rf -- "$workdir"' EXIT
@@ -39,9 +43,9 @@ manual() {
 write_secret() {
   local kind=$1 target=$2 file_var env_var value
   if [[ $kind == token ]]; then
-    file_var=NBSECURE_TOKEN_FILE env_var=NBSECURE_TOKEN
+    file_var=NBSECURE_TOKEN_FILE env_var=secret_token
   else
-    file_var=NBSECURE_PASSPHRASE_FILE env_var=NBSECURE_PASSPHRASE
+    file_var=NBSECURE_PASSPHRASE_FILE env_var=secret_passphrase
   fi
   if [[ -n ${!file_var:-} ]]; then
     cp -- "${!file_var}" "$target"

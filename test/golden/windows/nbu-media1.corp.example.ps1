@@ -36,11 +36,16 @@ function Protect-File([string]$Path) {
   icacls $Path /inheritance:r /grant:r "$($env:USERNAME):(R,W)" | Out-Null
 }
 
+# Secrets given in the environment are read once and taken out of it: no command this script runs inherits them.
+$script:SecretToken = $env:NBSECURE_TOKEN
+$script:SecretPassphrase = $env:NBSECURE_PASSPHRASE
+Remove-Item -Path Env:NBSECURE_TOKEN, Env:NBSECURE_PASSPHRASE -ErrorAction SilentlyContinue
+
 function Write-Secret([string]$Kind, [string]$Target) {
   New-Item -ItemType File -Path $Target | Out-Null
   Protect-File $Target
   $file = if ($Kind -eq 'token') { $env:NBSECURE_TOKEN_FILE } else { $env:NBSECURE_PASSPHRASE_FILE }
-  $value = if ($Kind -eq 'token') { $env:NBSECURE_TOKEN } else { $env:NBSECURE_PASSPHRASE }
+  $value = if ($Kind -eq 'token') { $script:SecretToken } else { $script:SecretPassphrase }
   if ($file) { Get-Content -Raw $file | Set-Content -NoNewline $Target }
   elseif ($value) { Set-Content -Path $Target -Value $value }
   else {
