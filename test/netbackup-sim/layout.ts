@@ -22,11 +22,11 @@ export function makeDomain(fingerprint: string): string {
 }
 
 /** Lays out one host's install root with the simulated commands at their real paths. */
-export function makeHost(domain: string, host: Omit<SimHost, 'root'>, bpconf = ''): SimHost {
-  const root = mkdtempSync(join(tmpdir(), `nbsim-${host.name.split('.')[0]}-`));
+export function makeHost(domain: string, host: Omit<SimHost, 'root'>, bpconf = '', at?: string): SimHost {
+  const root = at ?? mkdtempSync(join(tmpdir(), `nbsim-${host.name.split('.')[0]}-`));
   const bin = join(root, 'netbackup', 'bin');
   mkdirSync(join(bin, 'admincmd'), { recursive: true });
-  mkdirSync(join(root, 'sim'));
+  mkdirSync(join(root, 'sim'), { recursive: true });
   for (const [dir, names] of [
     [bin, BIN],
     [join(bin, 'admincmd'), ADMINCMD],
@@ -74,6 +74,7 @@ export function setFaults(
     nth?: number;
     exit?: number;
     hang?: boolean;
+    hangAfter?: boolean;
     times?: number;
     message?: string;
   }[],

@@ -42,7 +42,19 @@ function flag(name) {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
+// A fault with `hangAfter` lets the command do its work, then hang: a process killed there has
+// changed the host without saying so, as a real command killed after its change has.
+let hangAfter = false;
+
 export async function run(self, name) {
+  await perform(self, name);
+  if (hangAfter) {
+    writeFileSync(join(rootOf(self), 'sim', 'hanging'), String(process.pid));
+    setInterval(() => {}, 1000);
+  }
+}
+
+async function perform(self, name) {
   const root = rootOf(self);
   const sim = join(root, 'sim');
   const domain = readFileSync(join(sim, 'domain'), 'utf8').trim();
@@ -63,12 +75,12 @@ export async function run(self, name) {
   if (fault) {
     if (fault.times !== undefined) fault.times -= 1;
     writeJson(join(sim, 'faults.json'), faults);
-    if (fault.hang) {
+    if (fault.hangAfter) hangAfter = true;
+    else if (fault.hang) {
       writeFileSync(join(sim, 'hanging'), String(process.pid));
       setInterval(() => {}, 1000);
       return;
-    }
-    fail(fault.exit ?? 1, fault.message ?? `simulated failure of ${line}`);
+    } else fail(fault.exit ?? 1, fault.message ?? `simulated failure of ${line}`);
   }
 
   const bpconf = join(root, 'netbackup', 'bp.conf');

@@ -1,0 +1,150 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { argvLog, readState, setFaults } from '../netbackup-sim/layout.js';
+import { planDigest } from '../../src/plan/digest.js';
+import { BIN } from '../helpers/bin.js';
+import { cli } from '../helpers/cli.js';
+import { createToken, makeSite, type Site } from '../helpers/site.js';
+
+const PRIMARY = 'p.corp.example';
+const CONFIRM = ['--confirm', 'login,security.level'];
+
+function applyArgs(site: Site, host: string, extra: string[] = []) {
+  return ['apply', '--answers', site.answers, '--host', host, '--state-dir', site.stateDir, '--yes', ...extra];
+}
+
+/** nbsecure apply as its own process, so that it can be killed like a real one. */
+function applyProcess(site: Site, host: string, extra: string[] = []) {
+  const child = spawn(process.execPath, [BIN, ...applyArgs(site, host, extra)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true' },
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, output: () => out };
+}
+
+/** Waits for the simulator to say a command is hanging (bounded: 10 s). */
+async function hanging(site: Site, host: string): Promise<number> {
+  const file = join(site.hosts[host]!.root, 'sim', 'hanging');
+  for (let i = 0; i < 200 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(existsSync(file)).toBe(true);
+  return Number(readFileSync(file, 'utf8'));
+}
+
+describe('a change killed before it is journaled', () => {
+  it('still owes the restart: --resume restarts the primary although the setting already reads off', async () => {
+    const site = makeSite();
+    createToken(site);
+    writeFileSync(join(site.domain, 'session.json'), '{}');
+    const primary = site.hosts[PRIMARY]!;
+    // nbseccmd turns insecure communication off, then hangs: nbsecure is killed there, before its journal says ok.
+    setFaults(primary, [
+      { match: 'nbseccmd -setsecurityconfig -insecurecommunication off', hangAfter: true, times: 1 },
+    ]);
+    const run = applyProcess(site, PRIMARY, CONFIRM);
+    const pid = await hanging(site, PRIMARY);
+    run.child.kill('SIGKILL');
+    await run.exited;
+    process.kill(pid, 'SIGKILL');
+    expect(readState<{ insecureCommunication: string }>(join(site.domain, 'security.json')).insecureCommunication).toBe(
+      'off',
+    );
+
+    const resumed = await cli(applyArgs(site, PRIMARY, [...CONFIRM, '--resume']));
+    expect(resumed.code, resumed.stdout).toBe(0);
+    const sec = readState<{ restarts: number; effectiveInsecure: string }>(join(site.domain, 'security.json'));
+    expect(sec.restarts).toBe(1);
+    expect(sec.effectiveInsecure).toBe('off');
+  }, 60_000);
+});
+
+describe('two applies at once on one host', () => {
+  it('lets one run and refuses the other, naming the process that holds the host', async () => {
+    const site = makeSite({ clients: [{ name: 'w1.dmz.example', zone: 'dmz', tunnelVia: ['m1.corp.example'] }] });
+    const token = createToken(site);
+    const host = site.hosts['w1.dmz.example']!;
+    setFaults(host, [{ match: 'nbcertcmd -getCACertificate', hang: true, times: 1 }]);
+    const first = applyProcess(site, 'w1.dmz.example', ['--token-file', site.tokenFile(token)]);
+    await hanging(site, 'w1.dmz.example');
+    const second = await cli(applyArgs(site, 'w1.dmz.example', ['--token-file', site.tokenFile(token)]));
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(new RegExp(`another nbsecure apply holds .*process ${first.child.pid}`));
+    first.child.kill('SIGINT');
+    expect(await first.exited).toBe(130);
+    // Once the first is gone, the host is free again, and the token was used by one run only.
+    const third = await cli(applyArgs(site, 'w1.dmz.example', ['--token-file', site.tokenFile(token), '--resume']));
+    expect(third.code, third.stdout).toBe(0);
+    expect(argvLog(host).filter((l) => l.args[0] === '-getCertificate')).toHaveLength(1);
+  }, 60_000);
+});
+
+describe('an edited plan.json', () => {
+  async function savedPlan(site: Site) {
+    const file = join(site.dir, 'plan.json');
+    const r = await cli(['plan', '--answers', site.answers, '--format', 'json', '--json']);
+    writeFileSync(file, r.stdout);
+    return { file, plan: JSON.parse(r.stdout) };
+  }
+  const reseal = (plan: { digest: string }) => ({ ...plan, digest: planDigest(plan) });
+
+  it.each([
+    [
+      'a shell in place of nbcertcmd',
+      (s: { command: { file: string; args: string[] } }) => (s.command = { file: '/bin/sh', args: ['-c', 'id'] }),
+    ],
+    ['a flag nbsecure never passes', (s: { command: { args: string[] } }) => s.command.args.push('-deleteAll')],
+    [
+      'the token file handed to another flag',
+      (s: { command: { args: string[] } }) => (s.command.args = ['-ping', '-server', '{file:token}']),
+    ],
+  ])('is refused with exit 3 when it names %s, although its digest was recomputed', async (_what, edit) => {
+    const site = makeSite({ clients: [{ name: 'w1.dmz.example', zone: 'dmz', tunnelVia: ['m1.corp.example'] }] });
+    const token = createToken(site);
+    const { file, plan } = await savedPlan(site);
+    const step = plan.hosts
+      .find((h: { name: string }) => h.name === 'w1.dmz.example')
+      .steps.find((s: { id: string }) => s.id.endsWith(':cert.get'));
+    edit(step);
+    writeFileSync(file, JSON.stringify(reseal(plan), null, 2));
+    const r = await cli([
+      'apply',
+      '--plan',
+      file,
+      '--host',
+      'w1.dmz.example',
+      '--state-dir',
+      site.stateDir,
+      '--yes',
+      '--token-file',
+      site.tokenFile(token),
+    ]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('asks for something nbsecure never plans');
+    expect(argvLog(site.hosts['w1.dmz.example']!)).toEqual([]);
+  });
+
+  it('is refused with exit 3 when --answers gives another plan, even with the same answers digest', async () => {
+    const site = makeSite();
+    const { file, plan } = await savedPlan(site);
+    plan.hosts[0].steps[0].title = 'something else';
+    writeFileSync(file, JSON.stringify(reseal(plan), null, 2));
+    const r = await cli(['apply', '--plan', file, '--answers', site.answers, '--host', PRIMARY, '--dry-run']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(`the plan is not the one ${site.answers} gives`);
+  });
+
+  it('with a valid digest and a broken structure, gets a message and exit 3, never an internal error', async () => {
+    const site = makeSite();
+    const { file, plan } = await savedPlan(site);
+    plan.hosts[1].steps = [null, 42];
+    writeFileSync(file, JSON.stringify(reseal(plan), null, 2));
+    const r = await cli(['apply', '--plan', file, '--host', PRIMARY, '--dry-run']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).not.toContain('internal error');
+  });
+});
