@@ -9,6 +9,7 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
 import { UserError, EXIT } from '../errors.js';
 
 const { O_WRONLY, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW } = constants;
@@ -44,7 +45,7 @@ export function stateFailure(file: string, e: unknown): StateError {
  */
 export function privateDir(dir: string): string {
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDirs(dir);
     const st = lstatSync(dir);
     if (!st.isDirectory()) throw new StateError(`the state folder ${dir} is not a folder (is it a symbolic link?).`);
     if (st.mode & 0o022) {
@@ -61,6 +62,23 @@ export function privateDir(dir: string): string {
     throw stateFailure(dir, e);
   }
   return dir;
+}
+
+/**
+ * mkdir -p, one level at a time. Node's own recursive mkdir loops forever where a parent refuses
+ * new entries with ENOENT (under /proc, say); this fails with that error instead.
+ */
+function makeDirs(dir: string): void {
+  const parts = resolve(dir).split(sep).filter(Boolean);
+  let at: string = sep;
+  for (const part of parts) {
+    at = join(at, part);
+    try {
+      mkdirSync(at, { mode: 0o700 });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
 }
 
 /** Appends to an owner-only file, never through a symbolic link; a looser existing mode is tightened. */

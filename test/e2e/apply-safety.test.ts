@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { argvLog, readState, setFaults } from '../netbackup-sim/layout.js';
 import { planDigest } from '../../src/plan/digest.js';
-import { BIN } from '../helpers/bin.js';
+import { BIN, nbsecure } from '../helpers/bin.js';
 import { cli } from '../helpers/cli.js';
 import { createToken, makeSite, type Site } from '../helpers/site.js';
 
@@ -146,5 +146,17 @@ describe('an edited plan.json', () => {
     const r = await cli(['apply', '--plan', file, '--host', PRIMARY, '--dry-run']);
     expect(r.code).toBe(3);
     expect(r.stderr).not.toContain('internal error');
+  });
+});
+
+describe('secrets in the environment', () => {
+  it('reach no NetBackup command that apply runs', () => {
+    const site = makeSite({ clients: [{ name: 'w1.dmz.example', zone: 'dmz', tunnelVia: ['m1.corp.example'] }] });
+    const token = createToken(site);
+    const r = nbsecure(applyArgs(site, 'w1.dmz.example'), { env: { NBSECURE_TOKEN: token } });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const log = argvLog(site.hosts['w1.dmz.example']!);
+    expect(log.length).toBeGreaterThan(0);
+    expect(log.flatMap((l) => l.secretEnv)).toEqual([]);
   });
 });

@@ -130,6 +130,8 @@ describe.each(FIELDS)('a hostile %s', (field) => {
     });
     expect(existsSync(join(c.dir, 'pwned')), `${label}: the payload ran\n${run.stdout}${run.stderr}`).toBe(false);
     expect(argvLog(host).length, `${label}: the script reached no NetBackup command`).toBeGreaterThan(0);
+    // The script takes NBSECURE_TOKEN out of the environment before it runs anything.
+    expect(argvLog(host).flatMap((l) => l.secretEnv)).toEqual([]);
     expect(bpconf(host)).not.toMatch(/^SERVER = evil\.example/m);
     // Where the value is an argument, it reached the command whole, as one argument.
     const value = field.startsWith('certificates.eca') ? `/etc/pki/${payload}` : undefined;

@@ -59,7 +59,9 @@ async function perform(self, name) {
   const sim = join(root, 'sim');
   const domain = readFileSync(join(sim, 'domain'), 'utf8').trim();
   const host = readJson(join(sim, 'host.json'), {});
-  appendFileSync(join(sim, 'argv.jsonl'), `${JSON.stringify({ cmd: name, args: argv })}\n`);
+  // Which of nbsecure's secret variables this command inherited (names only): it should be none.
+  const secretEnv = Object.keys(process.env).filter((k) => /^NBSECURE_(TOKEN|PASSPHRASE|API_KEY)$/.test(k));
+  appendFileSync(join(sim, 'argv.jsonl'), `${JSON.stringify({ cmd: name, args: argv, secretEnv })}\n`);
 
   // Fault injection: a fault whose `match` prefixes "name args" (or equals it, with `exact`)
   // applies to its `nth` matching call (default: every call), `times` times (default: always).

@@ -17,7 +17,9 @@ import { configChange } from '../../src/execute/config-diff.js';
 import { Journal } from '../../src/execute/journal.js';
 import { lockHostState } from '../../src/execute/lock.js';
 import { appendPrivate, privateDir, writePrivate } from '../../src/execute/private-files.js';
+import { sweepStaleSecretFolders } from '../../src/execute/secret-files.js';
 import { secretFromFile } from '../../src/execute/token.js';
+import { stateFailure } from '../../src/execute/private-files.js';
 import { configLine } from '../../src/plan/config-line.js';
 import { renderBpconf } from '../../src/render/bpconf.js';
 import { mdCode, mdFence, mdText } from '../../src/render/markdown-escape.js';
@@ -213,5 +215,49 @@ describe('Markdown escaping by context', () => {
     expect(mdText('<img src=x onerror=alert(1)> &amp; & more')).toBe(
       '&lt;img src=x onerror=alert(1)> &amp;amp; & more',
     );
+  });
+});
+
+describe('what a crash or a full disk leaves behind', () => {
+  it('removes secret folders whose process is gone, and keeps those of live processes', () => {
+    const base = tmp();
+    const dead = join(base, 'nbsecure-secrets-dead');
+    const live = join(base, 'nbsecure-secrets-live');
+    for (const [dir, pid] of [
+      [dead, 2 ** 22 + 3],
+      [live, process.pid],
+    ] as const) {
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'owner.pid'), String(pid));
+      writeFileSync(join(dir, 'token'), 'ABCDEFGHIJKLMNOP\n');
+    }
+    expect(sweepStaleSecretFolders(base)).toBe(1);
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+  });
+
+  it.each([
+    ['ENOSPC', 'the disk is full'],
+    ['EROFS', 'the file system is read-only'],
+  ])('says in words what %s means for a state file, with exit 2', (code, words) => {
+    const e = stateFailure('/state/h/journal.jsonl', Object.assign(new Error(code), { code }));
+    expect(e.message).toContain(`/state/h/journal.jsonl: ${words}`);
+    expect(e.exitCode).toBe(2);
+  });
+
+  it('refuses a state folder it cannot create, with a message and exit 2', async () => {
+    const r = await cli([
+      'apply',
+      '--answers',
+      'examples/internal.yaml',
+      '--host',
+      'app1.corp.example',
+      '--yes',
+      '--state-dir',
+      '/proc/nbsecure-cannot-be-here',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('/proc/nbsecure-cannot-be-here');
+    expect(r.stderr).not.toContain('internal error');
   });
 });
