@@ -1,6 +1,7 @@
 // One lint standard for the whole tree: typed rules (floating promises are bugs in a CLI that runs
 // commands), React hooks rules for the wizard, and Prettier's formatting left to Prettier.
 import js from '@eslint/js';
+import globals from 'globals';
 import prettier from 'eslint-config-prettier';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
@@ -25,15 +26,7 @@ export default tseslint.config(
   },
   {
     files: ['**/*.{mjs,js}'],
-    languageOptions: {
-      globals: {
-        process: 'readonly',
-        console: 'readonly',
-        URL: 'readonly',
-        setTimeout: 'readonly',
-        setInterval: 'readonly',
-      },
-    },
+    languageOptions: { globals: globals.node },
   },
   prettier,
   {

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'nbsecure-bench-validate-'));
 const { build } = await import('esbuild');
-writeFileSync(join(dir, 'entry.ts'), `export { parseAnswers } from ${JSON.stringify(join(root, 'src/environment/load.ts'))};\n`);
+const source = join(root, 'src/environment/load.ts');
+writeFileSync(join(dir, 'entry.ts'), `export { parseAnswers } from ${JSON.stringify(source)};\n`);
 await build({
   entryPoints: [join(dir, 'entry.ts')],
   bundle: true,
@@ -50,4 +51,5 @@ for (const n of [10_000, 40_000]) {
   console.log(`  ${String(n).padStart(9)}  ${row.yaml.toFixed(0).padStart(7)}  ${row.json.toFixed(0).padStart(7)}`);
 }
 const [a, b] = rows;
-console.log(`  growth for 4x the keys: YAML ${(b.yaml / a.yaml).toFixed(1)}x, JSON ${(b.json / a.json).toFixed(1)}x (4.0 = linear)`);
+const growth = (k) => (b[k] / a[k]).toFixed(1);
+console.log(`  growth for 4x the keys: YAML ${growth('yaml')}x, JSON ${growth('json')}x (4.0 = linear)`);
