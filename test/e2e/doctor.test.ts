@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeDomain, makeHost } from '../netbackup-sim/layout.js';
+import { makeDomain, makeHost, setFaults } from '../netbackup-sim/layout.js';
 import { FP } from '../helpers/env.js';
 import { cli } from '../helpers/cli.js';
 import { blackHole, miniProxy, nodeProxy, selfSigned, tinyproxy, tlsListener } from '../helpers/network.js';
@@ -185,4 +185,16 @@ describe('nbsecure doctor (loopback only)', () => {
       expect(r.report.paths.map((p: { via: string }) => p.via)).toEqual(['direct', '127.0.18.4', '127.0.18.3']);
     },
   );
+
+  it("bounds its read of this host's configuration by --timeout, then falls back to bp.conf", async () => {
+    await start(tlsListener('127.0.18.2', creds));
+    const host = makeHost(makeDomain(FP), { name: 'web8.dmz.example' }, 'SERVER = 127.0.18.2\nCLIENT_NAME = web8\n');
+    setFaults(host, [{ match: 'nbgetconfig', hang: true }]);
+    const began = Date.now();
+    const r = await doctor(['--install-path', host.root, '--timeout', '1']);
+    expect(r.code).toBe(0);
+    expect(r.report.primary).toBe('127.0.18.2');
+    // Without the bound the read waited 30 s; with it, one --timeout and the probe.
+    expect(Date.now() - began).toBeLessThan(15_000);
+  });
 });

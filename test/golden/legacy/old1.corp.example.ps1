@@ -39,7 +39,7 @@ function Protect-File([string]$Path) {
 # Secrets given in the environment are read once and taken out of it: no command this script runs inherits them.
 $script:SecretToken = $env:NBSECURE_TOKEN
 $script:SecretPassphrase = $env:NBSECURE_PASSPHRASE
-Remove-Item -Path Env:NBSECURE_TOKEN, Env:NBSECURE_PASSPHRASE -ErrorAction SilentlyContinue
+Remove-Item -Path 'Env:NBSECURE_TOKEN', 'Env:NBSECURE_PASSPHRASE' -ErrorAction SilentlyContinue
 
 function Write-Secret([string]$Kind, [string]$Target) {
   New-Item -ItemType File -Path $Target | Out-Null

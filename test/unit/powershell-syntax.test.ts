@@ -1,0 +1,30 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadAnswersFile } from '../../src/environment/load.js';
+import { buildPlan } from '../../src/plan/build.js';
+import { renderOutputs } from '../../src/render/index.js';
+import { psQuote } from '../../src/render/quote.js';
+import { powershellSyntaxErrors } from '../helpers/powershell.js';
+
+const EXAMPLES = readdirSync('examples').filter((f) => f.endsWith('.yaml'));
+
+describe('generated PowerShell, parsed with a real PowerShell grammar', () => {
+  it.each(EXAMPLES)('every .ps1 of examples/%s parses without a syntax error', async (example) => {
+    const { environment } = loadAnswersFile(join('examples', example));
+    for (const o of renderOutputs(environment, buildPlan(environment), ['ps1'])) {
+      expect(await powershellSyntaxErrors(o.text), o.name).toEqual([]);
+    }
+  });
+
+  it('finds the error in a broken script (the check can fail)', async () => {
+    expect(await powershellSyntaxErrors("$x = 'never closed\nif ($x) {\n")).not.toEqual([]);
+  });
+
+  it.each(["it's", 'it’s', '‘a’ ‚b‛', '$(Get-Date) `n "x"', '; Remove-Item C:\\ -Recurse; '])(
+    'keeps %j one string in an assignment',
+    async (value) => {
+      expect(await powershellSyntaxErrors(`$x = ${psQuote(value)}\nWrite-Output $x\n`)).toEqual([]);
+    },
+  );
+});
