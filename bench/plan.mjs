@@ -73,8 +73,7 @@ writeFileSync(
   join(dir, 'entry.ts'),
   `import { parseAnswers as load } from ${JSON.stringify(join(root, 'src/environment/load.ts'))}` +
     `;\nimport { buildPlan } from ${JSON.stringify(join(root, 'src/plan/build.ts'))}` +
-    `;\nexport const parseAnswers ` +
-    `= { load, buildPlan };\n`,
+    `;\nexport const parseAnswers = { load, buildPlan };\n`,
 );
 await build({
   entryPoints: [join(dir, 'entry.ts')],
@@ -108,9 +107,8 @@ for (const n of [10, 1000, 10000]) {
   if (n === 1000) perHost = (m('validate') + m('plan')) / n;
   if (n === 10000)
     console.log(
-      `  growth: ${((m('validate') + m('plan')) / n / perHost).toFixed(2)}x the per-host time at ` +
-        `1,000 hosts (1.00 = linear; ` +
-        `media servers also double)`,
+      `  growth: ${((m('validate') + m('plan')) / n / perHost).toFixed(2)}` +
+        `x the per-host time at 1,000 hosts (1.00 = linear; media servers also double)`,
     );
 }
 

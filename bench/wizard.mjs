@@ -70,6 +70,6 @@ console.log(
   `  nbsecure wizard    ${wizard.toFixed(0)} ms  (${(wizard / ink).toFixed(2)}x; target <= 1.2x)  first frame`,
 );
 console.log(
-  `                     ${ready.toFixed(0)} ms  (${(ready / ink).toFixed(2)}x)  first question ready ` +
-    `(remembered answers read)`,
+  `                     ${ready.toFixed(0)} ms  (${(ready / ink).toFixed(2)}` +
+    `x)  first question ready (remembered answers read)`,
 );

@@ -47,9 +47,9 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   }
   if (noTerminal(io)) {
     throw new UsageError(
-      'nbsecure: the guided wizard needs a terminal (stdin and stdout), and this ' +
-        'is not one. For scripts and CI, write an answers file and run: nbsecure plan ' +
-        '--answers FILE (examples/ has five to start from). See nbsecure --help.',
+      'nbsecure: the guided wizard needs a terminal (stdin and stdout), and this is not ' +
+        'one. For scripts and CI, write an answers file and run: nbsecure plan --answers FILE ' +
+        '(examples/ has five to start from). See nbsecure --help.',
     );
   }
   const { wizardCommand } = await import('./wizard/command.js');

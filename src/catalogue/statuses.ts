@@ -11,24 +11,23 @@ export interface StatusInfo {
 
 const SEC = 'NetBackup Security and Encryption Guide';
 export const STATUS_REFERENCE =
-  'the NetBackup Status Codes Reference Guide for your version (search the vendor ' +
-  'documentation for "NetBackup status code N")';
+  'the NetBackup Status Codes Reference Guide for your version (search the vendor documentation ' +
+  'for "NetBackup status code N")';
 
 /** NetBackup exit statuses nbsecure explains; written in our own words from the cited sources. */
 export const STATUSES: readonly StatusInfo[] = [
   {
     code: 5954,
     meaning:
-      'The certificate request was refused because the requesting host name does ' +
-      'not resolve to the IP address the primary sees.',
+      'The certificate request was refused because the requesting host name does not resolve ' +
+      'to the IP address the primary sees.',
     cause:
-      'The client reached the primary through an HTTP tunnel on a media server (a ' +
-      "DMZ client), so the primary sees the media server's address; or the client " +
-      'is behind NAT.',
+      'The client reached the primary through an HTTP tunnel on a media server (a DMZ client), ' +
+      "so the primary sees the media server's address; or the client is behind NAT.",
     remedy:
-      'Deploy the certificate with an authorization token: create one on the primary ' +
-      '(nbcertcmd -createToken) and run nbcertcmd -getCertificate -file TOKEN_FILE ' +
-      'on the client. nbsecure plans a token for every DMZ and NAT client.',
+      'Deploy the certificate with an authorization token: create one on the primary (nbcertcmd ' +
+      '-createToken) and run nbcertcmd -getCertificate -file TOKEN_FILE on the client. nbsecure ' +
+      'plans a token for every DMZ and NAT client.',
     source:
       `${SEC}, "About the communication between a NetBackup client located in a demilitarized ` +
       `zone and a primary server through an HTTP tunnel"`,
@@ -38,12 +37,12 @@ export const STATUSES: readonly StatusInfo[] = [
     code: 5955,
     meaning: 'The certificate request was refused because the host name is not known to the primary server.',
     cause:
-      'At the High or Medium certificate deployment level, a host asked without ' +
-      'a token but the primary has no record of it (not in its configuration, EMM ' +
-      'or a policy), or the request came through a tunnel.',
+      'At the High or Medium certificate deployment level, a host asked without a token ' +
+      'but the primary has no record of it (not in its configuration, EMM or a policy), ' +
+      'or the request came through a tunnel.',
     remedy:
-      'Deploy the certificate with an authorization token, or first add the host ' +
-      'where the primary knows it (a policy or the host mappings).',
+      'Deploy the certificate with an authorization token, or first add the host where the ' +
+      'primary knows it (a policy or the host mappings).',
     source: `${SEC}, DMZ / HTTP tunnel section`,
     confidence: 'seed',
   },
@@ -52,12 +51,11 @@ export const STATUSES: readonly StatusInfo[] = [
     meaning:
       'nbcertcmd -ecaHealthCheck found at least one failed validation of the external certificate configuration.',
     cause:
-      'A certificate, key, trust store or CRL path is empty, unreadable or in an ' +
-      'unsupported format, or the chain does not validate.',
+      'A certificate, key, trust store or CRL path is empty, unreadable or in an unsupported ' +
+      'format, or the chain does not validate.',
     remedy:
-      "Read the report's validation IDs (USER_INPUT_CERT_PATH_VALIDATION and so " +
-      'on), fix each path or file, and run nbcertcmd -ecaHealthCheck again before ' +
-      'enrolling.',
+      "Read the report's validation IDs (USER_INPUT_CERT_PATH_VALIDATION and so on), fix " +
+      'each path or file, and run nbcertcmd -ecaHealthCheck again before enrolling.',
     source: 'NetBackup Status Codes Reference Guide, status 8779',
     confidence: 'doc',
   },

@@ -79,10 +79,9 @@ export function targetsFromLocalConfig(installPath: string, timeoutMs: number): 
   if (text === undefined) {
     throw new UsageError(
       `doctor found no NetBackup configuration under ${installPath}` +
-        ` (neither ${bin} nor ${bpconf}); name the paths with ` +
-        `--primary NAME --tunnel ` +
-        `MEDIA[,MEDIA], or --answers ` +
-        `FILE --host NAME.`,
+        ` (neither ${bin} nor ${bpconf}); name the paths with --primary NAME --tunnel ` +
+        `MEDIA[,MEDIA], or --answers FILE --host ` +
+        `NAME.`,
     );
   }
   const lines = parseConfigLines(text);

@@ -39,13 +39,14 @@ export function verdict(
       `. It reaches it through the HTTP tunnel on ${order[0]}` +
       `: list ${order.map((m) => `MEDIA_SERVER = ${m}`).join(', ')}` +
       ` in the client's bp.conf, keep TCP ${port} open from the client to ` +
-      `${order.length > 1 ? 'those media servers' : order[0]}, and deploy the certificate with a token ` +
-      `(a tunnelled request without one ` +
-      `is refused with status 5954 or 5955).${
+      `${order.length > 1 ? 'those media servers' : order[0]}` +
+      `, and deploy the certificate with a token (a tunnelled request without one is refused ` +
+      `with status 5954 or 5955).${
         brokenNamed.length
           ? ` The named tunnel${brokenNamed.length > 1 ? 's' : ''}` +
             ` ${brokenNamed.map((t) => `${t.via} (${describeFailure(t)})`).join(', ')}` +
-            ` did not work: check that the tunnel is enabled there and that port ${port} is open to it.`
+            ` did not work: check that the tunnel is enabled there and that port ${port}` +
+            ` is open to it.`
           : ''
       }`
     );

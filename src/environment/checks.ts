@@ -23,7 +23,7 @@ export function crossFieldProblems(a: Answers): Problem[] {
       problems.push({
         path,
         message:
-          `host ${name} is already listed at ${first}; each host appears once ` + `(host names are not case-sensitive)`,
+          `host ${name} is already listed at ${first}; each host appears once (host names are ` + `not case-sensitive)`,
       });
     else seen.set(key, where);
   };
@@ -35,8 +35,8 @@ export function crossFieldProblems(a: Answers): Problem[] {
     problems.push({
       path: ['primary', 'version'],
       message:
-        `is ${a.primary.version}; nbsecure configures certificate-based security, which needs a primary at ` +
-        `8.1 or later. Upgrade the primary first`,
+        `is ${a.primary.version}; nbsecure configures certificate-based security, which needs a primary at 8.1 or ` +
+        `later. Upgrade the primary first`,
     });
   }
 
@@ -49,15 +49,15 @@ export function crossFieldProblems(a: Answers): Problem[] {
         problems.push({
           path: ['clients', i, 'tunnelVia', j],
           message: `names ${t}, which is not in mediaServers; name one of: ${
-            media.map((x) => x.name).join(', ') || '(no media servers are ' + 'listed: add one under ' + 'mediaServers)'
+            media.map((x) => x.name).join(', ') || '(no media servers are listed: add one under mediaServers)'
           }`,
         });
       } else if (m.tunnel === false) {
         problems.push({
           path: ['clients', i, 'tunnelVia', j],
           message:
-            `names ${t}, whose tunnel is off (tunnel: false); set tunnel: true on that media server ` +
-            `or name another`,
+            `names ${t}, whose tunnel is off (tunnel: false); set tunnel: true on that media server or name ` +
+            `another`,
         });
       }
     });
@@ -71,8 +71,8 @@ export function crossFieldProblems(a: Answers): Problem[] {
       problems.push({
         path: ['clients', i, 'zone'],
         message:
-          'is dmz, but no media server offers the HTTP tunnel a DMZ client needs to ' +
-          'reach the primary; add a media server (tunnel defaults to true) under mediaServers',
+          'is dmz, but no media server offers the HTTP tunnel a DMZ client needs to reach the ' +
+          'primary; add a media server (tunnel defaults to true) under mediaServers',
       });
     }
   });
@@ -87,10 +87,8 @@ export function crossFieldProblems(a: Answers): Problem[] {
       problems.push({
         path: cert.eca ? ['certificates', 'eca'] : ['certificates', 'authority'],
         message:
-          `an external CA (authority: ` +
-          `eca) needs certificates.eca.${missing.join(', certificates.eca.')}: the paths of each host's ` +
-          `certificate chain, private ` +
-          `key and trust store`,
+          `an external CA (authority: eca) needs certificates.eca.${missing.join(', certificates.eca.')}` +
+          `: the paths of each host's certificate chain, private key and trust store`,
       });
     }
   } else if (cert.eca) {
@@ -139,8 +137,8 @@ function pathProblems(a: Answers): Problem[] {
       problems.push({
         path: ['installPath'],
         message:
-          `${pathForOsProblem(a.installPath, osOf(h))}, as ${h.name} (${osOf(h)}) needs; ` +
-          'give that host its own installPath',
+          `${pathForOsProblem(a.installPath, osOf(h))}, as ${h.name}` +
+          ` (${osOf(h)}) needs; give that host its own installPath`,
       });
     }
   }
@@ -153,8 +151,8 @@ function pathProblems(a: Answers): Problem[] {
       problems.push({
         path: ['certificates', 'eca', field],
         message:
-          `${pathForOsProblem(p, osOf(h))}, as ${h.name} (${osOf(h)}) needs: ` +
-          'every host reads the same external-CA paths',
+          `${pathForOsProblem(p, osOf(h))}, as ${h.name}` +
+          ` (${osOf(h)}) needs: every host reads the same external-CA paths`,
       });
     }
   }

@@ -86,10 +86,8 @@ export function withDefaults(a: Answers): Environment {
     assumptions: a.primary.version
       ? []
       : [
-          `primary.version was not given: assumed ${DEFAULTS.primaryVersion} for every host without ` +
-            `a version. Set it to ` +
-            `get the right paths and ` +
-            `commands.`,
+          `primary.version was not given: assumed ${DEFAULTS.primaryVersion}` +
+            ` for every host without a version. Set it to get the right paths and commands.`,
         ],
   };
 }

@@ -66,14 +66,10 @@ function locate(
 function describe(issue: z.core.$ZodIssue, raw: unknown): string {
   if (issue.code === 'unrecognized_keys') {
     const allowed = fieldsAt(issue.path);
-    return (
-      `has unknown field${issue.keys.length > 1 ? 's' : ''}` +
-      ` ${issue.keys
-        .slice(0, 10)
-        .map((k) => `"${k}"`)
-        .join(', ')}${issue.keys.length > 10 ? ` and ${issue.keys.length - 10} more` : ''}` +
-      `${allowed.length ? `; the fields here are: ${allowed.join(', ')}` : ''}`
-    );
+    const shown = issue.keys.slice(0, 10).map((k) => `"${k}"`);
+    const more = issue.keys.length > 10 ? ` and ${issue.keys.length - 10} more` : '';
+    const hint = allowed.length ? `; the fields here are: ${allowed.join(', ')}` : '';
+    return `has unknown field${issue.keys.length > 1 ? 's' : ''} ${shown.join(', ')}${more}${hint}`;
   }
   let value: unknown = raw;
   for (const p of issue.path)
@@ -123,8 +119,9 @@ export function parseAnswers(text: string, file: string): LoadedAnswers {
     raw = doc.toJS({ maxAliasCount: MAX_ALIASES });
   } catch (e) {
     throw new UsageError(
-      `${file} uses YAML aliases (*name) that expand too far (${(e as Error).message}); ` +
-        `write the values out, or use fewer than ${MAX_ALIASES} aliases. Nothing was written.`,
+      `${file} uses YAML aliases (*name) that expand too far (${(e as Error).message}` +
+        `); write the values out, or use fewer than ${MAX_ALIASES}` +
+        ` aliases. Nothing was written.`,
     );
   }
   if (raw === null || raw === undefined)
@@ -170,8 +167,8 @@ export function loadAnswersFile(file: string): LoadedAnswers {
             ? 'is a folder, not a file'
             : `cannot be read (${code ?? String(e)})`;
     throw new UsageError(
-      `answers file ${file} ${why}. Pass --answers with the path of a YAML or JSON answers file; examples/ ` +
-        `has some to start from.`,
+      `answers file ${file} ${why}. Pass --answers with the path of a YAML or JSON answers file; examples/ has some ` +
+        `to start from.`,
     );
   }
   return parseAnswers(text, file);

@@ -20,8 +20,8 @@ export function pathTextProblem(p: string): string | undefined {
   if (CONTROL_RE.test(p)) return 'holds a line break or another control character; give one path on one line';
   if (TYPOGRAPHIC_QUOTES_RE.test(p)) {
     return (
-      'holds a typographic quote (‘ ’ ‚ ‛ “ ” „), which scripts would read as the end of a string; ' +
-      'type it again with plain characters'
+      'holds a typographic quote (‘ ’ ‚ ‛ “ ” „), which scripts would read as the end of ' +
+      'a string; type it again with plain characters'
     );
   }
   if (!POSIX_ABSOLUTE_RE.test(p) && !WINDOWS_ABSOLUTE_RE.test(p)) {

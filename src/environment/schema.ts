@@ -87,8 +87,8 @@ const certificatesSchema = z.strictObject({
     .string()
     .refine((s) => FINGERPRINT_RE.test(s), {
       error:
-        'must be the CA fingerprint as colon-separated hex: 59 characters for SHA-1 ' +
-        'or 95 for SHA-256 (run nbcertcmd -displayCACertDetail on the primary)',
+        'must be the CA fingerprint as colon-separated hex: 59 characters for SHA-1 or 95 ' +
+        'for SHA-256 (run nbcertcmd -displayCACertDetail on the primary)',
     })
     .optional(),
   token: tokenSchema.optional(),

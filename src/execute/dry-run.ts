@@ -34,17 +34,14 @@ export function describeResolved(r: ResolvedStep, n: number, os: Os, doneEarlier
   }
   if (r.configRead && s.mergeRepeatedKeys)
     lines.push(
-      `    reads: ${displayCommand({ file: s.mergeRepeatedKeys.read.file, args: [] }, os)} (read-only: the current ` +
-        `values, kept in the state ` +
-        `directory before the ` +
-        `first ` +
-        `change)`,
+      `    reads: ${displayCommand({ file: s.mergeRepeatedKeys.read.file, args: [] }, os)}` +
+        ` (read-only: the current values, kept in the state directory before the first change)`,
     );
   if (r.note)
     lines.push(
       `    note:  ${
         r.configRead === 'failed'
-          ? `the current configuration could not be read (${r.note}` + `); this step will refuse to write`
+          ? `the current configuration could not be read (${r.note}); this step will refuse to write`
           : r.note
       }`,
     );

@@ -19,8 +19,8 @@ export function loadPlanFile(file: string): Plan {
     plan = JSON.parse(text) as Plan;
   } catch {
     throw new StalePlanError(
-      `--plan ${file} is not valid JSON: it was truncated or edited. Make it again with nbsecure ` +
-        `plan --answers FILE --format json.`,
+      `--plan ${file} is not valid JSON: it was truncated or edited. Make it again with nbsecure plan ` +
+        `--answers FILE --format json.`,
     );
   }
   if (!plan || plan.version !== 1 || !Array.isArray(plan.hosts) || typeof plan.digest !== 'string') {
@@ -30,8 +30,8 @@ export function loadPlanFile(file: string): Plan {
   }
   if (planDigest(plan) !== plan.digest) {
     throw new StalePlanError(
-      `--plan ${file} was changed after nbsecure wrote it: its content does not match its digest. ` +
-        `nbsecure will not run it; make it again with nbsecure plan.`,
+      `--plan ${file} was changed after nbsecure wrote it: its content does not match its digest. nbsecure ` +
+        `will not run it; make it again with nbsecure plan.`,
     );
   }
   verifyPlan(plan, file);
@@ -45,14 +45,16 @@ export function loadPlanFile(file: string): Plan {
 export function assertFresh(plan: Plan, env: Environment, answersFile: string): void {
   if (plan.answersDigest !== answersDigest(env)) {
     throw new StalePlanError(
-      `the plan is stale: ${answersFile} has changed since the plan was made. Run nbsecure plan again, or apply with ` +
-        `--answers ${answersFile} alone.`,
+      `the plan is stale: ${answersFile} has changed since the plan was made. Run ` +
+        `nbsecure plan again, or apply with --answers ${answersFile}` +
+        ` alone.`,
     );
   }
   if (buildPlan(env).digest !== plan.digest) {
     throw new StalePlanError(
-      `the plan is not the one ${answersFile} gives: it was edited after nbsecure wrote it, or written by another ` +
-        `version of nbsecure. Run nbsecure plan again, or apply with --answers ${answersFile} alone.`,
+      `the plan is not the one ${answersFile} gives: it was edited after nbsecure wrote ` +
+        `it, or written by another version of nbsecure. ` +
+        `Run nbsecure plan again, or apply with --answers ${answersFile} alone.`,
     );
   }
 }

@@ -46,8 +46,10 @@ export function lockHostState(dir: string): { release: () => void; tookOver?: st
       const holder = readHolder(file);
       if (holder && (holder.host !== me.host || alive(holder.pid))) {
         throw new UserError(
-          `another nbsecure apply holds ${file}: process ${holder.pid} on ${holder.host}, started ${holder.started}. ` +
-            'Wait for it to finish; if that process is gone for good, remove the file and run again.',
+          `another nbsecure apply holds ${file}: process ${holder.pid}` +
+            ` on ${holder.host}, started ${holder.started}` +
+            `. Wait for it to finish; if that process is gone for good, remove the file and run ` +
+            `again.`,
           EXIT.failed,
         );
       }

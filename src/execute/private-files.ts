@@ -34,8 +34,8 @@ function describeCode(e: unknown): string {
 /** Wraps a file-system failure on a state file in a message naming the file and what to do. */
 export function stateFailure(file: string, e: unknown): StateError {
   return new StateError(
-    `nbsecure cannot write its state file ${file}: ${describeCode(e)}. ` +
-      'Fix that (or choose another folder with --state-dir) and run again with --resume.',
+    `nbsecure cannot write its state file ${file}` +
+      `: ${describeCode(e)}. Fix that (or choose another folder with --state-dir) and run again with --resume.`,
   );
 }
 
@@ -50,8 +50,8 @@ export function privateDir(dir: string): string {
     if (!st.isDirectory()) throw new StateError(`the state folder ${dir} is not a folder (is it a symbolic link?).`);
     if (st.mode & 0o022) {
       throw new StateError(
-        `the state folder ${dir} can be written by group or others (mode ${(st.mode & 0o777).toString(8)}); ` +
-          `run chmod 700 ${dir}, or choose another folder with --state-dir.`,
+        `the state folder ${dir} can be written by group or others (mode ${(st.mode & 0o777).toString(8)}` +
+          `); run chmod 700 ${dir}, or choose another folder with --state-dir.`,
       );
     }
     if (typeof process.getuid === 'function' && st.uid !== process.getuid()) {

@@ -110,8 +110,8 @@ async function applyLocked(
   if (!opts.yes) {
     if (!opts.prompter.interactive) {
       throw new UsageError(
-        'nbsecure apply needs your consent, and there is no terminal to ask on: read ' +
-          'the dry run (--dry-run) and pass --yes to consent.',
+        'nbsecure apply needs your consent, and there is no terminal to ask on: read the dry ' +
+          'run (--dry-run) and pass --yes to consent.',
       );
     }
     if (!(await opts.prompter.confirm(`Run these ${resolved.length} steps on ${host.name} now?`))) {
@@ -165,8 +165,8 @@ async function applyLocked(
         exit: undefined,
         output,
         failure:
-          `cannot run ${cmd.file} (${r.code ?? r.shortMessage}); is NetBackup installed ` +
-          `at this host's installPath?`,
+          `cannot run ${cmd.file} (${r.code ?? r.shortMessage}` +
+          `); is NetBackup installed at this host's installPath?`,
         interrupted: false,
       };
     }
@@ -202,8 +202,7 @@ async function applyLocked(
   const interruptedExit = (step: Step) => {
     record(step, 'interrupted', { reason: `received ${interrupted}` });
     say(
-      `\nInterrupted during ${step.id}; temporary secret files ` +
-        `were removed. Continue ` +
+      `\nInterrupted during ${step.id}; temporary secret files were removed. Continue ` +
         `with: ${shown([...opts.resumeCommand])}`,
     );
     return stop(130);
@@ -310,11 +309,8 @@ async function applyLocked(
           const file = join(stateDir, 'token');
           writePrivate(file, `${created}\n`);
           say(
-            `    the new token is in ${file} (mode 0600): hand it ` +
-              `to the hosts that need ` +
-              `it with --token-file, ` +
-              `then delete ` +
-              `it`,
+            `    the new token is in ${file} (mode 0600): hand it to the hosts that need ` +
+              `it with --token-file, then delete it`,
           );
         }
       }

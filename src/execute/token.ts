@@ -30,14 +30,15 @@ export function checkSecret(kind: SecretKind, value: string, from: string): stri
   const secret = value.replace(/\r?\n$/, '');
   if (kind === 'token' && !TOKEN_FORMAT.test(secret.trim())) {
     throw new UsageError(
-      `the authorization token from ${from} is not 16 upper-case letters; ` +
-        "copy it again from nbcertcmd -createToken's output.",
+      `the authorization token from ${from} is not 16 upper-case letters; copy it again ` +
+        `from nbcertcmd -createToken's output.`,
     );
   }
   if (kind === 'passphrase' && secret.length < MIN_SECRET_LENGTH) {
     throw new UsageError(
-      `the private key passphrase from ${from} is ${secret ? 'shorter than 4 characters' : 'empty'}; ` +
-        'OpenSSL refuses such a passphrase, and nbsecure could not hide it safely in what it prints.',
+      `the private key passphrase from ${from} is ${secret ? 'shorter than 4 characters' : 'empty'}` +
+        `; OpenSSL refuses such a passphrase, and nbsecure could not hide it safely in what ` +
+        `it prints.`,
     );
   }
   return kind === 'token' ? secret.trim() : secret;
@@ -64,8 +65,8 @@ export function secretFromFile(kind: SecretKind, file: string): string {
     const mode = st.mode & 0o777;
     if (mode & 0o077) {
       throw new UsageError(
-        `${flag} ${file} is readable by group or others (mode ${mode.toString(8).padStart(4, '0')}); ` +
-          `run chmod 600 ${file} and try again.`,
+        `${flag} ${file} is readable by group or others (mode ${mode.toString(8).padStart(4, '0')}` +
+          `); run chmod 600 ${file} and try again.`,
       );
     }
     if (st.size > MAX_SECRET_FILE_BYTES) {

@@ -123,8 +123,9 @@ export function verifyPlan(plan: Plan, file: string): void {
   } catch (e) {
     if (!(e instanceof Refused)) throw e;
     throw new StalePlanError(
-      `--plan ${file} asks for something nbsecure never plans (${e.message}). It was edited after nbsecure ` +
-        'wrote it; nbsecure will not run it. Make it again with nbsecure plan.',
+      `--plan ${file} asks for something nbsecure never plans (${e.message}` +
+        `). It was edited after nbsecure wrote it; nbsecure will not run it. Make it again ` +
+        `with nbsecure plan.`,
     );
   }
 }

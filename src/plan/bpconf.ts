@@ -11,8 +11,8 @@ export const KEY_REASONS: Record<ConfigKeyName, string> = {
   SERVER: 'The first SERVER entry names the primary; the others are the media servers allowed to connect to this host.',
   CLIENT_NAME: 'The name this host is known by in NetBackup and in its certificate.',
   MEDIA_SERVER:
-    'A DMZ client tries the media servers in its configuration as HTTP tunnels ' +
-    'to the primary (port 1556), the named ones first.',
+    'A DMZ client tries the media servers in its configuration as HTTP tunnels to the ' +
+    'primary (port 1556), the named ones first.',
   ACCEPT_REVERSE_CONNECTION:
     'This client is behind dynamic NAT, so servers cannot open connections to it; it must accept reverse connections.',
   WEB_SERVER_TUNNEL_ENABLE: 'The answers say this media server must not offer the HTTP tunnel, which is on by default.',
@@ -94,8 +94,8 @@ export function configSteps(host: HostEnv, config: ConfigEntry[]): Step[] {
       'nbsetconfig',
       [],
       'Write the NetBackup configuration',
-      `Sets ${keys.join(', ')}. Repeated keys are written as the complete list, merged with entries already ` +
-        `on the host, because setting one replaces the whole set.`,
+      `Sets ${keys.join(', ')}. Repeated keys are written as the complete list, merged with entries already on ` +
+        `the host, because setting one replaces the whole set.`,
       {
         stdin: configStdin(config),
         ...(repeated.length

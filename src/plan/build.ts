@@ -22,13 +22,13 @@ function installStep(host: HostEnv): Step[] {
       host.os === 'linux'
         ? [
             `Copy ${host.name}.NBInstallAnswer.conf to /tmp/NBInstallAnswer.conf on ${host.name} (mode 0600).`,
-            'Run the NetBackup installer; it reads the answer file and skips certificate ' +
-              'deployment (AUTHORIZATION_TOKEN = SKIP), which the next steps do.',
+            'Run the NetBackup installer; it reads the answer file and skips certificate deployment ' +
+              '(AUTHORIZATION_TOKEN = SKIP), which the next steps do.',
             'Delete /tmp/NBInstallAnswer.conf afterwards.',
           ]
         : [
-            'Install NetBackup with the Windows installer (the UNIX answer file does not ' +
-              'apply); skip certificate deployment, which the next steps do.',
+            'Install NetBackup with the Windows installer (the UNIX answer file does not apply); ' +
+              'skip certificate deployment, which the next steps do.',
           ],
     ),
   ];
@@ -76,9 +76,8 @@ function warningsFor(env: Environment, hosts: HostPlan[]): string[] {
   }
   if (legacy.length && insecure === 'off') {
     w.push(
-      `security.insecureCommunication is off, so ${legacy.map((h) => h.name).join(', ')} (8.0 or earlier) will ` +
-        `no longer be able to ` +
-        `talk to the primary.`,
+      `security.insecureCommunication is off, so ${legacy.map((h) => h.name).join(', ')}` +
+        ` (8.0 or earlier) will no longer be able to talk to the primary.`,
     );
   }
   if (!legacy.length && env.security.insecureCommunication === 'on') {
@@ -88,9 +87,9 @@ function warningsFor(env: Environment, hosts: HostPlan[]): string[] {
     w.push(`Applying the plan on ${env.primary.name} restarts its NetBackup services, which interrupts running jobs.`);
   if (env.certificates.authority === 'nbca' && !env.certificates.caFingerprint && hosts.length > 1) {
     w.push(
-      'certificates.caFingerprint is not set, so fetching the CA certificate is ' +
-        'a manual step on every host; copy the fingerprint from nbcertcmd -displayCACertDetail ' +
-        'on the primary into the answers to automate it.',
+      'certificates.caFingerprint is not set, so fetching the CA certificate is a manual ' +
+        'step on every host; copy the fingerprint from nbcertcmd -displayCACertDetail on the ' +
+        'primary into the answers to automate it.',
     );
   }
   const tokenHosts = hostsNeedingToken(env);
@@ -98,28 +97,24 @@ function warningsFor(env: Environment, hosts: HostPlan[]): string[] {
     w.push(
       `${tokenHosts.length} host${tokenHosts.length === 1 ? ' needs' : 's need'}` +
         ` the authorization token "${env.certificates.token.name}` +
-        `" (created on the primary): ` +
-        `supply it at apply time ` +
-        `with --token-file or ` +
-        `NBSECURE_TOKEN.`,
+        `" (created on the primary): supply it at apply time with --token-file or NBSECURE_TOKEN.`,
     );
   }
   if (env.certificates.authority === 'eca') {
     const old = allHosts(env).filter((h) => !atLeast(h.version, '8.2'));
     if (old.length)
       w.push(
-        `External CA certificates ` +
-          `need NetBackup 8.2 or ` +
-          `later; ${old.map((h) => `${h.name} (${h.version})`).join(', ')} cannot enrol one.`,
+        `External CA certificates need NetBackup 8.2 ` +
+          `or later; ${old.map((h) => `${h.name} (${h.version})`).join(', ')}` +
+          ` cannot enrol one.`,
       );
   }
   const winNew = env.clients.concat(env.media).filter((h) => !h.installed && h.os === 'windows');
   if (winNew.length)
     w.push(
-      `No NBInstallAnswer.conf ` +
-        `is written for Windows ` +
-        `hosts not yet installed ` +
-        `(${winNew.map((h) => h.name).join(', ')}): it is a UNIX file.`,
+      `No NBInstallAnswer.conf is written for Windows ` +
+        `hosts not yet installed (${winNew.map((h) => h.name).join(', ')}` +
+        `): it is a UNIX file.`,
     );
   const marked = new Set<string>();
   for (const h of hosts) {
@@ -130,9 +125,7 @@ function warningsFor(env: Environment, hosts: HostPlan[]): string[] {
   if (marked.size)
     w.push(
       `${VERIFY_MARKER}: ${[...marked].sort().join('; ')} rest on facts not confirmed ` +
-        `in the vendor documentation; ` +
-        `check them in the ` +
-        `Administrator's Guide for your version.`,
+        `in the vendor documentation; check them in the Administrator's Guide for your version.`,
     );
   return w;
 }

@@ -23,8 +23,8 @@ export function primaryCaSteps(primary: HostEnv, env: Environment): Step[] {
       'nbcertcmd',
       ['-displayCACertDetail'],
       'Show the CA certificate and its fingerprint',
-      'Every other host checks the CA it receives against this fingerprint; put ' +
-        'it in certificates.caFingerprint so their steps run unattended and verified.',
+      'Every other host checks the CA it receives against this fingerprint; put it in certificates.caFingerprint ' +
+        'so their steps run unattended and verified.',
     ),
   ];
   const needing = hostsNeedingToken(env);
@@ -47,11 +47,9 @@ export function primaryCaSteps(primary: HostEnv, env: Environment): Step[] {
           'nbsecure certificate rollout',
         ],
         `Create the authorization token "${name}" for ${needing.length} host${needing.length === 1 ? '' : 's'}`,
-        `Needed by ${needing.map((h) => h.name).join(', ')}. The token is a credential: ` +
-          `nbsecure captures it ` +
-          `into a 0600 file and ` +
-          `never ` +
-          `prints it; it expires after ${validFor}.`,
+        `Needed by ${needing.map((h) => h.name).join(', ')}` +
+          `. The token is a credential: nbsecure captures it into a 0600 file and never prints ` +
+          `it; it expires after ${validFor}.`,
         { capturesSecret: 'token', done: doneWhen(primary, 'nbcertcmd', ['-displayToken', '-name', name]) },
       ),
     );
@@ -73,8 +71,8 @@ export function hostCaSteps(host: HostEnv, env: Environment): Step[] {
         'nbcertcmd',
         ['-getCACertificate', '-file', FINGERPRINT_FILE, '-server', p],
         'Fetch the CA certificate and check its fingerprint',
-        'Trust is established only if the CA the primary presents has the fingerprint ' +
-          'from the answers; a mismatch stops here instead of trusting an impostor.',
+        'Trust is established only if the CA the primary presents has the fingerprint from ' +
+          'the answers; a mismatch stops here instead of trusting an impostor.',
         {
           files: [{ placeholder: FINGERPRINT_FILE, content: `${fp}\n` }],
           done: doneWhen(host, 'nbcertcmd', ['-listCACertDetails']),
@@ -107,17 +105,13 @@ export function hostCaSteps(host: HostEnv, env: Environment): Step[] {
       ['-getCertificate', ...(reason ? ['-file', TOKEN_FILE] : []), '-server', p],
       reason ? 'Deploy the host certificate with the authorization token' : 'Deploy the host certificate',
       reason
-        ? `A token is needed because ${reason}. It is handed over in ` +
-            `a 0600 file, never on ` +
-            `the command line, where ` +
-            `the ` +
-            `process list would show it.`
-        : `At the ${env.certificates.securityLevel} deployment level the ` +
-            `primary issues a certificate ` +
-            `to a host it already ` +
-            `knows ` +
-            `without a token; if it answers 5955, add this host to a policy or set the ` +
-            `level to very-high and use a token.`,
+        ? `A token is needed because ${reason}. It is handed over in a 0600 file, never ` +
+            `on the command line, where the process ` +
+            `list would show it.`
+        : `At the ${env.certificates.securityLevel} deployment level the primary issues a certificate ` +
+            `to a host it already knows without ` +
+            `a token; if it answers 5955, add this host to a policy or set the level to very-high ` +
+            `and use a token.`,
       {
         ...(reason ? { files: [{ placeholder: TOKEN_FILE, secret: 'token' as const }] } : {}),
         done: doneWhen(host, 'nbcertcmd', ['-listCertDetails']),
@@ -173,8 +167,8 @@ export function ecaSteps(host: HostEnv, env: Environment): Step[] {
       'nbcertcmd',
       check,
       'Check the external certificate configuration',
-      'Validates the chain, key, trust store and CRLs before anything is enrolled; ' +
-        'status 8779 lists each failed validation.',
+      'Validates the chain, key, trust store and CRLs before anything is enrolled; status ' +
+        '8779 lists each failed validation.',
       eca.passphraseFile ? { files: [{ placeholder: PASSPHRASE_FILE, secret: 'passphrase' as const }] } : {},
     ),
     readStep(
@@ -209,13 +203,13 @@ export function primaryEcaManualSteps(primary: HostEnv, env: Environment): Step[
       primary,
       'eca.webserver',
       "Install the external certificate on the primary's web server",
-      "Hosts verify the primary's web service (port 1556) against the external CA; " +
-        'the web server must present a certificate from it.',
+      "Hosts verify the primary's web service (port 1556) against the external CA; the web " +
+        'server must present a certificate from it.',
       [
-        `Run ${script} with the options your version's Security and Encryption Guide gives for ` +
-          `adding an external certificate (nbsecure does not guess them).`,
-        'Then enable the external CA for the domain in the web UI (Security > Global ' +
-          'security settings) and restart the web service as the guide says.',
+        `Run ${script} with the options your version's Security and Encryption Guide gives for adding an ` +
+          `external certificate (nbsecure does not guess them).`,
+        'Then enable the external CA for the domain in the web UI (Security > Global security ' +
+          'settings) and restart the web service as the guide says.',
         `Check with: nbcertcmd -getSecConfig -caUsage -server ${env.primary.name} (it prints ECA: ON).`,
       ],
     ),

@@ -39,8 +39,8 @@ export function hardeningPlan(env: Environment, primaryStepIds: string[]): Harde
     ...byAnswer(h.exposedToInternet, true, 'critical', 'high'),
     title: 'Keep backup servers off the Internet',
     why:
-      'A backup server reachable from the Internet is a direct path for ransomware ' +
-      'to the copies meant to survive it.',
+      'A backup server reachable from the Internet is a direct path for ransomware to the ' +
+      'copies meant to survive it.',
     how: [
       'Remove public addresses and inbound NAT rules to the primary and media servers.',
       'Reach other sites over a VPN; in the cloud, use private subnets only.',
@@ -56,13 +56,12 @@ export function hardeningPlan(env: Environment, primaryStepIds: string[]): Harde
       status: 'todo',
       title: `Upgrade hosts at 8.0 or earlier (${legacy.map((x) => x.name).join(', ')})`,
       why:
-        'While any host is at 8.0 or earlier, insecure communication must stay on, ' +
-        'so any such host can talk to the domain without a certificate.',
+        'While any host is at 8.0 or earlier, insecure communication must stay on, so any ' +
+        'such host can talk to the domain without a certificate.',
       how: [
         'Upgrade each listed host to a current release.',
-        'Then set security.insecureCommunication to auto, plan again and apply on ' +
-          "the primary: it turns insecure communication off and restarts the primary's " +
-          'services.',
+        'Then set security.insecureCommunication to auto, plan again and apply on the primary: ' +
+          "it turns insecure communication off and restarts the primary's services.",
       ],
       source: `${SEC}, "How NetBackup 8.1 or later hosts communicate with NetBackup 8.0 and earlier hosts"`,
     });
@@ -124,8 +123,8 @@ export function hardeningPlan(env: Environment, primaryStepIds: string[]): Harde
     why:
       dte === 'enforced'
         ? 'Enforced by this plan.'
-        : 'Backup streams cross the network; with encryption only preferred, a client ' +
-          'or policy can still send in clear.',
+        : 'Backup streams cross the network; with encryption only preferred, a client or policy ' +
+          'can still send in clear.',
     how: [
       `This plan sets the global mode to ${dte} on ${p}.`,
       ...(dte !== 'enforced'
@@ -144,8 +143,8 @@ export function hardeningPlan(env: Environment, primaryStepIds: string[]): Harde
     title: 'Raise the certificate deployment security level',
     why:
       level === 'medium'
-        ? 'At Medium, any host whose name resolves to its address gets a certificate ' +
-          'without a token: name spoofing is enough.'
+        ? 'At Medium, any host whose name resolves to its address gets a certificate without ' +
+          'a token: name spoofing is enough.'
         : `The plan sets ${level}; Very High asks a token of every host.`,
     how: ['Set High or Very High (a manual step on the primary in this plan).'],
     stepIds: stepIds(':security.level'),
@@ -158,12 +157,12 @@ export function hardeningPlan(env: Environment, primaryStepIds: string[]): Harde
     title: 'Host firewall on every backup host',
     why: "Only NetBackup's own ports need to be reachable; every other open port is attack surface.",
     how: [
-      'Allow 1556 (PBX and web service) and 13724 (vnetd) between NetBackup hosts, ' +
-        'and what your storage needs; deny the rest.',
+      'Allow 1556 (PBX and web service) and 13724 (vnetd) between NetBackup hosts, and what ' +
+        'your storage needs; deny the rest.',
       ...(env.clients.some((c) => c.zone === 'dmz')
         ? [
-            'From the DMZ, allow only TCP 1556 to the tunnel media servers; run nbsecure ' +
-              'doctor on each DMZ client to prove the path.',
+            'From the DMZ, allow only TCP 1556 to the tunnel media servers; run nbsecure doctor ' +
+              'on each DMZ client to prove the path.',
           ]
         : []),
     ],

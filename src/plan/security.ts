@@ -28,8 +28,8 @@ export function loginStep(primary: HostEnv): Step {
     primary,
     'login',
     'Log in as a NetBackup administrator',
-    'nbseccmd and nbcertcmd -createToken act for an authenticated administrator; ' +
-      'without a session they are refused (status 5930).',
+    'nbseccmd and nbcertcmd -createToken act for an authenticated administrator; without ' +
+      'a session they are refused (status 5930).',
     [
       `On ${primary.name}, run: ${primary.os === 'windows' ? 'bpnbat.exe' : 'bpnbat'} -login -logintype WEB`,
       'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).',
@@ -51,11 +51,10 @@ export function globalSecuritySteps(primary: HostEnv, env: Environment): Step[] 
       `Set the certificate deployment security level to ${LEVEL_LABEL[level]}`,
       'There is no documented nbseccmd flag for this setting, so nbsecure does not invent one.',
       [
-        `In the web UI: Security > Global security settings > Secure communication, ` +
-          `set the level to ${LEVEL_LABEL[level]}.`,
-        `Or through the REST API: POST https://${p}:1556/netbackup/security/properties ` +
-          `with the field certificateAutoDeployLevel ` +
-          `set to the value your version's API reference gives for ${LEVEL_LABEL[level]}.`,
+        `In the web UI: Security > Global security settings > Secure communication, set the ` +
+          `level to ${LEVEL_LABEL[level]}.`,
+        `Or through the REST API: POST https://${p}:1556/netbackup/security/properties with the field certificateAutoDeployLevel set ` +
+          `to the value your version's API reference gives for ${LEVEL_LABEL[level]}.`,
       ],
     ),
     commandStep(
@@ -65,13 +64,11 @@ export function globalSecuritySteps(primary: HostEnv, env: Environment): Step[] 
       ['-setsecurityconfig', '-insecurecommunication', insecure],
       `Turn insecure communication ${insecure}`,
       insecure === 'off'
-        ? 'No host is at 8.0 or earlier, so nothing needs the insecure protocol; leaving ' +
-            'it on lets any 8.0 host talk to the domain unauthenticated.'
+        ? 'No host is at 8.0 or earlier, so nothing needs the insecure protocol; leaving it ' +
+            'on lets any 8.0 host talk to the domain unauthenticated.'
         : legacy.length
           ? `Hosts at 8.0 or earlier (${legacy.map((h) => `${h.name} ${h.version}`).join(', ')}` +
-            `) can only talk insecurely; ` +
-            `it stays on until they ` +
-            `are upgraded.`
+            `) can only talk insecurely; it stays on until they are upgraded.`
           : 'The answers ask for it to stay on.',
       { done: doneWhen(primary, 'nbseccmd', ['-getsecurityconfig', '-insecurecommunication'], `\\b${insecure}\\b`) },
     ),
@@ -88,9 +85,8 @@ export function globalSecuritySteps(primary: HostEnv, env: Environment): Step[] 
     const [stop, start] =
       primary.os === 'windows' ? (['bpdown', 'bpup'] as const) : (['bp.kill_all', 'bp.start_all'] as const);
     const why =
-      "Turning insecure communication off takes effect only after the primary's " +
-      'services restart. This interrupts running backup and restore jobs: choose ' +
-      'a quiet window.';
+      "Turning insecure communication off takes effect only after the primary's services " +
+      'restart. This interrupts running backup and restore jobs: choose a quiet window.';
     steps.push(
       commandStep(primary, 'services.stop', stop, [], 'Stop the NetBackup services on the primary', why, {
         stdin: 'y\n',

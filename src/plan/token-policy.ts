@@ -11,8 +11,8 @@ export function tokenReason(host: HostEnv, env: Environment): string | undefined
     return 'the certificate deployment level is Very High, which asks a token of every host';
   if (host.zone === 'dmz')
     return (
-      'it reaches the primary through an HTTP tunnel, so the primary sees the media ' +
-      "server's address and refuses a tokenless request (status 5954/5955)"
+      "it reaches the primary through an HTTP tunnel, so the primary sees the media server's " +
+      'address and refuses a tokenless request (status 5954/5955)'
     );
   if (host.nat) return 'it is behind NAT, so its name does not resolve to the address the primary sees (status 5954)';
   return undefined;

@@ -27,10 +27,8 @@ function crlLevel(eca: NonNullable<Environment['certificates']['eca']>): string 
  */
 export function renderAnswerFile(env: Environment, host: HostEnv): string {
   const lines = [
-    `# NBInstallAnswer.conf for ${host.name}: copy to /tmp/NBInstallAnswer.conf ` +
-      `(mode 0600) before installing; ` +
-      `delete ` +
-      `it afterwards.`,
+    `# NBInstallAnswer.conf for ${host.name}: copy to /tmp/NBInstallAnswer.conf (mode ` +
+      `0600) before installing; delete it afterwards.`,
     configLine('CLIENT_NAME', host.name),
     configLine('MACHINE_ROLE', role(host)),
   ];
@@ -50,8 +48,8 @@ export function renderAnswerFile(env: Environment, host: HostEnv): string {
     } else {
       lines.push(configLine('CA_CERTIFICATE_FINGERPRINT', env.certificates.caFingerprint ?? 'SKIP'));
       lines.push(
-        '# The token is never written here: the plan deploys the certificate after ' +
-          'installation, with the token in a 0600 file.',
+        '# The token is never written here: the plan deploys the certificate after installation, ' +
+          'with the token in a 0600 file.',
       );
       lines.push('AUTHORIZATION_TOKEN = SKIP');
     }

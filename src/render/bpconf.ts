@@ -6,8 +6,8 @@ import { configLine } from '../plan/config-line.js';
 export function renderBpconf(plan: Plan, host: HostPlan): string {
   const head = [
     `# bp.conf entries for ${host.name} (${host.role}), nbsecure plan ${plan.digest.slice(0, 16)}`,
-    `# Apply with nbsetconfig (it reads these lines on stdin); repeated keys replace ` +
-      `the whole set, so keep the list complete.`,
+    `# Apply with nbsetconfig (it reads these lines on stdin); repeated keys replace the ` +
+      `whole set, so keep the list complete.`,
   ];
   const lines = host.config.flatMap((c) => [
     ...(c.verifyForYourVersion ? [`# ${oneLine(c.verifyForYourVersion)}`] : []),

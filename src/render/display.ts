@@ -21,9 +21,9 @@ export function displayCommand(cmd: PlanCommand, os: Os): string {
 export function describeFiles(step: Step): string[] {
   return (step.files ?? []).map((f) =>
     f.secret
-      ? `${placeholderLabel(f.placeholder)}: ${SECRET_KINDS[f.secret].words}, written to a 0600 file ` +
-        `at run time and removed ` +
-        `afterwards (from ${SECRET_KINDS[f.secret].flag}, ${SECRET_KINDS[f.secret].env} or a hidden prompt)`
+      ? `${placeholderLabel(f.placeholder)}: ${SECRET_KINDS[f.secret].words}` +
+        `, written to a 0600 file at run time and removed afterwards (from ${SECRET_KINDS[f.secret].flag}` +
+        `, ${SECRET_KINDS[f.secret].env} or a hidden prompt)`
       : `${placeholderLabel(f.placeholder)}: a file holding ${JSON.stringify((f.content ?? '').trim())}`,
   );
 }

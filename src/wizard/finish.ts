@@ -33,8 +33,8 @@ export function planOf(env: Environment): Plan {
 export function saveAnswersFile(draft: Draft, file: string): void {
   writeFileAtomic(
     file,
-    `# nbsecure answers file, written by the wizard. Use it with: nbsecure plan ` +
-      `--answers ${file}\n${stringify(cleanDraft(draft))}`,
+    `# nbsecure answers file, written by the wizard. Use it with: nbsecure plan --answers ${file}` +
+      `\n${stringify(cleanDraft(draft))}`,
   );
 }
 

@@ -87,9 +87,8 @@ export const QUESTIONS: Question[] = [
     kind: 'text',
     prompt: 'Primary server host name',
     help:
-      'The NetBackup primary server (called master before 10.x): the certificate ' +
-      'authority and the host every other one trusts. Use its fully qualified DNS ' +
-      'name.',
+      'The NetBackup primary server (called master before 10.x): the certificate authority ' +
+      'and the host every other one trusts. Use its fully qualified DNS name.',
     validate: (s) => hostNameProblem(s),
   },
   {
@@ -110,9 +109,8 @@ export const QUESTIONS: Question[] = [
     kind: 'text',
     prompt: 'Primary server NetBackup version',
     help:
-      'For example 10.4. Other hosts default to this version. It decides the Windows ' +
-      'install folder (Cohesity NetBackup from 11.1) and whether a host is legacy ' +
-      '(8.0 or earlier).',
+      'For example 10.4. Other hosts default to this version. It decides the Windows install ' +
+      'folder (Cohesity NetBackup from 11.1) and whether a host is legacy (8.0 or earlier).',
     initial: () => '10.4',
     validate: (s) => versionProblem(s) ?? (s ? undefined : 'Type the version, for example 10.4.'),
   },
@@ -123,9 +121,8 @@ export const QUESTIONS: Question[] = [
     list: 'mediaServers',
     prompt: 'Media servers',
     help:
-      'Every media server of the domain. A media server offers the HTTP tunnel (HTTP ' +
-      'CONNECT on port 1556) that DMZ clients use to reach the primary, unless you ' +
-      'turn it off.',
+      'Every media server of the domain. A media server offers the HTTP tunnel (HTTP CONNECT ' +
+      'on port 1556) that DMZ clients use to reach the primary, unless you turn it off.',
   },
   {
     id: 'clients',
@@ -134,9 +131,9 @@ export const QUESTIONS: Question[] = [
     list: 'clients',
     prompt: 'Clients',
     help:
-      'The hosts being backed up. Mark the ones in a DMZ: they reach the primary ' +
-      "through a media server's tunnel and always need an authorization token. For " +
-      'a large site, paste or import a list of names.',
+      'The hosts being backed up. Mark the ones in a DMZ: they reach the primary through ' +
+      "a media server's tunnel and always need an authorization token. For a large site, " +
+      'paste or import a list of names.',
   },
   {
     id: 'security.insecureCommunication',
@@ -144,9 +141,9 @@ export const QUESTIONS: Question[] = [
     kind: 'select',
     prompt: 'Insecure communication with NetBackup 8.0 and earlier hosts',
     help:
-      'Hosts at 8.1 or later talk only securely. A host at 8.0 or earlier needs ' +
-      'insecure communication to stay on. Auto turns it off unless such a host is ' +
-      "listed, and then restarts the primary's services.",
+      'Hosts at 8.1 or later talk only securely. A host at 8.0 or earlier needs insecure ' +
+      'communication to stay on. Auto turns it off unless such a host is listed, and then ' +
+      "restarts the primary's services.",
     choices: (d) => {
       const legacy = legacyNames(d);
       return [
@@ -169,8 +166,8 @@ export const QUESTIONS: Question[] = [
     kind: 'select',
     prompt: 'Certificate authority',
     help:
-      'The NetBackup CA (on the primary) issues host certificates with nbcertcmd; ' +
-      'an external CA means every host enrols a certificate from your own PKI.',
+      'The NetBackup CA (on the primary) issues host certificates with nbcertcmd; an external ' +
+      'CA means every host enrols a certificate from your own PKI.',
     choices: () => [
       { value: 'nbca', label: 'NetBackup CA', hint: 'the primary issues the certificates' },
       { value: 'eca', label: 'External CA', hint: 'your PKI issues them; you give the paths' },
@@ -218,8 +215,8 @@ export const QUESTIONS: Question[] = [
     kind: 'select',
     prompt: 'Revocation check of peer certificates',
     help:
-      "Leaf checks the peer's own certificate, chain checks every certificate up " +
-      'to the root; disable turns the check off.',
+      "Leaf checks the peer's own certificate, chain checks every certificate up to the " +
+      'root; disable turns the check off.',
     when: isEca,
     choices: () => [
       { value: 'leaf', label: 'Leaf' },
@@ -234,8 +231,8 @@ export const QUESTIONS: Question[] = [
     kind: 'select',
     prompt: 'Certificate deployment security level',
     help:
-      'How much the primary asks of a host before it issues a certificate. DMZ and ' +
-      'NAT hosts always need a token, whatever the level.',
+      'How much the primary asks of a host before it issues a certificate. DMZ and NAT hosts ' +
+      'always need a token, whatever the level.',
     choices: () => [
       { value: 'very-high', label: 'Very High', hint: 'a token for every certificate request' },
       { value: 'high', label: 'High (default)', hint: 'no token for hosts the primary already knows' },
@@ -249,9 +246,9 @@ export const QUESTIONS: Question[] = [
     kind: 'text',
     prompt: 'CA certificate fingerprint (SHA-256 or SHA-1; empty to check it by hand on each host)',
     help:
-      'Run nbcertcmd -displayCACertDetail on the primary and copy the fingerprint. ' +
-      'With it, every host checks the CA it receives automatically; without it, ' +
-      'fetching the CA is a manual step on each host.',
+      'Run nbcertcmd -displayCACertDetail on the primary and copy the fingerprint. With ' +
+      'it, every host checks the CA it receives automatically; without it, fetching the ' +
+      'CA is a manual step on each host.',
     when: isNbca,
     validate: (s) =>
       s && !FINGERPRINT_RE.test(s)

@@ -80,7 +80,7 @@ describe('apply on a DMZ client with a token', () => {
     makeSite({ clients: [{ name: 'w1.dmz.example', zone: 'dmz', tunnelVia: ['m1.corp.example'] }] });
 
   it(
-    'passes the token only through a 0600 file that is gone afterwards, never ' + 'in argv, output or journal',
+    'passes the token only through a 0600 file that is gone afterwards, never in argv, ' + 'output or journal',
     async () => {
       const site = dmzSite();
       const token = createToken(site);
@@ -193,11 +193,8 @@ describe('dry run and consent', () => {
     const r = await apply(site, 'c1.corp.example', ['--dry-run']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
-      `run:   ${site.hosts['c1.corp.example']!.root}/netbackup/bin/nbcertcmd ` +
-        `-getCACertificate -file ` +
-        `<ca fingerprint file> ` +
-        `-server ` +
-        `p.corp.example`,
+      `run:   ${site.hosts['c1.corp.example']!.root}` +
+        `/netbackup/bin/nbcertcmd -getCACertificate -file <ca fingerprint file> -server p.corp.example`,
     );
     expect(r.stdout).toContain('note:  writes SERVER, CLIENT_NAME; other keys on the host are kept');
     expect(r.stdout).toContain('stdin: SERVER = p.corp.example');

@@ -82,8 +82,11 @@ withTools('ip netns', 'tinyproxy').describe('doctor in a real DMZ wiring (networ
           NS.media,
           process.execPath,
           '-e',
-          `const n=require('node:net');let k=0;for(const h of ['${NET.primary}','${NET.mediaFront}']){` +
+          [
+            `const n=require('node:net');let k=0;`,
+            `for(const h of ['${NET.primary}','${NET.mediaFront}']){`,
             `const s=n.connect(1556,h,()=>{s.destroy();if(++k===2)process.exit(0)});s.on('error',()=>process.exit(1))}`,
+          ].join(''),
         ],
         { timeout: 2000 },
       );

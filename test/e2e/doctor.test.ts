@@ -31,7 +31,7 @@ describe('nbsecure doctor (loopback only)', () => {
   });
 
   it(
-    'falls back to the named tunnel when the client cannot resolve the primary, ' + 'and says what to configure',
+    'falls back to the named tunnel when the client cannot resolve the primary, and says ' + 'what to configure',
     async () => {
       await start(tlsListener('127.0.11.2', creds));
       // The media server resolves the primary's name; the client (this process) cannot: .invalid never resolves.
@@ -41,9 +41,8 @@ describe('nbsecure doctor (loopback only)', () => {
       expect(r.report.paths[0]).toMatchObject({ via: 'direct', ok: false, stage: 'dns' });
       expect(r.report.paths[1]).toMatchObject({ via: '127.0.11.3', ok: true });
       expect(r.report.verdict).toContain(
-        'cannot reach nbu-primary.invalid directly: name resolution failed (ENOTFOUND). ' +
-          'It reaches it through the HTTP tunnel on 127.0.11.3: list MEDIA_SERVER = ' +
-          '127.0.11.3',
+        'cannot reach nbu-primary.invalid directly: name resolution failed (ENOTFOUND). It ' +
+          'reaches it through the HTTP tunnel on 127.0.11.3: list MEDIA_SERVER = 127.0.11.3',
       );
       expect(r.report.verdict).toContain('5954 or 5955');
     },
@@ -168,8 +167,8 @@ describe('nbsecure doctor (loopback only)', () => {
   });
 
   it(
-    'with no targets given, reads SERVER and MEDIA_SERVER from this host, tunnels ' +
-      'remembered in websvctunnels.cache first',
+    'with no targets given, reads SERVER and MEDIA_SERVER from this host, tunnels remembered ' +
+      'in websvctunnels.cache first',
     async () => {
       await start(tlsListener('127.0.18.2', creds));
       const host = makeHost(

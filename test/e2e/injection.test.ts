@@ -141,8 +141,9 @@ describe.each(FIELDS)('a hostile %s', (field) => {
 
 it('leaves the refused and the accepted payloads on record', () => {
   console.log(
-    `injection table: ${PAYLOADS.length} payloads x ${FIELDS.length} fields x ${FORMATS.length} formats: ` +
-      `${refused.length} refused by validation, ${accepted.length} rendered and run as data, none ran`,
+    `injection table: ${PAYLOADS.length} payloads x ${FIELDS.length}` +
+      ` fields x ${FORMATS.length} formats: ${refused.length}` +
+      ` refused by validation, ${accepted.length} rendered and run as data, none ran`,
   );
   expect(refused.length + accepted.length).toBe(PAYLOADS.length * FIELDS.length);
 });

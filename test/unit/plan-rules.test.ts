@@ -177,7 +177,7 @@ describe('global security on the primary', () => {
   });
 
   it(
-    'keeps insecure communication on with a host at 8.0, warns naming it, plans ' + 'its upgrade, and does not restart',
+    'keeps insecure communication on with a host at 8.0, warns naming it, plans its upgrade, ' + 'and does not restart',
     () => {
       const p = planOf({ ...base, clients: [{ name: 'old1.corp.example', version: '8.0' }] });
       expect(step(p, 'p.corp.example:security.insecure').command?.args).toEqual([
@@ -312,8 +312,8 @@ describe('external CA', () => {
 
 describe('hardening plan', () => {
   it(
-    'puts Internet exposure first as critical, marks unanswered items unknown, ' +
-      'and gives every item a why and a source',
+    'puts Internet exposure first as critical, marks unanswered items unknown, and gives ' +
+      'every item a why and a source',
     () => {
       const p = planOf({ ...base, hardening: { exposedToInternet: true, mfa: true } });
       expect(p.hardening[0]).toMatchObject({ id: 'internet-exposure', priority: 'critical', status: 'todo' });

@@ -25,7 +25,7 @@ async function upToTheHost(s: ReturnType<typeof mount>, answers: string, host: R
 
 describe('the wizard runs one host', () => {
   it(
-    'imports an answers file, dry-runs a DMZ client, asks for the token, applies ' + 'it and shows the progress',
+    'imports an answers file, dry-runs a DMZ client, asks for the token, applies it and ' + 'shows the progress',
     async () => {
       const site = makeSite({ clients: [{ name: 'w1.dmz.example', zone: 'dmz', tunnelVia: ['m1.corp.example'] }] });
       const token = createToken(site);

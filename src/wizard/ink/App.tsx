@@ -70,8 +70,8 @@ const loadLater = () =>
   })));
 
 const NEXT_STEPS =
-  'Next, on each host as root, the primary first: nbsecure apply --answers ANSWERS ' +
-  '--host NAME (it dry-runs and asks first).';
+  'Next, on each host as root, the primary first: nbsecure apply --answers ANSWERS --host ' +
+  'NAME (it dry-runs and asks first).';
 
 export function App(props: AppProps) {
   const { exit } = useApp();
@@ -191,8 +191,8 @@ export function App(props: AppProps) {
           />
         );
         help =
-          'Your answers are remembered per profile (--profile NAME) after every question, ' +
-          'never with a secret; nbsecure --forget removes them.';
+          'Your answers are remembered per profile (--profile NAME) after every question, never ' +
+          'with a secret; nbsecure --forget removes them.';
         break;
       case 'import-file':
         section = 'Import';
@@ -287,8 +287,8 @@ export function App(props: AppProps) {
         const list = screen.list;
         section = list === 'clients' ? 'Clients' : 'Media servers';
         help =
-          'Paste or type the names separated by spaces or commas. They get the defaults ' +
-          "(Linux, the primary's version, internal); edit any of them afterwards.";
+          'Paste or type the names separated by spaces or commas. They get the defaults (Linux, ' +
+          "the primary's version, internal); edit any of them afterwards.";
         body = (
           <TextQuestion
             prompt="Host names"
@@ -417,9 +417,8 @@ export function App(props: AppProps) {
         const kind = screen.need[0]!;
         section = 'Secrets';
         help =
-          `${SECRET_KINDS[kind].words[0]!.toUpperCase()}${SECRET_KINDS[kind].words.slice(1)} is passed to NetBackup ` +
-          `in a 0600 file, never ` +
-          `shown, never remembered.`;
+          `${SECRET_KINDS[kind].words[0]!.toUpperCase()}` +
+          `${SECRET_KINDS[kind].words.slice(1)} is passed to NetBackup in a 0600 file, never shown, never remembered.`;
         body = (
           <TextQuestion
             key={kind}
