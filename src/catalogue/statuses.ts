@@ -12,7 +12,7 @@ export interface StatusInfo {
 const SEC = 'NetBackup Security and Encryption Guide';
 export const STATUS_REFERENCE =
   'the NetBackup Status Codes Reference Guide for your version (search the vendor documentation ' +
-  'for "NetBackup status code N")';
+  'for "NetBackup status code {code}")';
 
 /** NetBackup exit statuses nbsecure explains; written in our own words from the cited sources. */
 export const STATUSES: readonly StatusInfo[] = [

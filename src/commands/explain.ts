@@ -23,7 +23,7 @@ export async function explainCommand(args: string[], io: Io): Promise<number> {
     writeLine(
       io.stdout,
       `NetBackup status ${code} is not in nbsecure's catalogue. ` +
-        `Look it up in ${STATUS_REFERENCE.replace('N', String(code))}.`,
+        `Look it up in ${STATUS_REFERENCE.replace('{code}', String(code))}.`,
     );
     return 0;
   }

@@ -1,5 +1,6 @@
 import type { Answers } from './schema.js';
-import { withDefaults } from './defaults.js';
+import { DEFAULTS, withDefaults } from './defaults.js';
+import { DTE_MIN_VERSION, dteEnforcedFailures } from '../plan/security.js';
 import { hostsNeedingToken } from '../plan/token-policy.js';
 import { atLeast } from './versions.js';
 import { pathForOsProblem, pathTextProblem } from './paths.js';
@@ -77,7 +78,7 @@ export function crossFieldProblems(a: Answers): Problem[] {
     }
   });
 
-  problems.push(...pathProblems(a));
+  problems.push(...pathProblems(a), ...dteProblems(a), ...natProblems(a));
 
   const cert = a.certificates ?? {};
   if (cert.authority === 'eca') {
@@ -157,4 +158,48 @@ function pathProblems(a: Answers): Problem[] {
     }
   }
   return problems;
+}
+
+/**
+ * Enforced data-in-transit encryption fails the jobs of hosts that cannot encrypt: it is refused
+ * while such hosts are listed, unless each is named in security.acceptDteFailures.
+ */
+function dteProblems(a: Answers): Problem[] {
+  if (a.security?.dataInTransitEncryption !== 'enforced') return [];
+  const env = withDefaults(a);
+  if (!atLeast(env.primary.version, DTE_MIN_VERSION)) {
+    return [
+      {
+        path: ['security', 'dataInTransitEncryption'],
+        message: `is enforced, but data-in-transit encryption needs a primary at ${DTE_MIN_VERSION} or later`,
+      },
+    ];
+  }
+  const accepted = new Set(env.security.acceptDteFailures.map((n) => n.toLowerCase()));
+  const open = dteEnforcedFailures(env).filter((f) => !accepted.has(f.host.name.toLowerCase()));
+  if (!open.length) return [];
+  return [
+    {
+      path: ['security', 'dataInTransitEncryption'],
+      message:
+        `is enforced, which fails the jobs of ${open.map((f) => `${f.host.name} (${f.why})`).join(', ')}; ` +
+        'upgrade them, choose preferred-on, or name them in security.acceptDteFailures to enforce anyway',
+    },
+  ];
+}
+
+/** NAT support needs 8.2 or later (NetBackup NAT guide). */
+function natProblems(a: Answers): Problem[] {
+  const primaryVersion = a.primary.version ?? DEFAULTS.primaryVersion;
+  return (a.clients ?? []).flatMap((c, i) => {
+    const version = c.version ?? primaryVersion;
+    return c.nat && !atLeast(version, '8.2')
+      ? [
+          {
+            path: ['clients', i, 'nat'],
+            message: `is true, but NAT support needs NetBackup 8.2 or later; ${c.name} is ${version}`,
+          },
+        ]
+      : [];
+  });
 }

@@ -81,6 +81,7 @@ export function withDefaults(a: Answers): Environment {
     security: {
       insecureCommunication: a.security?.insecureCommunication ?? DEFAULTS.insecureCommunication,
       dataInTransitEncryption: a.security?.dataInTransitEncryption ?? DEFAULTS.dataInTransitEncryption,
+      acceptDteFailures: a.security?.acceptDteFailures ?? [],
     },
     hardening: { ...(a.hardening ?? {}) },
     assumptions: a.primary.version

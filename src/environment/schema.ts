@@ -100,6 +100,8 @@ const securitySchema = z.strictObject({
   dataInTransitEncryption: z
     .enum(['preferred-off', 'preferred-on', 'enforced'], { error: 'must be preferred-off, preferred-on or enforced' })
     .optional(),
+  /** Extension to v1: hosts whose jobs may fail under Enforced, named to enforce it anyway. */
+  acceptDteFailures: z.array(hostName, { error: 'must be a list of host names' }).optional(),
 });
 
 const flag = z.boolean({ error: 'must be true or false (leave it out if you do not know)' }).optional();

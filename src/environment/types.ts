@@ -40,7 +40,11 @@ export interface Environment {
     token: { name: string; maxUses?: number; validFor: string };
     eca?: EcaEnv;
   };
-  security: { insecureCommunication: 'auto' | 'on' | 'off'; dataInTransitEncryption: DteMode };
+  security: {
+    insecureCommunication: 'auto' | 'on' | 'off';
+    dataInTransitEncryption: DteMode;
+    acceptDteFailures: string[];
+  };
   /** undefined = the user did not say; the hardening plan treats it as unknown. */
   /** Defaults the user should know we chose for them; the plan repeats them as warnings. */
   assumptions: string[];

@@ -11,8 +11,8 @@ export const KEY_REASONS: Record<ConfigKeyName, string> = {
   SERVER: 'The first SERVER entry names the primary; the others are the media servers allowed to connect to this host.',
   CLIENT_NAME: 'The name this host is known by in NetBackup and in its certificate.',
   MEDIA_SERVER:
-    'A DMZ client tries the media servers in its configuration as HTTP tunnels to the ' +
-    'primary (port 1556), the named ones first.',
+    'Each media server listed here is a candidate HTTP tunnel to the primary (port 1556) for a DMZ client; ' +
+    'NetBackup does not document that their order is the order it tries them.',
   ACCEPT_REVERSE_CONNECTION:
     'This client is behind dynamic NAT, so servers cannot open connections to it; it must accept reverse connections.',
   WEB_SERVER_TUNNEL_ENABLE: 'The answers say this media server must not offer the HTTP tunnel, which is on by default.',

@@ -6,7 +6,7 @@ import { configFor, configSteps, keyNotes, ownedKeys } from './bpconf.js';
 import { ecaSteps, hostCaSteps, primaryCaSteps, primaryEcaManualSteps } from './certificates.js';
 import { answersDigest, planDigest } from './digest.js';
 import { hardeningPlan } from './hardening.js';
-import { globalSecuritySteps, insecureSetting, legacyHosts, loginStep } from './security.js';
+import { DTE_MIN_VERSION, globalSecuritySteps, insecureSetting, legacyHosts, loginStep, natSteps } from './security.js';
 import { manualStep } from './step.js';
 import { hostsNeedingToken } from './token-policy.js';
 import type { HostPlan, Plan, Step } from './types.js';
@@ -22,8 +22,8 @@ function installStep(host: HostEnv): Step[] {
       host.os === 'linux'
         ? [
             `Copy ${host.name}.NBInstallAnswer.conf to /tmp/NBInstallAnswer.conf on ${host.name} (mode 0600).`,
-            'Run the NetBackup installer; it reads the answer file and skips certificate deployment ' +
-              '(AUTHORIZATION_TOKEN = SKIP), which the next steps do.',
+            'Run the NetBackup installer; it reads the answer file. With AUTHORIZATION_TOKEN = SKIP it still ' +
+              'tries to get a host certificate, without a token; where that is refused, the next steps deploy it.',
             'Delete /tmp/NBInstallAnswer.conf afterwards.',
           ]
         : [
@@ -43,6 +43,7 @@ function hostPlan(host: HostEnv, env: Environment): HostPlan {
       ...primaryEcaManualSteps(host, env),
       ...primaryCaSteps(host, env),
       ...globalSecuritySteps(host, env),
+      ...natSteps(host, env),
       ...ecaSteps(host, env),
     );
   } else {
@@ -108,6 +109,20 @@ function warningsFor(env: Environment, hosts: HostPlan[]): string[] {
           `or later; ${old.map((h) => `${h.name} (${h.version})`).join(', ')}` +
           ` cannot enrol one.`,
       );
+  }
+  const nat = env.clients.filter((c) => c.nat);
+  if (nat.length) {
+    w.push(
+      `${nat.map((c) => c.name).join(', ')} ${nat.length === 1 ? 'is' : 'are'} behind NAT: the primary needs NAT ` +
+        'support on (the messaging broker), and servers fail to talk to clients without NAT support unless ' +
+        'ENABLE_DIRECT_CONNECTION = TRUE is set on them; see the manual step on the primary.',
+    );
+  }
+  if (!atLeast(env.primary.version, DTE_MIN_VERSION)) {
+    w.push(
+      `The primary is ${env.primary.version}: data-in-transit encryption needs ${DTE_MIN_VERSION} or later, ` +
+        'so the plan does not set it. Upgrade the primary to encrypt backup data on the wire.',
+    );
   }
   const winNew = env.clients.concat(env.media).filter((h) => !h.installed && h.os === 'windows');
   if (winNew.length)

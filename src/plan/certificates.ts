@@ -4,6 +4,17 @@ import { commandStep, doneWhen, manualStep, readStep } from './step.js';
 import { hostsNeedingToken, tokenReason } from './token-policy.js';
 import type { Step } from './types.js';
 
+/** When a host gets a NetBackup certificate without a token (Security and Encryption Guide, security levels). */
+const LEVEL_WITHOUT_TOKEN = {
+  'very-high': 'At the Very High level every certificate request needs a token.',
+  high:
+    'At the High level the primary issues a certificate without a token to a host it already knows ' +
+    '(in its configuration, EMM, a policy, or as a legacy client).',
+  medium:
+    'At the Medium level the primary issues a certificate without a token when the host name resolves to ' +
+    'the IP address the request comes from; it does not check that the host is known.',
+} as const;
+
 export const TOKEN_FILE = '{file:token}';
 export const FINGERPRINT_FILE = '{file:ca-fingerprint}';
 export const PASSPHRASE_FILE = '{file:passphrase}';
@@ -75,7 +86,8 @@ export function hostCaSteps(host: HostEnv, env: Environment): Step[] {
           'the answers; a mismatch stops here instead of trusting an impostor.',
         {
           files: [{ placeholder: FINGERPRINT_FILE, content: `${fp}\n` }],
-          done: doneWhen(host, 'nbcertcmd', ['-listCACertDetails']),
+          // Trusting a CA is not trusting the primary's: done only when the expected fingerprint is listed.
+          done: doneWhen(host, 'nbcertcmd', ['-listCACertDetails'], fp.toUpperCase()),
         },
       ),
     );
@@ -108,10 +120,8 @@ export function hostCaSteps(host: HostEnv, env: Environment): Step[] {
         ? `A token is needed because ${reason}. It is handed over in a 0600 file, never ` +
             `on the command line, where the process ` +
             `list would show it.`
-        : `At the ${env.certificates.securityLevel} deployment level the primary issues a certificate ` +
-            `to a host it already knows without ` +
-            `a token; if it answers 5955, add this host to a policy or set the level to very-high ` +
-            `and use a token.`,
+        : `${LEVEL_WITHOUT_TOKEN[env.certificates.securityLevel]} If the primary answers 5954 or 5955, deploy ` +
+            'this certificate with a token: a token works at every level.',
       {
         ...(reason ? { files: [{ placeholder: TOKEN_FILE, secret: 'token' as const }] } : {}),
         done: doneWhen(host, 'nbcertcmd', ['-listCertDetails']),

@@ -161,8 +161,9 @@ export function hardeningPlan(env: Environment, primaryStepIds: string[]): Harde
         'your storage needs; deny the rest.',
       ...(env.clients.some((c) => c.zone === 'dmz')
         ? [
-            'From the DMZ, allow only TCP 1556 to the tunnel media servers; run nbsecure doctor ' +
-              'on each DMZ client to prove the path.',
+            'From the DMZ, TCP 1556 to the tunnel media servers is what certificate deployment and the web ' +
+              'service need; backups also need the media server to reach the client (bpcd over 1556 or 13724). ' +
+              'Run nbsecure doctor on each DMZ client to prove the certificate path.',
           ]
         : []),
     ],

@@ -1,6 +1,6 @@
 import type { DteMode, Environment, HostEnv } from '../environment/types.js';
 import { allHosts } from '../environment/types.js';
-import { isLegacy } from '../environment/versions.js';
+import { atLeast, isLegacy } from '../environment/versions.js';
 import { commandStep, doneWhen, manualStep, readStep } from './step.js';
 import type { Step } from './types.js';
 
@@ -37,26 +37,49 @@ export function loginStep(primary: HostEnv): Step {
   );
 }
 
+/** The certificate deployment level: a web UI or REST setting, so a person's step (no nbseccmd flag exists). */
+function levelStep(primary: HostEnv, env: Environment): Step {
+  const label = LEVEL_LABEL[env.certificates.securityLevel];
+  return manualStep(
+    primary,
+    'security.level',
+    `Set the certificate deployment security level to ${label}`,
+    'There is no documented nbseccmd flag for this setting, so nbsecure does not invent one.',
+    [
+      `In the web UI: Security > Global security settings > Secure communication, set the level to ${label}.`,
+      `Or through the REST API: POST https://${primary.name}:1556/netbackup/security/properties with the field ` +
+        `certificateAutoDeployLevel set to the value your version's API reference gives for ${label}.`,
+    ],
+  );
+}
+
+/** Data-in-transit encryption exists from 9.1 on the primary (the 8.1 nbseccmd synopsis has no DTE option). */
+export const DTE_MIN_VERSION = '9.1';
+
+/**
+ * Hosts whose jobs fail under Enforced: older than 9.1, or 9.1.x clients, whose own DTE mode
+ * defaults to Off (10.0 and later default to Automatic). Security Guide 11.1, DTE.
+ */
+export function dteEnforcedFailures(env: Environment): { host: HostEnv; why: string }[] {
+  return [...env.media, ...env.clients].flatMap((host) => {
+    if (!atLeast(host.version, DTE_MIN_VERSION)) return [{ host, why: `${host.version}, older than 9.1` }];
+    if (host.role === 'client' && !atLeast(host.version, '10.0')) {
+      return [{ host, why: `a ${host.version} client, whose own DTE mode defaults to Off` }];
+    }
+    return [];
+  });
+}
+
 /** Global security settings, set on the primary with nbseccmd (NetBackup reference, sections 4 and 5). */
 export function globalSecuritySteps(primary: HostEnv, env: Environment): Step[] {
-  const level = env.certificates.securityLevel;
   const insecure = insecureSetting(env);
   const legacy = legacyHosts(env);
   const dte = DTE_MODE[env.security.dataInTransitEncryption];
   const p = primary.name;
+  // Deployment levels govern NetBackup-CA certificates only: an external-CA domain has none to set.
+  const levelSteps = env.certificates.authority === 'nbca' ? [levelStep(primary, env)] : [];
   const steps: Step[] = [
-    manualStep(
-      primary,
-      'security.level',
-      `Set the certificate deployment security level to ${LEVEL_LABEL[level]}`,
-      'There is no documented nbseccmd flag for this setting, so nbsecure does not invent one.',
-      [
-        `In the web UI: Security > Global security settings > Secure communication, set the ` +
-          `level to ${LEVEL_LABEL[level]}.`,
-        `Or through the REST API: POST https://${p}:1556/netbackup/security/properties with the field certificateAutoDeployLevel set ` +
-          `to the value your version's API reference gives for ${LEVEL_LABEL[level]}.`,
-      ],
-    ),
+    ...levelSteps,
     commandStep(
       primary,
       'security.insecure',
@@ -104,6 +127,8 @@ export function globalSecuritySteps(primary: HostEnv, env: Environment): Step[] 
       ),
     );
   }
+  if (!atLeast(primary.version, DTE_MIN_VERSION)) return steps;
+  const failing = env.security.dataInTransitEncryption === 'enforced' ? dteEnforcedFailures(env) : [];
   steps.push(
     commandStep(
       primary,
@@ -112,7 +137,10 @@ export function globalSecuritySteps(primary: HostEnv, env: Environment): Step[] 
       ['-setsecurityconfig', '-dteglobalmode', dte.flag],
       `Set data-in-transit encryption to ${dte.label}`,
       env.security.dataInTransitEncryption === 'enforced'
-        ? 'Enforced: backup data is always encrypted on the wire; hosts that cannot encrypt will fail their jobs.'
+        ? 'Enforced: backup data is always encrypted on the wire; hosts that cannot encrypt fail their jobs' +
+            (failing.length
+              ? `: ${failing.map((f) => `${f.host.name} (${f.why})`).join(', ')}, accepted in security.acceptDteFailures.`
+              : '; none of the listed hosts is one.')
         : `${dte.label}: data is encrypted on the wire ` +
             (env.security.dataInTransitEncryption === 'preferred-on'
               ? 'unless a client or policy opts out.'
@@ -129,4 +157,31 @@ export function globalSecuritySteps(primary: HostEnv, env: Environment): Step[] 
     ),
   );
   return steps;
+}
+
+/**
+ * NAT clients need the primary's side too (NetBackup NAT guide, 11.1): NAT support with the
+ * messaging broker (nbmqbroker) on the primary, and ENABLE_DIRECT_CONNECTION = TRUE on servers
+ * that must still reach clients without NAT support. A person's decision for the whole domain.
+ */
+export function natSteps(primary: HostEnv, env: Environment): Step[] {
+  const nat = env.clients.filter((c) => c.nat);
+  if (!nat.length) return [];
+  return [
+    manualStep(
+      primary,
+      'nat.support',
+      'Turn on NAT support for the clients behind NAT',
+      `${nat.map((c) => c.name).join(', ')} ${nat.length === 1 ? 'is' : 'are'} behind dynamic NAT: they reach the ` +
+        'primary through the messaging broker, and once NAT support is on, servers fail to communicate with any ' +
+        'client that has NAT support disabled unless ENABLE_DIRECT_CONNECTION is TRUE on them.',
+      [
+        'In the web UI, turn on NAT support for the domain as the NAT guide for your version says; this ' +
+          'starts the messaging broker (nbmqbroker) on the primary.',
+        'On each server that must still reach clients without NAT support, set ENABLE_DIRECT_CONNECTION = TRUE ' +
+          '(nbsetconfig), then check that backups of those clients still run.',
+        'External certificates are not enrolled automatically for NAT clients: enrol them on each client.',
+      ],
+    ),
+  ];
 }

@@ -23,7 +23,8 @@ function crlLevel(eca: NonNullable<Environment['certificates']['eca']>): string 
 
 /**
  * The vendor's silent-install answer file (NetBackup reference, section 8). It never holds a
- * token: AUTHORIZATION_TOKEN is SKIP and the certificate is deployed by the plan's own step.
+ * token: with AUTHORIZATION_TOKEN = SKIP the installer asks without one, and the plan's own step
+ * deploys the certificate where that is refused.
  */
 export function renderAnswerFile(env: Environment, host: HostEnv): string {
   const lines = [
@@ -48,8 +49,8 @@ export function renderAnswerFile(env: Environment, host: HostEnv): string {
     } else {
       lines.push(configLine('CA_CERTIFICATE_FINGERPRINT', env.certificates.caFingerprint ?? 'SKIP'));
       lines.push(
-        '# The token is never written here: the plan deploys the certificate after installation, ' +
-          'with the token in a 0600 file.',
+        '# The token is never written here. SKIP does not skip certificate deployment: the installer tries ' +
+          'without a token, and where that is refused the plan deploys the certificate with the token in a 0600 file.',
       );
       lines.push('AUTHORIZATION_TOKEN = SKIP');
     }

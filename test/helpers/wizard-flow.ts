@@ -56,7 +56,7 @@ export async function answerDmzSite(s: Driver): Promise<void> {
   await s.answer(/CA certificate fingerprint/, FP);
   await s.answer(/Name of the authorization token/, '');
   await s.answer(/How long the token stays valid/, '');
-  await s.choose(/Data-in-transit encryption/, /Enforced/);
+  await s.choose(/Data-in-transit encryption/, /Preferred On/);
   await s.choose(/encrypted at rest/, /I do not know/);
   await s.choose(/multi-factor/, /Yes/);
   await s.choose(/host firewall/, /I do not know/);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for app1.corp.example (client, linux, NetBackup 10.4)
-# Plan digest b9d26e714ece0fdee0d7e775bc21832a7d35241dc6a7caf28a9fb6903ccd359a. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 2b6723ec2faa9775210f45e5b56bd16d7386684505dd8747383345c6cc140a3d. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on app1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.
@@ -84,7 +84,7 @@ step app1.corp.example:config.verify 'Read the configuration back'
 # Fetch the CA certificate and check its fingerprint
 # Why: Trust is established only if the CA the primary presents has the fingerprint from the answers; a mismatch stops here instead of trusting an impostor.
 step app1.corp.example:ca.get 'Fetch the CA certificate and check its fingerprint'
-if already '' /usr/openv/netbackup/bin/nbcertcmd -listCACertDetails; then
+if already C2:7D:A7:77:CE:C3:90:C2:BD:87:73:D9:07:DF:F1:E7:5E:3F:43:93:3A:1C:50:55:9B:65:F5:4D:CF:D6:09:F7 /usr/openv/netbackup/bin/nbcertcmd -listCACertDetails; then
   echo '    already done'
 else
   ca_fingerprint_file="$workdir/ca_fingerprint_file"
@@ -93,7 +93,7 @@ else
 fi
 
 # Deploy the host certificate
-# Why: At the high deployment level the primary issues a certificate to a host it already knows without a token; if it answers 5955, add this host to a policy or set the level to very-high and use a token.
+# Why: At the High level the primary issues a certificate without a token to a host it already knows (in its configuration, EMM, a policy, or as a legacy client). If the primary answers 5954 or 5955, deploy this certificate with a token: a token works at every level.
 step app1.corp.example:cert.get 'Deploy the host certificate'
 if already '' /usr/openv/netbackup/bin/nbcertcmd -listCertDetails; then
   echo '    already done'

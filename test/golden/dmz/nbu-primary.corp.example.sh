@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-primary.corp.example (primary, linux, NetBackup 10.4)
-# Plan digest b9d26e714ece0fdee0d7e775bc21832a7d35241dc6a7caf28a9fb6903ccd359a. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 2b6723ec2faa9775210f45e5b56bd16d7386684505dd8747383345c6cc140a3d. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-primary.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.
@@ -149,7 +149,7 @@ else
 fi
 
 # Set data-in-transit encryption to Enforced
-# Why: Enforced: backup data is always encrypted on the wire; hosts that cannot encrypt will fail their jobs.
+# Why: Enforced: backup data is always encrypted on the wire; hosts that cannot encrypt fail their jobs; none of the listed hosts is one.
 step nbu-primary.corp.example:security.dte 'Set data-in-transit encryption to Enforced'
 if already ENFORCED /usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -dteglobalmode; then
   echo '    already done'

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for new1.dmz.example (client, linux, NetBackup 10.4)
-# Plan digest b9d26e714ece0fdee0d7e775bc21832a7d35241dc6a7caf28a9fb6903ccd359a. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 2b6723ec2faa9775210f45e5b56bd16d7386684505dd8747383345c6cc140a3d. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on new1.dmz.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.
@@ -75,7 +75,7 @@ merge_config() {
 # Why: The answers say NetBackup is not installed yet; every later step needs its commands.
 manual new1.dmz.example:install 'Install NetBackup on this host' \
   'Copy new1.dmz.example.NBInstallAnswer.conf to /tmp/NBInstallAnswer.conf on new1.dmz.example (mode 0600).' \
-  'Run the NetBackup installer; it reads the answer file and skips certificate deployment (AUTHORIZATION_TOKEN = SKIP), which the next steps do.' \
+  'Run the NetBackup installer; it reads the answer file. With AUTHORIZATION_TOKEN = SKIP it still tries to get a host certificate, without a token; where that is refused, the next steps deploy it.' \
   'Delete /tmp/NBInstallAnswer.conf afterwards.'
 
 
@@ -92,7 +92,7 @@ step new1.dmz.example:config.verify 'Read the configuration back'
 # Fetch the CA certificate and check its fingerprint
 # Why: Trust is established only if the CA the primary presents has the fingerprint from the answers; a mismatch stops here instead of trusting an impostor.
 step new1.dmz.example:ca.get 'Fetch the CA certificate and check its fingerprint'
-if already '' /usr/openv/netbackup/bin/nbcertcmd -listCACertDetails; then
+if already C2:7D:A7:77:CE:C3:90:C2:BD:87:73:D9:07:DF:F1:E7:5E:3F:43:93:3A:1C:50:55:9B:65:F5:4D:CF:D6:09:F7 /usr/openv/netbackup/bin/nbcertcmd -listCACertDetails; then
   echo '    already done'
 else
   ca_fingerprint_file="$workdir/ca_fingerprint_file"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-primary.corp.example (primary, linux, NetBackup 10.4)
-# Plan digest 6e6c8a95e49323d109b94b65a122bcb0c92b897e80ab477b71b75a0d9f858b8d. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 1dda4e81de7be0acc3dcdd26ab945642f473aaaf37b1582f5aa2eb1659cebae2. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-primary.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.
@@ -98,13 +98,6 @@ manual nbu-primary.corp.example:eca.webserver 'Install the external certificate 
   'Check with: nbcertcmd -getSecConfig -caUsage -server nbu-primary.corp.example (it prints ECA: ON).'
 
 
-# Set the certificate deployment security level to High
-# Why: There is no documented nbseccmd flag for this setting, so nbsecure does not invent one.
-manual nbu-primary.corp.example:security.level 'Set the certificate deployment security level to High' \
-  'In the web UI: Security > Global security settings > Secure communication, set the level to High.' \
-  'Or through the REST API: POST https://nbu-primary.corp.example:1556/netbackup/security/properties with the field certificateAutoDeployLevel set to the value your version'\''s API reference gives for High.'
-
-
 # Turn insecure communication off
 # Why: No host is at 8.0 or earlier, so nothing needs the insecure protocol; leaving it on lets any 8.0 host talk to the domain unauthenticated.
 step nbu-primary.corp.example:security.insecure 'Turn insecure communication off'
@@ -141,7 +134,7 @@ else
 fi
 
 # Set data-in-transit encryption to Enforced
-# Why: Enforced: backup data is always encrypted on the wire; hosts that cannot encrypt will fail their jobs.
+# Why: Enforced: backup data is always encrypted on the wire; hosts that cannot encrypt fail their jobs; none of the listed hosts is one.
 step nbu-primary.corp.example:security.dte 'Set data-in-transit encryption to Enforced'
 if already ENFORCED /usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -dteglobalmode; then
   echo '    already done'

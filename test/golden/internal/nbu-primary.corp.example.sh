@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-primary.corp.example (primary, linux, NetBackup 10.4)
-# Plan digest 18224b25b1ce91a98b93cccb46628216ac24c9fd6755daf7a911d4e72008b20d. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 7154b14802ebc49fe5555781af00b2039f348be82685af8354697b75f89e9ec2. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-primary.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-media1.corp.example (media, linux, NetBackup 9.1)
-# Plan digest e4f907f205253ba0e114bc7fea776f0687f4e4ecd2a652cbf67157ad7ecc7674. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 6242126374e87b13f0d6e5f94bf22cda0a88815f2ef49f193e8ceaec2b123644. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-media1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.
@@ -91,7 +91,7 @@ manual nbu-media1.corp.example:ca.get 'Fetch the CA certificate and compare its 
 
 
 # Deploy the host certificate
-# Why: At the high deployment level the primary issues a certificate to a host it already knows without a token; if it answers 5955, add this host to a policy or set the level to very-high and use a token.
+# Why: At the High level the primary issues a certificate without a token to a host it already knows (in its configuration, EMM, a policy, or as a legacy client). If the primary answers 5954 or 5955, deploy this certificate with a token: a token works at every level.
 step nbu-media1.corp.example:cert.get 'Deploy the host certificate'
 if already '' /usr/openv/netbackup/bin/nbcertcmd -listCertDetails; then
   echo '    already done'

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-primary.corp.example (primary, linux, NetBackup 9.1)
-# Plan digest e4f907f205253ba0e114bc7fea776f0687f4e4ecd2a652cbf67157ad7ecc7674. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 6242126374e87b13f0d6e5f94bf22cda0a88815f2ef49f193e8ceaec2b123644. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-primary.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.

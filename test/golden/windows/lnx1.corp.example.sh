@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for lnx1.corp.example (client, linux, NetBackup 11.1)
-# Plan digest 3d96c761dcb633b0988b695b26f712915bfa91481dd3bef7e56260178d6445de. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 8856359c970033c3697e5d1b910b8fad69322878a4aa01ff564b279806ce6c85. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on lnx1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.
@@ -84,7 +84,7 @@ step lnx1.corp.example:config.verify 'Read the configuration back'
 # Fetch the CA certificate and check its fingerprint
 # Why: Trust is established only if the CA the primary presents has the fingerprint from the answers; a mismatch stops here instead of trusting an impostor.
 step lnx1.corp.example:ca.get 'Fetch the CA certificate and check its fingerprint'
-if already '' /usr/openv/netbackup/bin/nbcertcmd -listCACertDetails; then
+if already C2:7D:A7:77:CE:C3:90:C2:BD:87:73:D9:07:DF:F1:E7:5E:3F:43:93:3A:1C:50:55:9B:65:F5:4D:CF:D6:09:F7 /usr/openv/netbackup/bin/nbcertcmd -listCACertDetails; then
   echo '    already done'
 else
   ca_fingerprint_file="$workdir/ca_fingerprint_file"

@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for nbu-media2.corp.example (media, windows, NetBackup 10.4)
-# Plan digest 3d96c761dcb633b0988b695b26f712915bfa91481dd3bef7e56260178d6445de. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 8856359c970033c3697e5d1b910b8fad69322878a4aa01ff564b279806ce6c85. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on nbu-media2.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone.
@@ -86,7 +86,7 @@ try {
   # Fetch the CA certificate and check its fingerprint
   # Why: Trust is established only if the CA the primary presents has the fingerprint from the answers; a mismatch stops here instead of trusting an impostor.
   Write-Step 'nbu-media2.corp.example:ca.get' 'Fetch the CA certificate and check its fingerprint'
-  if (Test-Done '' 'C:\Program Files\Veritas\NetBackup\bin\nbcertcmd.exe' @('-listCACertDetails')) { Write-Host '    already done' } else {
+  if (Test-Done 'C2:7D:A7:77:CE:C3:90:C2:BD:87:73:D9:07:DF:F1:E7:5E:3F:43:93:3A:1C:50:55:9B:65:F5:4D:CF:D6:09:F7' 'C:\Program Files\Veritas\NetBackup\bin\nbcertcmd.exe' @('-listCACertDetails')) { Write-Host '    already done' } else {
     $ca_fingerprint_file = Join-Path $workdir 'ca_fingerprint_file'
     Set-Content -Path $ca_fingerprint_file -Value 'C2:7D:A7:77:CE:C3:90:C2:BD:87:73:D9:07:DF:F1:E7:5E:3F:43:93:3A:1C:50:55:9B:65:F5:4D:CF:D6:09:F7'
     Invoke-Native 'C:\Program Files\Veritas\NetBackup\bin\nbcertcmd.exe' @('-getCACertificate', '-file', $ca_fingerprint_file, '-server', 'nbu-primary.corp.example')

@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for nbu-primary.corp.example (primary, windows, NetBackup 11.1)
-# Plan digest 3d96c761dcb633b0988b695b26f712915bfa91481dd3bef7e56260178d6445de. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 8856359c970033c3697e5d1b910b8fad69322878a4aa01ff564b279806ce6c85. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on nbu-primary.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone.
@@ -156,6 +156,10 @@ try {
   & {
     Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\admincmd\nbseccmd.exe' @('-getsecurityconfig', '-dteglobalmode')
   }
+
+  # Turn on NAT support for the clients behind NAT
+  # Why: kiosk1.branch.example is behind dynamic NAT: they reach the primary through the messaging broker, and once NAT support is on, servers fail to communicate with any client that has NAT support disabled unless ENABLE_DIRECT_CONNECTION is TRUE on them.
+  Invoke-Manual 'nbu-primary.corp.example:nat.support' 'Turn on NAT support for the clients behind NAT' @('In the web UI, turn on NAT support for the domain as the NAT guide for your version says; this starts the messaging broker (nbmqbroker) on the primary.', 'On each server that must still reach clients without NAT support, set ENABLE_DIRECT_CONNECTION = TRUE (nbsetconfig), then check that backups of those clients still run.', 'External certificates are not enrolled automatically for NAT clients: enrol them on each client.')
 
   Write-Host "`nnbsecure: all steps for nbu-primary.corp.example are done."
 } finally {

@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { parseAnswers } from '../../src/environment/load.js';
+import { renderOutputs } from '../../src/render/index.js';
+import { base, envOf, FP, hasStep, host, planOf, step } from '../helpers/env.js';
+import { cli } from '../helpers/cli.js';
+
+const problems = (answers: object) => {
+  try {
+    parseAnswers(JSON.stringify(answers), 'answers.json');
+    return '';
+  } catch (e) {
+    return (e as Error).message;
+  }
+};
+
+describe('done-checks that tell the truth', () => {
+  it('counts the CA step done only when the expected fingerprint is among the trusted CAs', () => {
+    const get = step(planOf(base), 'c1.corp.example:ca.get');
+    expect(get.done?.outputMatches).toBe(FP);
+  });
+
+  it('never counts the CA step done without a fingerprint to match: a person compares it', () => {
+    const plan = planOf({ ...base, certificates: {} });
+    const get = step(plan, 'c1.corp.example:ca.get');
+    expect(get.manual).toBe(true);
+    expect(get.done).toBeUndefined();
+  });
+});
+
+describe('data-in-transit encryption', () => {
+  it('is not set on a primary older than 9.1, where nbseccmd has no -dteglobalmode', () => {
+    const plan = planOf({ ...base, primary: { ...base.primary, version: '9.0' } });
+    expect(hasStep(plan, 'p.corp.example:security.dte')).toBe(false);
+    expect(hasStep(plan, 'p.corp.example:security.insecure')).toBe(true);
+    expect(plan.warnings.join(' ')).toContain('data-in-transit encryption needs 9.1 or later');
+  });
+
+  it('refuses enforced with a 9.0 primary', () => {
+    const answers = {
+      ...base,
+      primary: { ...base.primary, version: '9.0' },
+      security: { dataInTransitEncryption: 'enforced' },
+    };
+    expect(problems(answers)).toContain('needs a primary at 9.1 or later');
+  });
+
+  it('refuses enforced while a listed host would fail its jobs, naming each and why', () => {
+    const answers = {
+      ...base,
+      mediaServers: [{ name: 'm1.corp.example', version: '8.3' }],
+      clients: [
+        { name: 'c1.corp.example', version: '9.1' },
+        { name: 'c2.corp.example', version: '10.0' },
+      ],
+      security: { dataInTransitEncryption: 'enforced' },
+    };
+    const message = problems(answers);
+    expect(message).toContain('m1.corp.example (8.3, older than 9.1)');
+    expect(message).toContain('c1.corp.example (a 9.1 client, whose own DTE mode defaults to Off)');
+    expect(message).not.toContain('c2.corp.example');
+  });
+
+  it('enforces anyway when every such host is named in security.acceptDteFailures, and says which', () => {
+    const answers = {
+      ...base,
+      clients: [{ name: 'c1.corp.example', version: '9.1' }],
+      security: { dataInTransitEncryption: 'enforced', acceptDteFailures: ['C1.corp.example'] },
+    };
+    expect(problems(answers)).toBe('');
+    expect(step(planOf(answers), 'p.corp.example:security.dte').why).toContain('c1.corp.example (a 9.1 client');
+  });
+});
+
+describe('an external-CA-only domain', () => {
+  const eca = {
+    ...base,
+    certificates: {
+      authority: 'eca',
+      securityLevel: 'very-high',
+      eca: { certPath: '/etc/pki/c.pem', privateKeyPath: '/etc/pki/k.pem', trustStorePath: '/etc/pki/t.pem' },
+    },
+  };
+
+  it('has no deployment level to set and no token, whatever the level says', () => {
+    const plan = planOf(eca);
+    expect(hasStep(plan, 'p.corp.example:security.level')).toBe(false);
+    expect(plan.hosts.flatMap((h) => h.steps).some((s) => s.id.includes('token'))).toBe(false);
+  });
+});
+
+describe('what the plan says', () => {
+  it('describes Medium as a name-to-address check, not a known-host check, and a token as the remedy at every level', () => {
+    const medium = step(
+      planOf({ ...base, certificates: { caFingerprint: FP, securityLevel: 'medium' } }),
+      'c1.corp.example:cert.get',
+    );
+    expect(medium.why).toContain('resolves to the IP address the request comes from');
+    expect(medium.why).not.toContain('already knows');
+    const high = step(planOf(base), 'c1.corp.example:cert.get');
+    expect(high.why).toContain('already knows');
+    for (const s of [medium, high]) {
+      expect(s.why).toContain('a token works at every level');
+      expect(s.why).not.toContain('very-high');
+    }
+  });
+
+  it('does not claim that the order of MEDIA_SERVER lines is the order of tunnel attempts', () => {
+    const plan = planOf({ ...base, clients: [{ name: 'w1.dmz.example', zone: 'dmz' }] });
+    const note = host(plan, 'w1.dmz.example').keyNotes.find((n) => n.key === 'MEDIA_SERVER')!;
+    expect(note.why).toContain('does not document that their order is the order');
+  });
+
+  it('says that AUTHORIZATION_TOKEN = SKIP does not skip certificate deployment', () => {
+    const answers = { ...base, clients: [{ name: 'n1.corp.example', installed: false }] };
+    const [file] = renderOutputs(envOf(answers), planOf(answers), ['answerfile']);
+    expect(file!.text).toContain('SKIP does not skip certificate deployment');
+  });
+
+  it('tells DMZ firewall rules apart: 1556 for certificates, backups need the media server to reach the client', () => {
+    const plan = planOf({ ...base, clients: [{ name: 'w1.dmz.example', zone: 'dmz' }] });
+    const firewall = plan.hardening.find((h) => h.id === 'host-firewall')!;
+    expect(firewall.how.join(' ')).toContain('bpcd');
+  });
+
+  it('explains an unknown status with its own number in the reference', async () => {
+    const r = await cli(['explain', '5986']);
+    expect(r.stdout).toContain('"NetBackup status code 5986"');
+    expect(r.stdout).not.toContain('5986etBackup');
+  });
+});
+
+describe('clients behind NAT', () => {
+  it('make the primary side a manual step with its reason, and a warning', () => {
+    const plan = planOf({ ...base, clients: [{ name: 'k1.corp.example', nat: true }] });
+    const nat = step(plan, 'p.corp.example:nat.support');
+    expect(nat.manual).toBe(true);
+    expect(nat.why).toContain('ENABLE_DIRECT_CONNECTION');
+    expect(plan.warnings.join(' ')).toContain('k1.corp.example is behind NAT');
+  });
+
+  it('are refused below 8.2, where NetBackup has no NAT support', () => {
+    expect(problems({ ...base, clients: [{ name: 'k1.corp.example', nat: true, version: '8.1' }] })).toContain(
+      'clients[0].nat is true, but NAT support needs NetBackup 8.2 or later',
+    );
+  });
+});
