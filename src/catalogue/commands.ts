@@ -112,6 +112,7 @@ export const COMMANDS = {
       '-autoaddhostmapping': 'doc',
       '-dteglobalmode': 'doc',
       '-masterserver': 'doc',
+      '-auditretentionperiod': 'doc',
     },
   },
   'bp.kill_all': {

@@ -1,6 +1,6 @@
 import type { Sourced } from './confidence.js';
 
-export type HostKind = 'all' | 'servers' | 'media' | 'client';
+export type HostKind = 'all' | 'servers' | 'primary' | 'media' | 'client';
 
 export interface ConfigKey extends Sourced {
   key: string;
@@ -102,6 +102,22 @@ export const CONFIG_KEYS = {
     syntax: 'TRUE | FALSE; only for clients behind dynamic NAT',
     source: TEMPLATE,
     confidence: 'auto',
+  },
+  GUI_MAX_LOGIN_ATTEMPTS: {
+    key: 'GUI_MAX_LOGIN_ATTEMPTS',
+    hosts: 'primary',
+    multi: false,
+    syntax: 'failed sign-in attempts before a web UI account is locked',
+    source: "NetBackup Web UI Administrator's Guide (11.1), Configure the maximum of failed sign-in attempts",
+    confidence: 'doc',
+  },
+  GUI_ACCOUNT_LOCKOUT_DURATION: {
+    key: 'GUI_ACCOUNT_LOCKOUT_DURATION',
+    hosts: 'primary',
+    multi: false,
+    syntax: 'minutes a locked account stays locked (default 15)',
+    source: "NetBackup Administrator's Guide Vol. I, GUI_ACCOUNT_LOCKOUT_DURATION; Web UI Guide 11.1",
+    confidence: 'doc',
   },
 } as const satisfies Record<string, ConfigKey>;
 

@@ -5,7 +5,13 @@ import type { Environment, HostEnv } from '../environment/types.js';
 import { command, commandStep, readStep } from './step.js';
 import type { ConfigEntry, Step } from './types.js';
 
-/** `valueConfirmed`: this particular value is documented even though the key's others are not. */
+/**
+ * Web UI account lockout. Five failed sign-ins stop a password-guessing run early while a person who
+ * mistypes still gets in; thirty minutes (twice the default) slows guessing to a few tries an hour, and
+ * an administrator can unlock an account at once.
+ */
+export const ACCOUNT_LOCKOUT = { attempts: 5, minutes: 30 } as const;
+
 /** Why each key is set: said once per key and host, not once per entry (SERVER repeats per media server). */
 export const KEY_REASONS: Record<ConfigKeyName, string> = {
   SERVER: 'The first SERVER entry names the primary; the others are the media servers allowed to connect to this host.',
@@ -22,6 +28,11 @@ export const KEY_REASONS: Record<ConfigKeyName, string> = {
   ECA_KEY_PASSPHRASEFILE: 'The private key is encrypted; NetBackup reads its passphrase from this file.',
   ECA_CRL_CHECK: "How the peer's certificate is checked for revocation.",
   ECA_CRL_PATH: "Revocation lists are read from this folder instead of the certificate's CDP.",
+  GUI_MAX_LOGIN_ATTEMPTS:
+    `Locks a web UI account after ${ACCOUNT_LOCKOUT.attempts} failed sign-ins, ` +
+    'which stops password guessing early.',
+  GUI_ACCOUNT_LOCKOUT_DURATION:
+    `Keeps a locked account locked for ${ACCOUNT_LOCKOUT.minutes} minutes; ` + 'an administrator can unlock it sooner.',
 };
 
 /** `valueConfirmed`: this particular value is documented even though the key's others are not. */
@@ -48,6 +59,10 @@ export function configFor(host: HostEnv, env: Environment): ConfigEntry[] {
     for (const m of tunnelCandidates(host, env)) {
       out.push(entry('MEDIA_SERVER', m));
     }
+  }
+  if (host.role === 'primary') {
+    out.push(entry('GUI_MAX_LOGIN_ATTEMPTS', String(ACCOUNT_LOCKOUT.attempts)));
+    out.push(entry('GUI_ACCOUNT_LOCKOUT_DURATION', String(ACCOUNT_LOCKOUT.minutes)));
   }
   if (host.role === 'client' && host.nat) {
     out.push(entry('ACCEPT_REVERSE_CONNECTION', 'TRUE'));

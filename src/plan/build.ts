@@ -6,7 +6,15 @@ import { configFor, configSteps, keyNotes, ownedKeys } from './bpconf.js';
 import { ecaSteps, hostCaSteps, primaryCaSteps, primaryEcaManualSteps } from './certificates.js';
 import { answersDigest, planDigest } from './digest.js';
 import { hardeningPlan } from './hardening.js';
-import { DTE_MIN_VERSION, globalSecuritySteps, insecureSetting, legacyHosts, loginStep, natSteps } from './security.js';
+import {
+  auditSteps,
+  DTE_MIN_VERSION,
+  globalSecuritySteps,
+  insecureSetting,
+  legacyHosts,
+  loginStep,
+  natSteps,
+} from './security.js';
 import { manualStep } from './step.js';
 import { hostsNeedingToken } from './token-policy.js';
 import type { HostPlan, Plan, Step } from './types.js';
@@ -43,6 +51,7 @@ function hostPlan(host: HostEnv, env: Environment): HostPlan {
       ...primaryEcaManualSteps(host, env),
       ...primaryCaSteps(host, env),
       ...globalSecuritySteps(host, env),
+      ...auditSteps(host),
       ...natSteps(host, env),
       ...ecaSteps(host, env),
     );

@@ -1,10 +1,12 @@
 import type { Environment } from '../environment/types.js';
-import { insecureSetting, legacyHosts } from './security.js';
+import { ACCOUNT_LOCKOUT } from './bpconf.js';
+import { AUDIT_RETENTION_DAYS, insecureSetting, legacyHosts } from './security.js';
 import type { HardeningItem, Priority } from './types.js';
 
 const HG = 'NetBackup and Appliances Hardening Guide (11.x), top recommendations';
 const SEC = 'NetBackup Security and Encryption Guide';
 const NAKIVO = 'NAKIVO Backup & Replication 9.4, Security Considerations';
+const DASHBOARD = 'NetBackup 11.x security risk dashboard (KB 100072910)';
 
 type Answer = boolean | undefined;
 
@@ -218,17 +220,105 @@ export function hardeningPlan(env: Environment, primaryStepIds: string[]): Harde
   });
 
   add({
+    id: 'malware-anomaly-detection',
+    priority: 'high',
+    status: 'unknown',
+    title: 'Malware scanning and anomaly detection',
+    why:
+      'Ransomware often sits in the data for weeks before it strikes: scanning backups and flagging unusual ' +
+      'jobs finds it while clean copies still exist.',
+    how: [
+      'Turn on anomaly detection for backup jobs and review its alerts.',
+      'Scan backup images for malware before they are used for recovery.',
+    ],
+    source: `${HG}; ${DASHBOARD}`,
+  });
+
+  add({
     id: 'observability',
     priority: 'medium',
     status: 'unknown',
-    title: 'Audit, log forwarding, anomaly and malware detection',
-    why: 'Attacks on backups show up first in audit trails and unusual job patterns.',
+    title: 'Audit records, log forwarding and a sign-in banner',
+    why: 'Attacks on backups show up first in audit trails, and only if the records are still there.',
     how: [
+      `Keep audit records for ${AUDIT_RETENTION_DAYS} days (this plan sets it with nbseccmd -auditretentionperiod).`,
       'Forward NetBackup audit logs to your SIEM.',
-      'Enable anomaly detection and malware scanning where available.',
       'Show a sign-in banner on the web UI.',
     ],
+    stepIds: stepIds(':security.audit'),
+    source: `${HG}; Commands Reference, nbseccmd -auditretentionperiod`,
+  });
+
+  add({
+    id: 'multi-person-authorization',
+    priority: 'high',
+    status: 'unknown',
+    title: 'Multi-person authorization for destructive operations',
+    why:
+      'One stolen administrator account should not be enough to expire backups, delete storage or weaken ' +
+      'security settings: a second person approves such operations.',
+    how: ['Turn on multi-person authorization (10.5 and later) and name the approvers for destructive operations.'],
+    source: `${HG}; ${DASHBOARD}`,
+  });
+
+  add({
+    id: 'securing-credentials',
+    priority: 'high',
+    status: 'unknown',
+    title: 'Secure the credentials NetBackup uses',
+    why: 'Storage, cloud and database credentials stored in NetBackup are keys to the backups themselves.',
+    how: [
+      'Keep credentials in NetBackup credential management or a vault, never in scripts.',
+      'Give API keys the least privilege that works and a short lifetime; rotate passwords and keys.',
+    ],
     source: HG,
+  });
+
+  add({
+    id: 'catalog-protection',
+    priority: 'high',
+    status: 'unknown',
+    title: 'Protect the NetBackup catalog',
+    why: 'Without the catalog the backups cannot be found or restored: it is the first thing to recover.',
+    how: [
+      'Run a catalog backup policy, with a copy on immutable storage or off site.',
+      'Keep the disaster recovery package passphrase and file where a recovery team can reach them.',
+    ],
+    source: HG,
+  });
+
+  add({
+    id: 'service-user',
+    priority: 'medium',
+    status: 'unknown',
+    title: 'Run NetBackup services as a non-root service user',
+    why: 'A service that does not run as root or Administrator limits what an exploit in it can reach.',
+    how: ['Configure the NetBackup service user on every host where your version supports it.'],
+    source: DASHBOARD,
+  });
+
+  add({
+    id: 'redirected-restores',
+    priority: 'medium',
+    status: 'unknown',
+    title: 'Restrict client-initiated redirected restores',
+    why: "A compromised client that may restore other clients' data to itself can read the whole estate.",
+    how: ['Allow redirected restores only from the primary, or to named clients that need them.'],
+    source: DASHBOARD,
+  });
+
+  add({
+    id: 'account-lockout',
+    priority: 'low',
+    status: 'todo',
+    title: 'Lock web UI accounts after repeated failed sign-ins',
+    why: 'Stops online password guessing against the web UI.',
+    how: [
+      `This plan sets GUI_MAX_LOGIN_ATTEMPTS = ${ACCOUNT_LOCKOUT.attempts} and GUI_ACCOUNT_LOCKOUT_DURATION = ` +
+        `${ACCOUNT_LOCKOUT.minutes} (minutes) on the primary.`,
+    ],
+    stepIds: stepIds(':config.set'),
+    source: "NetBackup Web UI Administrator's Guide (11.1), Configure the maximum of failed sign-in attempts",
   });
 
   const rank: Record<Priority, number> = { critical: 0, high: 1, medium: 2, low: 3 };

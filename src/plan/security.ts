@@ -53,6 +53,31 @@ function levelStep(primary: HostEnv, env: Environment): Step {
   );
 }
 
+/** A year of audit records: enough to trace an intrusion found months later (Hardening Guide, observability). */
+export const AUDIT_RETENTION_DAYS = 365;
+
+/** Audit retention, set with nbseccmd (Commands Reference, nbseccmd -auditretentionperiod number_of_days). */
+export function auditSteps(primary: HostEnv): Step[] {
+  return [
+    commandStep(
+      primary,
+      'security.audit',
+      'nbseccmd',
+      ['-setsecurityconfig', '-auditretentionperiod', String(AUDIT_RETENTION_DAYS)],
+      `Keep audit records for ${AUDIT_RETENTION_DAYS} days`,
+      'Audit records are how an intrusion is traced; attackers count on them being gone by the time it is found.',
+      {
+        done: doneWhen(
+          primary,
+          'nbseccmd',
+          ['-getsecurityconfig', '-auditretentionperiod'],
+          `\\b${AUDIT_RETENTION_DAYS}\\b`,
+        ),
+      },
+    ),
+  ];
+}
+
 /** Data-in-transit encryption exists from 9.1 on the primary (the 8.1 nbseccmd synopsis has no DTE option). */
 export const DTE_MIN_VERSION = '9.1';
 
@@ -139,7 +164,8 @@ export function globalSecuritySteps(primary: HostEnv, env: Environment): Step[] 
       env.security.dataInTransitEncryption === 'enforced'
         ? 'Enforced: backup data is always encrypted on the wire; hosts that cannot encrypt fail their jobs' +
             (failing.length
-              ? `: ${failing.map((f) => `${f.host.name} (${f.why})`).join(', ')}, accepted in security.acceptDteFailures.`
+              ? `: ${failing.map((f) => `${f.host.name} (${f.why})`).join(', ')}` +
+                ', accepted in security.acceptDteFailures.'
               : '; none of the listed hosts is one.')
         : `${dte.label}: data is encrypted on the wire ` +
             (env.security.dataInTransitEncryption === 'preferred-on'

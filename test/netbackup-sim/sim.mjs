@@ -163,6 +163,7 @@ async function perform(self, name) {
       if (argv[0] === '-setsecurityconfig') {
         if (flag('-insecurecommunication')) security.insecureCommunication = flag('-insecurecommunication');
         if (flag('-dteglobalmode')) security.dteGlobalMode = Number(flag('-dteglobalmode'));
+        if (flag('-auditretentionperiod')) security.auditRetentionDays = Number(flag('-auditretentionperiod'));
         writeJson(securityFile, security);
         process.stdout.write('Security configuration updated successfully.\n');
         return;
@@ -172,6 +173,8 @@ async function perform(self, name) {
           process.stdout.write(`Insecure Communication: ${security.insecureCommunication.toUpperCase()}\n`);
         if (argv.includes('-dteglobalmode'))
           process.stdout.write(`DTE Global Mode: ${modes[security.dteGlobalMode]}\n`);
+        if (argv.includes('-auditretentionperiod'))
+          process.stdout.write(`Audit Retention Period: ${security.auditRetentionDays ?? 90} days\n`);
         return;
       }
       fail(1, `nbseccmd: unsupported ${argv[0]}`);

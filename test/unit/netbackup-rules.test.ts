@@ -89,7 +89,7 @@ describe('an external-CA-only domain', () => {
 });
 
 describe('what the plan says', () => {
-  it('describes Medium as a name-to-address check, not a known-host check, and a token as the remedy at every level', () => {
+  it('describes Medium as a name-to-address check and a token as the remedy at every level', () => {
     const medium = step(
       planOf({ ...base, certificates: { caFingerprint: FP, securityLevel: 'medium' } }),
       'c1.corp.example:cert.get',
@@ -142,5 +142,33 @@ describe('clients behind NAT', () => {
     expect(problems({ ...base, clients: [{ name: 'k1.corp.example', nat: true, version: '8.1' }] })).toContain(
       'clients[0].nat is true, but NAT support needs NetBackup 8.2 or later',
     );
+  });
+});
+
+describe('the hardening plan', () => {
+  it("holds the vendor's top recommendations and risk-dashboard checks as their own items", () => {
+    const ids = planOf(base).hardening.map((h) => h.id);
+    for (const id of [
+      'multi-person-authorization',
+      'securing-credentials',
+      'catalog-protection',
+      'service-user',
+      'redirected-restores',
+      'malware-anomaly-detection',
+    ]) {
+      expect(ids).toContain(id);
+    }
+    expect(planOf(base).hardening.find((h) => h.id === 'malware-anomaly-detection')!.priority).toBe('high');
+  });
+
+  it('does what the CLI can: account lockout on the primary and a year of audit records', () => {
+    const plan = planOf(base);
+    const primary = host(plan, 'p.corp.example');
+    expect(primary.config).toContainEqual({ key: 'GUI_MAX_LOGIN_ATTEMPTS', value: '5' });
+    expect(primary.config).toContainEqual({ key: 'GUI_ACCOUNT_LOCKOUT_DURATION', value: '30' });
+    expect(host(plan, 'c1.corp.example').config.map((c) => c.key)).not.toContain('GUI_MAX_LOGIN_ATTEMPTS');
+    const audit = step(plan, 'p.corp.example:security.audit');
+    expect(audit.command!.args).toEqual(['-setsecurityconfig', '-auditretentionperiod', '365']);
+    expect(plan.hardening.find((h) => h.id === 'account-lockout')!.stepIds).toEqual(['p.corp.example:config.set']);
   });
 });

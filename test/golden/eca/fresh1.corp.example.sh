@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for fresh1.corp.example (client, linux, NetBackup 10.4)
-# Plan digest 1dda4e81de7be0acc3dcdd26ab945642f473aaaf37b1582f5aa2eb1659cebae2. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 16bf5c04af8257c8999b0ee0411791750534b8939697eb3319c826f1a26c0659. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on fresh1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.

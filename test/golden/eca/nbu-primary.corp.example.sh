@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-primary.corp.example (primary, linux, NetBackup 10.4)
-# Plan digest 1dda4e81de7be0acc3dcdd26ab945642f473aaaf37b1582f5aa2eb1659cebae2. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 16bf5c04af8257c8999b0ee0411791750534b8939697eb3319c826f1a26c0659. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-primary.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.
@@ -73,15 +73,15 @@ merge_config() {
 }
 
 # Write the NetBackup configuration
-# Why: Sets SERVER, CLIENT_NAME, ECA_CERT_PATH, ECA_PRIVATE_KEY_PATH, ECA_TRUST_STORE_PATH, ECA_KEY_PASSPHRASEFILE, ECA_CRL_CHECK, ECA_CRL_PATH. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
+# Why: Sets SERVER, CLIENT_NAME, GUI_MAX_LOGIN_ATTEMPTS, GUI_ACCOUNT_LOCKOUT_DURATION, ECA_CERT_PATH, ECA_PRIVATE_KEY_PATH, ECA_TRUST_STORE_PATH, ECA_KEY_PASSPHRASEFILE, ECA_CRL_CHECK, ECA_CRL_PATH. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
 # VERIFY FOR YOUR VERSION: NetBackup Security and Encryption Guide, CRLs (DISABLE documented; level names not verified)
 step nbu-primary.corp.example:config.set 'Write the NetBackup configuration'
-merge_config $'SERVER = nbu-primary.corp.example\nSERVER = nbu-media1.corp.example\nCLIENT_NAME = nbu-primary.corp.example\nECA_CERT_PATH = /etc/pki/netbackup/host-chain.pem\nECA_PRIVATE_KEY_PATH = /etc/pki/netbackup/host.key\nECA_TRUST_STORE_PATH = /etc/pki/netbackup/ca-bundle.pem\nECA_KEY_PASSPHRASEFILE = /etc/pki/netbackup/host.key.pass\nECA_CRL_CHECK = LEAF\nECA_CRL_PATH = /etc/pki/netbackup/crl\n' /usr/openv/netbackup/bin/nbgetconfig SERVER | /usr/openv/netbackup/bin/nbsetconfig
+merge_config $'SERVER = nbu-primary.corp.example\nSERVER = nbu-media1.corp.example\nCLIENT_NAME = nbu-primary.corp.example\nGUI_MAX_LOGIN_ATTEMPTS = 5\nGUI_ACCOUNT_LOCKOUT_DURATION = 30\nECA_CERT_PATH = /etc/pki/netbackup/host-chain.pem\nECA_PRIVATE_KEY_PATH = /etc/pki/netbackup/host.key\nECA_TRUST_STORE_PATH = /etc/pki/netbackup/ca-bundle.pem\nECA_KEY_PASSPHRASEFILE = /etc/pki/netbackup/host.key.pass\nECA_CRL_CHECK = LEAF\nECA_CRL_PATH = /etc/pki/netbackup/crl\n' /usr/openv/netbackup/bin/nbgetconfig SERVER | /usr/openv/netbackup/bin/nbsetconfig
 
 # Read the configuration back
 # Why: Confirms that every value the plan owns is now in effect.
 step nbu-primary.corp.example:config.verify 'Read the configuration back'
-/usr/openv/netbackup/bin/nbgetconfig SERVER CLIENT_NAME ECA_CERT_PATH ECA_PRIVATE_KEY_PATH ECA_TRUST_STORE_PATH ECA_KEY_PASSPHRASEFILE ECA_CRL_CHECK ECA_CRL_PATH
+/usr/openv/netbackup/bin/nbgetconfig SERVER CLIENT_NAME GUI_MAX_LOGIN_ATTEMPTS GUI_ACCOUNT_LOCKOUT_DURATION ECA_CERT_PATH ECA_PRIVATE_KEY_PATH ECA_TRUST_STORE_PATH ECA_KEY_PASSPHRASEFILE ECA_CRL_CHECK ECA_CRL_PATH
 
 # Log in as a NetBackup administrator
 # Why: nbseccmd and nbcertcmd -createToken act for an authenticated administrator; without a session they are refused (status 5930).
@@ -146,6 +146,15 @@ fi
 # Why: Confirms it is Enforced.
 step nbu-primary.corp.example:security.dte.verify 'Read the data-in-transit encryption mode back'
 /usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -dteglobalmode
+
+# Keep audit records for 365 days
+# Why: Audit records are how an intrusion is traced; attackers count on them being gone by the time it is found.
+step nbu-primary.corp.example:security.audit 'Keep audit records for 365 days'
+if already '\b365\b' /usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -auditretentionperiod; then
+  echo '    already done'
+else
+  /usr/openv/netbackup/bin/admincmd/nbseccmd -setsecurityconfig -auditretentionperiod 365
+fi
 
 # Check the external certificate configuration
 # Why: Validates the chain, key, trust store and CRLs before anything is enrolled; status 8779 lists each failed validation.

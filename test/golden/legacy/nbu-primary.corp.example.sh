@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-primary.corp.example (primary, linux, NetBackup 9.1)
-# Plan digest 6242126374e87b13f0d6e5f94bf22cda0a88815f2ef49f193e8ceaec2b123644. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 5b1b3bb8cd467177d9b33120664cdb23f9a9fe7e6e7031b001b6e7cb49cc5905. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-primary.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.
@@ -72,14 +72,14 @@ merge_config() {
 }
 
 # Write the NetBackup configuration
-# Why: Sets SERVER, CLIENT_NAME. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
+# Why: Sets SERVER, CLIENT_NAME, GUI_MAX_LOGIN_ATTEMPTS, GUI_ACCOUNT_LOCKOUT_DURATION. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
 step nbu-primary.corp.example:config.set 'Write the NetBackup configuration'
-merge_config $'SERVER = nbu-primary.corp.example\nSERVER = nbu-media1.corp.example\nCLIENT_NAME = nbu-primary.corp.example\n' /usr/openv/netbackup/bin/nbgetconfig SERVER | /usr/openv/netbackup/bin/nbsetconfig
+merge_config $'SERVER = nbu-primary.corp.example\nSERVER = nbu-media1.corp.example\nCLIENT_NAME = nbu-primary.corp.example\nGUI_MAX_LOGIN_ATTEMPTS = 5\nGUI_ACCOUNT_LOCKOUT_DURATION = 30\n' /usr/openv/netbackup/bin/nbgetconfig SERVER | /usr/openv/netbackup/bin/nbsetconfig
 
 # Read the configuration back
 # Why: Confirms that every value the plan owns is now in effect.
 step nbu-primary.corp.example:config.verify 'Read the configuration back'
-/usr/openv/netbackup/bin/nbgetconfig SERVER CLIENT_NAME
+/usr/openv/netbackup/bin/nbgetconfig SERVER CLIENT_NAME GUI_MAX_LOGIN_ATTEMPTS GUI_ACCOUNT_LOCKOUT_DURATION
 
 # Log in as a NetBackup administrator
 # Why: nbseccmd and nbcertcmd -createToken act for an authenticated administrator; without a session they are refused (status 5930).
@@ -127,5 +127,14 @@ fi
 # Why: Confirms it is Preferred On.
 step nbu-primary.corp.example:security.dte.verify 'Read the data-in-transit encryption mode back'
 /usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -dteglobalmode
+
+# Keep audit records for 365 days
+# Why: Audit records are how an intrusion is traced; attackers count on them being gone by the time it is found.
+step nbu-primary.corp.example:security.audit 'Keep audit records for 365 days'
+if already '\b365\b' /usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -auditretentionperiod; then
+  echo '    already done'
+else
+  /usr/openv/netbackup/bin/admincmd/nbseccmd -setsecurityconfig -auditretentionperiod 365
+fi
 
 printf '\nnbsecure: all steps for %s are done.\n' nbu-primary.corp.example

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for lnx1.corp.example (client, linux, NetBackup 11.1)
-# Plan digest 8856359c970033c3697e5d1b910b8fad69322878a4aa01ff564b279806ce6c85. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest a2b74eea3e911cefeda9b5997eaf4d88f0dc3cc1a7c29701a0c898584a56b818. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on lnx1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.

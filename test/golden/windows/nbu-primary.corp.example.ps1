@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for nbu-primary.corp.example (primary, windows, NetBackup 11.1)
-# Plan digest 8856359c970033c3697e5d1b910b8fad69322878a4aa01ff564b279806ce6c85. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest a2b74eea3e911cefeda9b5997eaf4d88f0dc3cc1a7c29701a0c898584a56b818. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on nbu-primary.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone.
@@ -69,17 +69,17 @@ function Get-MergedConfig([string]$Planned, [string]$File, [string[]]$Arguments)
 try {
 
   # Write the NetBackup configuration
-  # Why: Sets SERVER, CLIENT_NAME. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
+  # Why: Sets SERVER, CLIENT_NAME, GUI_MAX_LOGIN_ATTEMPTS, GUI_ACCOUNT_LOCKOUT_DURATION. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
   Write-Step 'nbu-primary.corp.example:config.set' 'Write the NetBackup configuration'
   & {
-    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbsetconfig.exe' @() (Get-MergedConfig "SERVER = nbu-primary.corp.example`nSERVER = nbu-media1.corp.example`nSERVER = nbu-media2.corp.example`nCLIENT_NAME = nbu-primary.corp.example`n" 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbgetconfig.exe' @('SERVER'))
+    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbsetconfig.exe' @() (Get-MergedConfig "SERVER = nbu-primary.corp.example`nSERVER = nbu-media1.corp.example`nSERVER = nbu-media2.corp.example`nCLIENT_NAME = nbu-primary.corp.example`nGUI_MAX_LOGIN_ATTEMPTS = 5`nGUI_ACCOUNT_LOCKOUT_DURATION = 30`n" 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbgetconfig.exe' @('SERVER'))
   }
 
   # Read the configuration back
   # Why: Confirms that every value the plan owns is now in effect.
   Write-Step 'nbu-primary.corp.example:config.verify' 'Read the configuration back'
   & {
-    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbgetconfig.exe' @('SERVER', 'CLIENT_NAME')
+    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbgetconfig.exe' @('SERVER', 'CLIENT_NAME', 'GUI_MAX_LOGIN_ATTEMPTS', 'GUI_ACCOUNT_LOCKOUT_DURATION')
   }
 
   # Log in as a NetBackup administrator
@@ -155,6 +155,13 @@ try {
   Write-Step 'nbu-primary.corp.example:security.dte.verify' 'Read the data-in-transit encryption mode back'
   & {
     Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\admincmd\nbseccmd.exe' @('-getsecurityconfig', '-dteglobalmode')
+  }
+
+  # Keep audit records for 365 days
+  # Why: Audit records are how an intrusion is traced; attackers count on them being gone by the time it is found.
+  Write-Step 'nbu-primary.corp.example:security.audit' 'Keep audit records for 365 days'
+  if (Test-Done '\b365\b' 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\admincmd\nbseccmd.exe' @('-getsecurityconfig', '-auditretentionperiod')) { Write-Host '    already done' } else {
+    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\admincmd\nbseccmd.exe' @('-setsecurityconfig', '-auditretentionperiod', '365')
   }
 
   # Turn on NAT support for the clients behind NAT

@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for sql1.corp.example (client, windows, NetBackup 11.1)
-# Plan digest 8856359c970033c3697e5d1b910b8fad69322878a4aa01ff564b279806ce6c85. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest a2b74eea3e911cefeda9b5997eaf4d88f0dc3cc1a7c29701a0c898584a56b818. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on sql1.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone.
