@@ -16,7 +16,7 @@ import {
   natSteps,
 } from './security.js';
 import { manualStep } from './step.js';
-import { hostsNeedingToken } from './token-policy.js';
+import { certificateNeed, hostsNeedingToken } from './token-policy.js';
 import type { HostPlan, Plan, Step } from './types.js';
 
 function installStep(host: HostEnv): Step[] {
@@ -66,6 +66,7 @@ function hostPlan(host: HostEnv, env: Environment): HostPlan {
     zone: host.zone,
     installed: host.installed,
     installPath: host.installPath,
+    certificate: certificateNeed(host, env),
     config,
     ownedKeys: ownedKeys(config),
     keyNotes: keyNotes(config),

@@ -60,6 +60,13 @@ export interface ConfigEntry {
   verifyForYourVersion?: string;
 }
 
+/** What a host needs for its certificate: the runbook's overview says it once per host. */
+export interface CertificateNeed {
+  kind: 'nbca-primary' | 'token' | 'no-token' | 'external-ca' | 'none';
+  /** Short, for a table cell: why a token, or why none. */
+  why: string;
+}
+
 export interface HostPlan {
   name: string;
   role: Role;
@@ -68,6 +75,7 @@ export interface HostPlan {
   zone: Zone;
   installed: boolean;
   installPath: string;
+  certificate: CertificateNeed;
   /** bp.conf entries in order; repeated keys repeat. */
   config: ConfigEntry[];
   /** Keys this plan owns on the host: the only ones apply compares or writes. */

@@ -172,3 +172,37 @@ describe('the hardening plan', () => {
     expect(plan.hardening.find((h) => h.id === 'account-lockout')!.stepIds).toEqual(['p.corp.example:config.set']);
   });
 });
+
+describe('the runbook', () => {
+  const answers = {
+    ...base,
+    clients: [
+      { name: 'c1.corp.example' },
+      { name: 'w1.dmz.example', zone: 'dmz' },
+      { name: 'w2.dmz.example', zone: 'dmz' },
+    ],
+  };
+  const runbook = () => renderOutputs(envOf(answers), planOf(answers), ['markdown'])[0]!.text;
+
+  it('opens with a table of every host: role, zone, order and what its certificate needs', () => {
+    const text = runbook();
+    expect(text).toContain('| Host | Role | Zone | Order | Certificate |');
+    expect(text).toContain('| w1.dmz.example | client | dmz | 3 | token: it reaches the primary through a tunnel |');
+    expect(text).toContain('| c1.corp.example | client | internal | 3 | no token at the high level |');
+    expect(text).toContain('-createToken -name NAME -reissue -host HOST');
+  });
+
+  it('says how the token gets from the primary to the hosts that need it, and how it is deleted', () => {
+    const text = runbook();
+    expect(text).toContain('## The authorization token');
+    expect(text).toContain('Copy it to each host that needs it (w1.dmz.example, w2.dmz.example)');
+    expect(text).toContain('nbcertcmd -deleteToken -name nbsecure-rollout');
+  });
+
+  it('gives a reason once and refers to it for the next host', () => {
+    const text = runbook();
+    const why = step(planOf(answers), 'w1.dmz.example:cert.get').why;
+    expect(text.split(why.slice(0, 60)).length - 1).toBe(1);
+    expect(text).toMatch(/Why: as for w1\.dmz\.example, step \d+\./);
+  });
+});

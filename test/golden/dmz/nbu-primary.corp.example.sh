@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-primary.corp.example (primary, linux, NetBackup 10.4)
-# Plan digest 077499099209f157396e9365899df22e65539f4277e0a4416b69639242217610. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 55f8d5fa32bfb380be2da81f2b5613b2844cbf39f55abfb2998ba4897ac9f97f. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-primary.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for fresh1.corp.example (client, linux, NetBackup 10.4)
-# Plan digest 16bf5c04af8257c8999b0ee0411791750534b8939697eb3319c826f1a26c0659. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 2f37bf218746bdb81662298d26af9318ef6674f39fc525f32b4ca580dac006c7. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on fresh1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for db1.corp.example (client, linux, NetBackup 10.4)
-# Plan digest b20a1b793d361f3f977b68dc77a93c037b519042c65f58a8a9f4cdb3af444583. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest c628a27bdb24377a16ff627c9ff2d81a8be5adbdb7d33560e3fa715f1fbf8704. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on db1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-media1.corp.example (media, linux, NetBackup 9.1)
-# Plan digest 5b1b3bb8cd467177d9b33120664cdb23f9a9fe7e6e7031b001b6e7cb49cc5905. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest c5e91a3f9aed4e9d39d1dfa82a18f3ccc10d54828efe3da633d83b4ddaff4bbb. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-media1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.

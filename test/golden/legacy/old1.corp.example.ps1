@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for old1.corp.example (client, windows, NetBackup 8.0)
-# Plan digest 5b1b3bb8cd467177d9b33120664cdb23f9a9fe7e6e7031b001b6e7cb49cc5905. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest c5e91a3f9aed4e9d39d1dfa82a18f3ccc10d54828efe3da633d83b4ddaff4bbb. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on old1.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone.

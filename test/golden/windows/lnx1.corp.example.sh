@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for lnx1.corp.example (client, linux, NetBackup 11.1)
-# Plan digest a2b74eea3e911cefeda9b5997eaf4d88f0dc3cc1a7c29701a0c898584a56b818. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 4d967d663e6f3310aac826a7a4d4baf43faf9ce74f8f0769617b9f646a0ffb6f. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on lnx1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.

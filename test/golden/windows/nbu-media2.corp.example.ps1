@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for nbu-media2.corp.example (media, windows, NetBackup 10.4)
-# Plan digest a2b74eea3e911cefeda9b5997eaf4d88f0dc3cc1a7c29701a0c898584a56b818. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 4d967d663e6f3310aac826a7a4d4baf43faf9ce74f8f0769617b9f646a0ffb6f. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on nbu-media2.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone.
