@@ -46,6 +46,7 @@ function host(raw: AnyHost, role: Role, primaryVersion: string, topInstallPath: 
     tunnel: role === 'media' ? (raw.tunnel ?? DEFAULTS.mediaTunnel) : false,
     tunnelVia: raw.tunnelVia ?? [],
     nat: raw.nat ?? false,
+    replaceClientName: raw.replaceClientName ?? false,
   };
 }
 

@@ -32,6 +32,8 @@ const hostFields = {
   version: version.optional(),
   installPath: installPath.optional(),
   installed: z.boolean({ error: 'must be true or false' }).optional(),
+  /** Extension to v1: set CLIENT_NAME even where the host already has another one (a new identity). */
+  replaceClientName: z.boolean({ error: 'must be true or false' }).optional(),
 };
 
 export const primarySchema = z.strictObject(hostFields);

@@ -18,6 +18,8 @@ export interface HostEnv {
   /** Clients only: media servers named for tunnelling, in order. */
   tunnelVia: string[];
   nat: boolean;
+  /** Set CLIENT_NAME although the installed host has another: changes its NetBackup identity. */
+  replaceClientName: boolean;
 }
 
 export interface EcaEnv {

@@ -38,3 +38,19 @@ export function configChange(current: ConfigLine[], planned: ConfigEntry[], repe
   }
   return { stdin: lines.join(''), changedKeys };
 }
+
+/**
+ * Identity keys the host already holds with another value than the plan's: writing one would change
+ * the host's NetBackup identity (policies, host ID mappings, catalog), so the step stops instead.
+ */
+export function identityConflicts(
+  current: ConfigLine[],
+  planned: ConfigEntry[],
+  keys: readonly string[],
+): { key: string; have: string; want: string }[] {
+  return keys.flatMap((key) => {
+    const want = planned.find((e) => e.key === key)?.value;
+    const have = current.find(([k]) => k === key)?.[1];
+    return want !== undefined && have !== undefined && have !== want ? [{ key, have, want }] : [];
+  });
+}

@@ -9,6 +9,8 @@ export interface ResolvedStep {
   /** For the configuration step: whether the host's current values could be read. */
   configRead?: 'ok' | 'failed';
   noChange?: boolean;
+  /** Why the step will refuse to run (an identity key already set to another value). */
+  refusal?: string;
   note?: string;
 }
 
@@ -45,6 +47,7 @@ export function describeResolved(r: ResolvedStep, n: number, os: Os, doneEarlier
           : r.note
       }`,
     );
+  if (r.refusal) lines.push(`    STOPS: ${r.refusal}`);
   for (const f of describeFiles(s)) lines.push(`    file:  ${f}`);
   if (s.done)
     lines.push(

@@ -4,7 +4,7 @@ import { execa, type ResultPromise } from 'execa';
 import { findStatus } from '../catalogue/statuses.js';
 import { UsageError } from '../errors.js';
 import type { HostPlan, Plan, PlanCommand, Step } from '../plan/types.js';
-import { configChange, parseConfigLines } from './config-diff.js';
+import { configChange, identityConflicts, parseConfigLines } from './config-diff.js';
 import { describeResolved, type ResolvedStep } from './dry-run.js';
 import { Journal, stillOwed } from './journal.js';
 import { writePrivate } from './private-files.js';
@@ -266,6 +266,7 @@ async function applyLocked(
           `the current configuration could not be read (${r.note}), so repeated keys cannot be merged safely`,
           '',
         );
+      if (r.refusal) return failed(step, r.refusal, '');
       if (r.noChange) {
         record(step, 'skipped', { reason: 'configuration already matches' });
         say('    no changes: the configuration already matches');
@@ -369,16 +370,30 @@ async function resolveSteps(host: HostPlan, timeoutMs: number): Promise<{ steps:
       continue;
     }
     snapshot = String(read.stdout);
-    const change = configChange(parseConfigLines(snapshot), host.config, step.mergeRepeatedKeys.keys);
+    const current = parseConfigLines(snapshot);
+    const change = configChange(current, host.config, step.mergeRepeatedKeys.keys);
+    const conflicts = identityConflicts(current, host.config, step.keepsIdentity?.keys ?? []);
     out.push({
       ...base,
       configRead: 'ok',
+      ...(conflicts.length ? { refusal: identityRefusal(host.name, conflicts) } : {}),
       noChange: change.changedKeys.length === 0,
       invocation: { ...step.command, stdin: change.stdin },
       note: configNote(change.changedKeys, host.ownedKeys),
     });
   }
   return { steps: out, ...(snapshot !== undefined ? { snapshot } : {}) };
+}
+
+function identityRefusal(host: string, conflicts: { key: string; have: string; want: string }[]): string {
+  return conflicts
+    .map(
+      (c) =>
+        `${c.key} is ${c.have} on this host and the plan says ${c.want}: changing it would change ${host}'s ` +
+        'NetBackup identity (its policies, host ID mappings and catalog entries). Correct the answers, or set ' +
+        'replaceClientName: true for this host to change it on purpose',
+    )
+    .join('; ');
 }
 
 function configNote(changedKeys: string[], owned: string[]): string {

@@ -87,6 +87,7 @@ function checkStep(host: HostPlan, step: Step, n: number): void {
     }
   }
   if (step.mergeRepeatedKeys) catalogued(host, step.mergeRepeatedKeys.read, `${where}, its configuration read`);
+  if (step.keepsIdentity) catalogued(host, step.keepsIdentity.read, `${where}, its identity read`);
 }
 
 function checkHost(host: unknown, i: number): void {

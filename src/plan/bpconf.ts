@@ -116,6 +116,9 @@ export function configSteps(host: HostEnv, config: ConfigEntry[]): Step[] {
         ...(repeated.length
           ? { mergeRepeatedKeys: { keys: repeated, read: command(host, 'nbgetconfig', repeated) } }
           : {}),
+        ...(host.installed && !host.replaceClientName
+          ? { keepsIdentity: { keys: ['CLIENT_NAME'], read: command(host, 'nbgetconfig', ['CLIENT_NAME']) } }
+          : {}),
         ...(marked ? { verifyForYourVersion: marked } : {}),
       },
     ),

@@ -36,6 +36,11 @@ export interface Step {
    * them with `read` and appends the host's other values, so nothing already there is lost.
    */
   mergeRepeatedKeys?: { keys: string[]; read: PlanCommand };
+  /**
+   * Keys that are the host's identity (CLIENT_NAME on an installed host): written only where the
+   * host has none; a different value already there stops the step instead of replacing it.
+   */
+  keepsIdentity?: { keys: string[]; read: PlanCommand };
   manual: boolean;
   /** What a person does, for manual steps; each line a sentence or a command to type. */
   instructions?: string[];

@@ -26,6 +26,8 @@ export interface ScriptStep {
   stdin?: string;
   done?: { argv: QuotedCommand; matches?: string };
   merge?: { argv: QuotedCommand };
+  /** Identity keys to keep: the step stops if the host holds another value (see Step.keepsIdentity). */
+  identity?: { key: string; want: string; argv: QuotedCommand }[];
   files: { name: string; ref: string; secret?: 'token' | 'passphrase'; content?: string }[];
   capturesToken: boolean;
   onlyIfChanged?: string;
@@ -45,7 +47,7 @@ function argv(cmd: PlanCommand, d: Dialect): QuotedCommand {
   return { file, args, line: [file, ...args].join(' ') };
 }
 
-function scriptStep(s: Step, d: Dialect, tracked: ReadonlySet<string>): ScriptStep {
+function scriptStep(s: Step, d: Dialect, tracked: ReadonlySet<string>, config: HostPlan['config']): ScriptStep {
   return {
     id: s.id,
     title: oneLine(s.title),
@@ -63,6 +65,15 @@ function scriptStep(s: Step, d: Dialect, tracked: ReadonlySet<string>): ScriptSt
         }
       : {}),
     ...(s.mergeRepeatedKeys ? { merge: { argv: argv(s.mergeRepeatedKeys.read, d) } } : {}),
+    ...(s.keepsIdentity
+      ? {
+          identity: s.keepsIdentity.keys.map((key) => ({
+            key: d.quote(key),
+            want: d.quote(config.find((c) => c.key === key)?.value ?? ''),
+            argv: argv(s.keepsIdentity!.read, d),
+          })),
+        }
+      : {}),
     files: (s.files ?? []).map((f) => ({
       name: fileName(f.placeholder),
       ref: d.fileRef(fileName(f.placeholder)),
@@ -84,6 +95,6 @@ export function scriptView(plan: Plan, host: HostPlan, d: Dialect) {
     digest: plan.digest,
     primary: plan.primary,
     quote: d.quote,
-    steps: host.steps.map((s) => scriptStep(s, d, tracked)),
+    steps: host.steps.map((s) => scriptStep(s, d, tracked, host.config)),
   };
 }

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { argvLog, readState, setFaults } from '../netbackup-sim/layout.js';
+import { argvLog, bpconf, readState, setFaults } from '../netbackup-sim/layout.js';
 import { planDigest } from '../../src/plan/digest.js';
 import { BIN, nbsecure } from '../helpers/bin.js';
 import { cli } from '../helpers/cli.js';
@@ -158,5 +158,39 @@ describe('secrets in the environment', () => {
     const log = argvLog(site.hosts['w1.dmz.example']!);
     expect(log.length).toBeGreaterThan(0);
     expect(log.flatMap((l) => l.secretEnv)).toEqual([]);
+  });
+});
+
+describe("a host's CLIENT_NAME", () => {
+  const other = { bpconf: { 'c1.corp.example': 'SERVER = p.corp.example\nCLIENT_NAME = c1-old\nVERBOSE = 5\n' } };
+
+  it('is never overwritten when the installed host has another: apply stops and says why', async () => {
+    const site = makeSite(other);
+    const r = await cli(applyArgs(site, 'c1.corp.example'));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('CLIENT_NAME is c1-old on this host and the plan says c1.corp.example');
+    expect(r.stdout).toContain('replaceClientName: true');
+    expect(bpconf(site.hosts['c1.corp.example']!)).toBe(other.bpconf['c1.corp.example']);
+  });
+
+  it('is never overwritten by the generated bash script either', async () => {
+    const site = makeSite(other);
+    const out = join(site.dir, 'out');
+    await cli(['plan', '--answers', site.answers, '--out', out, '--format', 'sh']);
+    const run = spawnSync('bash', [join(out, 'c1.corp.example.sh')], { encoding: 'utf8', cwd: site.dir });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('CLIENT_NAME is c1-old on this host and the plan says c1.corp.example');
+    expect(bpconf(site.hosts['c1.corp.example']!)).toBe(other.bpconf['c1.corp.example']);
+  });
+
+  it('is replaced when the answers say replaceClientName: true', async () => {
+    const site = makeSite(other);
+    const answers = JSON.parse(readFileSync(site.answers, 'utf8'));
+    answers.clients[0].replaceClientName = true;
+    writeFileSync(site.answers, JSON.stringify(answers));
+    const r = await cli(applyArgs(site, 'c1.corp.example'));
+    expect(r.code, r.stdout).toBe(0);
+    expect(bpconf(site.hosts['c1.corp.example']!)).toContain('CLIENT_NAME = c1.corp.example');
+    expect(bpconf(site.hosts['c1.corp.example']!)).not.toContain('c1-old');
   });
 });

@@ -27,6 +27,7 @@ export function terminal(
   kill(): void;
   name: string;
   frameWithAttributes(): string;
+  history(): string;
 } {
   const dir = mkdtempSync(join(tmpdir(), 'nbsecure-pty-'));
   const name = `nbs${process.pid}${Math.random().toString(36).slice(2, 8)}`;
@@ -47,6 +48,8 @@ export function terminal(
   const drv = {
     name,
     frame,
+    /** Everything the terminal showed, scrolled-off lines included. */
+    history: () => tmux('capture-pane', '-p', '-S', '-', '-t', name),
     /** The screen with its colour and style escapes, to see whether colour was used. */
     frameWithAttributes: () => tmux('capture-pane', '-p', '-e', '-t', name),
     async wait(test: RegExp | ((f: string) => boolean), timeoutMs = 15_000) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-primary.corp.example (primary, linux, NetBackup 10.4)
-# Plan digest 55f8d5fa32bfb380be2da81f2b5613b2844cbf39f55abfb2998ba4897ac9f97f. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 8b39671dc367860929ff7a94e194c3b1a62261119353b07815aafb8cefffe70d. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-primary.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.
@@ -60,6 +60,17 @@ write_secret() {
   chmod 600 "$target"
 }
 
+# Stops when this host already holds another value for a key that is its NetBackup identity (CLIENT_NAME).
+keep_identity() {
+  local key=$1 want=$2 have; shift 2
+  have=$({ "$@" 2>/dev/null || true; } | sed -n "s/^[[:space:]]*${key}[[:space:]]*=[[:space:]]*//p" | head -n 1)
+  have=${have%"${have##*[![:space:]]}"}
+  if [[ -n $have && $have != "$want" ]]; then
+    printf '%s is %s on this host and the plan says %s: changing it would change this host'"'"'s NetBackup identity (its policies, host ID mappings and catalog entries). Correct the answers, or set replaceClientName: true for this host to change it on purpose.\n' "$key" "$have" "$want" >&2
+    exit 1
+  fi
+}
+
 # Repeated keys replace the whole set when written: keep the host's other values after the planned ones.
 merge_config() {
   local planned=$1 line key value; shift
@@ -75,6 +86,7 @@ merge_config() {
 # Write the NetBackup configuration
 # Why: Sets SERVER, CLIENT_NAME, GUI_MAX_LOGIN_ATTEMPTS, GUI_ACCOUNT_LOCKOUT_DURATION. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
 step nbu-primary.corp.example:config.set 'Write the NetBackup configuration'
+keep_identity CLIENT_NAME nbu-primary.corp.example /usr/openv/netbackup/bin/nbgetconfig CLIENT_NAME
 merge_config $'SERVER = nbu-primary.corp.example\nSERVER = nbu-media1.corp.example\nSERVER = nbu-media2.corp.example\nCLIENT_NAME = nbu-primary.corp.example\nGUI_MAX_LOGIN_ATTEMPTS = 5\nGUI_ACCOUNT_LOCKOUT_DURATION = 30\n' /usr/openv/netbackup/bin/nbgetconfig SERVER | /usr/openv/netbackup/bin/nbsetconfig
 
 # Read the configuration back

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for new1.dmz.example (client, linux, NetBackup 10.4)
-# Plan digest 55f8d5fa32bfb380be2da81f2b5613b2844cbf39f55abfb2998ba4897ac9f97f. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 8b39671dc367860929ff7a94e194c3b1a62261119353b07815aafb8cefffe70d. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on new1.dmz.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.
@@ -57,6 +57,17 @@ write_secret() {
     printf '%s\n' "$value" >"$target"
   fi
   chmod 600 "$target"
+}
+
+# Stops when this host already holds another value for a key that is its NetBackup identity (CLIENT_NAME).
+keep_identity() {
+  local key=$1 want=$2 have; shift 2
+  have=$({ "$@" 2>/dev/null || true; } | sed -n "s/^[[:space:]]*${key}[[:space:]]*=[[:space:]]*//p" | head -n 1)
+  have=${have%"${have##*[![:space:]]}"}
+  if [[ -n $have && $have != "$want" ]]; then
+    printf '%s is %s on this host and the plan says %s: changing it would change this host'"'"'s NetBackup identity (its policies, host ID mappings and catalog entries). Correct the answers, or set replaceClientName: true for this host to change it on purpose.\n' "$key" "$have" "$want" >&2
+    exit 1
+  fi
 }
 
 # Repeated keys replace the whole set when written: keep the host's other values after the planned ones.

@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for web2.dmz.example (client, windows, NetBackup 10.4)
-# Plan digest 55f8d5fa32bfb380be2da81f2b5613b2844cbf39f55abfb2998ba4897ac9f97f. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 8b39671dc367860929ff7a94e194c3b1a62261119353b07815aafb8cefffe70d. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on web2.dmz.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone.
@@ -54,6 +54,17 @@ function Write-Secret([string]$Kind, [string]$Target) {
   }
 }
 
+# Stops when this host already holds another value for a key that is its NetBackup identity (CLIENT_NAME).
+function Assert-Identity([string]$Key, [string]$Want, [string]$File, [string[]]$Arguments) {
+  foreach ($line in @(& $File @Arguments 2>$null)) {
+    if ($line -match "^\s*$Key\s*=\s*(.*)$" -and $Matches[1].Trim() -ne $Want) {
+      throw "$Key is $($Matches[1].Trim()) on this host and the plan says $Want" +
+        ": changing it would change this host's NetBackup identity (its policies, host ID mappings and catalog entries)." +
+        ' Correct the answers, or set replaceClientName: true for this host to change it on purpose.'
+    }
+  }
+}
+
 # Repeated keys replace the whole set when written: keep the host's other values after the planned ones.
 function Get-MergedConfig([string]$Planned, [string]$File, [string[]]$Arguments) {
   $lines = @($Planned.TrimEnd("`n") -split "`n")
@@ -72,6 +83,7 @@ try {
   # Why: Sets SERVER, CLIENT_NAME, MEDIA_SERVER. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
   Write-Step 'web2.dmz.example:config.set' 'Write the NetBackup configuration'
   & {
+    Assert-Identity 'CLIENT_NAME' 'web2.dmz.example' 'C:\Program Files\Veritas\NetBackup\bin\nbgetconfig.exe' @('CLIENT_NAME')
     Invoke-Native 'C:\Program Files\Veritas\NetBackup\bin\nbsetconfig.exe' @() (Get-MergedConfig "SERVER = nbu-primary.corp.example`nSERVER = nbu-media1.corp.example`nSERVER = nbu-media2.corp.example`nCLIENT_NAME = web2.dmz.example`nMEDIA_SERVER = nbu-media2.corp.example`nMEDIA_SERVER = nbu-media1.corp.example`n" 'C:\Program Files\Veritas\NetBackup\bin\nbgetconfig.exe' @('SERVER', 'MEDIA_SERVER'))
   }
 

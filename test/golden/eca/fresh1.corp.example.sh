@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for fresh1.corp.example (client, linux, NetBackup 10.4)
-# Plan digest 2f37bf218746bdb81662298d26af9318ef6674f39fc525f32b4ca580dac006c7. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 6efa1120b613457186e61f702a84f31e72c2ea363409c7579a067bf79e1bbc2f. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on fresh1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.
@@ -57,6 +57,17 @@ write_secret() {
     printf '%s\n' "$value" >"$target"
   fi
   chmod 600 "$target"
+}
+
+# Stops when this host already holds another value for a key that is its NetBackup identity (CLIENT_NAME).
+keep_identity() {
+  local key=$1 want=$2 have; shift 2
+  have=$({ "$@" 2>/dev/null || true; } | sed -n "s/^[[:space:]]*${key}[[:space:]]*=[[:space:]]*//p" | head -n 1)
+  have=${have%"${have##*[![:space:]]}"}
+  if [[ -n $have && $have != "$want" ]]; then
+    printf '%s is %s on this host and the plan says %s: changing it would change this host'"'"'s NetBackup identity (its policies, host ID mappings and catalog entries). Correct the answers, or set replaceClientName: true for this host to change it on purpose.\n' "$key" "$have" "$want" >&2
+    exit 1
+  fi
 }
 
 # Repeated keys replace the whole set when written: keep the host's other values after the planned ones.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for app1.corp.example (client, linux, NetBackup 10.4)
-# Plan digest c628a27bdb24377a16ff627c9ff2d81a8be5adbdb7d33560e3fa715f1fbf8704. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest e7cdd8ca6bef81d923a50c4fda676a021876b4b77c3cce2142bc7caf390417d0. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on app1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.
@@ -59,6 +59,17 @@ write_secret() {
   chmod 600 "$target"
 }
 
+# Stops when this host already holds another value for a key that is its NetBackup identity (CLIENT_NAME).
+keep_identity() {
+  local key=$1 want=$2 have; shift 2
+  have=$({ "$@" 2>/dev/null || true; } | sed -n "s/^[[:space:]]*${key}[[:space:]]*=[[:space:]]*//p" | head -n 1)
+  have=${have%"${have##*[![:space:]]}"}
+  if [[ -n $have && $have != "$want" ]]; then
+    printf '%s is %s on this host and the plan says %s: changing it would change this host'"'"'s NetBackup identity (its policies, host ID mappings and catalog entries). Correct the answers, or set replaceClientName: true for this host to change it on purpose.\n' "$key" "$have" "$want" >&2
+    exit 1
+  fi
+}
+
 # Repeated keys replace the whole set when written: keep the host's other values after the planned ones.
 merge_config() {
   local planned=$1 line key value; shift
@@ -74,6 +85,7 @@ merge_config() {
 # Write the NetBackup configuration
 # Why: Sets SERVER, CLIENT_NAME. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
 step app1.corp.example:config.set 'Write the NetBackup configuration'
+keep_identity CLIENT_NAME app1.corp.example /usr/openv/netbackup/bin/nbgetconfig CLIENT_NAME
 merge_config $'SERVER = nbu-primary.corp.example\nSERVER = nbu-media1.corp.example\nCLIENT_NAME = app1.corp.example\n' /usr/openv/netbackup/bin/nbgetconfig SERVER | /usr/openv/netbackup/bin/nbsetconfig
 
 # Read the configuration back

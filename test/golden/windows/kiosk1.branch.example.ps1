@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for kiosk1.branch.example (client, windows, NetBackup 11.1)
-# Plan digest 4d967d663e6f3310aac826a7a4d4baf43faf9ce74f8f0769617b9f646a0ffb6f. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 2b468b96201e3a07eb7996650d067c93ef0b0ed3f63bea549bd980bff181fd9f. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on kiosk1.branch.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone.
@@ -54,6 +54,17 @@ function Write-Secret([string]$Kind, [string]$Target) {
   }
 }
 
+# Stops when this host already holds another value for a key that is its NetBackup identity (CLIENT_NAME).
+function Assert-Identity([string]$Key, [string]$Want, [string]$File, [string[]]$Arguments) {
+  foreach ($line in @(& $File @Arguments 2>$null)) {
+    if ($line -match "^\s*$Key\s*=\s*(.*)$" -and $Matches[1].Trim() -ne $Want) {
+      throw "$Key is $($Matches[1].Trim()) on this host and the plan says $Want" +
+        ": changing it would change this host's NetBackup identity (its policies, host ID mappings and catalog entries)." +
+        ' Correct the answers, or set replaceClientName: true for this host to change it on purpose.'
+    }
+  }
+}
+
 # Repeated keys replace the whole set when written: keep the host's other values after the planned ones.
 function Get-MergedConfig([string]$Planned, [string]$File, [string[]]$Arguments) {
   $lines = @($Planned.TrimEnd("`n") -split "`n")
@@ -72,6 +83,7 @@ try {
   # Why: Sets SERVER, CLIENT_NAME, ACCEPT_REVERSE_CONNECTION. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
   Write-Step 'kiosk1.branch.example:config.set' 'Write the NetBackup configuration'
   & {
+    Assert-Identity 'CLIENT_NAME' 'kiosk1.branch.example' 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbgetconfig.exe' @('CLIENT_NAME')
     Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbsetconfig.exe' @() (Get-MergedConfig "SERVER = nbu-primary.corp.example`nSERVER = nbu-media1.corp.example`nSERVER = nbu-media2.corp.example`nCLIENT_NAME = kiosk1.branch.example`nACCEPT_REVERSE_CONNECTION = TRUE`n" 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbgetconfig.exe' @('SERVER'))
   }
 

@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for nbu-media2.corp.example (media, windows, NetBackup 10.4)
-# Plan digest 4d967d663e6f3310aac826a7a4d4baf43faf9ce74f8f0769617b9f646a0ffb6f. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 2b468b96201e3a07eb7996650d067c93ef0b0ed3f63bea549bd980bff181fd9f. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on nbu-media2.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone.
@@ -54,6 +54,17 @@ function Write-Secret([string]$Kind, [string]$Target) {
   }
 }
 
+# Stops when this host already holds another value for a key that is its NetBackup identity (CLIENT_NAME).
+function Assert-Identity([string]$Key, [string]$Want, [string]$File, [string[]]$Arguments) {
+  foreach ($line in @(& $File @Arguments 2>$null)) {
+    if ($line -match "^\s*$Key\s*=\s*(.*)$" -and $Matches[1].Trim() -ne $Want) {
+      throw "$Key is $($Matches[1].Trim()) on this host and the plan says $Want" +
+        ": changing it would change this host's NetBackup identity (its policies, host ID mappings and catalog entries)." +
+        ' Correct the answers, or set replaceClientName: true for this host to change it on purpose.'
+    }
+  }
+}
+
 # Repeated keys replace the whole set when written: keep the host's other values after the planned ones.
 function Get-MergedConfig([string]$Planned, [string]$File, [string[]]$Arguments) {
   $lines = @($Planned.TrimEnd("`n") -split "`n")
@@ -73,6 +84,7 @@ try {
   # VERIFY FOR YOUR VERSION: NetBackup Security and Encryption Guide, DMZ/HTTP tunnel (name and default); values not verified
   Write-Step 'nbu-media2.corp.example:config.set' 'Write the NetBackup configuration'
   & {
+    Assert-Identity 'CLIENT_NAME' 'nbu-media2.corp.example' 'C:\Program Files\Veritas\NetBackup\bin\nbgetconfig.exe' @('CLIENT_NAME')
     Invoke-Native 'C:\Program Files\Veritas\NetBackup\bin\nbsetconfig.exe' @() (Get-MergedConfig "SERVER = nbu-primary.corp.example`nSERVER = nbu-media1.corp.example`nSERVER = nbu-media2.corp.example`nCLIENT_NAME = nbu-media2.corp.example`nWEB_SERVER_TUNNEL_ENABLE = NO`n" 'C:\Program Files\Veritas\NetBackup\bin\nbgetconfig.exe' @('SERVER'))
   }
 
