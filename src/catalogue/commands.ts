@@ -118,6 +118,15 @@ export const COMMANDS = {
       '-auditretentionperiod': 'doc',
     },
   },
+  nbemmcmd: {
+    name: 'nbemmcmd',
+    dir: 'admincmd',
+    // The command and flags are documented; the layout of -listhosts -verbose output that nbsecure reads
+    // (MachineName and NetBackupVersion lines) is not, so the step that reads it carries the marker.
+    flags: { '-listhosts': 'doc', '-verbose': 'doc' },
+    source: `${COMMANDS_REF}, nbemmcmd (output layout of -listhosts -verbose: field notes, unconfirmed)`,
+    confidence: 'doc',
+  },
   'bp.kill_all': {
     name: 'bp.kill_all',
     dir: 'bin',

@@ -48,6 +48,7 @@ export function describeResolved(r: ResolvedStep, n: number, os: Os, doneEarlier
       }`,
     );
   if (r.refusal) lines.push(`    STOPS: ${r.refusal}`);
+  if (s.guard) lines.push('    stops: if it lists a host at 8.0 or earlier that the answers do not name');
   for (const f of describeFiles(s)) lines.push(`    file:  ${f}`);
   if (s.done)
     lines.push(

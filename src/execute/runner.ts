@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import type { HostPlan, Plan, PlanCommand, Step } from '../plan/types.js';
 import { configChange, identityConflicts, parseConfigLines } from './config-diff.js';
 import { describeResolved, type ResolvedStep } from './dry-run.js';
+import { guardFailure } from './guards.js';
 import { Journal, stillOwed } from './journal.js';
 import { writePrivate } from './private-files.js';
 import { RedactedLines, Redactor } from './redact.js';
@@ -303,6 +304,8 @@ async function applyLocked(
       if (outcome.failure) return failed(step, outcome.failure, outcome.output);
       if (!step.expectExit.includes(outcome.exit ?? -1))
         return failed(step, `exit status ${outcome.exit}`, outcome.output, outcome.exit);
+      const stopped = guardFailure(step, outcome.output);
+      if (stopped) return failed(step, stopped, '');
       if (step.capturesSecret === 'token') {
         const created = /\b[A-Z]{16}\b/.exec(outcome.output)?.[0];
         if (created) {

@@ -3,6 +3,7 @@ import { allHosts } from '../environment/types.js';
 import { atLeast, isLegacy } from '../environment/versions.js';
 import { commandStep, doneWhen, manualStep, readStep } from './step.js';
 import type { Step } from './types.js';
+import { VERIFY_MARKER } from '../catalogue/confidence.js';
 
 export const DTE_MODE: Record<DteMode, { flag: string; label: string; output: string }> = {
   'preferred-off': { flag: '0', label: 'Preferred Off', output: 'PREFERRED.?OFF' },
@@ -95,6 +96,28 @@ export function dteEnforcedFailures(env: Environment): { host: HostEnv; why: str
   });
 }
 
+/**
+ * Insecure communication off is decided on the domain's hosts, not only the answers': an unlisted
+ * 8.0 host stops working after the restart. The primary's own host records are read first.
+ */
+function domainLegacyCheck(primary: HostEnv, env: Environment): Step {
+  return readStep(
+    primary,
+    'security.insecure.domain',
+    'nbemmcmd',
+    ['-listhosts', '-verbose'],
+    'Check the domain for hosts at 8.0 or earlier that the answers do not list',
+    'Turning insecure communication off cuts off every host at 8.0 or earlier, listed or not; this stops the ' +
+      'run before the change if the primary knows such a host that the answers leave out.',
+    {
+      guard: { kind: 'no-unlisted-legacy-hosts', known: allHosts(env).map((h) => h.name) },
+      verifyForYourVersion:
+        `${VERIFY_MARKER}: the layout of nbemmcmd -listhosts -verbose (MachineName and NetBackupVersion ` +
+        'lines) is not documented; check that it lists your hosts with their versions',
+    },
+  );
+}
+
 /** Global security settings, set on the primary with nbseccmd (NetBackup reference, sections 4 and 5). */
 export function globalSecuritySteps(primary: HostEnv, env: Environment): Step[] {
   const insecure = insecureSetting(env);
@@ -105,6 +128,7 @@ export function globalSecuritySteps(primary: HostEnv, env: Environment): Step[] 
   const levelSteps = env.certificates.authority === 'nbca' ? [levelStep(primary, env)] : [];
   const steps: Step[] = [
     ...levelSteps,
+    ...(insecure === 'off' ? [domainLegacyCheck(primary, env)] : []),
     commandStep(
       primary,
       'security.insecure',

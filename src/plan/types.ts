@@ -55,6 +55,11 @@ export interface Step {
   interruptsService?: boolean;
   /** The command prints a secret (the token) that must be captured, never shown. */
   capturesSecret?: 'token';
+  /**
+   * A condition on a read step's output that stops the run when it fails: here, hosts at 8.0 or
+   * earlier that the domain knows and the answers do not list (they would lose contact).
+   */
+  guard?: { kind: 'no-unlisted-legacy-hosts'; known: string[] };
   /** Set when the step rests on an unconfirmed catalogue entry. */
   verifyForYourVersion?: string;
 }

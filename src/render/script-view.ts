@@ -30,6 +30,8 @@ export interface ScriptStep {
   identity?: { key: string; want: string; argv: QuotedCommand }[];
   files: { name: string; ref: string; secret?: 'token' | 'passphrase'; content?: string }[];
   capturesToken: boolean;
+  /** Hosts the answers name (DNS names): a listed 8.0 host not among them stops the script. */
+  legacyGuard?: string[];
   onlyIfChanged?: string;
   /** A later step runs only if this one did, so the script records that it ran. */
   tracked: boolean;
@@ -81,6 +83,7 @@ function scriptStep(s: Step, d: Dialect, tracked: ReadonlySet<string>, config: H
       ...(f.content !== undefined ? { content: d.quote(f.content.trimEnd()) } : {}),
     })),
     capturesToken: s.capturesSecret === 'token',
+    ...(s.guard ? { legacyGuard: s.guard.known } : {}),
     ...(s.onlyIfChanged ? { onlyIfChanged: s.onlyIfChanged } : {}),
     tracked: tracked.has(s.id),
     interrupts: Boolean(s.interruptsService),

@@ -194,3 +194,45 @@ describe("a host's CLIENT_NAME", () => {
     expect(bpconf(site.hosts['c1.corp.example']!)).not.toContain('c1-old');
   });
 });
+
+describe('a domain host at 8.0 that the answers leave out', () => {
+  function siteWithUnlistedLegacy() {
+    const site = makeSite();
+    createToken(site);
+    writeFileSync(join(site.domain, 'session.json'), '{}');
+    writeFileSync(
+      join(site.domain, 'emm.json'),
+      JSON.stringify([
+        { name: PRIMARY, version: '10.4' },
+        { name: 'old9.corp.example', version: '8.0' },
+      ]),
+    );
+    return site;
+  }
+
+  it('stops apply on the primary before insecure communication is turned off, naming the host', async () => {
+    const site = siteWithUnlistedLegacy();
+    const r = await cli(applyArgs(site, PRIMARY, CONFIRM));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      'the domain knows old9.corp.example (8.0.0.0), at 8.0 or earlier and not in the answers',
+    );
+    // The simulator writes its settings only when one changes: no file, the setting is still on.
+    expect(existsSync(join(site.domain, 'security.json'))).toBe(false);
+  });
+
+  it('stops the generated bash script the same way', async () => {
+    const site = siteWithUnlistedLegacy();
+    const out = join(site.dir, 'out');
+    await cli(['plan', '--answers', site.answers, '--out', out, '--format', 'sh']);
+    const run = spawnSync('bash', [join(out, `${PRIMARY}.sh`)], {
+      encoding: 'utf8',
+      cwd: site.dir,
+      env: { PATH: process.env.PATH, NBSECURE_MANUAL_DONE: `${PRIMARY}:login,${PRIMARY}:security.level` },
+    });
+    expect(run.status, run.stdout + run.stderr).toBe(1);
+    expect(run.stderr).toContain('the domain knows old9.corp.example (8.0.0.0), at 8.0 or earlier');
+    // The simulator writes its settings only when one changes: no file, the setting is still on.
+    expect(existsSync(join(site.domain, 'security.json'))).toBe(false);
+  });
+});

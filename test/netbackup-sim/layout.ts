@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 
 const SIM = resolve(import.meta.dirname, 'sim.mjs');
 const BIN = ['nbsetconfig', 'nbgetconfig', 'nbcertcmd', 'bpnbat', 'bp.kill_all', 'bp.start_all'];
-const ADMINCMD = ['nbseccmd', 'bpsetconfig', 'bpgetconfig'];
+const ADMINCMD = ['nbseccmd', 'bpsetconfig', 'bpgetconfig', 'nbemmcmd'];
 
 export interface SimHost {
   name: string;

@@ -180,6 +180,19 @@ async function perform(self, name) {
       fail(1, `nbseccmd: unsupported ${argv[0]}`);
       return;
     }
+    case 'nbemmcmd': {
+      // The hosts EMM knows, from the domain's emm.json ([{ name, version }]); the layout follows field
+      // notes (MachineName and NetBackupVersion lines), which the vendor does not document.
+      if (argv[0] !== '-listhosts') fail(1, `nbemmcmd: unsupported ${argv[0]}`);
+      for (const h of readJson(join(domain, 'emm.json'), [])) {
+        const [a = 0, b = 0, c = 0, d = 0] = h.version.split('.').map(Number);
+        process.stdout.write(
+          `${h.name}:\n\tMachineName = "${h.name}"\n\tMachineNbuType = client (1)\n` +
+            `\tNetBackupVersion = ${a}.${b}.${c}.${d} (${a * 100000 + b * 10000 + c * 1000 + d})\n`,
+        );
+      }
+      return;
+    }
     case 'nbcertcmd':
       return nbcertcmd();
     default:

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAnswers } from '../../src/environment/load.js';
+import { unlistedLegacyHosts } from '../../src/execute/guards.js';
 import { renderOutputs } from '../../src/render/index.js';
 import { base, envOf, FP, hasStep, host, planOf, step } from '../helpers/env.js';
 import { cli } from '../helpers/cli.js';
@@ -204,5 +205,42 @@ describe('the runbook', () => {
     const why = step(planOf(answers), 'w1.dmz.example:cert.get').why;
     expect(text.split(why.slice(0, 60)).length - 1).toBe(1);
     expect(text).toMatch(/Why: as for w1\.dmz\.example, step \d+\./);
+  });
+});
+
+describe('insecure communication off, decided on the whole domain', () => {
+  const output = [
+    'p.corp.example:',
+    '\tMachineName = "p.corp.example"',
+    '\tNetBackupVersion = 10.4.0.0 (1040000)',
+    'old9.corp.example:',
+    '\tMachineName = "old9.corp.example"',
+    '\tNetBackupVersion = 8.0.0.0 (800000)',
+    'c1:',
+    '\tMachineName = "c1"',
+    '\tNetBackupVersion = 7.7.3.0 (770300)',
+    'nas1:',
+    '\tMachineName = "nas1"',
+    '\tNetBackupVersion = 0.0.0.0 (0)',
+  ].join('\n');
+
+  it('reads the domain host list before the change, with the hosts the answers name', () => {
+    const plan = planOf(base);
+    const ids = host(plan, 'p.corp.example').steps.map((s) => s.id);
+    const check = step(plan, 'p.corp.example:security.insecure.domain');
+    expect(ids.indexOf(check.id)).toBeLessThan(ids.indexOf('p.corp.example:security.insecure'));
+    expect(check.guard?.known).toEqual(['p.corp.example', 'm1.corp.example', 'm2.corp.example', 'c1.corp.example']);
+    expect(check.verifyForYourVersion).toContain('VERIFY FOR YOUR VERSION');
+  });
+
+  it('names the 8.0-or-earlier hosts the answers leave out; short names match, version 0 is not judged', () => {
+    expect(unlistedLegacyHosts(output, ['p.corp.example', 'c1.corp.example'])).toEqual([
+      { name: 'old9.corp.example', version: '8.0.0.0' },
+    ]);
+  });
+
+  it('has no such check while insecure communication stays on', () => {
+    const plan = planOf({ ...base, clients: [{ name: 'c1.corp.example', version: '8.0' }] });
+    expect(hasStep(plan, 'p.corp.example:security.insecure.domain')).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-primary.corp.example (primary, linux, NetBackup 10.4)
-# Plan digest 8b39671dc367860929ff7a94e194c3b1a62261119353b07815aafb8cefffe70d. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 29df9954122887a71667ad1ca87a2455e227d0759d213840ee1021c84963dc26. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-primary.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.
@@ -71,6 +71,28 @@ keep_identity() {
   fi
 }
 
+# Stops when the domain's host list (nbemmcmd -listhosts -verbose) holds a host at 8.0 or earlier
+# that the answers do not name: insecure communication off would cut it off. Reads MachineName and
+# NetBackupVersion lines (layout unconfirmed); the names the answers give follow the command.
+unlisted_legacy_guard() {
+  local known=$1 out found; shift
+  out=$("$@")
+  found=$(awk -v known="$known" '
+    BEGIN { n = split(tolower(known), k, " "); for (i = 1; i <= n; i++) { ok[k[i]] = 1; split(k[i], s, "."); ok[s[1]] = 1 } }
+    /^[[:space:]]*MachineName[[:space:]]*=/ { name = $0; sub(/^[^=]*=[[:space:]]*"?/, "", name); sub(/["[:space:]].*$/, "", name) }
+    /^[[:space:]]*NetBackupVersion[[:space:]]*=/ && name != "" {
+      v = $0; sub(/^[^=]*=[[:space:]]*/, "", v); sub(/[^0-9.].*$/, "", v); split(v, p, ".")
+      short = tolower(name); sub(/\..*$/, "", short)
+      if (v !~ /^0(\.0)*$/ && (p[1] < 8 || (p[1] == 8 && p[2] == 0)) && !(tolower(name) in ok) && !(short in ok))
+        printf "%s%s (%s)", (found++ ? ", " : ""), name, v
+      name = ""
+    }' <<<"$out")
+  if [[ -n $found ]]; then
+    printf 'the domain knows %s, at 8.0 or earlier and not in the answers: turning insecure communication off would cut them off. Upgrade or decommission them, or add them to the answers (insecure communication then stays on), and run again.\n' "$found" >&2
+    exit 1
+  fi
+}
+
 # Repeated keys replace the whole set when written: keep the host's other values after the planned ones.
 merge_config() {
   local planned=$1 line key value; shift
@@ -124,6 +146,12 @@ manual nbu-primary.corp.example:security.level 'Set the certificate deployment s
   'In the web UI: Security > Global security settings > Secure communication, set the level to High.' \
   'Or through the REST API: POST https://nbu-primary.corp.example:1556/netbackup/security/properties with the field certificateAutoDeployLevel set to the value your version'\''s API reference gives for High.'
 
+
+# Check the domain for hosts at 8.0 or earlier that the answers do not list
+# Why: Turning insecure communication off cuts off every host at 8.0 or earlier, listed or not; this stops the run before the change if the primary knows such a host that the answers leave out.
+# VERIFY FOR YOUR VERSION: the layout of nbemmcmd -listhosts -verbose (MachineName and NetBackupVersion lines) is not documented; check that it lists your hosts with their versions
+step nbu-primary.corp.example:security.insecure.domain 'Check the domain for hosts at 8.0 or earlier that the answers do not list'
+unlisted_legacy_guard 'nbu-primary.corp.example nbu-media1.corp.example nbu-media2.corp.example app1.corp.example web1.dmz.example web2.dmz.example new1.dmz.example' /usr/openv/netbackup/bin/admincmd/nbemmcmd -listhosts -verbose
 
 # Turn insecure communication off
 # Why: No host is at 8.0 or earlier, so nothing needs the insecure protocol; leaving it on lets any 8.0 host talk to the domain unauthenticated.

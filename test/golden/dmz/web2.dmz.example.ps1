@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for web2.dmz.example (client, windows, NetBackup 10.4)
-# Plan digest 8b39671dc367860929ff7a94e194c3b1a62261119353b07815aafb8cefffe70d. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 29df9954122887a71667ad1ca87a2455e227d0759d213840ee1021c84963dc26. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on web2.dmz.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone.
@@ -62,6 +62,32 @@ function Assert-Identity([string]$Key, [string]$Want, [string]$File, [string[]]$
         ": changing it would change this host's NetBackup identity (its policies, host ID mappings and catalog entries)." +
         ' Correct the answers, or set replaceClientName: true for this host to change it on purpose.'
     }
+  }
+}
+
+# Stops when the domain's host list (nbemmcmd -listhosts -verbose) holds a host at 8.0 or earlier
+# that the answers do not name: insecure communication off would cut it off. Reads MachineName and
+# NetBackupVersion lines (layout unconfirmed).
+function Assert-NoUnlistedLegacy([string[]]$Known, [string]$File, [string[]]$Arguments) {
+  $ok = @{}
+  foreach ($k in $Known) { $ok[$k.ToLower()] = $true; $ok[$k.ToLower().Split('.')[0]] = $true }
+  $name = $null
+  $found = @()
+  foreach ($line in @(& $File @Arguments)) {
+    if ($line -match '^\s*MachineName\s*=\s*"?([^"\s]+)') { $name = $Matches[1] }
+    elseif ($name -and $line -match '^\s*NetBackupVersion\s*=\s*(\d+(?:\.\d+)*)') {
+      $v = $Matches[1]
+      $p = $v.Split('.') | ForEach-Object { [int]$_ }
+      $legacy = ($p[0] -lt 8) -or ($p[0] -eq 8 -and $p.Count -gt 1 -and $p[1] -eq 0)
+      $short = $name.ToLower().Split('.')[0]
+      if ($v -notmatch '^0(\.0)*$' -and $legacy -and -not $ok[$name.ToLower()] -and -not $ok[$short]) { $found += "$name ($v)" }
+      $name = $null
+    }
+  }
+  if ($found.Count) {
+    throw "the domain knows $($found -join ', '), at 8.0 or earlier and not in the answers: turning insecure" +
+      ' communication off would cut them off. Upgrade or decommission them, or add them to the answers' +
+      ' (insecure communication then stays on), and run again.'
   }
 }
 

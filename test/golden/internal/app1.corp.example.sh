@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for app1.corp.example (client, linux, NetBackup 10.4)
-# Plan digest e7cdd8ca6bef81d923a50c4fda676a021876b4b77c3cce2142bc7caf390417d0. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 288208a97438d2fc38fc429c6845dc41f3bf782eb973d94ede801d93caefbd26. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on app1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.
@@ -66,6 +66,28 @@ keep_identity() {
   have=${have%"${have##*[![:space:]]}"}
   if [[ -n $have && $have != "$want" ]]; then
     printf '%s is %s on this host and the plan says %s: changing it would change this host'"'"'s NetBackup identity (its policies, host ID mappings and catalog entries). Correct the answers, or set replaceClientName: true for this host to change it on purpose.\n' "$key" "$have" "$want" >&2
+    exit 1
+  fi
+}
+
+# Stops when the domain's host list (nbemmcmd -listhosts -verbose) holds a host at 8.0 or earlier
+# that the answers do not name: insecure communication off would cut it off. Reads MachineName and
+# NetBackupVersion lines (layout unconfirmed); the names the answers give follow the command.
+unlisted_legacy_guard() {
+  local known=$1 out found; shift
+  out=$("$@")
+  found=$(awk -v known="$known" '
+    BEGIN { n = split(tolower(known), k, " "); for (i = 1; i <= n; i++) { ok[k[i]] = 1; split(k[i], s, "."); ok[s[1]] = 1 } }
+    /^[[:space:]]*MachineName[[:space:]]*=/ { name = $0; sub(/^[^=]*=[[:space:]]*"?/, "", name); sub(/["[:space:]].*$/, "", name) }
+    /^[[:space:]]*NetBackupVersion[[:space:]]*=/ && name != "" {
+      v = $0; sub(/^[^=]*=[[:space:]]*/, "", v); sub(/[^0-9.].*$/, "", v); split(v, p, ".")
+      short = tolower(name); sub(/\..*$/, "", short)
+      if (v !~ /^0(\.0)*$/ && (p[1] < 8 || (p[1] == 8 && p[2] == 0)) && !(tolower(name) in ok) && !(short in ok))
+        printf "%s%s (%s)", (found++ ? ", " : ""), name, v
+      name = ""
+    }' <<<"$out")
+  if [[ -n $found ]]; then
+    printf 'the domain knows %s, at 8.0 or earlier and not in the answers: turning insecure communication off would cut them off. Upgrade or decommission them, or add them to the answers (insecure communication then stays on), and run again.\n' "$found" >&2
     exit 1
   fi
 }

@@ -70,6 +70,28 @@ keep_identity() {
   fi
 }
 
+# Stops when the domain's host list (nbemmcmd -listhosts -verbose) holds a host at 8.0 or earlier
+# that the answers do not name: insecure communication off would cut it off. Reads MachineName and
+# NetBackupVersion lines (layout unconfirmed); the names the answers give follow the command.
+unlisted_legacy_guard() {
+  local known=$1 out found; shift
+  out=$("$@")
+  found=$(awk -v known="$known" '
+    BEGIN { n = split(tolower(known), k, " "); for (i = 1; i <= n; i++) { ok[k[i]] = 1; split(k[i], s, "."); ok[s[1]] = 1 } }
+    /^[[:space:]]*MachineName[[:space:]]*=/ { name = $0; sub(/^[^=]*=[[:space:]]*"?/, "", name); sub(/["[:space:]].*$/, "", name) }
+    /^[[:space:]]*NetBackupVersion[[:space:]]*=/ && name != "" {
+      v = $0; sub(/^[^=]*=[[:space:]]*/, "", v); sub(/[^0-9.].*$/, "", v); split(v, p, ".")
+      short = tolower(name); sub(/\..*$/, "", short)
+      if (v !~ /^0(\.0)*$/ && (p[1] < 8 || (p[1] == 8 && p[2] == 0)) && !(tolower(name) in ok) && !(short in ok))
+        printf "%s%s (%s)", (found++ ? ", " : ""), name, v
+      name = ""
+    }' <<<"$out")
+  if [[ -n $found ]]; then
+    printf 'the domain knows %s, at 8.0 or earlier and not in the answers: turning insecure communication off would cut them off. Upgrade or decommission them, or add them to the answers (insecure communication then stays on), and run again.\n' "$found" >&2
+    exit 1
+  fi
+}
+
 # Repeated keys replace the whole set when written: keep the host's other values after the planned ones.
 merge_config() {
   local planned=$1 line key value; shift

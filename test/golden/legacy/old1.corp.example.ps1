@@ -65,6 +65,32 @@ function Assert-Identity([string]$Key, [string]$Want, [string]$File, [string[]]$
   }
 }
 
+# Stops when the domain's host list (nbemmcmd -listhosts -verbose) holds a host at 8.0 or earlier
+# that the answers do not name: insecure communication off would cut it off. Reads MachineName and
+# NetBackupVersion lines (layout unconfirmed).
+function Assert-NoUnlistedLegacy([string[]]$Known, [string]$File, [string[]]$Arguments) {
+  $ok = @{}
+  foreach ($k in $Known) { $ok[$k.ToLower()] = $true; $ok[$k.ToLower().Split('.')[0]] = $true }
+  $name = $null
+  $found = @()
+  foreach ($line in @(& $File @Arguments)) {
+    if ($line -match '^\s*MachineName\s*=\s*"?([^"\s]+)') { $name = $Matches[1] }
+    elseif ($name -and $line -match '^\s*NetBackupVersion\s*=\s*(\d+(?:\.\d+)*)') {
+      $v = $Matches[1]
+      $p = $v.Split('.') | ForEach-Object { [int]$_ }
+      $legacy = ($p[0] -lt 8) -or ($p[0] -eq 8 -and $p.Count -gt 1 -and $p[1] -eq 0)
+      $short = $name.ToLower().Split('.')[0]
+      if ($v -notmatch '^0(\.0)*$' -and $legacy -and -not $ok[$name.ToLower()] -and -not $ok[$short]) { $found += "$name ($v)" }
+      $name = $null
+    }
+  }
+  if ($found.Count) {
+    throw "the domain knows $($found -join ', '), at 8.0 or earlier and not in the answers: turning insecure" +
+      ' communication off would cut them off. Upgrade or decommission them, or add them to the answers' +
+      ' (insecure communication then stays on), and run again.'
+  }
+}
+
 # Repeated keys replace the whole set when written: keep the host's other values after the planned ones.
 function Get-MergedConfig([string]$Planned, [string]$File, [string[]]$Arguments) {
   $lines = @($Planned.TrimEnd("`n") -split "`n")

@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for files1.corp.example (client, windows, NetBackup 10.4)
-# Plan digest 2b468b96201e3a07eb7996650d067c93ef0b0ed3f63bea549bd980bff181fd9f. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 686cc3a16537bbb1aa98adb37f08f313bc3f7b9de7e1c8ef2cc81ce895975137. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on files1.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone.
@@ -62,6 +62,32 @@ function Assert-Identity([string]$Key, [string]$Want, [string]$File, [string[]]$
         ": changing it would change this host's NetBackup identity (its policies, host ID mappings and catalog entries)." +
         ' Correct the answers, or set replaceClientName: true for this host to change it on purpose.'
     }
+  }
+}
+
+# Stops when the domain's host list (nbemmcmd -listhosts -verbose) holds a host at 8.0 or earlier
+# that the answers do not name: insecure communication off would cut it off. Reads MachineName and
+# NetBackupVersion lines (layout unconfirmed).
+function Assert-NoUnlistedLegacy([string[]]$Known, [string]$File, [string[]]$Arguments) {
+  $ok = @{}
+  foreach ($k in $Known) { $ok[$k.ToLower()] = $true; $ok[$k.ToLower().Split('.')[0]] = $true }
+  $name = $null
+  $found = @()
+  foreach ($line in @(& $File @Arguments)) {
+    if ($line -match '^\s*MachineName\s*=\s*"?([^"\s]+)') { $name = $Matches[1] }
+    elseif ($name -and $line -match '^\s*NetBackupVersion\s*=\s*(\d+(?:\.\d+)*)') {
+      $v = $Matches[1]
+      $p = $v.Split('.') | ForEach-Object { [int]$_ }
+      $legacy = ($p[0] -lt 8) -or ($p[0] -eq 8 -and $p.Count -gt 1 -and $p[1] -eq 0)
+      $short = $name.ToLower().Split('.')[0]
+      if ($v -notmatch '^0(\.0)*$' -and $legacy -and -not $ok[$name.ToLower()] -and -not $ok[$short]) { $found += "$name ($v)" }
+      $name = $null
+    }
+  }
+  if ($found.Count) {
+    throw "the domain knows $($found -join ', '), at 8.0 or earlier and not in the answers: turning insecure" +
+      ' communication off would cut them off. Upgrade or decommission them, or add them to the answers' +
+      ' (insecure communication then stays on), and run again.'
   }
 }
 

@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for nbu-primary.corp.example (primary, windows, NetBackup 11.1)
-# Plan digest 2b468b96201e3a07eb7996650d067c93ef0b0ed3f63bea549bd980bff181fd9f. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 686cc3a16537bbb1aa98adb37f08f313bc3f7b9de7e1c8ef2cc81ce895975137. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on nbu-primary.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone.
@@ -65,6 +65,32 @@ function Assert-Identity([string]$Key, [string]$Want, [string]$File, [string[]]$
   }
 }
 
+# Stops when the domain's host list (nbemmcmd -listhosts -verbose) holds a host at 8.0 or earlier
+# that the answers do not name: insecure communication off would cut it off. Reads MachineName and
+# NetBackupVersion lines (layout unconfirmed).
+function Assert-NoUnlistedLegacy([string[]]$Known, [string]$File, [string[]]$Arguments) {
+  $ok = @{}
+  foreach ($k in $Known) { $ok[$k.ToLower()] = $true; $ok[$k.ToLower().Split('.')[0]] = $true }
+  $name = $null
+  $found = @()
+  foreach ($line in @(& $File @Arguments)) {
+    if ($line -match '^\s*MachineName\s*=\s*"?([^"\s]+)') { $name = $Matches[1] }
+    elseif ($name -and $line -match '^\s*NetBackupVersion\s*=\s*(\d+(?:\.\d+)*)') {
+      $v = $Matches[1]
+      $p = $v.Split('.') | ForEach-Object { [int]$_ }
+      $legacy = ($p[0] -lt 8) -or ($p[0] -eq 8 -and $p.Count -gt 1 -and $p[1] -eq 0)
+      $short = $name.ToLower().Split('.')[0]
+      if ($v -notmatch '^0(\.0)*$' -and $legacy -and -not $ok[$name.ToLower()] -and -not $ok[$short]) { $found += "$name ($v)" }
+      $name = $null
+    }
+  }
+  if ($found.Count) {
+    throw "the domain knows $($found -join ', '), at 8.0 or earlier and not in the answers: turning insecure" +
+      ' communication off would cut them off. Upgrade or decommission them, or add them to the answers' +
+      ' (insecure communication then stays on), and run again.'
+  }
+}
+
 # Repeated keys replace the whole set when written: keep the host's other values after the planned ones.
 function Get-MergedConfig([string]$Planned, [string]$File, [string[]]$Arguments) {
   $lines = @($Planned.TrimEnd("`n") -split "`n")
@@ -121,6 +147,14 @@ try {
   # Set the certificate deployment security level to Very High
   # Why: There is no documented nbseccmd flag for this setting, so nbsecure does not invent one.
   Invoke-Manual 'nbu-primary.corp.example:security.level' 'Set the certificate deployment security level to Very High' @('In the web UI: Security > Global security settings > Secure communication, set the level to Very High.', 'Or through the REST API: POST https://nbu-primary.corp.example:1556/netbackup/security/properties with the field certificateAutoDeployLevel set to the value your version''s API reference gives for Very High.')
+
+  # Check the domain for hosts at 8.0 or earlier that the answers do not list
+  # Why: Turning insecure communication off cuts off every host at 8.0 or earlier, listed or not; this stops the run before the change if the primary knows such a host that the answers leave out.
+  # VERIFY FOR YOUR VERSION: the layout of nbemmcmd -listhosts -verbose (MachineName and NetBackupVersion lines) is not documented; check that it lists your hosts with their versions
+  Write-Step 'nbu-primary.corp.example:security.insecure.domain' 'Check the domain for hosts at 8.0 or earlier that the answers do not list'
+  & {
+    Assert-NoUnlistedLegacy @('nbu-primary.corp.example', 'nbu-media1.corp.example', 'nbu-media2.corp.example', 'sql1.corp.example', 'files1.corp.example', 'kiosk1.branch.example', 'lnx1.corp.example') 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\admincmd\nbemmcmd.exe' @('-listhosts', '-verbose')
+  }
 
   # Turn insecure communication off
   # Why: No host is at 8.0 or earlier, so nothing needs the insecure protocol; leaving it on lets any 8.0 host talk to the domain unauthenticated.
