@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { findStatus } from '../catalogue/statuses.js';
@@ -13,7 +13,7 @@ import { RedactedLines, Redactor } from './redact.js';
 import { StepFiles, sweepStaleSecretFolders } from './secret-files.js';
 import { lockHostState } from './lock.js';
 import { hostStateDir } from './state.js';
-import { checkSecret, childEnvironment, SECRET_KINDS, type SecretKind } from './token.js';
+import { checkSecret, childEnvironment, SECRET_KINDS, TOKEN_FORMAT, type SecretKind } from './token.js';
 
 /** How the runner talks to a person; the CLI gives a terminal one, tests and CI a silent one. */
 export interface Prompter {
@@ -89,6 +89,9 @@ async function applyLocked(
   const { redactor, secrets, say, stateDir } = ctx;
   const journal = new Journal(stateDir);
   const earlier = journal.progress(plan.digest, host.name);
+  // On --resume a finished step is not run again, except one whose need is read from the host's state
+  // each time (the token steps: whether the captured value is still at hand).
+  const doneEarlier = (step: Step) => opts.resume && earlier.done.has(step.id) && !step.skipIfCaptured;
   if (opts.resume && earlier.done.size === 0) {
     // A run that failed at its first step has nothing to skip: resuming is starting again.
     const other = earlier.lastPlan && earlier.lastPlan !== plan.digest ? ' (it records another plan)' : '';
@@ -101,9 +104,7 @@ async function applyLocked(
       ` for ${host.name} (${host.role}, ${host.os}), plan ${plan.digest.slice(0, 16)}`,
   );
   say(`Each step runs exactly as shown: argv without a shell, stdin as given, secrets in 0600 files.`);
-  resolved.forEach((r, i) =>
-    describeResolved(r, i + 1, host.os, opts.resume && earlier.done.has(r.step.id)).forEach(say),
-  );
+  resolved.forEach((r, i) => describeResolved(r, i + 1, host.os, doneEarlier(r.step)).forEach(say));
   if (opts.dryRun) {
     say('\nDry run: nothing was changed.');
     return 0;
@@ -224,7 +225,7 @@ async function applyLocked(
       const step = r.step;
       if (interrupted) return interruptedExit(step);
       say(`\n==> [${i + 1}/${resolved.length}] ${step.manual ? 'MANUAL: ' : ''}${step.title}`);
-      if (opts.resume && earlier.done.has(step.id)) {
+      if (doneEarlier(step)) {
         say('    done in an earlier run');
         continue;
       }
@@ -243,6 +244,15 @@ async function applyLocked(
           : [...opts.resumeCommand, '--resume'];
         say(`\nStopped at a manual step. Do it, then continue with: ${shown([...resume, '--confirm', step.id])}`);
         return stop(1);
+      }
+      if (step.skipIfCaptured) {
+        const captured = capturedToken(stateDir);
+        if (captured) {
+          redactor.add(captured);
+          record(step, 'skipped', { reason: 'the token captured earlier is at hand' });
+          say(`    skipped: the token captured earlier is at hand in ${join(stateDir, 'token')}`);
+          continue;
+        }
       }
       if (step.onlyIfChanged && !stillOwed(earlier, changedNow, step.id, step.onlyIfChanged)) {
         record(step, 'skipped', { reason: `${step.onlyIfChanged} changed nothing` });
@@ -302,8 +312,12 @@ async function applyLocked(
       const ms = Date.now() - started;
       if (outcome.interrupted) return interruptedExit(step);
       if (outcome.failure) return failed(step, outcome.failure, outcome.output);
-      if (!step.expectExit.includes(outcome.exit ?? -1))
-        return failed(step, `exit status ${outcome.exit}`, outcome.output, outcome.exit);
+      if (!step.expectExit.includes(outcome.exit ?? -1)) {
+        if (!step.tolerateFailure) return failed(step, `exit status ${outcome.exit}`, outcome.output, outcome.exit);
+        record(step, 'ok', { exit: outcome.exit ?? -1, ms: Date.now() - started, changed: false });
+        say(`    exit status ${outcome.exit}: fine, ${step.tolerateFailure}`);
+        continue;
+      }
       const stopped = guardFailure(step, outcome.output);
       if (stopped) return failed(step, stopped, '');
       if (step.capturesSecret === 'token') {
@@ -407,4 +421,14 @@ function configNote(changedKeys: string[], owned: string[]): string {
     (same.length ? `; ${same.join(', ')} already match${same.length === 1 ? 'es' : ''}` : '') +
     `; other keys on the host are kept`
   );
+}
+
+/** The token an earlier run captured on this host, if its file holds one. */
+function capturedToken(stateDir: string): string | undefined {
+  try {
+    const value = readFileSync(join(stateDir, 'token'), 'utf8').trim();
+    return TOKEN_FORMAT.test(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -44,6 +44,16 @@ export function primaryCaSteps(primary: HostEnv, env: Environment): Step[] {
     steps.push(
       commandStep(
         primary,
+        'token.replace',
+        'nbcertcmd',
+        ['-deleteToken', '-name', name],
+        `Delete an earlier token "${name}" whose value is not at hand`,
+        'A token made by an earlier, interrupted run cannot be handed to anyone: its value was never captured. ' +
+          'It is deleted so that a fresh one can be made under the same name.',
+        { skipIfCaptured: 'token', tolerateFailure: 'there was no such token' },
+      ),
+      commandStep(
+        primary,
         'token.create',
         'nbcertcmd',
         [
@@ -61,7 +71,7 @@ export function primaryCaSteps(primary: HostEnv, env: Environment): Step[] {
         `Needed by ${needing.map((h) => h.name).join(', ')}` +
           `. The token is a credential: nbsecure captures it into a 0600 file and never prints ` +
           `it; it expires after ${validFor}.`,
-        { capturesSecret: 'token', done: doneWhen(primary, 'nbcertcmd', ['-displayToken', '-name', name]) },
+        { capturesSecret: 'token', skipIfCaptured: 'token' },
       ),
     );
   }

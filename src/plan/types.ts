@@ -56,6 +56,13 @@ export interface Step {
   /** The command prints a secret (the token) that must be captured, never shown. */
   capturesSecret?: 'token';
   /**
+   * Skipped while the secret an earlier run captured is at hand (apply: STATE/HOST/token; the
+   * scripts: NBSECURE_TOKEN_OUT or ./nbsecure-token). Without its value a token is useless.
+   */
+  skipIfCaptured?: 'token';
+  /** A failure here is expected and harmless, for this reason (a token to delete may not exist). */
+  tolerateFailure?: string;
+  /**
    * A condition on a read step's output that stops the run when it fails: here, hosts at 8.0 or
    * earlier that the domain knows and the answers do not list (they would lose contact).
    */

@@ -30,6 +30,8 @@ export interface ScriptStep {
   identity?: { key: string; want: string; argv: QuotedCommand }[];
   files: { name: string; ref: string; secret?: 'token' | 'passphrase'; content?: string }[];
   capturesToken: boolean;
+  skipIfCaptured: boolean;
+  tolerateFailure?: string;
   /** Hosts the answers name (DNS names): a listed 8.0 host not among them stops the script. */
   legacyGuard?: string[];
   onlyIfChanged?: string;
@@ -83,6 +85,8 @@ function scriptStep(s: Step, d: Dialect, tracked: ReadonlySet<string>, config: H
       ...(f.content !== undefined ? { content: d.quote(f.content.trimEnd()) } : {}),
     })),
     capturesToken: s.capturesSecret === 'token',
+    skipIfCaptured: s.skipIfCaptured === 'token',
+    ...(s.tolerateFailure ? { tolerateFailure: d.quote(`    a failure is fine: ${s.tolerateFailure}`) } : {}),
     ...(s.guard ? { legacyGuard: s.guard.known } : {}),
     ...(s.onlyIfChanged ? { onlyIfChanged: s.onlyIfChanged } : {}),
     tracked: tracked.has(s.id),

@@ -236,3 +236,50 @@ describe('a domain host at 8.0 that the answers leave out', () => {
     expect(existsSync(join(site.domain, 'security.json'))).toBe(false);
   });
 });
+
+describe('the rollout token, when its value is not at hand', () => {
+  const tokensOf = (site: Site) => readState<{ name: string; value: string }[]>(join(site.domain, 'tokens.json'));
+  function dmzPrimary() {
+    const site = makeSite({ clients: [{ name: 'w1.dmz.example', zone: 'dmz', tunnelVia: ['m1.corp.example'] }] });
+    writeFileSync(join(site.domain, 'session.json'), '{}');
+    return site;
+  }
+
+  it('is deleted and made again after a kill between its creation and its capture', async () => {
+    const site = dmzPrimary();
+    setFaults(site.hosts[PRIMARY]!, [{ match: 'nbcertcmd -createToken', hangAfter: true, times: 1 }]);
+    const run = applyProcess(site, PRIMARY, CONFIRM);
+    const pid = await hanging(site, PRIMARY);
+    run.child.kill('SIGKILL');
+    await run.exited;
+    process.kill(pid, 'SIGKILL');
+    const lost = tokensOf(site);
+    expect(lost).toHaveLength(1);
+
+    const resumed = await cli(applyArgs(site, PRIMARY, [...CONFIRM, '--resume']));
+    expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
+    const now = tokensOf(site);
+    expect(now).toHaveLength(1);
+    expect(now[0]!.value).not.toBe(lost[0]!.value);
+    expect(readFileSync(join(site.stateDir, PRIMARY, 'token'), 'utf8').trim()).toBe(now[0]!.value);
+  }, 60_000);
+
+  it('is never made twice while the captured value is at hand, by apply or by the script', async () => {
+    const site = dmzPrimary();
+    expect((await cli(applyArgs(site, PRIMARY, CONFIRM))).code).toBe(0);
+    expect((await cli(applyArgs(site, PRIMARY, CONFIRM))).code).toBe(0);
+    expect(tokensOf(site)).toHaveLength(1);
+    expect(argvLog(site.hosts[PRIMARY]!).filter((l) => l.args[0] === '-createToken')).toHaveLength(1);
+
+    const script = dmzPrimary();
+    const out = join(script.dir, 'out');
+    await cli(['plan', '--answers', script.answers, '--out', out, '--format', 'sh']);
+    const env = { PATH: process.env.PATH, NBSECURE_MANUAL_DONE: `${PRIMARY}:login,${PRIMARY}:security.level` };
+    for (let i = 0; i < 2; i++) {
+      const r = spawnSync('bash', [join(out, `${PRIMARY}.sh`)], { encoding: 'utf8', cwd: script.dir, env });
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+    }
+    expect(tokensOf(script)).toHaveLength(1);
+    expect(readFileSync(join(script.dir, 'nbsecure-token'), 'utf8').trim()).toBe(tokensOf(script)[0]!.value);
+  });
+});

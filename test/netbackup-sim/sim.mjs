@@ -266,10 +266,22 @@ async function perform(self, name) {
         return;
       case '-createToken': {
         if (!loggedIn) fail(5930, 'Not authorized: log in with bpnbat -login -logintype WEB');
+        // Assumed, not documented: a second token under a name in use is refused.
+        if (tokens.some((t) => t.name === flag('-name'))) fail(1, `A token named ${flag('-name')} already exists`);
         const value = Array.from(randomBytes(16), (b) => String.fromCharCode(65 + (b % 26))).join('');
         tokens.push({ name: flag('-name'), value, maxUses: Number(flag('-maxUses') ?? 1), uses: 0 });
         writeJson(tokensFile, tokens);
         process.stdout.write(`Token ${value} created successfully.\n`);
+        return;
+      }
+      case '-deleteToken': {
+        if (!loggedIn) fail(5930, 'Not authorized: log in with bpnbat -login -logintype WEB');
+        if (!tokens.some((t) => t.name === flag('-name'))) fail(1, `Token ${flag('-name')} not found`);
+        writeJson(
+          tokensFile,
+          tokens.filter((t) => t.name !== flag('-name')),
+        );
+        process.stdout.write(`Token ${flag('-name')} deleted successfully.\n`);
         return;
       }
       case '-displayToken':

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for app1.corp.example (client, linux, NetBackup 10.4)
-# Plan digest 29df9954122887a71667ad1ca87a2455e227d0759d213840ee1021c84963dc26. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 2b4353ee538f1f4ccfde18030244aef2d2da9dddd4683e4349da2e3e20bc2c8d. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on app1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.
@@ -90,6 +90,12 @@ unlisted_legacy_guard() {
     printf 'the domain knows %s, at 8.0 or earlier and not in the answers: turning insecure communication off would cut them off. Upgrade or decommission them, or add them to the answers (insecure communication then stays on), and run again.\n' "$found" >&2
     exit 1
   fi
+}
+
+# Whether the token an earlier run captured is at hand: without its value a token is useless.
+token_at_hand() {
+  local f=${NBSECURE_TOKEN_OUT:-./nbsecure-token}
+  [[ -s $f ]] && grep -qxE '[A-Z]{16}' "$f"
 }
 
 # Repeated keys replace the whole set when written: keep the host's other values after the planned ones.

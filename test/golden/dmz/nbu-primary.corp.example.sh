@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-primary.corp.example (primary, linux, NetBackup 10.4)
-# Plan digest 29df9954122887a71667ad1ca87a2455e227d0759d213840ee1021c84963dc26. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 2b4353ee538f1f4ccfde18030244aef2d2da9dddd4683e4349da2e3e20bc2c8d. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-primary.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.
@@ -93,6 +93,12 @@ unlisted_legacy_guard() {
   fi
 }
 
+# Whether the token an earlier run captured is at hand: without its value a token is useless.
+token_at_hand() {
+  local f=${NBSECURE_TOKEN_OUT:-./nbsecure-token}
+  [[ -s $f ]] && grep -qxE '[A-Z]{16}' "$f"
+}
+
 # Repeated keys replace the whole set when written: keep the host's other values after the planned ones.
 merge_config() {
   local planned=$1 line key value; shift
@@ -128,11 +134,20 @@ manual nbu-primary.corp.example:login 'Log in as a NetBackup administrator' \
 step nbu-primary.corp.example:ca.show 'Show the CA certificate and its fingerprint'
 /usr/openv/netbackup/bin/nbcertcmd -displayCACertDetail
 
+# Delete an earlier token "dmz-rollout" whose value is not at hand
+# Why: A token made by an earlier, interrupted run cannot be handed to anyone: its value was never captured. It is deleted so that a fresh one can be made under the same name.
+step nbu-primary.corp.example:token.replace 'Delete an earlier token "dmz-rollout" whose value is not at hand'
+if token_at_hand; then
+  echo '    skipped: the token captured earlier is at hand'
+else
+  /usr/openv/netbackup/bin/nbcertcmd -deleteToken -name dmz-rollout || echo '    a failure is fine: there was no such token'
+fi
+
 # Create the authorization token "dmz-rollout" for 3 hosts
 # Why: Needed by web1.dmz.example, web2.dmz.example, new1.dmz.example. The token is a credential: nbsecure captures it into a 0600 file and never prints it; it expires after 2D.
 step nbu-primary.corp.example:token.create 'Create the authorization token "dmz-rollout" for 3 hosts'
-if already '' /usr/openv/netbackup/bin/nbcertcmd -displayToken -name dmz-rollout; then
-  echo '    already done'
+if token_at_hand; then
+  echo '    skipped: the token captured earlier is at hand'
 else
   token_out=${NBSECURE_TOKEN_OUT:-./nbsecure-token}
   /usr/openv/netbackup/bin/nbcertcmd -createToken -name dmz-rollout -maxUses 3 -validFor 2D -reason 'nbsecure certificate rollout' | grep -oE '\b[A-Z]{16}\b' | head -n 1 >"$token_out"

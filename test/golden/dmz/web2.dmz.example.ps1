@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for web2.dmz.example (client, windows, NetBackup 10.4)
-# Plan digest 29df9954122887a71667ad1ca87a2455e227d0759d213840ee1021c84963dc26. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 2b4353ee538f1f4ccfde18030244aef2d2da9dddd4683e4349da2e3e20bc2c8d. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on web2.dmz.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone.
@@ -16,6 +16,12 @@ function Write-Step([string]$Id, [string]$Title) { Write-Host "`n==> [$Id] $Titl
 function Invoke-Native([string]$File, [string[]]$Arguments, [string]$Stdin) {
   if ($PSBoundParameters.ContainsKey('Stdin')) { $Stdin | & $File @Arguments } else { & $File @Arguments }
   if ($LASTEXITCODE -ne 0) { throw "$File exited with status $LASTEXITCODE (nbsecure explain $LASTEXITCODE)" }
+}
+
+# Whether the token an earlier run captured is at hand: without its value a token is useless.
+function Test-TokenAtHand {
+  $f = if ($env:NBSECURE_TOKEN_OUT) { $env:NBSECURE_TOKEN_OUT } else { '.\nbsecure-token' }
+  (Test-Path $f) -and ((Get-Content -Raw $f).Trim() -cmatch '^[A-Z]{16}$')
 }
 
 function Test-Done([string]$Pattern, [string]$File, [string[]]$Arguments) {

@@ -92,6 +92,12 @@ unlisted_legacy_guard() {
   fi
 }
 
+# Whether the token an earlier run captured is at hand: without its value a token is useless.
+token_at_hand() {
+  local f=${NBSECURE_TOKEN_OUT:-./nbsecure-token}
+  [[ -s $f ]] && grep -qxE '[A-Z]{16}' "$f"
+}
+
 # Repeated keys replace the whole set when written: keep the host's other values after the planned ones.
 merge_config() {
   local planned=$1 line key value; shift

@@ -18,6 +18,12 @@ function Invoke-Native([string]$File, [string[]]$Arguments, [string]$Stdin) {
   if ($LASTEXITCODE -ne 0) { throw "$File exited with status $LASTEXITCODE (nbsecure explain $LASTEXITCODE)" }
 }
 
+# Whether the token an earlier run captured is at hand: without its value a token is useless.
+function Test-TokenAtHand {
+  $f = if ($env:NBSECURE_TOKEN_OUT) { $env:NBSECURE_TOKEN_OUT } else { '.\nbsecure-token' }
+  (Test-Path $f) -and ((Get-Content -Raw $f).Trim() -cmatch '^[A-Z]{16}$')
+}
+
 function Test-Done([string]$Pattern, [string]$File, [string[]]$Arguments) {
   $out = & $File @Arguments 2>&1 | Out-String
   if ($LASTEXITCODE -ne 0) { return $false }

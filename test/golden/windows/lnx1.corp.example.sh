@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for lnx1.corp.example (client, linux, NetBackup 11.1)
-# Plan digest 686cc3a16537bbb1aa98adb37f08f313bc3f7b9de7e1c8ef2cc81ce895975137. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 44ead1667b7427866f5b293e4ed6a2b64022f5d7bf02da0069a12152e2d36c6b. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on lnx1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.
@@ -90,6 +90,12 @@ unlisted_legacy_guard() {
     printf 'the domain knows %s, at 8.0 or earlier and not in the answers: turning insecure communication off would cut them off. Upgrade or decommission them, or add them to the answers (insecure communication then stays on), and run again.\n' "$found" >&2
     exit 1
   fi
+}
+
+# Whether the token an earlier run captured is at hand: without its value a token is useless.
+token_at_hand() {
+  local f=${NBSECURE_TOKEN_OUT:-./nbsecure-token}
+  [[ -s $f ]] && grep -qxE '[A-Z]{16}' "$f"
 }
 
 # Repeated keys replace the whole set when written: keep the host's other values after the planned ones.

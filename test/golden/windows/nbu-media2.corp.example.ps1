@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for nbu-media2.corp.example (media, windows, NetBackup 10.4)
-# Plan digest 686cc3a16537bbb1aa98adb37f08f313bc3f7b9de7e1c8ef2cc81ce895975137. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 44ead1667b7427866f5b293e4ed6a2b64022f5d7bf02da0069a12152e2d36c6b. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on nbu-media2.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone.
@@ -16,6 +16,12 @@ function Write-Step([string]$Id, [string]$Title) { Write-Host "`n==> [$Id] $Titl
 function Invoke-Native([string]$File, [string[]]$Arguments, [string]$Stdin) {
   if ($PSBoundParameters.ContainsKey('Stdin')) { $Stdin | & $File @Arguments } else { & $File @Arguments }
   if ($LASTEXITCODE -ne 0) { throw "$File exited with status $LASTEXITCODE (nbsecure explain $LASTEXITCODE)" }
+}
+
+# Whether the token an earlier run captured is at hand: without its value a token is useless.
+function Test-TokenAtHand {
+  $f = if ($env:NBSECURE_TOKEN_OUT) { $env:NBSECURE_TOKEN_OUT } else { '.\nbsecure-token' }
+  (Test-Path $f) -and ((Get-Content -Raw $f).Trim() -cmatch '^[A-Z]{16}$')
 }
 
 function Test-Done([string]$Pattern, [string]$File, [string[]]$Arguments) {
