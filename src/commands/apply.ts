@@ -37,6 +37,7 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
     plan: { type: 'string' },
     host: { type: 'string' },
     'dry-run': { type: 'boolean' },
+    reissue: { type: 'boolean' },
     yes: { type: 'boolean' },
     resume: { type: 'boolean' },
     'token-file': { type: 'string' },
@@ -72,6 +73,7 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
   if (values['passphrase-file']) resumeCommand.push('--passphrase-file', resolve(io.cwd, values['passphrase-file']));
   if (values['state-dir']) resumeCommand.push('--state-dir', resolve(io.cwd, values['state-dir']));
   if (values.yes) resumeCommand.push('--yes');
+  if (values.reissue) resumeCommand.push('--reissue');
   resumeCommand.push('--resume');
 
   return applyHost(plan, hostName, {
@@ -79,6 +81,7 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
     resume: Boolean(values.resume),
     dryRun: Boolean(values['dry-run']),
     yes: Boolean(values.yes),
+    reissue: Boolean(values.reissue),
     secrets: { ...(token ? { token } : {}), ...(passphrase ? { passphrase } : {}) },
     confirmed: new Set(
       (values.confirm ?? []).flatMap((c) => c.split(',')).map((c) => (c.includes(':') ? c : `${hostName}:${c}`)),

@@ -56,6 +56,12 @@ export function describeResolved(r: ResolvedStep, n: number, os: Os, doneEarlier
         `\` succeeds${s.done.outputMatches ? ` and prints /${s.done.outputMatches}/` : ''}`,
     );
   if (s.onlyIfChanged) lines.push(`    only:  if ${s.onlyIfChanged} changed something`);
+  if (s.done?.certificate) {
+    lines.push(
+      `    valid: the certificate it lists must not be expired or revoked; otherwise, with --reissue: ` +
+        `${displayCommand(s.reissue!.command, os)}`,
+    );
+  }
   if (s.skipIfCaptured) lines.push('    skip:  while the token captured by an earlier run is at hand');
   if (s.tolerateFailure) lines.push(`    a failure is fine: ${s.tolerateFailure}`);
   if (s.interruptsService) lines.push('    WARNING: interrupts running backup and restore jobs');

@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import type { HostPlan, Plan, PlanCommand, Step } from '../plan/types.js';
 import { configChange, identityConflicts, parseConfigLines } from './config-diff.js';
 import { describeResolved, type ResolvedStep } from './dry-run.js';
+import { certificateState, certificateVerdict } from './certificate-state.js';
 import { guardFailure } from './guards.js';
 import { Journal, stillOwed } from './journal.js';
 import { writePrivate } from './private-files.js';
@@ -27,6 +28,8 @@ export interface ApplyOptions {
   resume: boolean;
   dryRun: boolean;
   yes: boolean;
+  /** The token given is a reissue token: a host whose certificate expired or was revoked gets a new one. */
+  reissue?: boolean;
   /**
    * From --token-file / --passphrase-file or the environment, already checked; otherwise asked for
    * when a step needs one.
@@ -259,13 +262,30 @@ async function applyLocked(
         say('    skipped: nothing changed that needs it');
         continue;
       }
+      let reissuing = false;
       if (step.done) {
         const check = await run(step.done.command, undefined, opts.stepTimeoutMs, false);
         if (check.interrupted) return interruptedExit(step);
-        if (
-          check.exit === 0 &&
-          (!step.done.outputMatches || new RegExp(step.done.outputMatches, 'i').test(check.output))
-        ) {
+        const matched =
+          check.exit === 0 && (!step.done.outputMatches || new RegExp(step.done.outputMatches, 'i').test(check.output));
+        const verdict =
+          matched && step.done.certificate
+            ? certificateVerdict(certificateState(check.output), new Date(), step.done.certificate.warnDays)
+            : {};
+        if (verdict.warning) say(`    WARNING: ${verdict.warning}`);
+        if (verdict.reissue) {
+          if (!opts.reissue || !step.reissue) {
+            return failed(
+              step,
+              `${verdict.reissue}, so it needs a reissue token (a normal token must not be used): create it ` +
+                `${step.reissue?.tokenHowTo ?? 'on the primary'}, ` +
+                'then run apply again with --reissue --token-file FILE',
+              '',
+            );
+          }
+          reissuing = true;
+          say(`    ${verdict.reissue}: a new certificate is fetched with the reissue token (-force)`);
+        } else if (matched) {
           record(step, 'skipped', { reason: 'already done' });
           say('    already done');
           continue;
@@ -283,9 +303,9 @@ async function applyLocked(
         say('    no changes: the configuration already matches');
         continue;
       }
-      const invocation = r.invocation!;
+      const invocation: PlanCommand & { stdin?: string } = reissuing ? step.reissue!.command : r.invocation!;
       const args = [...invocation.args];
-      for (const f of step.files ?? []) {
+      for (const f of (reissuing ? step.reissue!.files : step.files) ?? []) {
         let content = f.content;
         if (f.secret) {
           const kind = SECRET_KINDS[f.secret];

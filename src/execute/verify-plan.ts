@@ -87,6 +87,10 @@ function checkStep(host: HostPlan, step: Step, n: number): void {
     }
   }
   if (step.mergeRepeatedKeys) catalogued(host, step.mergeRepeatedKeys.read, `${where}, its configuration read`);
+  if (step.reissue) {
+    const re = catalogued(host, step.reissue.command, `${where}, its reissue command`);
+    checkFileArguments({ ...step, files: step.reissue.files }, step.reissue.command, re.spec, `${where}, its reissue`);
+  }
   if (step.keepsIdentity) catalogued(host, step.keepsIdentity.read, `${where}, its identity read`);
 }
 

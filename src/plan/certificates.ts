@@ -1,6 +1,6 @@
 import type { Environment, HostEnv } from '../environment/types.js';
 import { isLegacy } from '../environment/versions.js';
-import { commandStep, doneWhen, manualStep, readStep } from './step.js';
+import { command, commandStep, doneWhen, manualStep, readStep } from './step.js';
 import { hostsNeedingToken, tokenReason } from './token-policy.js';
 import type { Step } from './types.js';
 
@@ -14,6 +14,9 @@ const LEVEL_WITHOUT_TOKEN = {
     'At the Medium level the primary issues a certificate without a token when the host name resolves to ' +
     'the IP address the request comes from; it does not check that the host is known.',
 } as const;
+
+/** Certificates last a year and renew themselves 180 days before expiry: 30 days left means renewal failed. */
+export const CERT_WARN_DAYS = 30;
 
 export const TOKEN_FILE = '{file:token}';
 export const FINGERPRINT_FILE = '{file:ca-fingerprint}';
@@ -134,7 +137,15 @@ export function hostCaSteps(host: HostEnv, env: Environment): Step[] {
             'this certificate with a token: a token works at every level.',
       {
         ...(reason ? { files: [{ placeholder: TOKEN_FILE, secret: 'token' as const }] } : {}),
-        done: doneWhen(host, 'nbcertcmd', ['-listCertDetails']),
+        // A certificate that is listed may have expired or been revoked: that is not done.
+        done: { ...doneWhen(host, 'nbcertcmd', ['-listCertDetails']), certificate: { warnDays: CERT_WARN_DAYS } },
+        reissue: {
+          command: command(host, 'nbcertcmd', ['-getCertificate', '-file', TOKEN_FILE, '-force', '-server', p]),
+          files: [{ placeholder: TOKEN_FILE, secret: 'token' as const }],
+          tokenHowTo:
+            `on ${p}, after logging in: nbcertcmd -createToken -name reissue-${host.name.split('.')[0]} ` +
+            `-reissue -host ${host.name} (single use, bound to this host)`,
+        },
       },
     ),
   );

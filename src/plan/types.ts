@@ -21,6 +21,11 @@ export interface StepFile {
 export interface DoneCheck {
   command: PlanCommand;
   outputMatches?: string;
+  /**
+   * The output lists a certificate: done only while it is valid (not expired, not revoked); within
+   * `warnDays` of expiry it says so. An expired or revoked one needs the step's `reissue` command.
+   */
+  certificate?: { warnDays: number };
 }
 
 export interface Step {
@@ -60,6 +65,11 @@ export interface Step {
    * scripts: NBSECURE_TOKEN_OUT or ./nbsecure-token). Without its value a token is useless.
    */
   skipIfCaptured?: 'token';
+  /**
+   * What replaces the command when the done-check finds the certificate expired or revoked: a new
+   * certificate with a reissue token (single use, bound to the host), given with --reissue.
+   */
+  reissue?: { command: PlanCommand; files: StepFile[]; tokenHowTo: string };
   /** A failure here is expected and harmless, for this reason (a token to delete may not exist). */
   tolerateFailure?: string;
   /**

@@ -31,6 +31,13 @@ export interface ScriptStep {
   files: { name: string; ref: string; secret?: 'token' | 'passphrase'; content?: string }[];
   capturesToken: boolean;
   skipIfCaptured: boolean;
+  /** A certificate step: its validity read from the done-check, and the reissue command. */
+  cert?: {
+    warnDays: number;
+    argv: QuotedCommand;
+    files: { name: string; ref: string; secret?: 'token' | 'passphrase' }[];
+    howTo: string;
+  };
   tolerateFailure?: string;
   /** Hosts the answers name (DNS names): a listed 8.0 host not among them stops the script. */
   legacyGuard?: string[];
@@ -86,6 +93,20 @@ function scriptStep(s: Step, d: Dialect, tracked: ReadonlySet<string>, config: H
     })),
     capturesToken: s.capturesSecret === 'token',
     skipIfCaptured: s.skipIfCaptured === 'token',
+    ...(s.done?.certificate && s.reissue
+      ? {
+          cert: {
+            warnDays: s.done.certificate.warnDays,
+            argv: argv(s.reissue.command, d),
+            files: s.reissue.files.map((f) => ({
+              name: fileName(f.placeholder),
+              ref: d.fileRef(fileName(f.placeholder)),
+              ...(f.secret ? { secret: f.secret } : {}),
+            })),
+            howTo: d.quote(s.reissue.tokenHowTo),
+          },
+        }
+      : {}),
     ...(s.tolerateFailure ? { tolerateFailure: d.quote(`    a failure is fine: ${s.tolerateFailure}`) } : {}),
     ...(s.guard ? { legacyGuard: s.guard.known } : {}),
     ...(s.onlyIfChanged ? { onlyIfChanged: s.onlyIfChanged } : {}),

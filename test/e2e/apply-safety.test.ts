@@ -7,6 +7,7 @@ import { planDigest } from '../../src/plan/digest.js';
 import { BIN, nbsecure } from '../helpers/bin.js';
 import { cli } from '../helpers/cli.js';
 import { createToken, makeSite, type Site } from '../helpers/site.js';
+import { FP } from '../helpers/env.js';
 
 const PRIMARY = 'p.corp.example';
 const CONFIRM = ['--confirm', 'login,security.level'];
@@ -281,5 +282,82 @@ describe('the rollout token, when its value is not at hand', () => {
     }
     expect(tokensOf(script)).toHaveLength(1);
     expect(readFileSync(join(script.dir, 'nbsecure-token'), 'utf8').trim()).toBe(tokensOf(script)[0]!.value);
+  });
+});
+
+describe('a host certificate that is listed but expired, revoked or expiring', () => {
+  const certsFile = (site: Site) => join(site.hosts['c1.corp.example']!.root, 'sim', 'certs.json');
+  function withCertificate(host: { expires: Date; revoked?: boolean }) {
+    const site = makeSite();
+    writeFileSync(
+      certsFile(site),
+      JSON.stringify({
+        ca: FP,
+        host: { hostId: 'abc123', name: 'c1.corp.example', ...host, expires: host.expires.toUTCString() },
+      }),
+    );
+    return site;
+  }
+  const reissueToken = (site: Site) => {
+    const value = 'REISSUEREISSUEAB';
+    writeFileSync(
+      join(site.domain, 'tokens.json'),
+      JSON.stringify([{ name: 'reissue-c1', value, maxUses: 1, uses: 0, reissueHost: 'c1.corp.example' }]),
+    );
+    return value;
+  };
+  const DAY = 86_400_000;
+
+  it('stops apply with what to do: a reissue token from the primary, then --reissue', async () => {
+    const site = withCertificate({ expires: new Date(Date.now() - DAY) });
+    const r = await cli(applyArgs(site, 'c1.corp.example'));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/the host certificate expired on \d{4}-\d\d-\d\d, so it needs a reissue token/);
+    expect(r.stdout).toContain('nbcertcmd -createToken -name reissue-c1 -reissue -host c1.corp.example');
+    expect(argvLog(site.hosts['c1.corp.example']!).some((l) => l.args[0] === '-getCertificate')).toBe(false);
+
+    const token = reissueToken(site);
+    const again = await cli(
+      applyArgs(site, 'c1.corp.example', ['--reissue', '--token-file', site.tokenFile(token), '--resume']),
+    );
+    expect(again.code, again.stdout).toBe(0);
+    const get = argvLog(site.hosts['c1.corp.example']!).find((l) => l.args[0] === '-getCertificate')!;
+    expect(get.args).toContain('-force');
+    const certs = readState<{ host: { hostId: string; expires: string } }>(certsFile(site));
+    expect(certs.host.hostId).toBe('abc123'); // a reissue keeps the host ID
+    expect(new Date(certs.host.expires).getTime()).toBeGreaterThan(Date.now());
+  });
+
+  it('treats a revoked certificate the same way', async () => {
+    const site = withCertificate({ expires: new Date(Date.now() + 200 * DAY), revoked: true });
+    const r = await cli(applyArgs(site, 'c1.corp.example'));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('the host certificate is revoked, so it needs a reissue token');
+  });
+
+  it('warns about one that expires within 30 days, and leaves it alone', async () => {
+    const site = withCertificate({ expires: new Date(Date.now() + 10 * DAY) });
+    const r = await cli(applyArgs(site, 'c1.corp.example'));
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/WARNING: the host certificate expires on \d{4}-\d\d-\d\d, in \d+ days/);
+    expect(argvLog(site.hosts['c1.corp.example']!).some((l) => l.args[0] === '-getCertificate')).toBe(false);
+  });
+
+  it('is handled the same way by the generated bash script', async () => {
+    const site = withCertificate({ expires: new Date(Date.now() - DAY) });
+    const out = join(site.dir, 'out');
+    await cli(['plan', '--answers', site.answers, '--out', out, '--format', 'sh']);
+    const script = join(out, 'c1.corp.example.sh');
+    const first = spawnSync('bash', [script], { encoding: 'utf8', cwd: site.dir, env: { PATH: process.env.PATH } });
+    expect(first.status).toBe(1);
+    expect(first.stderr).toContain('expired on');
+    expect(first.stderr).toContain('-reissue -host c1.corp.example');
+    const token = reissueToken(site);
+    const env = { PATH: process.env.PATH, NBSECURE_REISSUE: '1', NBSECURE_TOKEN_FILE: site.tokenFile(token) };
+    const second = spawnSync('bash', [script], { encoding: 'utf8', cwd: site.dir, env });
+    expect(second.status, second.stdout + second.stderr).toBe(0);
+    expect(argvLog(site.hosts['c1.corp.example']!).find((l) => l.args[0] === '-getCertificate')!.args).toContain(
+      '-force',
+    );
   });
 });

@@ -236,10 +236,16 @@ async function perform(self, name) {
         if (!certs.ca) fail(1, 'The CA certificate is not available: run nbcertcmd -getCACertificate first');
         const file = flag('-file');
         if (argv.includes('-token')) fail(1, 'simulator: interactive -token is not supported');
+        const expired = certs.host && (certs.host.revoked || new Date(certs.host.expires) <= new Date());
+        if (expired && !argv.includes('-force'))
+          fail(1, 'The host already has a certificate; use -force to replace it');
         if (file) {
           const value = tokenFrom(file);
           const t = tokens.find((x) => x.value === value);
           if (!t || t.uses >= t.maxUses) fail(1, 'The token is invalid or used up');
+          // Assumed, as the Security Guide says: a host that has a host ID is reissued only with a reissue
+          // token bound to it, never with a normal one.
+          if (expired && t.reissueHost !== host.name) fail(1, 'A reissue token for this host is needed');
           t.uses += 1;
           writeJson(tokensFile, tokens);
         } else if (host.zone === 'dmz' || host.nat || security.level === 'very-high' || !host.knownToPrimary) {
@@ -251,14 +257,22 @@ async function perform(self, name) {
               : 'The host name is not known to the primary server',
           );
         }
-        certs.host = { hostId: randomBytes(8).toString('hex'), name: host.name };
+        certs.host = {
+          hostId: certs.host?.hostId ?? randomBytes(8).toString('hex'),
+          name: host.name,
+          expires: new Date(Date.now() + 365 * 86_400_000).toUTCString(),
+        };
         writeJson(certsFile, certs);
         process.stdout.write('Host certificate received successfully from server.\n');
         return;
       }
       case '-listCertDetails':
         if (!certs.host && !certs.eca) fail(1, 'No certificates found');
-        process.stdout.write(`Host ID : ${certs.host?.hostId ?? 'eca'}\n  Issued To : ${host.name}\n`);
+        process.stdout.write(
+          `Host ID : ${certs.host?.hostId ?? 'eca'}\n  Issued To : ${host.name}\n` +
+            (certs.host?.expires ? `  Expiry Date : ${certs.host.expires}\n` : '') +
+            (certs.host?.revoked ? '  State : Revoked\n' : ''),
+        );
         return;
       case '-hostSelfCheck':
         if (!certs.host && !certs.eca) fail(1, 'The host has no certificate');

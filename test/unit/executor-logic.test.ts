@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { verdict } from '../../src/doctor/verdict.js';
+import { certificateState, certificateVerdict } from '../../src/execute/certificate-state.js';
 import { configChange, parseConfigLines } from '../../src/execute/config-diff.js';
 import { describeResolved } from '../../src/execute/dry-run.js';
 import { progressOf, stillOwed, type JournalEntry } from '../../src/execute/journal.js';
@@ -230,5 +231,26 @@ describe('PowerShell quoting', () => {
     const inner = psQuote(value).slice(1, -1);
     // Inside, every run of quote characters has an even length: each is a doubled, literal quote.
     for (const run of inner.match(new RegExp(`[${QUOTES.join('')}]+`, 'g')) ?? []) expect(run.length % 2).toBe(0);
+  });
+});
+
+describe('the state of a listed host certificate', () => {
+  const now = new Date('2026-06-01T00:00:00Z');
+  const listed = (expiry: string, extra = '') => `Host ID : abc\n  Expiry Date : ${expiry}\n${extra}`;
+
+  it.each([
+    [listed('Mon, 01 Jun 2026 00:00:00 GMT'), { reissue: 'the host certificate expired on 2026-06-01' }],
+    [listed('Sun, 31 May 2026 10:00:00 GMT'), { reissue: 'the host certificate expired on 2026-05-31' }],
+    [listed('Fri, 01 Jan 2027 00:00:00 GMT', '  State : Revoked\n'), { reissue: 'the host certificate is revoked' }],
+    [listed('Fri, 01 Jan 2027 00:00:00 GMT'), {}],
+    ['Host ID : abc\n', {}],
+  ])('reads %j', (output, verdict) => {
+    expect(certificateVerdict(certificateState(output), now, 30)).toEqual(verdict);
+  });
+
+  it('warns within 30 days of expiry', () => {
+    const v = certificateVerdict(certificateState(listed('Thu, 11 Jun 2026 00:00:00 GMT')), now, 30);
+    expect(v.warning).toContain('expires on 2026-06-11, in 10 days');
+    expect(v.reissue).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for web2.dmz.example (client, windows, NetBackup 10.4)
-# Plan digest 2b4353ee538f1f4ccfde18030244aef2d2da9dddd4683e4349da2e3e20bc2c8d. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 02d13433ddc04607416100877e5e99efbf901e3f50b9e4cb3df8ddc402b7e5b6. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on web2.dmz.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone.
@@ -16,6 +16,34 @@ function Write-Step([string]$Id, [string]$Title) { Write-Host "`n==> [$Id] $Titl
 function Invoke-Native([string]$File, [string[]]$Arguments, [string]$Stdin) {
   if ($PSBoundParameters.ContainsKey('Stdin')) { $Stdin | & $File @Arguments } else { & $File @Arguments }
   if ($LASTEXITCODE -ne 0) { throw "$File exited with status $LASTEXITCODE (nbsecure explain $LASTEXITCODE)" }
+}
+
+# The state of the host certificate that nbcertcmd -listCertDetails lists: valid, 'expiring WORDS',
+# 'reissue WHY', or none. Reads "Expiry Date : DATE" and the word revoked (layout unconfirmed).
+function Get-CertState([int]$WarnDays, [string]$File, [string[]]$Arguments) {
+  $out = & $File @Arguments 2>&1 | Out-String
+  if ($LASTEXITCODE -ne 0) { return 'none' }
+  if ($out -match '\brevoked\b') { return 'reissue the host certificate is revoked' }
+  if ($out -notmatch '(?im)^\s*Expiry Date\s*:\s*(.+?)\s*$') { return 'valid' }
+  $expiry = [datetime]::MinValue
+  if (-not [datetime]::TryParse($Matches[1], [ref]$expiry)) { return 'valid' }
+  $days = [int][math]::Floor(($expiry.ToUniversalTime() - [datetime]::UtcNow).TotalDays)
+  $day = $expiry.ToUniversalTime().ToString('yyyy-MM-dd')
+  if ($expiry.ToUniversalTime() -le [datetime]::UtcNow) { return "reissue the host certificate expired on $day" }
+  if ($days -le $WarnDays) {
+    return "expiring the host certificate expires on $day, in $days days; certificates renew themselves 180 days" +
+      ' before expiry, so renewal has failed here: run nbcertcmd -renewCertificate'
+  }
+  return 'valid'
+}
+
+# An expired or revoked certificate needs a reissue token, which only the primary makes.
+function Assert-Reissue([string]$Why, [string]$HowTo) {
+  if ($env:NBSECURE_REISSUE -ne '1') {
+    throw "$Why, so it needs a reissue token: create it $HowTo, then run this script again with" +
+      ' NBSECURE_REISSUE=1 and the token in NBSECURE_TOKEN_FILE.'
+  }
+  Write-Host "    ${Why}: a new certificate is fetched with the reissue token (-force)"
 }
 
 # Whether the token an earlier run captured is at hand: without its value a token is useless.
@@ -138,7 +166,15 @@ try {
   # Deploy the host certificate with the authorization token
   # Why: A token is needed because it reaches the primary through an HTTP tunnel, so the primary sees the media server's address and refuses a tokenless request (status 5954/5955). It is handed over in a 0600 file, never on the command line, where the process list would show it.
   Write-Step 'web2.dmz.example:cert.get' 'Deploy the host certificate with the authorization token'
-  if (Test-Done '' 'C:\Program Files\Veritas\NetBackup\bin\nbcertcmd.exe' @('-listCertDetails')) { Write-Host '    already done' } else {
+  $certNow = Get-CertState 30 'C:\Program Files\Veritas\NetBackup\bin\nbcertcmd.exe' @('-listCertDetails')
+  if ($certNow -eq 'valid') { Write-Host '    already done' }
+  elseif ($certNow -like 'expiring *') { Write-Host "    WARNING: $($certNow.Substring(9))"; Write-Host '    already done' }
+  elseif ($certNow -like 'reissue *') {
+    Assert-Reissue $certNow.Substring(8) 'on nbu-primary.corp.example, after logging in: nbcertcmd -createToken -name reissue-web2 -reissue -host web2.dmz.example (single use, bound to this host)'
+    $token_file = Join-Path $workdir 'token_file'
+    Write-Secret 'token' $token_file
+    Invoke-Native 'C:\Program Files\Veritas\NetBackup\bin\nbcertcmd.exe' @('-getCertificate', '-file', $token_file, '-force', '-server', 'nbu-primary.corp.example')
+  } else {
     $token_file = Join-Path $workdir 'token_file'
     Write-Secret 'token' $token_file
     Invoke-Native 'C:\Program Files\Veritas\NetBackup\bin\nbcertcmd.exe' @('-getCertificate', '-file', $token_file, '-server', 'nbu-primary.corp.example')

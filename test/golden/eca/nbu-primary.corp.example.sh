@@ -93,6 +93,33 @@ unlisted_legacy_guard() {
   fi
 }
 
+# The state of the host certificate that `nbcertcmd -listCertDetails` lists: valid, "expiring WORDS",
+# "reissue WHY", or none. Reads "Expiry Date : DATE" and the word revoked (layout unconfirmed).
+cert_state() {
+  local warn=$1 out expiry epoch now days day; shift
+  out=$("$@" 2>&1) || { echo none; return; }
+  if grep -qiw revoked <<<"$out"; then echo 'reissue the host certificate is revoked'; return; fi
+  expiry=$(sed -n 's/^[[:space:]]*Expiry Date[[:space:]]*:[[:space:]]*//Ip' <<<"$out" | head -n 1)
+  if [[ -z $expiry ]] || ! epoch=$(date -d "$expiry" +%s 2>/dev/null); then echo valid; return; fi
+  now=$(date +%s) day=$(date -u -d "@$epoch" +%F) days=$(((epoch - now) / 86400))
+  if ((epoch <= now)); then
+    echo "reissue the host certificate expired on $day"
+  elif ((days <= warn)); then
+    echo "expiring the host certificate expires on $day, in $days days; certificates renew themselves 180 days before expiry, so renewal has failed here: run nbcertcmd -renewCertificate"
+  else
+    echo valid
+  fi
+}
+
+# An expired or revoked certificate needs a reissue token, which only the primary makes; a normal token must not be used.
+reissue_needed() {
+  if [[ ${NBSECURE_REISSUE:-} != 1 ]]; then
+    printf '%s, so it needs a reissue token: create it %s, then run this script again with NBSECURE_REISSUE=1 and the token in NBSECURE_TOKEN_FILE.\n' "$1" "$2" >&2
+    exit 1
+  fi
+  printf '    %s: a new certificate is fetched with the reissue token (-force)\n' "$1"
+}
+
 # Whether the token an earlier run captured is at hand: without its value a token is useless.
 token_at_hand() {
   local f=${NBSECURE_TOKEN_OUT:-./nbsecure-token}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for db1.corp.example (client, linux, NetBackup 10.4)
-# Plan digest 288208a97438d2fc38fc429c6845dc41f3bf782eb973d94ede801d93caefbd26. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest c302be80d5105eebd47af0e19ee783b71c410010293ff6b33305dedcbe76e451. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on db1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.
@@ -92,6 +92,33 @@ unlisted_legacy_guard() {
   fi
 }
 
+# The state of the host certificate that `nbcertcmd -listCertDetails` lists: valid, "expiring WORDS",
+# "reissue WHY", or none. Reads "Expiry Date : DATE" and the word revoked (layout unconfirmed).
+cert_state() {
+  local warn=$1 out expiry epoch now days day; shift
+  out=$("$@" 2>&1) || { echo none; return; }
+  if grep -qiw revoked <<<"$out"; then echo 'reissue the host certificate is revoked'; return; fi
+  expiry=$(sed -n 's/^[[:space:]]*Expiry Date[[:space:]]*:[[:space:]]*//Ip' <<<"$out" | head -n 1)
+  if [[ -z $expiry ]] || ! epoch=$(date -d "$expiry" +%s 2>/dev/null); then echo valid; return; fi
+  now=$(date +%s) day=$(date -u -d "@$epoch" +%F) days=$(((epoch - now) / 86400))
+  if ((epoch <= now)); then
+    echo "reissue the host certificate expired on $day"
+  elif ((days <= warn)); then
+    echo "expiring the host certificate expires on $day, in $days days; certificates renew themselves 180 days before expiry, so renewal has failed here: run nbcertcmd -renewCertificate"
+  else
+    echo valid
+  fi
+}
+
+# An expired or revoked certificate needs a reissue token, which only the primary makes; a normal token must not be used.
+reissue_needed() {
+  if [[ ${NBSECURE_REISSUE:-} != 1 ]]; then
+    printf '%s, so it needs a reissue token: create it %s, then run this script again with NBSECURE_REISSUE=1 and the token in NBSECURE_TOKEN_FILE.\n' "$1" "$2" >&2
+    exit 1
+  fi
+  printf '    %s: a new certificate is fetched with the reissue token (-force)\n' "$1"
+}
+
 # Whether the token an earlier run captured is at hand: without its value a token is useless.
 token_at_hand() {
   local f=${NBSECURE_TOKEN_OUT:-./nbsecure-token}
@@ -135,8 +162,17 @@ fi
 # Deploy the host certificate
 # Why: At the High level the primary issues a certificate without a token to a host it already knows (in its configuration, EMM, a policy, or as a legacy client). If the primary answers 5954 or 5955, deploy this certificate with a token: a token works at every level.
 step db1.corp.example:cert.get 'Deploy the host certificate'
-if already '' /usr/openv/netbackup/bin/nbcertcmd -listCertDetails; then
+cert_now=$(cert_state 30 /usr/openv/netbackup/bin/nbcertcmd -listCertDetails)
+if [[ $cert_now == valid ]]; then
   echo '    already done'
+elif [[ $cert_now == expiring* ]]; then
+  echo "    WARNING: ${cert_now#expiring }"
+  echo '    already done'
+elif [[ $cert_now == reissue* ]]; then
+  reissue_needed "${cert_now#reissue }" 'on nbu-primary.corp.example, after logging in: nbcertcmd -createToken -name reissue-db1 -reissue -host db1.corp.example (single use, bound to this host)'
+  token_file="$workdir/token_file"
+  write_secret token "$token_file"
+  /usr/openv/netbackup/bin/nbcertcmd -getCertificate -file "$token_file" -force -server nbu-primary.corp.example
 else
   /usr/openv/netbackup/bin/nbcertcmd -getCertificate -server nbu-primary.corp.example
 fi

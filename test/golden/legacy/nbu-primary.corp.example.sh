@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-primary.corp.example (primary, linux, NetBackup 9.1)
-# Plan digest 5fdb2580780b87d2ee0cb2b92a9febf89e221294bb8391f07e68e95e12c5d959. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 8ff25e3040dd27924aec0dcf3e3b496f12345864bdaa7b6bb38dd990d048b573. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-primary.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.
@@ -90,6 +90,33 @@ unlisted_legacy_guard() {
     printf 'the domain knows %s, at 8.0 or earlier and not in the answers: turning insecure communication off would cut them off. Upgrade or decommission them, or add them to the answers (insecure communication then stays on), and run again.\n' "$found" >&2
     exit 1
   fi
+}
+
+# The state of the host certificate that `nbcertcmd -listCertDetails` lists: valid, "expiring WORDS",
+# "reissue WHY", or none. Reads "Expiry Date : DATE" and the word revoked (layout unconfirmed).
+cert_state() {
+  local warn=$1 out expiry epoch now days day; shift
+  out=$("$@" 2>&1) || { echo none; return; }
+  if grep -qiw revoked <<<"$out"; then echo 'reissue the host certificate is revoked'; return; fi
+  expiry=$(sed -n 's/^[[:space:]]*Expiry Date[[:space:]]*:[[:space:]]*//Ip' <<<"$out" | head -n 1)
+  if [[ -z $expiry ]] || ! epoch=$(date -d "$expiry" +%s 2>/dev/null); then echo valid; return; fi
+  now=$(date +%s) day=$(date -u -d "@$epoch" +%F) days=$(((epoch - now) / 86400))
+  if ((epoch <= now)); then
+    echo "reissue the host certificate expired on $day"
+  elif ((days <= warn)); then
+    echo "expiring the host certificate expires on $day, in $days days; certificates renew themselves 180 days before expiry, so renewal has failed here: run nbcertcmd -renewCertificate"
+  else
+    echo valid
+  fi
+}
+
+# An expired or revoked certificate needs a reissue token, which only the primary makes; a normal token must not be used.
+reissue_needed() {
+  if [[ ${NBSECURE_REISSUE:-} != 1 ]]; then
+    printf '%s, so it needs a reissue token: create it %s, then run this script again with NBSECURE_REISSUE=1 and the token in NBSECURE_TOKEN_FILE.\n' "$1" "$2" >&2
+    exit 1
+  fi
+  printf '    %s: a new certificate is fetched with the reissue token (-force)\n' "$1"
 }
 
 # Whether the token an earlier run captured is at hand: without its value a token is useless.

@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for old1.corp.example (client, windows, NetBackup 8.0)
-# Plan digest 5fdb2580780b87d2ee0cb2b92a9febf89e221294bb8391f07e68e95e12c5d959. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 8ff25e3040dd27924aec0dcf3e3b496f12345864bdaa7b6bb38dd990d048b573. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on old1.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone.
@@ -16,6 +16,34 @@ function Write-Step([string]$Id, [string]$Title) { Write-Host "`n==> [$Id] $Titl
 function Invoke-Native([string]$File, [string[]]$Arguments, [string]$Stdin) {
   if ($PSBoundParameters.ContainsKey('Stdin')) { $Stdin | & $File @Arguments } else { & $File @Arguments }
   if ($LASTEXITCODE -ne 0) { throw "$File exited with status $LASTEXITCODE (nbsecure explain $LASTEXITCODE)" }
+}
+
+# The state of the host certificate that nbcertcmd -listCertDetails lists: valid, 'expiring WORDS',
+# 'reissue WHY', or none. Reads "Expiry Date : DATE" and the word revoked (layout unconfirmed).
+function Get-CertState([int]$WarnDays, [string]$File, [string[]]$Arguments) {
+  $out = & $File @Arguments 2>&1 | Out-String
+  if ($LASTEXITCODE -ne 0) { return 'none' }
+  if ($out -match '\brevoked\b') { return 'reissue the host certificate is revoked' }
+  if ($out -notmatch '(?im)^\s*Expiry Date\s*:\s*(.+?)\s*$') { return 'valid' }
+  $expiry = [datetime]::MinValue
+  if (-not [datetime]::TryParse($Matches[1], [ref]$expiry)) { return 'valid' }
+  $days = [int][math]::Floor(($expiry.ToUniversalTime() - [datetime]::UtcNow).TotalDays)
+  $day = $expiry.ToUniversalTime().ToString('yyyy-MM-dd')
+  if ($expiry.ToUniversalTime() -le [datetime]::UtcNow) { return "reissue the host certificate expired on $day" }
+  if ($days -le $WarnDays) {
+    return "expiring the host certificate expires on $day, in $days days; certificates renew themselves 180 days" +
+      ' before expiry, so renewal has failed here: run nbcertcmd -renewCertificate'
+  }
+  return 'valid'
+}
+
+# An expired or revoked certificate needs a reissue token, which only the primary makes.
+function Assert-Reissue([string]$Why, [string]$HowTo) {
+  if ($env:NBSECURE_REISSUE -ne '1') {
+    throw "$Why, so it needs a reissue token: create it $HowTo, then run this script again with" +
+      ' NBSECURE_REISSUE=1 and the token in NBSECURE_TOKEN_FILE.'
+  }
+  Write-Host "    ${Why}: a new certificate is fetched with the reissue token (-force)"
 }
 
 # Whether the token an earlier run captured is at hand: without its value a token is useless.
