@@ -72,8 +72,7 @@ export async function planCommand(args: string[], io: Io): Promise<number> {
       io.stderr,
       `no output: ${formats.join(', ')} ${formats.length === 1 ? 'does' : 'do'}` +
         ` not apply to ${values.host ?? 'these hosts'}` +
-        ` (sh is for UNIX hosts, ps1 for Windows, answerfile for UNIX hosts not installed ` +
-        `yet).`,
+        ' (sh is for UNIX hosts, ps1 for Windows, answerfile for hosts not installed yet).',
     );
     return 0;
   }

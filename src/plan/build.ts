@@ -35,8 +35,10 @@ function installStep(host: HostEnv): Step[] {
             'Delete /tmp/NBInstallAnswer.conf afterwards.',
           ]
         : [
-            'Install NetBackup with the Windows installer (the UNIX answer file does not apply); ' +
-              'skip certificate deployment, which the next steps do.',
+            `Set the values of ${host.name}.${host.role === 'media' ? 'silentmedia' : 'silentclient'}.cmd in the ` +
+              'silent-install script of the installation media and run it as an administrator.',
+            'Leave the authorization token out of it: the next steps deploy the certificate, with the token in a ' +
+              'file readable by you alone.',
           ],
     ),
   ];
@@ -134,13 +136,6 @@ function warningsFor(env: Environment, hosts: HostPlan[]): string[] {
         'so the plan does not set it. Upgrade the primary to encrypt backup data on the wire.',
     );
   }
-  const winNew = env.clients.concat(env.media).filter((h) => !h.installed && h.os === 'windows');
-  if (winNew.length)
-    w.push(
-      `No NBInstallAnswer.conf is written for Windows ` +
-        `hosts not yet installed (${winNew.map((h) => h.name).join(', ')}` +
-        `): it is a UNIX file.`,
-    );
   const marked = new Set<string>();
   for (const h of hosts) {
     for (const c of h.config) if (c.verifyForYourVersion) marked.add(`bp.conf ${c.key} = ${c.value}`);

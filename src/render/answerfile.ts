@@ -5,9 +5,37 @@ import { tunnelCandidates } from '../plan/bpconf.js';
 import type { HostPlan } from '../plan/types.js';
 import { configLine } from '../plan/config-line.js';
 
-/** Hosts that get an NBInstallAnswer.conf: UNIX hosts not installed yet (the file is UNIX-only). */
-export function wantsAnswerFile(host: Pick<HostPlan, 'installed' | 'os'>): boolean {
-  return !host.installed && host.os === 'linux';
+/** Hosts that get an answer file: those not installed yet (NBInstallAnswer.conf on UNIX, silent*.cmd on Windows). */
+export function wantsAnswerFile(host: Pick<HostPlan, 'installed' | 'os' | 'role'>): boolean {
+  return !host.installed && (host.os === 'linux' || host.role !== 'primary');
+}
+
+/** The answer file's name: the vendor's UNIX file, or its Windows silent-install script for the role. */
+export function answerFileName(host: Pick<HostPlan, 'name' | 'os' | 'role'>): string {
+  if (host.os === 'linux') return `${host.name}.NBInstallAnswer.conf`;
+  return `${host.name}.${host.role === 'media' ? 'silentmedia' : 'silentclient'}.cmd`;
+}
+
+/**
+ * The lines to set in the vendor's silentclient.cmd / silentmedia.cmd (from the installation media)
+ * for a Windows host: CLIENT, MASTERSERVER and ADDITIONALSERVERS are the variables the reference
+ * confirms; the certificate lines of that script are left to it, marked for checking.
+ */
+export function renderWindowsAnswerFile(env: Environment, host: HostEnv): string {
+  const script = host.role === 'media' ? 'silentmedia.cmd' : 'silentclient.cmd';
+  // ADDITIONALSERVERS: the servers besides the primary that may connect to this host (its media servers).
+  const servers = env.media.map((m) => m.name).filter((n) => n !== host.name);
+  return [
+    `@REM Settings for ${host.name}: set these in the ${script} of your NetBackup installation media, then run it.`,
+    '@REM The token is never written here: the plan deploys the certificate after installation, with the token in a',
+    '@REM file readable by you alone.',
+    `@REM ${VERIFY_MARKER}: the certificate variables (CA fingerprint, authorization token) of ${script} are`,
+    '@REM named as the script itself says for your version; leave the token out and let the plan deploy it.',
+    `@set CLIENT=${host.name}`,
+    `@set MASTERSERVER=${env.primary.name}`,
+    `@set ADDITIONALSERVERS=${servers.join(',')}`,
+    '',
+  ].join('\r\n');
 }
 
 function role(h: HostEnv): string {

@@ -1,7 +1,7 @@
 import type { Environment } from '../environment/types.js';
 import { allHosts } from '../environment/types.js';
 import type { Plan } from '../plan/types.js';
-import { renderAnswerFile, wantsAnswerFile } from './answerfile.js';
+import { answerFileName, renderAnswerFile, renderWindowsAnswerFile, wantsAnswerFile } from './answerfile.js';
 import { renderBpconf } from './bpconf.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
@@ -21,7 +21,7 @@ export interface Output {
 
 /**
  * Every output of the chosen formats. Per-host formats go only to the hosts they fit
- * (sh: UNIX, ps1: Windows, answerfile: UNIX hosts not installed yet). `only` limits to one host.
+ * (sh: UNIX, ps1: Windows, answerfile: hosts not installed yet). `only` limits to one host.
  */
 export function renderOutputs(env: Environment, plan: Plan, formats: readonly Format[], only?: string): Output[] {
   const hosts = plan.hosts.filter((h) => !only || h.name.toLowerCase() === only.toLowerCase());
@@ -39,13 +39,15 @@ export function renderOutputs(env: Environment, plan: Plan, formats: readonly Fo
           out.push({ name: `${h.name}.ps1`, format, host: h.name, text: renderPs1(plan, h) });
         if (format === 'bpconf')
           out.push({ name: `${h.name}.bp.conf`, format, host: h.name, text: renderBpconf(plan, h) });
-        if (format === 'answerfile' && wantsAnswerFile(h))
+        if (format === 'answerfile' && wantsAnswerFile(h)) {
+          const hostEnv = envHosts.get(h.name)!;
           out.push({
-            name: `${h.name}.NBInstallAnswer.conf`,
+            name: answerFileName(h),
             format,
             host: h.name,
-            text: renderAnswerFile(env, envHosts.get(h.name)!),
+            text: h.os === 'linux' ? renderAnswerFile(env, hostEnv) : renderWindowsAnswerFile(env, hostEnv),
           });
+        }
       }
     }
   }

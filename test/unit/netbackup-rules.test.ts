@@ -244,3 +244,17 @@ describe('insecure communication off, decided on the whole domain', () => {
     expect(hasStep(plan, 'p.corp.example:security.insecure.domain')).toBe(false);
   });
 });
+
+describe('answer files for Windows hosts not installed yet', () => {
+  it('give the silent-install settings for silentclient.cmd, never a token', () => {
+    const answers = { ...base, clients: [{ name: 'w9.corp.example', os: 'windows', installed: false }] };
+    const [file] = renderOutputs(envOf(answers), planOf(answers), ['answerfile']);
+    expect(file!.name).toBe('w9.corp.example.silentclient.cmd');
+    expect(file!.text).toContain('@set CLIENT=w9.corp.example\r\n@set MASTERSERVER=p.corp.example\r\n');
+    expect(file!.text).toContain('@set ADDITIONALSERVERS=m1.corp.example,m2.corp.example\r\n');
+    expect(file!.text).not.toMatch(/TOKEN=/);
+    expect(step(planOf(answers), 'w9.corp.example:install').instructions!.join(' ')).toContain(
+      'w9.corp.example.silentclient.cmd',
+    );
+  });
+});

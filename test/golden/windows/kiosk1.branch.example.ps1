@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for kiosk1.branch.example (client, windows, NetBackup 11.1)
-# Plan digest b043efae7faf35eb961259a212ce5d510fbf976645b1d85ea693aef69fd3f73a. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest e61d09ccd75cf91709a8268ad1ff27271081206a1a4f412b02d2b09bda4199bf. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on kiosk1.branch.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone.

@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for nbu-primary.corp.example (primary, windows, NetBackup 11.1)
-# Plan digest b043efae7faf35eb961259a212ce5d510fbf976645b1d85ea693aef69fd3f73a. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest e61d09ccd75cf91709a8268ad1ff27271081206a1a4f412b02d2b09bda4199bf. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on nbu-primary.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone.
@@ -172,9 +172,9 @@ try {
     try { Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe' @('-deleteToken', '-name', 'win-rollout') } catch { Write-Host '    a failure is fine: there was no such token' }
   }
 
-  # Create the authorization token "win-rollout" for 6 hosts
-  # Why: Needed by nbu-media1.corp.example, nbu-media2.corp.example, sql1.corp.example, files1.corp.example, kiosk1.branch.example, lnx1.corp.example. The token is a credential: nbsecure captures it into a 0600 file and never prints it; it expires after 12H.
-  Write-Step 'nbu-primary.corp.example:token.create' 'Create the authorization token "win-rollout" for 6 hosts'
+  # Create the authorization token "win-rollout" for 7 hosts
+  # Why: Needed by nbu-media1.corp.example, nbu-media2.corp.example, sql1.corp.example, files1.corp.example, kiosk1.branch.example, lnx1.corp.example, new2.corp.example. The token is a credential: nbsecure captures it into a 0600 file and never prints it; it expires after 12H.
+  Write-Step 'nbu-primary.corp.example:token.create' 'Create the authorization token "win-rollout" for 7 hosts'
   if (Test-TokenAtHand) { Write-Host '    skipped: the token captured earlier is at hand' } else {
     $tokenOut = if ($env:NBSECURE_TOKEN_OUT) { $env:NBSECURE_TOKEN_OUT } else { '.\nbsecure-token' }
     New-Item -ItemType File -Force -Path $tokenOut | Out-Null
@@ -194,7 +194,7 @@ try {
   # VERIFY FOR YOUR VERSION: the layout of nbemmcmd -listhosts -verbose (MachineName and NetBackupVersion lines) is not documented; check that it lists your hosts with their versions
   Write-Step 'nbu-primary.corp.example:security.insecure.domain' 'Check the domain for hosts at 8.0 or earlier that the answers do not list'
   & {
-    Assert-NoUnlistedLegacy @('nbu-primary.corp.example', 'nbu-media1.corp.example', 'nbu-media2.corp.example', 'sql1.corp.example', 'files1.corp.example', 'kiosk1.branch.example', 'lnx1.corp.example') 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\admincmd\nbemmcmd.exe' @('-listhosts', '-verbose')
+    Assert-NoUnlistedLegacy @('nbu-primary.corp.example', 'nbu-media1.corp.example', 'nbu-media2.corp.example', 'sql1.corp.example', 'files1.corp.example', 'kiosk1.branch.example', 'lnx1.corp.example', 'new2.corp.example') 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\admincmd\nbemmcmd.exe' @('-listhosts', '-verbose')
   }
 
   # Turn insecure communication off
