@@ -43,7 +43,7 @@ Prints the meaning, the likely cause in the scenarios nbsecure plans, the remedy
 
 Usage: nbsecure apply (--answers FILE | --plan PLAN.json) --host NAME [--dry-run] [--yes] [--resume]
                       [--token-file FILE] [--passphrase-file FILE] [--state-dir DIR]
-                      [--confirm STEP[,STEP]] [--step-timeout S]
+                      [--confirm STEP[,STEP]] [--step-timeout S] [--reissue]
 
   --answers FILE     plan from an answers file now
   --plan PLAN.json   run a saved plan (refused with exit 3 if tampered, or stale against --answers)
@@ -55,7 +55,9 @@ Usage: nbsecure apply (--answers FILE | --plan PLAN.json) --host NAME [--dry-run
   --passphrase-file FILE  the external CA key passphrase (mode 0600; or NBSECURE_PASSPHRASE, or a prompt)
   --confirm STEP     a manual step you have done (e.g. login); repeat or separate with commas
   --state-dir DIR    journal and saved configuration (default $XDG_STATE_HOME/nbsecure)
-  --step-timeout S   seconds one step may take (default 600)`,
+  --step-timeout S   seconds one step may take (default 600)
+  --reissue          the token given is a reissue token: a host whose certificate expired or was revoked
+                     gets a new one (-getCertificate -force)`,
 
   doctor: `nbsecure doctor: which path can a client use to reach the primary?
 
