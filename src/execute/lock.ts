@@ -3,20 +3,12 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { EXIT, UserError } from '../errors.js';
 import { stateFailure } from './private-files.js';
+import { processAlive } from './process-alive.js';
 
 interface Holder {
   pid: number;
   host: string;
   started: string;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function readHolder(file: string): Holder | undefined {
@@ -44,7 +36,7 @@ export function lockHostState(dir: string): { release: () => void; tookOver?: st
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw stateFailure(file, e);
       const holder = readHolder(file);
-      if (holder && (holder.host !== me.host || alive(holder.pid))) {
+      if (holder && (holder.host !== me.host || processAlive(holder.pid))) {
         throw new UserError(
           `another nbsecure apply holds ${file}: process ${holder.pid}` +
             ` on ${holder.host}, started ${holder.started}` +

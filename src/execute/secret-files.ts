@@ -2,18 +2,10 @@ import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writePrivate } from './private-files.js';
+import { processAlive } from './process-alive.js';
 
 const PREFIX = 'nbsecure-secrets-';
 const OWNER = 'owner.pid';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Files handed to NetBackup commands (the token, the CA fingerprint): in a private 0700 folder,
@@ -69,7 +61,7 @@ export function sweepStaleSecretFolders(base = tmpdir()): number {
       } catch {
         /* no owner written yet, or torn: judged by age below */
       }
-      const stale = Number.isInteger(pid) ? !alive(pid) : Date.now() - st.mtimeMs > 60_000;
+      const stale = Number.isInteger(pid) ? !processAlive(pid) : Date.now() - st.mtimeMs > 60_000;
       if (!stale) continue;
       rmSync(dir, { recursive: true, force: true });
       removed++;
