@@ -25,6 +25,17 @@ export function defaultInstallPath(os: Os, version: string): string {
   return atLeast(version, '11.1') ? 'C:\\Program Files\\Cohesity NetBackup' : 'C:\\Program Files\\Veritas';
 }
 
+/**
+ * An installed Windows host without an installPath: the default for its version first, then the other
+ * folder, because an upgrade keeps the old one (10.x upgraded to 11.1 stays in C:\Program Files\Veritas).
+ */
+export function windowsInstallCandidates(version: string): string[] {
+  const first = defaultInstallPath('windows', version);
+  return [first, ...WINDOWS_ROOTS.filter((r) => r !== first)];
+}
+
+const WINDOWS_ROOTS = ['C:\\Program Files\\Veritas', 'C:\\Program Files\\Cohesity NetBackup'];
+
 type AnyHost = Answers['primary'] & {
   tunnel?: boolean;
   zone?: 'internal' | 'dmz';
@@ -41,6 +52,9 @@ function host(raw: AnyHost, role: Role, primaryVersion: string, topInstallPath: 
     os,
     version,
     installPath: raw.installPath ?? topInstallPath ?? defaultInstallPath(os, version),
+    ...(os === 'windows' && !raw.installPath && !topInstallPath && (raw.installed ?? DEFAULTS.installed)
+      ? { installPathCandidates: windowsInstallCandidates(version) }
+      : {}),
     installed: raw.installed ?? DEFAULTS.installed,
     zone: role === 'client' ? (raw.zone ?? DEFAULTS.zone) : 'internal',
     tunnel: role === 'media' ? (raw.tunnel ?? DEFAULTS.mediaTunnel) : false,

@@ -11,6 +11,11 @@ export interface HostEnv {
   os: Os;
   version: string;
   installPath: string;
+  /**
+   * Where the install root may be when the answers do not say: an installed Windows host keeps the
+   * folder of the version it was first installed with, so the version alone does not decide it.
+   */
+  installPathCandidates?: string[];
   installed: boolean;
   zone: Zone;
   /** Media servers only: offers the HTTP CONNECT tunnel on 1556. */

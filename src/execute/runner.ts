@@ -1,13 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, win32 } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { findStatus } from '../catalogue/statuses.js';
-import { UsageError } from '../errors.js';
+import { EXIT, UsageError, UserError } from '../errors.js';
 import type { HostPlan, Plan, PlanCommand, Step } from '../plan/types.js';
 import { configChange, identityConflicts, parseConfigLines } from './config-diff.js';
 import { describeResolved, type ResolvedStep } from './dry-run.js';
 import { certificateState, certificateVerdict } from './certificate-state.js';
 import { guardFailure } from './guards.js';
+import { detectInstallRoot, underRoot } from './install-root.js';
 import { Journal, stillOwed } from './journal.js';
 import { writePrivate } from './private-files.js';
 import { RedactedLines, Redactor } from './redact.js';
@@ -72,7 +73,8 @@ export async function applyHost(plan: Plan, hostName: string, opts: ApplyOptions
   const lock = opts.dryRun ? undefined : lockHostState(stateDir);
   if (lock?.tookOver) say(`The state folder ${stateDir} was locked by an earlier run: ${lock.tookOver}.`);
   try {
-    return await applyLocked(plan, host, opts, { redactor, secrets, say, stateDir });
+    const here = await onThisMachine(host, say);
+    return await applyLocked(plan, here, opts, { redactor, secrets, say, stateDir });
   } finally {
     lock?.release();
   }
@@ -451,4 +453,29 @@ function capturedToken(stateDir: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The host's plan as it runs here. On Windows, a host whose answers give no install root has its
+ * commands moved under the folder NetBackup is really in (an upgraded host keeps its first folder).
+ */
+async function onThisMachine(host: HostPlan, say: (line: string) => void): Promise<HostPlan> {
+  if (!host.installPathCandidates || process.platform !== 'win32') return host;
+  const reg = await execa('reg', ['query', 'HKLM\\SOFTWARE\\Veritas\\NetBackup\\CurrentVersion', '/v', 'InstallDir'], {
+    reject: false,
+    stdin: 'ignore',
+  });
+  const registryRoot = /InstallDir\s+REG_\w+\s+(.+)$/m.exec(String(reg.stdout))?.[1]?.trim();
+  const root = detectInstallRoot(host.installPathCandidates, registryRoot, (r) =>
+    existsSync(win32.join(r, 'NetBackup', 'bin')),
+  );
+  if (!root) {
+    throw new UserError(
+      `NetBackup was found in none of ${host.installPathCandidates.join(', ')} on this machine; ` +
+        `give installPath for ${host.name} in the answers and plan again.`,
+      EXIT.failed,
+    );
+  }
+  if (root !== host.installPath) say(`NetBackup is installed in ${root} on this host: the commands run from there.`);
+  return underRoot(host, root);
 }

@@ -103,6 +103,11 @@ function checkHost(host: unknown, i: number): void {
   if (typeof h.installPath !== 'string') refuse(`host ${h.name}`, 'it has no install path');
   const pathProblem = pathTextProblem(h.installPath) ?? pathForOsProblem(h.installPath, h.os);
   if (pathProblem) refuse(`host ${h.name}`, `its installPath ${pathProblem}`);
+  for (const c of h.installPathCandidates ?? []) {
+    if (typeof c !== 'string' || pathTextProblem(c) || pathForOsProblem(c, h.os)) {
+      refuse(`host ${h.name}`, 'an install path candidate is not an absolute path for its OS');
+    }
+  }
   if (!Array.isArray(h.config) || !Array.isArray(h.steps) || !Array.isArray(h.ownedKeys)) {
     refuse(`host ${h.name}`, 'its config, ownedKeys or steps are missing');
   }

@@ -68,6 +68,7 @@ function hostPlan(host: HostEnv, env: Environment): HostPlan {
     zone: host.zone,
     installed: host.installed,
     installPath: host.installPath,
+    ...(host.installPathCandidates ? { installPathCandidates: host.installPathCandidates } : {}),
     certificate: certificateNeed(host, env),
     config,
     ownedKeys: ownedKeys(config),

@@ -102,6 +102,12 @@ export interface HostPlan {
   zone: Zone;
   installed: boolean;
   installPath: string;
+  /**
+   * The install roots to look for, in order, when the answers give none for an installed Windows host:
+   * the executor finds the one on the host (the registry's install folder, else the folder that exists)
+   * and runs every command under it instead of installPath, which is the first candidate.
+   */
+  installPathCandidates?: string[];
   certificate: CertificateNeed;
   /** bp.conf entries in order; repeated keys repeat. */
   config: ConfigEntry[];

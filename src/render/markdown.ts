@@ -29,7 +29,11 @@ export function renderMarkdown(plan: Plan): string {
     summary:
       `${h.os === 'windows' ? 'Windows' : 'Linux/UNIX'}` +
       `, NetBackup ${h.version}${h.zone === 'dmz' ? ', in the DMZ' : ''}` +
-      `${h.installed ? '' : ', not installed yet'}`,
+      `${h.installed ? '' : ', not installed yet'}` +
+      (h.installPathCandidates
+        ? `. Install folder: found on the host, ${h.installPathCandidates.join(' or ')} (an upgraded host keeps ` +
+          'the folder of its first version); the commands below show the first'
+        : ''),
     steps: h.steps.map((s, i) => ({
       ...s,
       whyShown: referOnce(firstWhy, s.why, `${h.name}, step ${i + 1}`),

@@ -7,6 +7,10 @@ export interface Dialect {
   /** A reference to the variable holding a step file's path (see fileName). */
   fileRef(name: string): string;
   multiline(s: string): string;
+  /** How the dialect spells a path under the install root found at run time (PowerShell only). */
+  rootVariable?: (rest: string) => string;
+  /** Where the install root is found on the host: a command under `plan` is spelt with `under(rest)`. */
+  installRoot?: { plan: string; under(rest: string): string };
 }
 
 /** A command already quoted for the dialect: `file` and each of `args`, and `line`, all joined. */
@@ -53,7 +57,10 @@ export function fileName(placeholder: string): string {
 }
 
 function argv(cmd: PlanCommand, d: Dialect): QuotedCommand {
-  const file = d.quote(cmd.file);
+  const file =
+    d.installRoot && cmd.file.startsWith(d.installRoot.plan)
+      ? d.installRoot.under(cmd.file.slice(d.installRoot.plan.length))
+      : d.quote(cmd.file);
   const args = cmd.args.map((a) => (/^\{file:[a-z-]+\}$/.test(a) ? d.fileRef(fileName(a)) : d.quote(a)));
   return { file, args, line: [file, ...args].join(' ') };
 }
@@ -115,7 +122,12 @@ function scriptStep(s: Step, d: Dialect, tracked: ReadonlySet<string>, config: H
   };
 }
 
-export function scriptView(plan: Plan, host: HostPlan, d: Dialect) {
+export function scriptView(plan: Plan, host: HostPlan, dialect: Dialect) {
+  // A Windows host whose install root is found at run time: every command is spelt under it.
+  const d: Dialect =
+    host.installPathCandidates && dialect.rootVariable
+      ? { ...dialect, installRoot: { plan: host.installPath, under: dialect.rootVariable } }
+      : dialect;
   const tracked = new Set(host.steps.flatMap((s) => (s.onlyIfChanged ? [s.onlyIfChanged] : [])));
   return {
     tracksChanges: tracked.size > 0,
@@ -123,6 +135,7 @@ export function scriptView(plan: Plan, host: HostPlan, d: Dialect) {
     digest: plan.digest,
     primary: plan.primary,
     quote: d.quote,
+    installRootCandidates: host.installPathCandidates?.map((c) => d.quote(c)),
     steps: host.steps.map((s) => scriptStep(s, d, tracked, host.config)),
   };
 }

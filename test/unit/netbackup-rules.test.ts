@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseAnswers } from '../../src/environment/load.js';
 import { unlistedLegacyHosts } from '../../src/execute/guards.js';
+import { detectInstallRoot, underRoot } from '../../src/execute/install-root.js';
 import { renderOutputs } from '../../src/render/index.js';
 import { base, envOf, FP, hasStep, host, planOf, step } from '../helpers/env.js';
 import { cli } from '../helpers/cli.js';
@@ -255,6 +256,61 @@ describe('answer files for Windows hosts not installed yet', () => {
     expect(file!.text).not.toMatch(/TOKEN=/);
     expect(step(planOf(answers), 'w9.corp.example:install').instructions!.join(' ')).toContain(
       'w9.corp.example.silentclient.cmd',
+    );
+  });
+});
+
+describe('the install folder of an installed Windows host without installPath', () => {
+  const win = (version: string, extra: object = {}) =>
+    host(
+      planOf({ ...base, clients: [{ name: 'w1.corp.example', os: 'windows', version, ...extra }] }),
+      'w1.corp.example',
+    );
+
+  it('is looked for on the host: the version default first, then the folder an upgrade keeps', () => {
+    expect(win('11.1').installPathCandidates).toEqual([
+      'C:\\Program Files\\Cohesity NetBackup',
+      'C:\\Program Files\\Veritas',
+    ]);
+    expect(win('10.4').installPathCandidates).toEqual([
+      'C:\\Program Files\\Veritas',
+      'C:\\Program Files\\Cohesity NetBackup',
+    ]);
+    expect(win('11.1', { installPath: 'D:\\NB' }).installPathCandidates).toBeUndefined();
+    expect(win('11.1', { installed: false }).installPathCandidates).toBeUndefined();
+  });
+
+  it('is found from the registry first, else the first candidate that holds NetBackup', () => {
+    const candidates = ['C:\\Program Files\\Cohesity NetBackup', 'C:\\Program Files\\Veritas'];
+    const has = (roots: string[]) => (r: string) => roots.includes(r);
+    expect(detectInstallRoot(candidates, 'E:\\NetBackup\\', has(['E:\\NetBackup', candidates[1]!]))).toBe(
+      'E:\\NetBackup',
+    );
+    expect(detectInstallRoot(candidates, undefined, has([candidates[1]!]))).toBe(candidates[1]);
+    expect(detectInstallRoot(candidates, undefined, has([]))).toBeUndefined();
+  });
+
+  it('moves every command of the host under the folder found', () => {
+    const h = win('11.1');
+    const moved = underRoot(h, 'C:\\Program Files\\Veritas');
+    const files = moved.steps
+      .flatMap((s) => [s.command?.file, s.done?.command.file, s.reissue?.command.file])
+      .filter(Boolean);
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) expect(f!.startsWith('C:\\Program Files\\Veritas\\NetBackup\\bin\\')).toBe(true);
+  });
+
+  it('is found by the PowerShell script, and the runbook names both candidates', () => {
+    const answers = { ...base, clients: [{ name: 'w1.corp.example', os: 'windows', version: '11.1' }] };
+    const out = renderOutputs(envOf(answers), planOf(answers), ['ps1', 'markdown']);
+    const ps1 = out.find((o) => o.format === 'ps1')!.text;
+    expect(ps1).toContain(
+      "$NbRoot = Find-NetBackupRoot @('C:\\Program Files\\Cohesity NetBackup', 'C:\\Program Files\\Veritas')",
+    );
+    expect(ps1).toContain("(Join-Path $NbRoot 'NetBackup\\bin\\nbcertcmd.exe')");
+    expect(ps1).not.toContain("'C:\\Program Files\\Cohesity NetBackup\\NetBackup\\bin\\nbcertcmd.exe'");
+    expect(out.find((o) => o.format === 'markdown')!.text).toContain(
+      'Install folder: found on the host, C:\\Program Files\\Cohesity NetBackup or C:\\Program Files\\Veritas',
     );
   });
 });

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for app1.corp.example (client, linux, NetBackup 10.4)
-# Plan digest 02d13433ddc04607416100877e5e99efbf901e3f50b9e4cb3df8ddc402b7e5b6. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 0afd8b405d83613c12169d46e8ada8637d35cd017618d18e50e59ad9850d38bb. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on app1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.

@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for old1.corp.example (client, windows, NetBackup 8.0)
-# Plan digest 8ff25e3040dd27924aec0dcf3e3b496f12345864bdaa7b6bb38dd990d048b573. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 27850fbe89a7f737e064915c8629cce02a39a734f5480650700e4dd67f44ac70. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on old1.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone.
@@ -10,6 +10,19 @@ $ErrorActionPreference = 'Stop'
 $workdir = Join-Path ([IO.Path]::GetTempPath()) ("nbsecure-" + [Guid]::NewGuid())
 New-Item -ItemType Directory -Path $workdir | Out-Null
 $ran = @{}
+
+# The install folder: an upgraded host keeps the folder of its first version, so it is found here, not
+# assumed. The registry's install folder first (value name unconfirmed), then the candidates that exist.
+function Find-NetBackupRoot([string[]]$Candidates) {
+  $reg = Get-ItemProperty -Path 'HKLM:\SOFTWARE\Veritas\NetBackup\CurrentVersion' -ErrorAction SilentlyContinue
+  if ($reg -and $reg.PSObject.Properties['InstallDir'] -and (Test-Path (Join-Path $reg.InstallDir 'NetBackup\bin'))) {
+    return $reg.InstallDir.TrimEnd('\')
+  }
+  foreach ($c in $Candidates) { if (Test-Path (Join-Path $c 'NetBackup\bin')) { return $c } }
+  throw "NetBackup was found in none of: $($Candidates -join ', '); give installPath for this host in the answers."
+}
+$NbRoot = Find-NetBackupRoot @('C:\Program Files\Veritas', 'C:\Program Files\Cohesity NetBackup')
+Write-Host "NetBackup install folder: $NbRoot"
 
 function Write-Step([string]$Id, [string]$Title) { Write-Host "`n==> [$Id] $Title" }
 
@@ -143,15 +156,15 @@ try {
   # Why: Sets SERVER, CLIENT_NAME. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
   Write-Step 'old1.corp.example:config.set' 'Write the NetBackup configuration'
   & {
-    Assert-Identity 'CLIENT_NAME' 'old1.corp.example' 'C:\Program Files\Veritas\NetBackup\bin\nbgetconfig.exe' @('CLIENT_NAME')
-    Invoke-Native 'C:\Program Files\Veritas\NetBackup\bin\nbsetconfig.exe' @() (Get-MergedConfig "SERVER = nbu-primary.corp.example`nSERVER = nbu-media1.corp.example`nCLIENT_NAME = old1.corp.example`n" 'C:\Program Files\Veritas\NetBackup\bin\nbgetconfig.exe' @('SERVER'))
+    Assert-Identity 'CLIENT_NAME' 'old1.corp.example' (Join-Path $NbRoot 'NetBackup\bin\nbgetconfig.exe') @('CLIENT_NAME')
+    Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\nbsetconfig.exe') @() (Get-MergedConfig "SERVER = nbu-primary.corp.example`nSERVER = nbu-media1.corp.example`nCLIENT_NAME = old1.corp.example`n" (Join-Path $NbRoot 'NetBackup\bin\nbgetconfig.exe') @('SERVER'))
   }
 
   # Read the configuration back
   # Why: Confirms that every value the plan owns is now in effect.
   Write-Step 'old1.corp.example:config.verify' 'Read the configuration back'
   & {
-    Invoke-Native 'C:\Program Files\Veritas\NetBackup\bin\nbgetconfig.exe' @('SERVER', 'CLIENT_NAME')
+    Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\nbgetconfig.exe') @('SERVER', 'CLIENT_NAME')
   }
 
   Write-Host "`nnbsecure: all steps for old1.corp.example are done."

@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for nbu-media1.corp.example (media, windows, NetBackup 11.1)
-# Plan digest e61d09ccd75cf91709a8268ad1ff27271081206a1a4f412b02d2b09bda4199bf. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 372fb676b89d71c1f0dad53ebf57281ec311cd21ee40aa02b74ce34d4b43028c. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on nbu-media1.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone.
@@ -10,6 +10,19 @@ $ErrorActionPreference = 'Stop'
 $workdir = Join-Path ([IO.Path]::GetTempPath()) ("nbsecure-" + [Guid]::NewGuid())
 New-Item -ItemType Directory -Path $workdir | Out-Null
 $ran = @{}
+
+# The install folder: an upgraded host keeps the folder of its first version, so it is found here, not
+# assumed. The registry's install folder first (value name unconfirmed), then the candidates that exist.
+function Find-NetBackupRoot([string[]]$Candidates) {
+  $reg = Get-ItemProperty -Path 'HKLM:\SOFTWARE\Veritas\NetBackup\CurrentVersion' -ErrorAction SilentlyContinue
+  if ($reg -and $reg.PSObject.Properties['InstallDir'] -and (Test-Path (Join-Path $reg.InstallDir 'NetBackup\bin'))) {
+    return $reg.InstallDir.TrimEnd('\')
+  }
+  foreach ($c in $Candidates) { if (Test-Path (Join-Path $c 'NetBackup\bin')) { return $c } }
+  throw "NetBackup was found in none of: $($Candidates -join ', '); give installPath for this host in the answers."
+}
+$NbRoot = Find-NetBackupRoot @('C:\Program Files\Cohesity NetBackup', 'C:\Program Files\Veritas')
+Write-Host "NetBackup install folder: $NbRoot"
 
 function Write-Step([string]$Id, [string]$Title) { Write-Host "`n==> [$Id] $Title" }
 
@@ -143,55 +156,55 @@ try {
   # Why: Sets SERVER, CLIENT_NAME. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
   Write-Step 'nbu-media1.corp.example:config.set' 'Write the NetBackup configuration'
   & {
-    Assert-Identity 'CLIENT_NAME' 'nbu-media1.corp.example' 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbgetconfig.exe' @('CLIENT_NAME')
-    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbsetconfig.exe' @() (Get-MergedConfig "SERVER = nbu-primary.corp.example`nSERVER = nbu-media1.corp.example`nSERVER = nbu-media2.corp.example`nCLIENT_NAME = nbu-media1.corp.example`n" 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbgetconfig.exe' @('SERVER'))
+    Assert-Identity 'CLIENT_NAME' 'nbu-media1.corp.example' (Join-Path $NbRoot 'NetBackup\bin\nbgetconfig.exe') @('CLIENT_NAME')
+    Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\nbsetconfig.exe') @() (Get-MergedConfig "SERVER = nbu-primary.corp.example`nSERVER = nbu-media1.corp.example`nSERVER = nbu-media2.corp.example`nCLIENT_NAME = nbu-media1.corp.example`n" (Join-Path $NbRoot 'NetBackup\bin\nbgetconfig.exe') @('SERVER'))
   }
 
   # Read the configuration back
   # Why: Confirms that every value the plan owns is now in effect.
   Write-Step 'nbu-media1.corp.example:config.verify' 'Read the configuration back'
   & {
-    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbgetconfig.exe' @('SERVER', 'CLIENT_NAME')
+    Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\nbgetconfig.exe') @('SERVER', 'CLIENT_NAME')
   }
 
   # Fetch the CA certificate and check its fingerprint
   # Why: Trust is established only if the CA the primary presents has the fingerprint from the answers; a mismatch stops here instead of trusting an impostor.
   Write-Step 'nbu-media1.corp.example:ca.get' 'Fetch the CA certificate and check its fingerprint'
-  if (Test-Done 'C2:7D:A7:77:CE:C3:90:C2:BD:87:73:D9:07:DF:F1:E7:5E:3F:43:93:3A:1C:50:55:9B:65:F5:4D:CF:D6:09:F7' 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe' @('-listCACertDetails')) { Write-Host '    already done' } else {
+  if (Test-Done 'C2:7D:A7:77:CE:C3:90:C2:BD:87:73:D9:07:DF:F1:E7:5E:3F:43:93:3A:1C:50:55:9B:65:F5:4D:CF:D6:09:F7' (Join-Path $NbRoot 'NetBackup\bin\nbcertcmd.exe') @('-listCACertDetails')) { Write-Host '    already done' } else {
     $ca_fingerprint_file = Join-Path $workdir 'ca_fingerprint_file'
     Set-Content -Path $ca_fingerprint_file -Value 'C2:7D:A7:77:CE:C3:90:C2:BD:87:73:D9:07:DF:F1:E7:5E:3F:43:93:3A:1C:50:55:9B:65:F5:4D:CF:D6:09:F7'
-    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe' @('-getCACertificate', '-file', $ca_fingerprint_file, '-server', 'nbu-primary.corp.example')
+    Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\nbcertcmd.exe') @('-getCACertificate', '-file', $ca_fingerprint_file, '-server', 'nbu-primary.corp.example')
   }
 
   # Deploy the host certificate with the authorization token
   # Why: A token is needed because the certificate deployment level is Very High, which asks a token of every host. It is handed over in a 0600 file, never on the command line, where the process list would show it.
   Write-Step 'nbu-media1.corp.example:cert.get' 'Deploy the host certificate with the authorization token'
-  $certNow = Get-CertState 30 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe' @('-listCertDetails')
+  $certNow = Get-CertState 30 (Join-Path $NbRoot 'NetBackup\bin\nbcertcmd.exe') @('-listCertDetails')
   if ($certNow -eq 'valid') { Write-Host '    already done' }
   elseif ($certNow -like 'expiring *') { Write-Host "    WARNING: $($certNow.Substring(9))"; Write-Host '    already done' }
   elseif ($certNow -like 'reissue *') {
     Assert-Reissue $certNow.Substring(8) 'on nbu-primary.corp.example, after logging in: nbcertcmd -createToken -name reissue-nbu-media1 -reissue -host nbu-media1.corp.example (single use, bound to this host)'
     $token_file = Join-Path $workdir 'token_file'
     Write-Secret 'token' $token_file
-    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe' @('-getCertificate', '-file', $token_file, '-force', '-server', 'nbu-primary.corp.example')
+    Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\nbcertcmd.exe') @('-getCertificate', '-file', $token_file, '-force', '-server', 'nbu-primary.corp.example')
   } else {
     $token_file = Join-Path $workdir 'token_file'
     Write-Secret 'token' $token_file
-    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe' @('-getCertificate', '-file', $token_file, '-server', 'nbu-primary.corp.example')
+    Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\nbcertcmd.exe') @('-getCertificate', '-file', $token_file, '-server', 'nbu-primary.corp.example')
   }
 
   # List the host certificate
   # Why: Shows the certificate that was just issued, its host ID and expiry.
   Write-Step 'nbu-media1.corp.example:cert.verify' 'List the host certificate'
   & {
-    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe' @('-listCertDetails')
+    Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\nbcertcmd.exe') @('-listCertDetails')
   }
 
   # Check the host's certificate state
   # Why: Reports whether this host's certificate is valid and not revoked.
   Write-Step 'nbu-media1.corp.example:cert.selfcheck' 'Check the host''s certificate state'
   & {
-    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe' @('-hostSelfCheck')
+    Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\nbcertcmd.exe') @('-hostSelfCheck')
   }
 
   Write-Host "`nnbsecure: all steps for nbu-media1.corp.example are done."

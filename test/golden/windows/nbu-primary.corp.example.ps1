@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for nbu-primary.corp.example (primary, windows, NetBackup 11.1)
-# Plan digest e61d09ccd75cf91709a8268ad1ff27271081206a1a4f412b02d2b09bda4199bf. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 372fb676b89d71c1f0dad53ebf57281ec311cd21ee40aa02b74ce34d4b43028c. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on nbu-primary.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone.
@@ -10,6 +10,19 @@ $ErrorActionPreference = 'Stop'
 $workdir = Join-Path ([IO.Path]::GetTempPath()) ("nbsecure-" + [Guid]::NewGuid())
 New-Item -ItemType Directory -Path $workdir | Out-Null
 $ran = @{}
+
+# The install folder: an upgraded host keeps the folder of its first version, so it is found here, not
+# assumed. The registry's install folder first (value name unconfirmed), then the candidates that exist.
+function Find-NetBackupRoot([string[]]$Candidates) {
+  $reg = Get-ItemProperty -Path 'HKLM:\SOFTWARE\Veritas\NetBackup\CurrentVersion' -ErrorAction SilentlyContinue
+  if ($reg -and $reg.PSObject.Properties['InstallDir'] -and (Test-Path (Join-Path $reg.InstallDir 'NetBackup\bin'))) {
+    return $reg.InstallDir.TrimEnd('\')
+  }
+  foreach ($c in $Candidates) { if (Test-Path (Join-Path $c 'NetBackup\bin')) { return $c } }
+  throw "NetBackup was found in none of: $($Candidates -join ', '); give installPath for this host in the answers."
+}
+$NbRoot = Find-NetBackupRoot @('C:\Program Files\Cohesity NetBackup', 'C:\Program Files\Veritas')
+Write-Host "NetBackup install folder: $NbRoot"
 
 function Write-Step([string]$Id, [string]$Title) { Write-Host "`n==> [$Id] $Title" }
 
@@ -143,15 +156,15 @@ try {
   # Why: Sets SERVER, CLIENT_NAME, GUI_MAX_LOGIN_ATTEMPTS, GUI_ACCOUNT_LOCKOUT_DURATION. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
   Write-Step 'nbu-primary.corp.example:config.set' 'Write the NetBackup configuration'
   & {
-    Assert-Identity 'CLIENT_NAME' 'nbu-primary.corp.example' 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbgetconfig.exe' @('CLIENT_NAME')
-    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbsetconfig.exe' @() (Get-MergedConfig "SERVER = nbu-primary.corp.example`nSERVER = nbu-media1.corp.example`nSERVER = nbu-media2.corp.example`nCLIENT_NAME = nbu-primary.corp.example`nGUI_MAX_LOGIN_ATTEMPTS = 5`nGUI_ACCOUNT_LOCKOUT_DURATION = 30`n" 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbgetconfig.exe' @('SERVER'))
+    Assert-Identity 'CLIENT_NAME' 'nbu-primary.corp.example' (Join-Path $NbRoot 'NetBackup\bin\nbgetconfig.exe') @('CLIENT_NAME')
+    Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\nbsetconfig.exe') @() (Get-MergedConfig "SERVER = nbu-primary.corp.example`nSERVER = nbu-media1.corp.example`nSERVER = nbu-media2.corp.example`nCLIENT_NAME = nbu-primary.corp.example`nGUI_MAX_LOGIN_ATTEMPTS = 5`nGUI_ACCOUNT_LOCKOUT_DURATION = 30`n" (Join-Path $NbRoot 'NetBackup\bin\nbgetconfig.exe') @('SERVER'))
   }
 
   # Read the configuration back
   # Why: Confirms that every value the plan owns is now in effect.
   Write-Step 'nbu-primary.corp.example:config.verify' 'Read the configuration back'
   & {
-    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbgetconfig.exe' @('SERVER', 'CLIENT_NAME', 'GUI_MAX_LOGIN_ATTEMPTS', 'GUI_ACCOUNT_LOCKOUT_DURATION')
+    Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\nbgetconfig.exe') @('SERVER', 'CLIENT_NAME', 'GUI_MAX_LOGIN_ATTEMPTS', 'GUI_ACCOUNT_LOCKOUT_DURATION')
   }
 
   # Log in as a NetBackup administrator
@@ -162,14 +175,14 @@ try {
   # Why: Every other host checks the CA it receives against this fingerprint; put it in certificates.caFingerprint so their steps run unattended and verified.
   Write-Step 'nbu-primary.corp.example:ca.show' 'Show the CA certificate and its fingerprint'
   & {
-    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe' @('-displayCACertDetail')
+    Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\nbcertcmd.exe') @('-displayCACertDetail')
   }
 
   # Delete an earlier token "win-rollout" whose value is not at hand
   # Why: A token made by an earlier, interrupted run cannot be handed to anyone: its value was never captured. It is deleted so that a fresh one can be made under the same name.
   Write-Step 'nbu-primary.corp.example:token.replace' 'Delete an earlier token "win-rollout" whose value is not at hand'
   if (Test-TokenAtHand) { Write-Host '    skipped: the token captured earlier is at hand' } else {
-    try { Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe' @('-deleteToken', '-name', 'win-rollout') } catch { Write-Host '    a failure is fine: there was no such token' }
+    try { Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\nbcertcmd.exe') @('-deleteToken', '-name', 'win-rollout') } catch { Write-Host '    a failure is fine: there was no such token' }
   }
 
   # Create the authorization token "win-rollout" for 7 hosts
@@ -179,7 +192,7 @@ try {
     $tokenOut = if ($env:NBSECURE_TOKEN_OUT) { $env:NBSECURE_TOKEN_OUT } else { '.\nbsecure-token' }
     New-Item -ItemType File -Force -Path $tokenOut | Out-Null
     Protect-File $tokenOut
-    $created = & 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe' @('-createToken', '-name', 'win-rollout', '-maxUses', '10', '-validFor', '12H', '-reason', 'nbsecure certificate rollout') | Out-String
+    $created = & (Join-Path $NbRoot 'NetBackup\bin\nbcertcmd.exe') @('-createToken', '-name', 'win-rollout', '-maxUses', '10', '-validFor', '12H', '-reason', 'nbsecure certificate rollout') | Out-String
     if ($LASTEXITCODE -ne 0) { throw "createToken exited with status $LASTEXITCODE" }
     ([regex]::Match($created, '\b[A-Z]{16}\b')).Value | Set-Content -Path $tokenOut
     Write-Host "    token saved to $tokenOut (readable by you alone): hand it to the hosts that need it, then delete it"
@@ -194,14 +207,14 @@ try {
   # VERIFY FOR YOUR VERSION: the layout of nbemmcmd -listhosts -verbose (MachineName and NetBackupVersion lines) is not documented; check that it lists your hosts with their versions
   Write-Step 'nbu-primary.corp.example:security.insecure.domain' 'Check the domain for hosts at 8.0 or earlier that the answers do not list'
   & {
-    Assert-NoUnlistedLegacy @('nbu-primary.corp.example', 'nbu-media1.corp.example', 'nbu-media2.corp.example', 'sql1.corp.example', 'files1.corp.example', 'kiosk1.branch.example', 'lnx1.corp.example', 'new2.corp.example') 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\admincmd\nbemmcmd.exe' @('-listhosts', '-verbose')
+    Assert-NoUnlistedLegacy @('nbu-primary.corp.example', 'nbu-media1.corp.example', 'nbu-media2.corp.example', 'sql1.corp.example', 'files1.corp.example', 'kiosk1.branch.example', 'lnx1.corp.example', 'new2.corp.example') (Join-Path $NbRoot 'NetBackup\bin\admincmd\nbemmcmd.exe') @('-listhosts', '-verbose')
   }
 
   # Turn insecure communication off
   # Why: No host is at 8.0 or earlier, so nothing needs the insecure protocol; leaving it on lets any 8.0 host talk to the domain unauthenticated.
   Write-Step 'nbu-primary.corp.example:security.insecure' 'Turn insecure communication off'
-  if (Test-Done '\boff\b' 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\admincmd\nbseccmd.exe' @('-getsecurityconfig', '-insecurecommunication')) { Write-Host '    already done' } else {
-    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\admincmd\nbseccmd.exe' @('-setsecurityconfig', '-insecurecommunication', 'off')
+  if (Test-Done '\boff\b' (Join-Path $NbRoot 'NetBackup\bin\admincmd\nbseccmd.exe') @('-getsecurityconfig', '-insecurecommunication')) { Write-Host '    already done' } else {
+    Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\admincmd\nbseccmd.exe') @('-setsecurityconfig', '-insecurecommunication', 'off')
     $ran['nbu-primary.corp.example:security.insecure'] = $true
   }
 
@@ -209,7 +222,7 @@ try {
   # Why: Confirms it is off.
   Write-Step 'nbu-primary.corp.example:security.insecure.verify' 'Read the insecure communication setting back'
   & {
-    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\admincmd\nbseccmd.exe' @('-getsecurityconfig', '-insecurecommunication')
+    Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\admincmd\nbseccmd.exe') @('-getsecurityconfig', '-insecurecommunication')
   }
 
   # Stop the NetBackup services on the primary
@@ -218,7 +231,7 @@ try {
   Write-Step 'nbu-primary.corp.example:services.stop' 'Stop the NetBackup services on the primary'
   if (-not $ran.ContainsKey('nbu-primary.corp.example:security.insecure')) { Write-Host '    skipped: nothing changed that needs it' } else {
     Write-Host '    This interrupts running backup and restore jobs.'
-    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\bpdown.exe' @() "y`n"
+    Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\bpdown.exe') @() "y`n"
   }
 
   # Start the NetBackup services on the primary
@@ -227,28 +240,28 @@ try {
   Write-Step 'nbu-primary.corp.example:services.start' 'Start the NetBackup services on the primary'
   if (-not $ran.ContainsKey('nbu-primary.corp.example:security.insecure')) { Write-Host '    skipped: nothing changed that needs it' } else {
     Write-Host '    This interrupts running backup and restore jobs.'
-    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\bpup.exe' @()
+    Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\bpup.exe') @()
   }
 
   # Set data-in-transit encryption to Preferred On
   # Why: Preferred On: data is encrypted on the wire unless a client or policy opts out.
   Write-Step 'nbu-primary.corp.example:security.dte' 'Set data-in-transit encryption to Preferred On'
-  if (Test-Done 'PREFERRED.?ON' 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\admincmd\nbseccmd.exe' @('-getsecurityconfig', '-dteglobalmode')) { Write-Host '    already done' } else {
-    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\admincmd\nbseccmd.exe' @('-setsecurityconfig', '-dteglobalmode', '1')
+  if (Test-Done 'PREFERRED.?ON' (Join-Path $NbRoot 'NetBackup\bin\admincmd\nbseccmd.exe') @('-getsecurityconfig', '-dteglobalmode')) { Write-Host '    already done' } else {
+    Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\admincmd\nbseccmd.exe') @('-setsecurityconfig', '-dteglobalmode', '1')
   }
 
   # Read the data-in-transit encryption mode back
   # Why: Confirms it is Preferred On.
   Write-Step 'nbu-primary.corp.example:security.dte.verify' 'Read the data-in-transit encryption mode back'
   & {
-    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\admincmd\nbseccmd.exe' @('-getsecurityconfig', '-dteglobalmode')
+    Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\admincmd\nbseccmd.exe') @('-getsecurityconfig', '-dteglobalmode')
   }
 
   # Keep audit records for 365 days
   # Why: Audit records are how an intrusion is traced; attackers count on them being gone by the time it is found.
   Write-Step 'nbu-primary.corp.example:security.audit' 'Keep audit records for 365 days'
-  if (Test-Done '\b365\b' 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\admincmd\nbseccmd.exe' @('-getsecurityconfig', '-auditretentionperiod')) { Write-Host '    already done' } else {
-    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\admincmd\nbseccmd.exe' @('-setsecurityconfig', '-auditretentionperiod', '365')
+  if (Test-Done '\b365\b' (Join-Path $NbRoot 'NetBackup\bin\admincmd\nbseccmd.exe') @('-getsecurityconfig', '-auditretentionperiod')) { Write-Host '    already done' } else {
+    Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\admincmd\nbseccmd.exe') @('-setsecurityconfig', '-auditretentionperiod', '365')
   }
 
   # Turn on NAT support for the clients behind NAT

@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for new2.corp.example (client, windows, NetBackup 11.1)
-# Plan digest e61d09ccd75cf91709a8268ad1ff27271081206a1a4f412b02d2b09bda4199bf. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 372fb676b89d71c1f0dad53ebf57281ec311cd21ee40aa02b74ce34d4b43028c. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on new2.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone.
