@@ -83,7 +83,11 @@ export function crossFieldProblems(a: Answers): Problem[] {
   const cert = a.certificates ?? {};
   if (cert.authority === 'eca') {
     const eca = cert.eca ?? {};
-    const missing = (['certPath', 'privateKeyPath', 'trustStorePath'] as const).filter((k) => !eca[k]);
+    // A path may come from the host's own eca: missing only where some host has neither.
+    const everyHost = [a.primary, ...(a.mediaServers ?? []), ...(a.clients ?? [])];
+    const missing = (['certPath', 'privateKeyPath', 'trustStorePath'] as const).filter(
+      (k) => !eca[k] && everyHost.some((h) => !h.eca?.[k]),
+    );
     if (missing.length) {
       problems.push({
         path: cert.eca ? ['certificates', 'eca'] : ['certificates', 'authority'],
@@ -97,6 +101,16 @@ export function crossFieldProblems(a: Answers): Problem[] {
       path: ['certificates', 'eca'],
       message: 'is only read with authority: eca; set certificates.authority: eca or remove certificates.eca',
     });
+  }
+  if (cert.authority !== 'eca') {
+    const lists = [['mediaServers', media] as const, ['clients', clients] as const];
+    if (a.primary.eca)
+      problems.push({ path: ['primary', 'eca'], message: 'is only read with certificates.authority: eca' });
+    for (const [list, hosts] of lists) {
+      hosts.forEach((h, i) => {
+        if (h.eca) problems.push({ path: [list, i, 'eca'], message: 'is only read with certificates.authority: eca' });
+      });
+    }
   }
 
   if (cert.token?.maxUses !== undefined) {
@@ -145,15 +159,23 @@ function pathProblems(a: Answers): Problem[] {
   }
   const eca = a.certificates?.eca ?? {};
   for (const field of ['certPath', 'privateKeyPath', 'trustStorePath', 'passphraseFile', 'crlPath'] as const) {
+    // A host's own path for this field, against its OS.
+    for (const { host, path } of hosts) {
+      const own = host.eca?.[field];
+      const problem = own && !pathTextProblem(own) && pathForOsProblem(own, osOf(host));
+      if (problem)
+        problems.push({ path: [...path, 'eca', field], message: `${problem}, as ${host.name} (${osOf(host)}) needs` });
+    }
+    // The shared path, against every host that has none of its own for this field.
     const p = eca[field];
     if (!p || pathTextProblem(p)) continue;
-    const h = hosts.map(({ host }) => host).find((x) => pathForOsProblem(p, osOf(x)));
+    const h = hosts.map(({ host }) => host).find((x) => !x.eca?.[field] && pathForOsProblem(p, osOf(x)));
     if (h) {
       problems.push({
         path: ['certificates', 'eca', field],
         message:
-          `${pathForOsProblem(p, osOf(h))}, as ${h.name}` +
-          ` (${osOf(h)}) needs: every host reads the same external-CA paths`,
+          `${pathForOsProblem(p, osOf(h))}, as ${h.name} (${osOf(h)}) needs; give that host its own path ` +
+          `in its eca.${field}`,
       });
     }
   }

@@ -1,5 +1,5 @@
 import type { Answers } from './schema.js';
-import type { Environment, HostEnv, Os, Role } from './types.js';
+import type { EcaEnv, Environment, HostEnv, Os, Role } from './types.js';
 import { atLeast } from './versions.js';
 
 /** Every default of the answers file, in one place (CONTRACT.md, "Defaults"). */
@@ -43,7 +43,29 @@ type AnyHost = Answers['primary'] & {
   nat?: boolean;
 };
 
-function host(raw: AnyHost, role: Role, primaryVersion: string, topInstallPath: string | undefined): HostEnv {
+type RawEca = NonNullable<Answers['certificates']>['eca'];
+
+/** A host's external-CA paths: its own over the shared ones; none unless all three required are known. */
+function hostEca(shared: RawEca, own: RawEca, authority: string | undefined): EcaEnv | undefined {
+  if (authority !== 'eca') return undefined;
+  const merged = { ...(shared ?? {}), ...(own ?? {}) };
+  if (!merged.certPath || !merged.privateKeyPath || !merged.trustStorePath) return undefined;
+  return {
+    ...merged,
+    certPath: merged.certPath,
+    privateKeyPath: merged.privateKeyPath,
+    trustStorePath: merged.trustStorePath,
+  };
+}
+
+function host(
+  raw: AnyHost,
+  role: Role,
+  primaryVersion: string,
+  topInstallPath: string | undefined,
+  certificates: Answers['certificates'],
+): HostEnv {
+  const eca = hostEca(certificates?.eca, raw.eca, certificates?.authority);
   const os = raw.os ?? DEFAULTS.os;
   const version = raw.version ?? primaryVersion;
   return {
@@ -61,6 +83,7 @@ function host(raw: AnyHost, role: Role, primaryVersion: string, topInstallPath: 
     tunnelVia: raw.tunnelVia ?? [],
     nat: raw.nat ?? false,
     replaceClientName: raw.replaceClientName ?? false,
+    ...(eca ? { eca } : {}),
   };
 }
 
@@ -70,9 +93,9 @@ export function withDefaults(a: Answers): Environment {
   const c = a.certificates ?? {};
   const eca = c.eca;
   return {
-    primary: host(a.primary, 'primary', primaryVersion, a.installPath),
-    media: (a.mediaServers ?? []).map((m) => host(m, 'media', primaryVersion, a.installPath)),
-    clients: (a.clients ?? []).map((m) => host(m, 'client', primaryVersion, a.installPath)),
+    primary: host(a.primary, 'primary', primaryVersion, a.installPath, a.certificates),
+    media: (a.mediaServers ?? []).map((m) => host(m, 'media', primaryVersion, a.installPath, a.certificates)),
+    clients: (a.clients ?? []).map((m) => host(m, 'client', primaryVersion, a.installPath, a.certificates)),
     certificates: {
       authority: c.authority ?? DEFAULTS.authority,
       securityLevel: c.securityLevel ?? DEFAULTS.securityLevel,

@@ -26,12 +26,22 @@ const pathText = z
   });
 const installPath = pathText;
 
+/** Extension to v1: a host's own external-CA paths, where they differ from certificates.eca (a Windows host). */
+const hostEcaSchema = z.strictObject({
+  certPath: pathText.optional(),
+  privateKeyPath: pathText.optional(),
+  trustStorePath: pathText.optional(),
+  passphraseFile: pathText.optional(),
+  crlPath: pathText.optional(),
+});
+
 const hostFields = {
   name: hostName,
   os: os.optional(),
   version: version.optional(),
   installPath: installPath.optional(),
   installed: z.boolean({ error: 'must be true or false' }).optional(),
+  eca: hostEcaSchema.optional(),
   /** Extension to v1: set CLIENT_NAME even where the host already has another one (a new identity). */
   replaceClientName: z.boolean({ error: 'must be true or false' }).optional(),
 };

@@ -23,6 +23,8 @@ export interface HostEnv {
   /** Clients only: media servers named for tunnelling, in order. */
   tunnelVia: string[];
   nat: boolean;
+  /** This host's external-CA paths (its own where the answers give them, else certificates.eca). */
+  eca?: EcaEnv;
   /** Set CLIENT_NAME although the installed host has another: changes its NetBackup identity. */
   replaceClientName: boolean;
 }

@@ -70,7 +70,7 @@ export function configFor(host: HostEnv, env: Environment): ConfigEntry[] {
   if (host.role === 'media' && !host.tunnel) {
     out.push(entry('WEB_SERVER_TUNNEL_ENABLE', 'NO'));
   }
-  const eca = env.certificates.authority === 'eca' ? env.certificates.eca : undefined;
+  const eca = host.eca;
   if (eca) {
     out.push(entry('ECA_CERT_PATH', eca.certPath));
     out.push(entry('ECA_PRIVATE_KEY_PATH', eca.privateKeyPath));

@@ -174,7 +174,7 @@ export function hostCaSteps(host: HostEnv, env: Environment): Step[] {
 
 /** External CA: health check, pre-check and enrolment of the host's external certificate. */
 export function ecaSteps(host: HostEnv, env: Environment): Step[] {
-  const eca = env.certificates.eca;
+  const eca = host.eca;
   if (env.certificates.authority !== 'eca' || !eca || isLegacy(host.version)) return [];
   const p = env.primary.name;
   const check = [

@@ -64,7 +64,7 @@ export function renderAnswerFile(env: Environment, host: HostEnv): string {
   if (host.role !== 'primary') {
     lines.push(configLine('SERVER', env.primary.name), ...env.media.map((m) => configLine('SERVER', m.name)));
     if (host.zone === 'dmz') lines.push(...tunnelCandidates(host, env).map((m) => configLine('MEDIA_SERVER', m)));
-    const eca = env.certificates.authority === 'eca' ? env.certificates.eca : undefined;
+    const eca = host.eca;
     if (eca) {
       lines.push(
         configLine('ECA_CERT_PATH', eca.certPath),

@@ -314,3 +314,35 @@ describe('the install folder of an installed Windows host without installPath', 
     );
   });
 });
+
+describe('external-CA paths per host', () => {
+  const shared = { certPath: '/etc/pki/c.pem', privateKeyPath: '/etc/pki/k.pem', trustStorePath: '/etc/pki/t.pem' };
+  const ownWin = { certPath: 'C:\\pki\\c.pem', privateKeyPath: 'C:\\pki\\k.pem', trustStorePath: 'C:\\pki\\t.pem' };
+  const site = (client: object) => ({
+    ...base,
+    clients: [{ name: 'c1.corp.example' }, { name: 'w1.corp.example', os: 'windows', ...client }],
+    certificates: { authority: 'eca', eca: shared },
+  });
+
+  it('lets a Windows host give its own, and each host gets its own in its configuration', () => {
+    const answers = site({ eca: ownWin });
+    expect(problems(answers)).toBe('');
+    const plan = planOf(answers);
+    const value = (h: string, key: string) => host(plan, h).config.find((c) => c.key === key)?.value;
+    expect(value('w1.corp.example', 'ECA_CERT_PATH')).toBe('C:\\pki\\c.pem');
+    expect(value('c1.corp.example', 'ECA_CERT_PATH')).toBe('/etc/pki/c.pem');
+  });
+
+  it('refuses shared POSIX paths for a Windows host without its own, naming the field and the way out', () => {
+    expect(problems(site({}))).toContain(
+      'certificates.eca.certPath is not an absolute Windows path (C:\\like\\this or \\\\server\\share), as ' +
+        'w1.corp.example (windows) needs; give that host its own path in its eca.certPath',
+    );
+  });
+
+  it('refuses a host eca without an external CA', () => {
+    expect(problems({ ...base, clients: [{ name: 'c1.corp.example', eca: shared }] })).toContain(
+      'clients[0].eca is only read with certificates.authority: eca',
+    );
+  });
+});
