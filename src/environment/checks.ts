@@ -79,6 +79,15 @@ export function crossFieldProblems(a: Answers): Problem[] {
   });
 
   problems.push(...pathProblems(a), ...dteProblems(a), ...natProblems(a));
+  (a.decommissioned ?? []).forEach((name, i) => {
+    const listed = seen.get(name.toLowerCase());
+    if (listed) {
+      problems.push({
+        path: ['decommissioned', i],
+        message: `names ${name}, which is also listed at ${listed}; a host is either in service or decommissioned`,
+      });
+    }
+  });
 
   const cert = a.certificates ?? {};
   if (cert.authority === 'eca') {

@@ -122,6 +122,7 @@ export function withDefaults(a: Answers): Environment {
       acceptDteFailures: a.security?.acceptDteFailures ?? [],
     },
     hardening: { ...(a.hardening ?? {}) },
+    decommissioned: a.decommissioned ?? [],
     assumptions: a.primary.version
       ? []
       : [

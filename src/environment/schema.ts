@@ -139,6 +139,8 @@ export const answersSchema = z.strictObject({
   certificates: certificatesSchema.optional(),
   security: securitySchema.optional(),
   hardening: hardeningSchema.optional(),
+  /** Extension to v1: hosts taken out of service, whose certificates the primary revokes. */
+  decommissioned: z.array(hostName, { error: 'must be a list of host names' }).optional(),
 });
 
 export type Answers = z.infer<typeof answersSchema>;

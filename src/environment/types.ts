@@ -55,6 +55,8 @@ export interface Environment {
     acceptDteFailures: string[];
   };
   /** undefined = the user did not say; the hardening plan treats it as unknown. */
+  /** Hosts taken out of service: their certificates are revoked on the primary. */
+  decommissioned: string[];
   /** Defaults the user should know we chose for them; the plan repeats them as warnings. */
   assumptions: string[];
   hardening: Partial<

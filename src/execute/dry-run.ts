@@ -62,6 +62,7 @@ export function describeResolved(r: ResolvedStep, n: number, os: Os, doneEarlier
         `${displayCommand(s.reissue!.command, os)}`,
     );
   }
+  if (s.once) lines.push('    once:  skipped if an earlier run of this plan did it');
   if (s.skipIfCaptured) lines.push('    skip:  while the token captured by an earlier run is at hand');
   if (s.tolerateFailure) lines.push(`    a failure is fine: ${s.tolerateFailure}`);
   if (s.interruptsService) lines.push('    WARNING: interrupts running backup and restore jobs');

@@ -250,6 +250,11 @@ async function applyLocked(
         say(`\nStopped at a manual step. Do it, then continue with: ${shown([...resume, '--confirm', step.id])}`);
         return stop(1);
       }
+      if (step.once && earlier.lastOk.has(step.id)) {
+        record(step, 'skipped', { reason: 'done once in an earlier run' });
+        say('    done in an earlier run: it is done once');
+        continue;
+      }
       if (step.skipIfCaptured) {
         const captured = capturedToken(stateDir);
         if (captured) {

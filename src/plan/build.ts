@@ -3,7 +3,7 @@ import type { Environment, HostEnv } from '../environment/types.js';
 import { allHosts } from '../environment/types.js';
 import { atLeast } from '../environment/versions.js';
 import { configFor, configSteps, keyNotes, ownedKeys } from './bpconf.js';
-import { ecaSteps, hostCaSteps, primaryCaSteps, primaryEcaManualSteps } from './certificates.js';
+import { ecaSteps, hostCaSteps, primaryCaSteps, primaryEcaManualSteps, revocationSteps } from './certificates.js';
 import { answersDigest, planDigest } from './digest.js';
 import { hardeningPlan } from './hardening.js';
 import {
@@ -54,6 +54,7 @@ function hostPlan(host: HostEnv, env: Environment): HostPlan {
       ...primaryCaSteps(host, env),
       ...globalSecuritySteps(host, env),
       ...auditSteps(host),
+      ...revocationSteps(host, env),
       ...natSteps(host, env),
       ...ecaSteps(host, env),
     );

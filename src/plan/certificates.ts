@@ -246,3 +246,33 @@ export function primaryEcaManualSteps(primary: HostEnv, env: Environment): Step[
     ),
   ];
 }
+
+/**
+ * Revocation for decommissioned hosts (Security and Encryption Guide 11.0, revoking a host ID-based
+ * certificate): after a web login on the primary, -revokeCertificate -host with the host's primary
+ * name; then a person removes it from policies (and deactivates it, if it was a media server).
+ */
+export function revocationSteps(primary: HostEnv, env: Environment): Step[] {
+  return env.decommissioned.flatMap((name) => [
+    commandStep(
+      primary,
+      `revoke.${name}`,
+      'nbcertcmd',
+      ['-revokeCertificate', '-host', name],
+      `Revoke the certificate of ${name}, which is out of service`,
+      'A decommissioned host keeps a valid certificate until it is revoked: anyone holding its files could ' +
+        "still reach the primary's web services with it.",
+      { once: true },
+    ),
+    manualStep(
+      primary,
+      `revoke.${name}.cleanup`,
+      `Remove ${name} from policies`,
+      'A revoked host left in policies fails its jobs and keeps a place an impostor could take.',
+      [
+        `Remove ${name} from every backup policy (web UI: Protection > Policies).`,
+        `If ${name} was a media server, deactivate it and move its storage units to another media server.`,
+      ],
+    ),
+  ]);
+}

@@ -70,6 +70,11 @@ export interface Step {
    * certificate with a reissue token (single use, bound to the host), given with --reissue.
    */
   reissue?: { command: PlanCommand; files: StepFile[]; tokenHowTo: string };
+  /**
+   * Done once it succeeded in any earlier run of this plan on this host (revoking a certificate twice
+   * is not a second change): apply reads its journal, the scripts a state file beside them.
+   */
+  once?: boolean;
   /** A failure here is expected and harmless, for this reason (a token to delete may not exist). */
   tolerateFailure?: string;
   /**

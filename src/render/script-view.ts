@@ -35,6 +35,7 @@ export interface ScriptStep {
   files: { name: string; ref: string; secret?: 'token' | 'passphrase'; content?: string }[];
   capturesToken: boolean;
   skipIfCaptured: boolean;
+  once: boolean;
   /** A certificate step: its validity read from the done-check, and the reissue command. */
   cert?: {
     warnDays: number;
@@ -100,6 +101,7 @@ function scriptStep(s: Step, d: Dialect, tracked: ReadonlySet<string>, config: H
     })),
     capturesToken: s.capturesSecret === 'token',
     skipIfCaptured: s.skipIfCaptured === 'token',
+    once: Boolean(s.once),
     ...(s.done?.certificate && s.reissue
       ? {
           cert: {
@@ -131,6 +133,7 @@ export function scriptView(plan: Plan, host: HostPlan, dialect: Dialect) {
   const tracked = new Set(host.steps.flatMap((s) => (s.onlyIfChanged ? [s.onlyIfChanged] : [])));
   return {
     tracksChanges: tracked.size > 0,
+    hasOnce: host.steps.some((s) => s.once),
     host,
     digest: plan.digest,
     primary: plan.primary,

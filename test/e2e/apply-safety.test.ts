@@ -361,3 +361,49 @@ describe('a host certificate that is listed but expired, revoked or expiring', (
     );
   });
 });
+
+describe('decommissioned hosts', () => {
+  function siteWithRetired() {
+    const site = makeSite();
+    writeFileSync(join(site.domain, 'session.json'), '{}');
+    const answers = JSON.parse(readFileSync(site.answers, 'utf8'));
+    answers.decommissioned = ['retired1.corp.example'];
+    writeFileSync(site.answers, JSON.stringify(answers));
+    return site;
+  }
+  const revocations = (site: Site) =>
+    argvLog(site.hosts[PRIMARY]!)
+      .filter((l) => l.args[0] === '-revokeCertificate')
+      .map((l) => l.args.join(' '));
+  const CONFIRM_ALL = ['--confirm', 'login,security.level,revoke.retired1.corp.example.cleanup'];
+
+  it('have their certificates revoked on the primary once, then a person removes them from policies', async () => {
+    const site = siteWithRetired();
+    const first = await cli(applyArgs(site, PRIMARY, CONFIRM_ALL));
+    expect(first.code, first.stdout).toBe(0);
+    expect(first.stdout).toContain('Remove retired1.corp.example from every backup policy');
+    const second = await cli(applyArgs(site, PRIMARY, CONFIRM_ALL));
+    expect(second.code, second.stdout).toBe(0);
+    expect(revocations(site)).toEqual(['-revokeCertificate -host retired1.corp.example']);
+    expect(readState<string[]>(join(site.domain, 'revoked.json'))).toEqual(['retired1.corp.example']);
+  });
+
+  it('are revoked once by the generated bash script too', async () => {
+    const site = siteWithRetired();
+    const out = join(site.dir, 'out');
+    await cli(['plan', '--answers', site.answers, '--out', out, '--format', 'sh']);
+    const env = {
+      PATH: process.env.PATH,
+      NBSECURE_MANUAL_DONE: [
+        `${PRIMARY}:login`,
+        `${PRIMARY}:security.level`,
+        `${PRIMARY}:revoke.retired1.corp.example.cleanup`,
+      ].join(','),
+    };
+    for (let i = 0; i < 2; i++) {
+      const r = spawnSync('bash', [join(out, `${PRIMARY}.sh`)], { encoding: 'utf8', cwd: site.dir, env });
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+    }
+    expect(revocations(site)).toHaveLength(1);
+  });
+});

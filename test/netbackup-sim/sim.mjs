@@ -288,6 +288,16 @@ async function perform(self, name) {
         process.stdout.write(`Token ${value} created successfully.\n`);
         return;
       }
+      case '-revokeCertificate': {
+        if (!loggedIn) fail(5930, 'Not authorized: log in with bpnbat -login -logintype WEB');
+        const file = join(domain, 'revoked.json');
+        const revoked = readJson(file, []);
+        // Assumed, not documented: revoking a certificate that is already revoked is refused.
+        if (revoked.includes(flag('-host'))) fail(1, `The certificate of ${flag('-host')} is already revoked`);
+        writeJson(file, [...revoked, flag('-host')]);
+        process.stdout.write(`The certificate of ${flag('-host')} was revoked.\n`);
+        return;
+      }
       case '-deleteToken': {
         if (!loggedIn) fail(5930, 'Not authorized: log in with bpnbat -login -logintype WEB');
         if (!tokens.some((t) => t.name === flag('-name'))) fail(1, `Token ${flag('-name')} not found`);

@@ -346,3 +346,19 @@ describe('external-CA paths per host', () => {
     );
   });
 });
+
+describe('decommissioned hosts in the answers', () => {
+  it('get a revocation on the primary, done once, and a manual policy clean-up', () => {
+    const plan = planOf({ ...base, decommissioned: ['old7.corp.example'] });
+    const revoke = step(plan, 'p.corp.example:revoke.old7.corp.example');
+    expect(revoke.command!.args).toEqual(['-revokeCertificate', '-host', 'old7.corp.example']);
+    expect(revoke.once).toBe(true);
+    expect(step(plan, 'p.corp.example:revoke.old7.corp.example.cleanup').manual).toBe(true);
+  });
+
+  it('cannot also be in service', () => {
+    expect(problems({ ...base, decommissioned: ['C1.corp.example'] })).toContain(
+      'decommissioned[0] names C1.corp.example, which is also listed at clients[0]',
+    );
+  });
+});

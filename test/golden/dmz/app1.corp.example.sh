@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for app1.corp.example (client, linux, NetBackup 10.4)
-# Plan digest 0afd8b405d83613c12169d46e8ada8637d35cd017618d18e50e59ad9850d38bb. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest fa98c5e2ab77e58d2d28a1ed733b5e57c0498fee20d6b0407c33351b7762b48f. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on app1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.

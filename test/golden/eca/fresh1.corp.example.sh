@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for fresh1.corp.example (client, linux, NetBackup 10.4)
-# Plan digest 773058c2195e22d57db3f9c01d1a8d73e0195421bf75cf8c1acbfd97cb90d182. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 6e158ae8799d75816a710106ba4ba2a9171a6c5df4c471d88ee7a8249a393adf. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on fresh1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.

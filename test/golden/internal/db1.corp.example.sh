@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for db1.corp.example (client, linux, NetBackup 10.4)
-# Plan digest c302be80d5105eebd47af0e19ee783b71c410010293ff6b33305dedcbe76e451. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 3f7a0c86792d3917f1d999f3e9b6aa332ccbb05615994ac395bdcdc0025fd631. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on db1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-primary.corp.example (primary, linux, NetBackup 10.4)
-# Plan digest c302be80d5105eebd47af0e19ee783b71c410010293ff6b33305dedcbe76e451. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 3f7a0c86792d3917f1d999f3e9b6aa332ccbb05615994ac395bdcdc0025fd631. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-primary.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.
@@ -16,6 +16,9 @@ workdir=$(mktemp -d)
 trap 'rm -rf -- "$workdir"' EXIT
 trap 'exit 130' INT TERM
 declare -A ran=()
+# Steps done once (a revocation) are remembered in a state file beside the script.
+state_file=${NBSECURE_STATE_FILE:-./nbsecure-nbu-primary.corp.example.state}
+done_once() { [[ -f $state_file ]] && grep -qxF -- "$1" "$state_file"; }
 
 step() { printf '\n==> [%s] %s\n' "$1" "$2"; }
 
@@ -231,5 +234,22 @@ if already '\b365\b' /usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconf
 else
   /usr/openv/netbackup/bin/admincmd/nbseccmd -setsecurityconfig -auditretentionperiod 365
 fi
+
+# Revoke the certificate of retired1.corp.example, which is out of service
+# Why: A decommissioned host keeps a valid certificate until it is revoked: anyone holding its files could still reach the primary's web services with it.
+step nbu-primary.corp.example:revoke.retired1.corp.example 'Revoke the certificate of retired1.corp.example, which is out of service'
+if done_once nbu-primary.corp.example:revoke.retired1.corp.example; then
+  echo '    done in an earlier run: it is done once'
+else
+  /usr/openv/netbackup/bin/nbcertcmd -revokeCertificate -host retired1.corp.example
+  printf '%s\n' nbu-primary.corp.example:revoke.retired1.corp.example >>"$state_file"
+fi
+
+# Remove retired1.corp.example from policies
+# Why: A revoked host left in policies fails its jobs and keeps a place an impostor could take.
+manual nbu-primary.corp.example:revoke.retired1.corp.example.cleanup 'Remove retired1.corp.example from policies' \
+  'Remove retired1.corp.example from every backup policy (web UI: Protection > Policies).' \
+  'If retired1.corp.example was a media server, deactivate it and move its storage units to another media server.'
+
 
 printf '\nnbsecure: all steps for %s are done.\n' nbu-primary.corp.example

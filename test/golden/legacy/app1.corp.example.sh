@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for app1.corp.example (client, linux, NetBackup 9.1)
-# Plan digest 27850fbe89a7f737e064915c8629cce02a39a734f5480650700e4dd67f44ac70. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 6238bc5d3e380cc38f6624658da2803724ed30e8a57dc0247a958a351e1bdeb4. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on app1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.

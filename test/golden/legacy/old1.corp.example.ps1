@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for old1.corp.example (client, windows, NetBackup 8.0)
-# Plan digest 27850fbe89a7f737e064915c8629cce02a39a734f5480650700e4dd67f44ac70. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 6238bc5d3e380cc38f6624658da2803724ed30e8a57dc0247a958a351e1bdeb4. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on old1.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone.

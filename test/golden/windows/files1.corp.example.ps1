@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for files1.corp.example (client, windows, NetBackup 10.4)
-# Plan digest 372fb676b89d71c1f0dad53ebf57281ec311cd21ee40aa02b74ce34d4b43028c. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest dbc31642c12d02aab31ca078dcc81aa6e0a4d636473e4e3ddcb1f084565cb6e7. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on files1.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone.

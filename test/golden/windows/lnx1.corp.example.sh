@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for lnx1.corp.example (client, linux, NetBackup 11.1)
-# Plan digest 372fb676b89d71c1f0dad53ebf57281ec311cd21ee40aa02b74ce34d4b43028c. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest dbc31642c12d02aab31ca078dcc81aa6e0a4d636473e4e3ddcb1f084565cb6e7. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on lnx1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.
