@@ -1,5 +1,6 @@
 /** Exit codes of CONTRACT.md. Every error a user can see is one of these classes. */
-export const EXIT = { ok: 0, failed: 1, usage: 2, stale: 3, interrupted: 130 } as const;
+/** Exit codes of CONTRACT.md; 4 (1.1): stopped, waiting for a person (a manual step, the fleet, an approval). */
+export const EXIT = { ok: 0, failed: 1, usage: 2, stale: 3, waiting: 4, interrupted: 130 } as const;
 
 export class UserError extends Error {
   constructor(

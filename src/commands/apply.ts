@@ -7,6 +7,7 @@ import { applyHost, type Prompter } from '../execute/runner.js';
 import { defaultStateDir } from '../execute/state.js';
 import { secretFromEnv, secretFromFile } from '../execute/token.js';
 import { buildPlan } from '../plan/build.js';
+import { isStageId, STAGES } from '../plan/stages.js';
 import type { Plan } from '../plan/types.js';
 import { writeLine, type Io } from '../output.js';
 import { parseCommandArgs, required } from './args.js';
@@ -38,6 +39,7 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
     host: { type: 'string' },
     'dry-run': { type: 'boolean' },
     reissue: { type: 'boolean' },
+    stage: { type: 'string' },
     yes: { type: 'boolean' },
     resume: { type: 'boolean' },
     'token-file': { type: 'string' },
@@ -53,6 +55,12 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
   if (!Number.isFinite(timeout) || timeout <= 0)
     throw new UsageError(`--step-timeout ${values['step-timeout']} must be a number of seconds above 0.`);
 
+  if (values.stage !== undefined && !isStageId(values.stage)) {
+    throw new UsageError(
+      `--stage ${values.stage} is not a stage; the stages are: ${STAGES.map((s) => s.id).join(', ')}. ` +
+        'See nbsecure apply --help.',
+    );
+  }
   let plan: Plan;
   if (values.plan) {
     plan = loadPlanFile(values.plan);
@@ -74,6 +82,7 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
   if (values['state-dir']) resumeCommand.push('--state-dir', resolve(io.cwd, values['state-dir']));
   if (values.yes) resumeCommand.push('--yes');
   if (values.reissue) resumeCommand.push('--reissue');
+  if (values.stage) resumeCommand.push('--stage', values.stage);
   resumeCommand.push('--resume');
 
   return applyHost(plan, hostName, {
@@ -82,6 +91,7 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
     dryRun: Boolean(values['dry-run']),
     yes: Boolean(values.yes),
     reissue: Boolean(values.reissue),
+    ...(values.stage ? { stage: values.stage } : {}),
     secrets: { ...(token ? { token } : {}), ...(passphrase ? { passphrase } : {}) },
     confirmed: new Set(
       (values.confirm ?? []).flatMap((c) => c.split(',')).map((c) => (c.includes(':') ? c : `${hostName}:${c}`)),

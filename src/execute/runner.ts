@@ -1,9 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, win32 } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { findStatus } from '../catalogue/statuses.js';
 import { EXIT, UsageError, UserError } from '../errors.js';
-import type { HostPlan, Plan, PlanCommand, Step } from '../plan/types.js';
+import { stepsToRun } from '../plan/stages.js';
+import type { HostPlan, Plan, PlanCommand, StageId, Step } from '../plan/types.js';
 import { configChange, identityConflicts, parseConfigLines } from './config-diff.js';
 import { describeResolved, type ResolvedStep } from './dry-run.js';
 import { certificateState, certificateVerdict } from './certificate-state.js';
@@ -29,6 +30,8 @@ export interface ApplyOptions {
   resume: boolean;
   dryRun: boolean;
   yes: boolean;
+  /** Run only this stage of the host (apply --stage); without it, every step before a gated stage. */
+  stage?: StageId;
   /** The token given is a reissue token: a host whose certificate expired or was revoked gets a new one. */
   reissue?: boolean;
   /**
@@ -103,7 +106,12 @@ async function applyLocked(
     say(`--resume: the journal has no finished step of this plan${other}; starting from the first step.`);
   }
 
-  const { steps: resolved, snapshot } = await resolveSteps(host, opts.stepTimeoutMs);
+  const selection = stepsToRun(host.steps, opts.stage);
+  if (!selection) {
+    const stages = [...new Set(host.steps.map((s) => s.stage))].join(', ');
+    throw new UsageError(`--stage ${opts.stage}: ${host.name} has no steps in that stage; its stages are: ${stages}.`);
+  }
+  const { steps: resolved, snapshot } = await resolveSteps({ ...host, steps: selection.steps }, opts.stepTimeoutMs);
   say(
     `nbsecure apply: ${opts.dryRun ? 'dry run' : 'plan'}` +
       ` for ${host.name} (${host.role}, ${host.os}), plan ${plan.digest.slice(0, 16)}`,
@@ -248,7 +256,7 @@ async function applyLocked(
           ? opts.resumeCommand
           : [...opts.resumeCommand, '--resume'];
         say(`\nStopped at a manual step. Do it, then continue with: ${shown([...resume, '--confirm', step.id])}`);
-        return stop(1);
+        return stop(EXIT.waiting);
       }
       if (step.once && earlier.lastOk.has(step.id)) {
         record(step, 'skipped', { reason: 'done once in an earlier run' });
@@ -258,7 +266,7 @@ async function applyLocked(
       if (step.skipIfCaptured) {
         const captured = capturedToken(stateDir);
         if (captured) {
-          redactor.add(captured);
+          if (captured !== 'retired') redactor.add(captured);
           record(step, 'skipped', { reason: 'the token captured earlier is at hand' });
           say(`    skipped: the token captured earlier is at hand in ${join(stateDir, 'token')}`);
           continue;
@@ -364,14 +372,26 @@ async function applyLocked(
         changedNow.add(step.id);
         changes++;
       }
+      if (step.retiresCaptured === 'token') retireToken(stateDir);
       record(step, 'ok', { exit: outcome.exit ?? 0, ms, changed: didChange });
       say(`    ok (${(ms / 1000).toFixed(1)} s)`);
     }
+    const scope = opts.stage ? `stage ${opts.stage} of ${host.name}` : host.name;
     say(
       changes
-        ? `\nDone: ${changes} step${changes === 1 ? '' : 's'} changed ${host.name}. Journal: ${journal.file}`
-        : `\nNo changes: ${host.name} already matches the plan.`,
+        ? `\nDone: ${changes} step${changes === 1 ? '' : 's'} changed ${scope}. Journal: ${journal.file}`
+        : `\nNo changes: ${scope} already matches the plan.`,
     );
+    if (selection.waitsAt) {
+      const again = opts.resumeCommand.filter((a) => a !== '--resume');
+      say(
+        `\nWaiting for the fleet: the ${selection.waitsAt} stage of ${host.name} comes after every media server and ` +
+          `client has its certificate (nbsecure apply --host NAME on each). Then run here: ` +
+          `${shown([...again, '--stage', selection.waitsAt])}` +
+          (selection.waitsAt === 'tighten' ? `, and last: ${shown([...again, '--stage', 'verify'])}` : ''),
+      );
+      return stop(EXIT.waiting);
+    }
     return stop(0);
   } catch (e) {
     stop(1);
@@ -450,8 +470,18 @@ function configNote(changedKeys: string[], owned: string[]): string {
   );
 }
 
-/** The token an earlier run captured on this host, if its file holds one. */
+/** After the rollout: the captured copy goes, and a marker says the token was deleted on purpose. */
+function retireToken(stateDir: string): void {
+  rmSync(join(stateDir, 'token'), { force: true });
+  writePrivate(join(stateDir, 'token.retired'), 'deleted after the rollout\n');
+}
+
+/**
+ * The token an earlier run captured on this host, if its file holds one. A retired token counts as at
+ * hand: the rollout is over, and its steps must not make another one.
+ */
 function capturedToken(stateDir: string): string | undefined {
+  if (existsSync(join(stateDir, 'token.retired'))) return 'retired';
   try {
     const value = readFileSync(join(stateDir, 'token'), 'utf8').trim();
     return TOKEN_FORMAT.test(value) ? value : undefined;

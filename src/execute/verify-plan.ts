@@ -4,6 +4,7 @@ import { StalePlanError } from '../errors.js';
 import { pathForOsProblem, pathTextProblem } from '../environment/paths.js';
 import { HOSTNAME_RE } from '../environment/patterns.js';
 import { commandPath } from '../plan/paths.js';
+import { isStageId } from '../plan/stages.js';
 import type { HostPlan, Plan, PlanCommand, Step } from '../plan/types.js';
 
 const PLACEHOLDER_RE = /^\{file:[a-z][a-z-]*\}$/;
@@ -59,6 +60,7 @@ function checkStep(host: HostPlan, step: Step, n: number): void {
   if (!isObject(step) || typeof step.id !== 'string' || typeof step.manual !== 'boolean') {
     refuse(where, 'it is not a step');
   }
+  if (!isStageId(String(step.stage))) refuse(where, 'its stage is not one of the rollout stages');
   if (!Array.isArray(step.expectExit) || !step.expectExit.every(Number.isInteger))
     refuse(where, 'expectExit is not a list of statuses');
   for (const f of step.files ?? []) {

@@ -16,6 +16,7 @@ import {
   natSteps,
 } from './security.js';
 import { manualStep } from './step.js';
+import { inStageOrder, stagesOf } from './stages.js';
 import { certificateNeed, hostsNeedingToken } from './token-policy.js';
 import type { HostPlan, Plan, Step } from './types.js';
 
@@ -61,6 +62,15 @@ function hostPlan(host: HostEnv, env: Environment): HostPlan {
   } else {
     steps.push(...hostCaSteps(host, env), ...ecaSteps(host, env));
   }
+  // Each later stage that acts as an administrator on the primary starts with the web login: days may
+  // pass between stages, and a session does not last that long.
+  const logins =
+    host.role === 'primary'
+      ? (['tighten', 'verify'] as const)
+          .filter((stage) => steps.some((s) => s.stage === stage))
+          .map((stage) => loginStep(host, `${stage}.login`))
+      : [];
+  const ordered = inStageOrder([...logins, ...steps]);
   return {
     name: host.name,
     role: host.role,
@@ -74,7 +84,7 @@ function hostPlan(host: HostEnv, env: Environment): HostPlan {
     config,
     ownedKeys: ownedKeys(config),
     keyNotes: keyNotes(config),
-    steps,
+    steps: ordered,
   };
 }
 
@@ -161,6 +171,7 @@ export function buildPlan(env: Environment): Plan {
     digest: '',
     answersDigest: answersDigest(env),
     primary: env.primary.name,
+    stages: stagesOf(hosts),
     hosts,
     hardening: hardeningPlan(env, primaryIds),
     warnings: warningsFor(env, hosts),

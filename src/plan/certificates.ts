@@ -76,6 +76,16 @@ export function primaryCaSteps(primary: HostEnv, env: Environment): Step[] {
           `it; it expires after ${validFor}.`,
         { capturesSecret: 'token', skipIfCaptured: 'token' },
       ),
+      commandStep(
+        primary,
+        'token.delete',
+        'nbcertcmd',
+        ['-deleteToken', '-name', name],
+        `Delete the rollout token "${name}"`,
+        'Every host that needed it has its certificate by now: a token left behind is a credential anyone who ' +
+          'finds it could use until it expires. Its captured copy is removed too.',
+        { tolerateFailure: 'the token was already deleted or has expired', retiresCaptured: 'token' },
+      ),
     );
   }
   return steps;

@@ -24,10 +24,11 @@ export function insecureSetting(env: Environment): 'on' | 'off' {
   return legacyHosts(env).length ? 'on' : 'off';
 }
 
-export function loginStep(primary: HostEnv): Step {
+/** The web login on the primary, at the start of each stage there that acts as an administrator. */
+export function loginStep(primary: HostEnv, id = 'login'): Step {
   return manualStep(
     primary,
-    'login',
+    id,
     'Log in as a NetBackup administrator',
     'nbseccmd and nbcertcmd -createToken act for an authenticated administrator; without ' +
       'a session they are refused (status 5930).',

@@ -2,9 +2,13 @@ import { assertKnownFlags, COMMANDS, confidenceOf, type CommandName } from '../c
 import { VERIFY_MARKER } from '../catalogue/confidence.js';
 import type { HostEnv } from '../environment/types.js';
 import { commandPath } from './paths.js';
+import { stageOf } from './stages.js';
 import type { DoneCheck, PlanCommand, Step } from './types.js';
 
-type StepOptions = Omit<Step, 'id' | 'host' | 'command' | 'manual' | 'title' | 'why' | 'effect' | 'expectExit'> & {
+type StepOptions = Omit<
+  Step,
+  'id' | 'host' | 'stage' | 'command' | 'manual' | 'title' | 'why' | 'effect' | 'expectExit'
+> & {
   effect?: Step['effect'];
   expectExit?: number[];
 };
@@ -33,6 +37,7 @@ export function commandStep(
   return {
     id: `${host.name}:${id}`,
     host: host.name,
+    stage: stageOf(host, `${host.name}:${id}`),
     title,
     why,
     command: command(host, name, args),
@@ -63,6 +68,7 @@ export function manualStep(host: HostEnv, id: string, title: string, why: string
   return {
     id: `${host.name}:${id}`,
     host: host.name,
+    stage: stageOf(host, `${host.name}:${id}`),
     title,
     why,
     manual: true,

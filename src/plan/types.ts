@@ -28,9 +28,20 @@ export interface DoneCheck {
   certificate?: { warnDays: number };
 }
 
+export type StageId = 'prepare' | 'media' | 'clients' | 'tighten' | 'verify';
+
+/** One stage of the rollout in plan.json: the hosts with steps in it, and those steps, in order. */
+export interface Stage {
+  id: StageId;
+  title: string;
+  hosts: { name: string; steps: string[] }[];
+}
+
 export interface Step {
   id: string;
   host: string;
+  /** The rollout stage the step belongs to (see stages.ts). */
+  stage: StageId;
   title: string;
   why: string;
   /** Absent on manual steps: nothing pretends a person's action is a command. */
@@ -75,6 +86,11 @@ export interface Step {
    * is not a second change): apply reads its journal, the scripts a state file beside them.
    */
   once?: boolean;
+  /**
+   * After it succeeds, the captured secret is retired: its file removed, and a marker left so that the
+   * steps that create it (skipIfCaptured) do not make another one (the rollout's token, deleted last).
+   */
+  retiresCaptured?: 'token';
   /** A failure here is expected and harmless, for this reason (a token to delete may not exist). */
   tolerateFailure?: string;
   /**
@@ -144,6 +160,8 @@ export interface Plan {
   /** sha256 of the normalised answers: a plan made from other answers is stale. */
   answersDigest: string;
   primary: string;
+  /** The rollout in order: prepare, media, clients, tighten, verify. */
+  stages: Stage[];
   hosts: HostPlan[];
   hardening: HardeningItem[];
   warnings: string[];

@@ -1,4 +1,5 @@
-import type { HostPlan, Plan, PlanCommand, Step } from '../plan/types.js';
+import { GATED_STAGES } from '../plan/stages.js';
+import type { HostPlan, Plan, PlanCommand, StageId, Step } from '../plan/types.js';
 import { oneLine } from './quote.js';
 
 /** How one language spells things in a script; the templates only lay them out. */
@@ -22,6 +23,9 @@ export interface QuotedCommand {
 
 export interface ScriptStep {
   id: string;
+  stage: StageId;
+  /** The first step of a stage that waits for the fleet: the script stops here unless that stage is chosen. */
+  gate?: StageId;
   title: string;
   why: string;
   marker?: string;
@@ -36,6 +40,7 @@ export interface ScriptStep {
   capturesToken: boolean;
   skipIfCaptured: boolean;
   once: boolean;
+  retiresToken: boolean;
   /** A certificate step: its validity read from the done-check, and the reissue command. */
   cert?: {
     warnDays: number;
@@ -69,6 +74,7 @@ function argv(cmd: PlanCommand, d: Dialect): QuotedCommand {
 function scriptStep(s: Step, d: Dialect, tracked: ReadonlySet<string>, config: HostPlan['config']): ScriptStep {
   return {
     id: s.id,
+    stage: s.stage,
     title: oneLine(s.title),
     why: oneLine(s.why),
     ...(s.verifyForYourVersion ? { marker: oneLine(s.verifyForYourVersion) } : {}),
@@ -102,6 +108,7 @@ function scriptStep(s: Step, d: Dialect, tracked: ReadonlySet<string>, config: H
     capturesToken: s.capturesSecret === 'token',
     skipIfCaptured: s.skipIfCaptured === 'token',
     once: Boolean(s.once),
+    retiresToken: s.retiresCaptured === 'token',
     ...(s.done?.certificate && s.reissue
       ? {
           cert: {
@@ -139,6 +146,9 @@ export function scriptView(plan: Plan, host: HostPlan, dialect: Dialect) {
     primary: plan.primary,
     quote: d.quote,
     installRootCandidates: host.installPathCandidates?.map((c) => d.quote(c)),
-    steps: host.steps.map((s) => scriptStep(s, d, tracked, host.config)),
+    steps: host.steps.map((s, i, all) => ({
+      ...scriptStep(s, d, tracked, host.config),
+      ...(GATED_STAGES.includes(s.stage) && all[i - 1]?.stage !== s.stage ? { gate: s.stage } : {}),
+    })),
   };
 }

@@ -17,7 +17,14 @@ const line = (c: PlanCommand) => [basename(c.file), ...c.args].join(' ');
  * configuration read before the run and the "already done" checks use the same argv as some
  * verify steps, in this order.
  */
-function stepCalls(host: HostPlan): { id: string; match: string; exact: boolean; nth: number }[] {
+function stepCalls(host: HostPlan): { id: string; stage: string; match: string; exact: boolean; nth: number }[] {
+  return [...new Set(host.steps.map((s) => s.stage))].flatMap((stage) =>
+    stageCalls({ ...host, steps: host.steps.filter((s) => s.stage === stage) }).map((c) => ({ ...c, stage })),
+  );
+}
+
+/** The calls of one stage's run: apply runs a stage on its own. */
+function stageCalls(host: HostPlan): { id: string; match: string; exact: boolean; nth: number }[] {
   const seen = new Map<string, number>();
   const call = (l: string) => {
     seen.set(l, (seen.get(l) ?? 0) + 1);
@@ -54,7 +61,7 @@ describe('a failure at every step, then --resume', () => {
     const calls = stepCalls(plan.hosts.find((h) => h.name === hostName)!);
     it.each(calls)(
       `${hostName}: failing $id exits 1, and --resume finishes without re-running a finished step`,
-      async ({ id, match, exact, nth }) => {
+      async ({ id, stage, match, exact, nth }) => {
         const { site, token } = dmzSite();
         const host = site.hosts[hostName]!;
         setFaults(host, [{ match, exact, nth, times: 1, exit: 1, message: `injected failure at ${id}` }]);
@@ -70,7 +77,9 @@ describe('a failure at every step, then --resume', () => {
           '--token-file',
           site.tokenFile(token),
           '--confirm',
-          'login,security.level',
+          'login,security.level,tighten.login,verify.login',
+          '--stage',
+          stage,
         ];
         const first = await cli(args, { cwd: site.dir });
         expect(first.code, first.stdout).toBe(1);

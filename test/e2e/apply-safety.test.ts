@@ -10,7 +10,8 @@ import { createToken, makeSite, type Site } from '../helpers/site.js';
 import { FP } from '../helpers/env.js';
 
 const PRIMARY = 'p.corp.example';
-const CONFIRM = ['--confirm', 'login,security.level'];
+const CONFIRM = ['--confirm', 'login,security.level,tighten.login,verify.login'];
+const TIGHTEN = [...CONFIRM, '--stage', 'tighten'];
 
 function applyArgs(site: Site, host: string, extra: string[] = []) {
   return ['apply', '--answers', site.answers, '--host', host, '--state-dir', site.stateDir, '--yes', ...extra];
@@ -47,7 +48,7 @@ describe('a change killed before it is journaled', () => {
     setFaults(primary, [
       { match: 'nbseccmd -setsecurityconfig -insecurecommunication off', hangAfter: true, times: 1 },
     ]);
-    const run = applyProcess(site, PRIMARY, CONFIRM);
+    const run = applyProcess(site, PRIMARY, TIGHTEN);
     const pid = await hanging(site, PRIMARY);
     run.child.kill('SIGKILL');
     await run.exited;
@@ -56,7 +57,7 @@ describe('a change killed before it is journaled', () => {
       'off',
     );
 
-    const resumed = await cli(applyArgs(site, PRIMARY, [...CONFIRM, '--resume']));
+    const resumed = await cli(applyArgs(site, PRIMARY, [...TIGHTEN, '--resume']));
     expect(resumed.code, resumed.stdout).toBe(0);
     const sec = readState<{ restarts: number; effectiveInsecure: string }>(join(site.domain, 'security.json'));
     expect(sec.restarts).toBe(1);
@@ -213,7 +214,7 @@ describe('a domain host at 8.0 that the answers leave out', () => {
 
   it('stops apply on the primary before insecure communication is turned off, naming the host', async () => {
     const site = siteWithUnlistedLegacy();
-    const r = await cli(applyArgs(site, PRIMARY, CONFIRM));
+    const r = await cli(applyArgs(site, PRIMARY, TIGHTEN));
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(
       'the domain knows old9.corp.example (8.0.0.0), at 8.0 or earlier and not in the answers',
@@ -229,7 +230,11 @@ describe('a domain host at 8.0 that the answers leave out', () => {
     const run = spawnSync('bash', [join(out, `${PRIMARY}.sh`)], {
       encoding: 'utf8',
       cwd: site.dir,
-      env: { PATH: process.env.PATH, NBSECURE_MANUAL_DONE: `${PRIMARY}:login,${PRIMARY}:security.level` },
+      env: {
+        PATH: process.env.PATH,
+        NBSECURE_STAGE: 'tighten',
+        NBSECURE_MANUAL_DONE: `${PRIMARY}:tighten.login`,
+      },
     });
     expect(run.status, run.stdout + run.stderr).toBe(1);
     expect(run.stderr).toContain('the domain knows old9.corp.example (8.0.0.0), at 8.0 or earlier');
@@ -258,7 +263,7 @@ describe('the rollout token, when its value is not at hand', () => {
     expect(lost).toHaveLength(1);
 
     const resumed = await cli(applyArgs(site, PRIMARY, [...CONFIRM, '--resume']));
-    expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
+    expect(resumed.code, resumed.stdout + resumed.stderr).toBe(4); // prepare done; waiting for the fleet
     const now = tokensOf(site);
     expect(now).toHaveLength(1);
     expect(now[0]!.value).not.toBe(lost[0]!.value);
@@ -267,8 +272,8 @@ describe('the rollout token, when its value is not at hand', () => {
 
   it('is never made twice while the captured value is at hand, by apply or by the script', async () => {
     const site = dmzPrimary();
-    expect((await cli(applyArgs(site, PRIMARY, CONFIRM))).code).toBe(0);
-    expect((await cli(applyArgs(site, PRIMARY, CONFIRM))).code).toBe(0);
+    expect((await cli(applyArgs(site, PRIMARY, CONFIRM))).code).toBe(4);
+    expect((await cli(applyArgs(site, PRIMARY, CONFIRM))).code).toBe(4);
     expect(tokensOf(site)).toHaveLength(1);
     expect(argvLog(site.hosts[PRIMARY]!).filter((l) => l.args[0] === '-createToken')).toHaveLength(1);
 
@@ -278,7 +283,7 @@ describe('the rollout token, when its value is not at hand', () => {
     const env = { PATH: process.env.PATH, NBSECURE_MANUAL_DONE: `${PRIMARY}:login,${PRIMARY}:security.level` };
     for (let i = 0; i < 2; i++) {
       const r = spawnSync('bash', [join(out, `${PRIMARY}.sh`)], { encoding: 'utf8', cwd: script.dir, env });
-      expect(r.status, r.stdout + r.stderr).toBe(0);
+      expect(r.status, r.stdout + r.stderr).toBe(4); // prepare done, waiting for the fleet
     }
     expect(tokensOf(script)).toHaveLength(1);
     expect(readFileSync(join(script.dir, 'nbsecure-token'), 'utf8').trim()).toBe(tokensOf(script)[0]!.value);
@@ -380,10 +385,10 @@ describe('decommissioned hosts', () => {
   it('have their certificates revoked on the primary once, then a person removes them from policies', async () => {
     const site = siteWithRetired();
     const first = await cli(applyArgs(site, PRIMARY, CONFIRM_ALL));
-    expect(first.code, first.stdout).toBe(0);
+    expect(first.code, first.stdout).toBe(4);
     expect(first.stdout).toContain('Remove retired1.corp.example from every backup policy');
     const second = await cli(applyArgs(site, PRIMARY, CONFIRM_ALL));
-    expect(second.code, second.stdout).toBe(0);
+    expect(second.code, second.stdout).toBe(4);
     expect(revocations(site)).toEqual(['-revokeCertificate -host retired1.corp.example']);
     expect(readState<string[]>(join(site.domain, 'revoked.json'))).toEqual(['retired1.corp.example']);
   });
@@ -402,8 +407,38 @@ describe('decommissioned hosts', () => {
     };
     for (let i = 0; i < 2; i++) {
       const r = spawnSync('bash', [join(out, `${PRIMARY}.sh`)], { encoding: 'utf8', cwd: site.dir, env });
-      expect(r.status, r.stdout + r.stderr).toBe(0);
+      expect(r.status, r.stdout + r.stderr).toBe(4); // prepare done, waiting for the fleet
     }
     expect(revocations(site)).toHaveLength(1);
+  });
+});
+
+describe('apply --stage', () => {
+  it('refuses an unknown stage and a stage the host has no steps in, with exit 2', async () => {
+    const site = makeSite();
+    const bad = await cli(applyArgs(site, PRIMARY, ['--stage', 'later']));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(
+      '--stage later is not a stage; the stages are: prepare, media, clients, tighten, verify',
+    );
+    const none = await cli(applyArgs(site, 'c1.corp.example', ['--stage', 'tighten']));
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('c1.corp.example has no steps in that stage; its stages are: clients');
+  });
+
+  it('verify deletes the rollout token on the primary and retires its captured copy', async () => {
+    const site = makeSite({ clients: [{ name: 'w1.dmz.example', zone: 'dmz', tunnelVia: ['m1.corp.example'] }] });
+    writeFileSync(join(site.domain, 'session.json'), '{}');
+    expect((await cli(applyArgs(site, PRIMARY, CONFIRM))).code).toBe(4);
+    const token = readFileSync(join(site.stateDir, PRIMARY, 'token'), 'utf8').trim();
+    expect((await cli(applyArgs(site, 'w1.dmz.example', ['--token-file', site.tokenFile(token)]))).code).toBe(0);
+    expect((await cli(applyArgs(site, PRIMARY, TIGHTEN))).code).toBe(0);
+    const verify = await cli(applyArgs(site, PRIMARY, [...CONFIRM, '--stage', 'verify']));
+    expect(verify.code, verify.stdout).toBe(0);
+    expect(readState<object[]>(join(site.domain, 'tokens.json'))).toEqual([]);
+    expect(existsSync(join(site.stateDir, PRIMARY, 'token'))).toBe(false);
+    // Preparing again after the rollout makes no new token.
+    expect((await cli(applyArgs(site, PRIMARY, CONFIRM))).code).toBe(4);
+    expect(readState<object[]>(join(site.domain, 'tokens.json'))).toEqual([]);
   });
 });

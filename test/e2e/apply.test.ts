@@ -145,24 +145,33 @@ describe('apply on a media server and on the primary', () => {
     );
   });
 
-  it('stops at the manual login with instructions and the exact command to continue', async () => {
+  it('stops at the manual login with instructions and the command to continue (exit 4: waiting)', async () => {
     const site = makeSite();
     const r = await apply(site, 'p.corp.example', ['--yes']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(4);
     expect(r.stdout).toContain('bpnbat -login -logintype WEB');
     expect(r.stdout).toMatch(/--resume --confirm p\.corp\.example:login/);
   });
 
-  it('creates the token without printing it, turns insecure communication off, restarts once, sets DTE', async () => {
+  it('prepares (token not printed), waits for the fleet, then tightens: insecure off, one restart, DTE', async () => {
     const site = makeSite({ clients: [{ name: 'w1.dmz.example', zone: 'dmz' }] });
     writeFileSync(join(site.domain, 'session.json'), '{}'); // the administrator ran bpnbat -login
-    const r = await apply(site, 'p.corp.example', ['--yes', '--confirm', 'login,security.level']);
+    const confirm = ['--confirm', 'login,security.level,tighten.login'];
+    const prepare = await apply(site, 'p.corp.example', ['--yes', ...confirm]);
+    expect(prepare.code, prepare.stdout).toBe(4);
+    expect(prepare.stdout).toContain('Waiting for the fleet: the tighten stage of p.corp.example comes after');
+    expect(prepare.stdout).toMatch(/Then run here: nbsecure apply .* --stage tighten, and last: .* --stage verify/);
+    // Nothing of the tighten stage ran before the fleet was ready.
+    expect(
+      readState<{ insecureCommunication: string; restarts: number }>(join(site.domain, 'security.json')),
+    ).toMatchObject({ insecureCommunication: 'on', restarts: 0 });
+    const r = await apply(site, 'p.corp.example', ['--yes', ...confirm, '--stage', 'tighten']);
     expect(r.code, r.stdout).toBe(0);
     const tokens = readState<{ value: string; maxUses: number }[]>(join(site.domain, 'tokens.json'));
     expect(tokens).toHaveLength(1);
     expect(tokens[0]!.maxUses).toBe(1);
-    expect(r.stdout).not.toContain(tokens[0]!.value);
-    expect(r.stdout).toContain('[REDACTED]');
+    expect(prepare.stdout).not.toContain(tokens[0]!.value);
+    expect(prepare.stdout).toContain('[REDACTED]');
     expect(readFileSync(join(site.stateDir, 'p.corp.example', 'token'), 'utf8').trim()).toBe(tokens[0]!.value);
     const sec = readState<{
       insecureCommunication: string;
@@ -178,10 +187,13 @@ describe('apply on a media server and on the primary', () => {
     });
     expect(r.stdout).toContain('WARNING: interrupts running backup and restore jobs');
 
-    // The second apply finds everything done: no new token, no restart.
-    const again = await apply(site, 'p.corp.example', ['--yes', '--confirm', 'login,security.level']);
-    expect(again.code).toBe(0);
+    // Applying both stages again finds everything done: no new token, no restart.
+    const again = await apply(site, 'p.corp.example', ['--yes', ...confirm]);
+    expect(again.code).toBe(4);
     expect(again.stdout).toContain('No changes');
+    const tightenAgain = await apply(site, 'p.corp.example', ['--yes', ...confirm, '--stage', 'tighten']);
+    expect(tightenAgain.code).toBe(0);
+    expect(tightenAgain.stdout).toContain('No changes');
     expect(readState<{ restarts: number }>(join(site.domain, 'security.json')).restarts).toBe(1);
     expect(readState<object[]>(join(site.domain, 'tokens.json'))).toHaveLength(1);
   });

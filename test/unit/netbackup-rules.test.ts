@@ -362,3 +362,50 @@ describe('decommissioned hosts in the answers', () => {
     );
   });
 });
+
+describe('the rollout in stages', () => {
+  const dmzPlan = () =>
+    planOf({ ...base, clients: [{ name: 'c1.corp.example' }, { name: 'w1.dmz.example', zone: 'dmz' }] });
+
+  it('lists prepare, media, clients, tighten and verify in plan.json, each with its hosts and steps', () => {
+    const plan = dmzPlan();
+    expect(plan.stages.map((s) => s.id)).toEqual(['prepare', 'media', 'clients', 'tighten', 'verify']);
+    expect(plan.stages.find((s) => s.id === 'clients')!.hosts.map((h) => h.name)).toEqual([
+      'c1.corp.example',
+      'w1.dmz.example',
+    ]);
+    expect(plan.stages.find((s) => s.id === 'tighten')!.hosts.map((h) => h.name)).toEqual(['p.corp.example']);
+    const all = plan.hosts.flatMap((h) => h.steps);
+    for (const stage of plan.stages)
+      for (const h of stage.hosts)
+        for (const id of h.steps) {
+          expect(all.find((s) => s.id === id)!.stage).toBe(stage.id);
+        }
+  });
+
+  it('puts the primary tightening last: insecure off, the restart and DTE; the token is deleted after it', () => {
+    const plan = dmzPlan();
+    const stageOf = (id: string) => step(plan, id).stage;
+    for (const id of ['security.insecure', 'services.stop', 'services.start', 'security.dte']) {
+      expect(stageOf(`p.corp.example:${id}`)).toBe('tighten');
+    }
+    expect(stageOf('p.corp.example:token.create')).toBe('prepare');
+    expect(stageOf('p.corp.example:token.delete')).toBe('verify');
+    expect(step(plan, 'p.corp.example:token.delete').command!.args).toEqual([
+      '-deleteToken',
+      '-name',
+      'nbsecure-rollout',
+    ]);
+    // Each later stage on the primary starts with the web login.
+    const primary = host(plan, 'p.corp.example').steps;
+    expect(primary.find((s) => s.stage === 'tighten')!.id).toBe('p.corp.example:tighten.login');
+    expect(primary.find((s) => s.stage === 'verify')!.id).toBe('p.corp.example:verify.login');
+  });
+
+  it('gives the bash script of the primary a gate before tightening', () => {
+    const answers = { ...base, clients: [{ name: 'w1.dmz.example', zone: 'dmz' }] };
+    const sh = renderOutputs(envOf(answers), planOf(answers), ['sh']).find((o) => o.host === 'p.corp.example')!.text;
+    expect(sh.indexOf('stage_gate tighten')).toBeGreaterThan(sh.indexOf('if run_stage prepare; then'));
+    expect(sh.indexOf('stage_gate tighten')).toBeLessThan(sh.indexOf('-setsecurityconfig -insecurecommunication off'));
+  });
+});

@@ -1,5 +1,6 @@
 import { Box, Static, Text } from 'ink';
 import { useEffect, useState } from 'react';
+import { EXIT } from '../../errors.js';
 import { applyHost, type ApplyOptions } from '../../execute/runner.js';
 import type { Plan } from '../../plan/types.js';
 import { SelectQuestion } from './SelectQuestion.js';
@@ -54,12 +55,14 @@ export function ApplyScreen(props: {
       <Text bold>{props.title}</Text>
       {result ? (
         <Box flexDirection="column">
-          <Text color={result.code === 0 ? c('green') : c('red')}>
+          <Text color={result.code === 0 ? c('green') : result.code === EXIT.waiting ? c('yellow') : c('red')}>
             {result.code === 0
               ? 'Finished.'
               : result.manualStep
                 ? `Stopped at a manual step: ${result.manualStep}`
-                : `Stopped (exit ${result.code}).`}
+                : result.code === EXIT.waiting
+                  ? 'This stage is done; the next one waits for the fleet (see above).'
+                  : `Stopped (exit ${result.code}).`}
           </Text>
           <SelectQuestion prompt="What next?" choices={props.next(result)} onSubmit={(v) => props.onNext(v, result)} />
         </Box>

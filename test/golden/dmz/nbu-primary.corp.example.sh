@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-primary.corp.example (primary, linux, NetBackup 10.4)
-# Plan digest fa98c5e2ab77e58d2d28a1ed733b5e57c0498fee20d6b0407c33351b7762b48f. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 8c4096f5b331cf145a3ab09225302fbb3795350593eff5fcad317da65e3ae7b5. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-primary.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.
@@ -36,8 +36,18 @@ manual() {
     read -r -p '    Press Enter when it is done, or Ctrl-C to stop: ' _
   else
     printf 'stopped at manual step %s: do it, then run again with NBSECURE_MANUAL_DONE=%s\n' "$id" "$id" >&2
-    exit 1
+    exit 4
   fi
+}
+
+# The rollout's stages: with NBSECURE_STAGE set, only that stage's steps run; without it, the script
+# stops (exit 4) before a stage that waits for the fleet (tighten, verify on the primary).
+run_stage() { [[ -z ${NBSECURE_STAGE:-} || ${NBSECURE_STAGE} == "$1" ]]; }
+stage_gate() {
+  [[ -z ${NBSECURE_STAGE:-} ]] || return 0
+  printf '\nWaiting for the fleet: the %s stage comes after every media server and client has its certificate.\n' "$1"
+  printf 'Then run this script again with NBSECURE_STAGE=%s%s.\n' "$1" "$([[ $1 == tighten ]] && echo ', and last with NBSECURE_STAGE=verify')"
+  exit 4
 }
 
 # Writes a secret (the token or the key passphrase) to a 0600 file; it never appears on a command line.
@@ -121,9 +131,10 @@ reissue_needed() {
 }
 
 # Whether the token an earlier run captured is at hand: without its value a token is useless.
+# A retired token (deleted after the rollout) counts as at hand: no step may make another.
 token_at_hand() {
   local f=${NBSECURE_TOKEN_OUT:-./nbsecure-token}
-  [[ -s $f ]] && grep -qxE '[A-Z]{16}' "$f"
+  [[ -e $f.retired ]] || { [[ -s $f ]] && grep -qxE '[A-Z]{16}' "$f"; }
 }
 
 # Repeated keys replace the whole set when written: keep the host's other values after the planned ones.
@@ -140,38 +151,49 @@ merge_config() {
 
 # Write the NetBackup configuration
 # Why: Sets SERVER, CLIENT_NAME, GUI_MAX_LOGIN_ATTEMPTS, GUI_ACCOUNT_LOCKOUT_DURATION. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
+if run_stage prepare; then
 step nbu-primary.corp.example:config.set 'Write the NetBackup configuration'
 keep_identity CLIENT_NAME nbu-primary.corp.example /usr/openv/netbackup/bin/nbgetconfig CLIENT_NAME
 merge_config $'SERVER = nbu-primary.corp.example\nSERVER = nbu-media1.corp.example\nSERVER = nbu-media2.corp.example\nCLIENT_NAME = nbu-primary.corp.example\nGUI_MAX_LOGIN_ATTEMPTS = 5\nGUI_ACCOUNT_LOCKOUT_DURATION = 30\n' /usr/openv/netbackup/bin/nbgetconfig SERVER | /usr/openv/netbackup/bin/nbsetconfig
+fi
 
 # Read the configuration back
 # Why: Confirms that every value the plan owns is now in effect.
+if run_stage prepare; then
 step nbu-primary.corp.example:config.verify 'Read the configuration back'
 /usr/openv/netbackup/bin/nbgetconfig SERVER CLIENT_NAME GUI_MAX_LOGIN_ATTEMPTS GUI_ACCOUNT_LOCKOUT_DURATION
+fi
 
 # Log in as a NetBackup administrator
 # Why: nbseccmd and nbcertcmd -createToken act for an authenticated administrator; without a session they are refused (status 5930).
+if run_stage prepare; then
 manual nbu-primary.corp.example:login 'Log in as a NetBackup administrator' \
   'On nbu-primary.corp.example, run: bpnbat -login -logintype WEB' \
   'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).'
 
+fi
 
 # Show the CA certificate and its fingerprint
 # Why: Every other host checks the CA it receives against this fingerprint; put it in certificates.caFingerprint so their steps run unattended and verified.
+if run_stage prepare; then
 step nbu-primary.corp.example:ca.show 'Show the CA certificate and its fingerprint'
 /usr/openv/netbackup/bin/nbcertcmd -displayCACertDetail
+fi
 
 # Delete an earlier token "dmz-rollout" whose value is not at hand
 # Why: A token made by an earlier, interrupted run cannot be handed to anyone: its value was never captured. It is deleted so that a fresh one can be made under the same name.
+if run_stage prepare; then
 step nbu-primary.corp.example:token.replace 'Delete an earlier token "dmz-rollout" whose value is not at hand'
 if token_at_hand; then
   echo '    skipped: the token captured earlier is at hand'
 else
   /usr/openv/netbackup/bin/nbcertcmd -deleteToken -name dmz-rollout || echo '    a failure is fine: there was no such token'
 fi
+fi
 
 # Create the authorization token "dmz-rollout" for 3 hosts
 # Why: Needed by web1.dmz.example, web2.dmz.example, new1.dmz.example. The token is a credential: nbsecure captures it into a 0600 file and never prints it; it expires after 2D.
+if run_stage prepare; then
 step nbu-primary.corp.example:token.create 'Create the authorization token "dmz-rollout" for 3 hosts'
 if token_at_hand; then
   echo '    skipped: the token captured earlier is at hand'
@@ -181,22 +203,50 @@ else
   chmod 600 "$token_out"
   echo "    token saved to $token_out (mode 0600): hand it to the hosts that need it, then delete it"
 fi
+fi
 
 # Set the certificate deployment security level to High
 # Why: There is no documented nbseccmd flag for this setting, so nbsecure does not invent one.
+if run_stage prepare; then
 manual nbu-primary.corp.example:security.level 'Set the certificate deployment security level to High' \
   'In the web UI: Security > Global security settings > Secure communication, set the level to High.' \
   'Or through the REST API: POST https://nbu-primary.corp.example:1556/netbackup/security/properties with the field certificateAutoDeployLevel set to the value your version'\''s API reference gives for High.'
 
+fi
+
+# Keep audit records for 365 days
+# Why: Audit records are how an intrusion is traced; attackers count on them being gone by the time it is found.
+if run_stage prepare; then
+step nbu-primary.corp.example:security.audit 'Keep audit records for 365 days'
+if already '\b365\b' /usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -auditretentionperiod; then
+  echo '    already done'
+else
+  /usr/openv/netbackup/bin/admincmd/nbseccmd -setsecurityconfig -auditretentionperiod 365
+fi
+fi
+
+stage_gate tighten
+
+# Log in as a NetBackup administrator
+# Why: nbseccmd and nbcertcmd -createToken act for an authenticated administrator; without a session they are refused (status 5930).
+if run_stage tighten; then
+manual nbu-primary.corp.example:tighten.login 'Log in as a NetBackup administrator' \
+  'On nbu-primary.corp.example, run: bpnbat -login -logintype WEB' \
+  'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).'
+
+fi
 
 # Check the domain for hosts at 8.0 or earlier that the answers do not list
 # Why: Turning insecure communication off cuts off every host at 8.0 or earlier, listed or not; this stops the run before the change if the primary knows such a host that the answers leave out.
 # VERIFY FOR YOUR VERSION: the layout of nbemmcmd -listhosts -verbose (MachineName and NetBackupVersion lines) is not documented; check that it lists your hosts with their versions
+if run_stage tighten; then
 step nbu-primary.corp.example:security.insecure.domain 'Check the domain for hosts at 8.0 or earlier that the answers do not list'
 unlisted_legacy_guard 'nbu-primary.corp.example nbu-media1.corp.example nbu-media2.corp.example app1.corp.example web1.dmz.example web2.dmz.example new1.dmz.example' /usr/openv/netbackup/bin/admincmd/nbemmcmd -listhosts -verbose
+fi
 
 # Turn insecure communication off
 # Why: No host is at 8.0 or earlier, so nothing needs the insecure protocol; leaving it on lets any 8.0 host talk to the domain unauthenticated.
+if run_stage tighten; then
 step nbu-primary.corp.example:security.insecure 'Turn insecure communication off'
 if already '\boff\b' /usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -insecurecommunication; then
   echo '    already done'
@@ -204,14 +254,18 @@ else
   /usr/openv/netbackup/bin/admincmd/nbseccmd -setsecurityconfig -insecurecommunication off
   ran[nbu-primary.corp.example:security.insecure]=1
 fi
+fi
 
 # Read the insecure communication setting back
 # Why: Confirms it is off.
+if run_stage tighten; then
 step nbu-primary.corp.example:security.insecure.verify 'Read the insecure communication setting back'
 /usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -insecurecommunication
+fi
 
 # Stop the NetBackup services on the primary
 # Why: Turning insecure communication off takes effect only after the primary's services restart. This interrupts running backup and restore jobs: choose a quiet window.
+if run_stage tighten; then
 step nbu-primary.corp.example:services.stop 'Stop the NetBackup services on the primary'
 if [[ -z ${ran[nbu-primary.corp.example:security.insecure]:-} ]]; then
   echo '    skipped: nothing changed that needs it'
@@ -219,9 +273,11 @@ else
   echo '    This interrupts running backup and restore jobs.'
   printf '%s' $'y\n' | /usr/openv/netbackup/bin/bp.kill_all
 fi
+fi
 
 # Start the NetBackup services on the primary
 # Why: Brings the primary back with the new setting in effect.
+if run_stage tighten; then
 step nbu-primary.corp.example:services.start 'Start the NetBackup services on the primary'
 if [[ -z ${ran[nbu-primary.corp.example:security.insecure]:-} ]]; then
   echo '    skipped: nothing changed that needs it'
@@ -229,28 +285,45 @@ else
   echo '    This interrupts running backup and restore jobs.'
   /usr/openv/netbackup/bin/bp.start_all
 fi
+fi
 
 # Set data-in-transit encryption to Enforced
 # Why: Enforced: backup data is always encrypted on the wire; hosts that cannot encrypt fail their jobs; none of the listed hosts is one.
+if run_stage tighten; then
 step nbu-primary.corp.example:security.dte 'Set data-in-transit encryption to Enforced'
 if already ENFORCED /usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -dteglobalmode; then
   echo '    already done'
 else
   /usr/openv/netbackup/bin/admincmd/nbseccmd -setsecurityconfig -dteglobalmode 2
 fi
+fi
 
 # Read the data-in-transit encryption mode back
 # Why: Confirms it is Enforced.
+if run_stage tighten; then
 step nbu-primary.corp.example:security.dte.verify 'Read the data-in-transit encryption mode back'
 /usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -dteglobalmode
+fi
 
-# Keep audit records for 365 days
-# Why: Audit records are how an intrusion is traced; attackers count on them being gone by the time it is found.
-step nbu-primary.corp.example:security.audit 'Keep audit records for 365 days'
-if already '\b365\b' /usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -auditretentionperiod; then
-  echo '    already done'
-else
-  /usr/openv/netbackup/bin/admincmd/nbseccmd -setsecurityconfig -auditretentionperiod 365
+stage_gate verify
+
+# Log in as a NetBackup administrator
+# Why: nbseccmd and nbcertcmd -createToken act for an authenticated administrator; without a session they are refused (status 5930).
+if run_stage verify; then
+manual nbu-primary.corp.example:verify.login 'Log in as a NetBackup administrator' \
+  'On nbu-primary.corp.example, run: bpnbat -login -logintype WEB' \
+  'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).'
+
+fi
+
+# Delete the rollout token "dmz-rollout"
+# Why: Every host that needed it has its certificate by now: a token left behind is a credential anyone who finds it could use until it expires. Its captured copy is removed too.
+if run_stage verify; then
+step nbu-primary.corp.example:token.delete 'Delete the rollout token "dmz-rollout"'
+/usr/openv/netbackup/bin/nbcertcmd -deleteToken -name dmz-rollout || echo '    a failure is fine: the token was already deleted or has expired'
+token_out=${NBSECURE_TOKEN_OUT:-./nbsecure-token}
+rm -f -- "$token_out"
+echo 'deleted after the rollout' >"$token_out.retired"
 fi
 
 printf '\nnbsecure: all steps for %s are done.\n' nbu-primary.corp.example

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for fresh1.corp.example (client, linux, NetBackup 10.4)
-# Plan digest 6e158ae8799d75816a710106ba4ba2a9171a6c5df4c471d88ee7a8249a393adf. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 152a99d1104b02743d05e15c45a5bf4af83ad3273d67fc941515d54400b4e450. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on fresh1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.
@@ -35,8 +35,18 @@ manual() {
     read -r -p '    Press Enter when it is done, or Ctrl-C to stop: ' _
   else
     printf 'stopped at manual step %s: do it, then run again with NBSECURE_MANUAL_DONE=%s\n' "$id" "$id" >&2
-    exit 1
+    exit 4
   fi
+}
+
+# The rollout's stages: with NBSECURE_STAGE set, only that stage's steps run; without it, the script
+# stops (exit 4) before a stage that waits for the fleet (tighten, verify on the primary).
+run_stage() { [[ -z ${NBSECURE_STAGE:-} || ${NBSECURE_STAGE} == "$1" ]]; }
+stage_gate() {
+  [[ -z ${NBSECURE_STAGE:-} ]] || return 0
+  printf '\nWaiting for the fleet: the %s stage comes after every media server and client has its certificate.\n' "$1"
+  printf 'Then run this script again with NBSECURE_STAGE=%s%s.\n' "$1" "$([[ $1 == tighten ]] && echo ', and last with NBSECURE_STAGE=verify')"
+  exit 4
 }
 
 # Writes a secret (the token or the key passphrase) to a 0600 file; it never appears on a command line.
@@ -120,9 +130,10 @@ reissue_needed() {
 }
 
 # Whether the token an earlier run captured is at hand: without its value a token is useless.
+# A retired token (deleted after the rollout) counts as at hand: no step may make another.
 token_at_hand() {
   local f=${NBSECURE_TOKEN_OUT:-./nbsecure-token}
-  [[ -s $f ]] && grep -qxE '[A-Z]{16}' "$f"
+  [[ -e $f.retired ]] || { [[ -s $f ]] && grep -qxE '[A-Z]{16}' "$f"; }
 }
 
 # Repeated keys replace the whole set when written: keep the host's other values after the planned ones.
@@ -139,42 +150,54 @@ merge_config() {
 
 # Install NetBackup on this host
 # Why: The answers say NetBackup is not installed yet; every later step needs its commands.
+if run_stage clients; then
 manual fresh1.corp.example:install 'Install NetBackup on this host' \
   'Copy fresh1.corp.example.NBInstallAnswer.conf to /tmp/NBInstallAnswer.conf on fresh1.corp.example (mode 0600).' \
   'Run the NetBackup installer; it reads the answer file. With AUTHORIZATION_TOKEN = SKIP it still tries to get a host certificate, without a token; where that is refused, the next steps deploy it.' \
   'Delete /tmp/NBInstallAnswer.conf afterwards.'
 
+fi
 
 # Write the NetBackup configuration
 # Why: Sets SERVER, CLIENT_NAME, ECA_CERT_PATH, ECA_PRIVATE_KEY_PATH, ECA_TRUST_STORE_PATH, ECA_KEY_PASSPHRASEFILE, ECA_CRL_CHECK, ECA_CRL_PATH. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
 # VERIFY FOR YOUR VERSION: NetBackup Security and Encryption Guide, CRLs (DISABLE documented; level names not verified)
+if run_stage clients; then
 step fresh1.corp.example:config.set 'Write the NetBackup configuration'
 merge_config $'SERVER = nbu-primary.corp.example\nSERVER = nbu-media1.corp.example\nCLIENT_NAME = fresh1.corp.example\nECA_CERT_PATH = /etc/pki/netbackup/host-chain.pem\nECA_PRIVATE_KEY_PATH = /etc/pki/netbackup/host.key\nECA_TRUST_STORE_PATH = /etc/pki/netbackup/ca-bundle.pem\nECA_KEY_PASSPHRASEFILE = /etc/pki/netbackup/host.key.pass\nECA_CRL_CHECK = LEAF\nECA_CRL_PATH = /etc/pki/netbackup/crl\n' /usr/openv/netbackup/bin/nbgetconfig SERVER | /usr/openv/netbackup/bin/nbsetconfig
+fi
 
 # Read the configuration back
 # Why: Confirms that every value the plan owns is now in effect.
+if run_stage clients; then
 step fresh1.corp.example:config.verify 'Read the configuration back'
 /usr/openv/netbackup/bin/nbgetconfig SERVER CLIENT_NAME ECA_CERT_PATH ECA_PRIVATE_KEY_PATH ECA_TRUST_STORE_PATH ECA_KEY_PASSPHRASEFILE ECA_CRL_CHECK ECA_CRL_PATH
+fi
 
 # Check the external certificate configuration
 # Why: Validates the chain, key, trust store and CRLs before anything is enrolled; status 8779 lists each failed validation.
+if run_stage clients; then
 step fresh1.corp.example:eca.health 'Check the external certificate configuration'
 passphrase_file="$workdir/passphrase_file"
 write_secret passphrase "$passphrase_file"
 /usr/openv/netbackup/bin/nbcertcmd -ecaHealthCheck -trustStorePath /etc/pki/netbackup/ca-bundle.pem -certPath /etc/pki/netbackup/host-chain.pem -privateKeyPath /etc/pki/netbackup/host.key -passphraseFile "$passphrase_file" -crlCheckLevel LEAF -crlPath /etc/pki/netbackup/crl
+fi
 
 # Pre-check the enrolment with the primary
 # Why: Confirms the primary will accept this host's external certificate.
+if run_stage clients; then
 step fresh1.corp.example:eca.precheck 'Pre-check the enrolment with the primary'
 /usr/openv/netbackup/bin/nbcertcmd -enrollCertificate -preCheck -server nbu-primary.corp.example
+fi
 
 # Enrol the external certificate with the primary
 # Why: Registers the host's external certificate so NetBackup uses it for secure communication.
+if run_stage clients; then
 step fresh1.corp.example:eca.enroll 'Enrol the external certificate with the primary'
 if already '' /usr/openv/netbackup/bin/nbcertcmd -listCertDetails; then
   echo '    already done'
 else
   /usr/openv/netbackup/bin/nbcertcmd -enrollCertificate -server nbu-primary.corp.example
+fi
 fi
 
 printf '\nnbsecure: all steps for %s are done.\n' fresh1.corp.example

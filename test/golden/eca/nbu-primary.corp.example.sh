@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-primary.corp.example (primary, linux, NetBackup 10.4)
-# Plan digest 6e158ae8799d75816a710106ba4ba2a9171a6c5df4c471d88ee7a8249a393adf. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 152a99d1104b02743d05e15c45a5bf4af83ad3273d67fc941515d54400b4e450. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-primary.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.
@@ -36,8 +36,18 @@ manual() {
     read -r -p '    Press Enter when it is done, or Ctrl-C to stop: ' _
   else
     printf 'stopped at manual step %s: do it, then run again with NBSECURE_MANUAL_DONE=%s\n' "$id" "$id" >&2
-    exit 1
+    exit 4
   fi
+}
+
+# The rollout's stages: with NBSECURE_STAGE set, only that stage's steps run; without it, the script
+# stops (exit 4) before a stage that waits for the fleet (tighten, verify on the primary).
+run_stage() { [[ -z ${NBSECURE_STAGE:-} || ${NBSECURE_STAGE} == "$1" ]]; }
+stage_gate() {
+  [[ -z ${NBSECURE_STAGE:-} ]] || return 0
+  printf '\nWaiting for the fleet: the %s stage comes after every media server and client has its certificate.\n' "$1"
+  printf 'Then run this script again with NBSECURE_STAGE=%s%s.\n' "$1" "$([[ $1 == tighten ]] && echo ', and last with NBSECURE_STAGE=verify')"
+  exit 4
 }
 
 # Writes a secret (the token or the key passphrase) to a 0600 file; it never appears on a command line.
@@ -121,9 +131,10 @@ reissue_needed() {
 }
 
 # Whether the token an earlier run captured is at hand: without its value a token is useless.
+# A retired token (deleted after the rollout) counts as at hand: no step may make another.
 token_at_hand() {
   local f=${NBSECURE_TOKEN_OUT:-./nbsecure-token}
-  [[ -s $f ]] && grep -qxE '[A-Z]{16}' "$f"
+  [[ -e $f.retired ]] || { [[ -s $f ]] && grep -qxE '[A-Z]{16}' "$f"; }
 }
 
 # Repeated keys replace the whole set when written: keep the host's other values after the planned ones.
@@ -141,38 +152,98 @@ merge_config() {
 # Write the NetBackup configuration
 # Why: Sets SERVER, CLIENT_NAME, GUI_MAX_LOGIN_ATTEMPTS, GUI_ACCOUNT_LOCKOUT_DURATION, ECA_CERT_PATH, ECA_PRIVATE_KEY_PATH, ECA_TRUST_STORE_PATH, ECA_KEY_PASSPHRASEFILE, ECA_CRL_CHECK, ECA_CRL_PATH. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
 # VERIFY FOR YOUR VERSION: NetBackup Security and Encryption Guide, CRLs (DISABLE documented; level names not verified)
+if run_stage prepare; then
 step nbu-primary.corp.example:config.set 'Write the NetBackup configuration'
 keep_identity CLIENT_NAME nbu-primary.corp.example /usr/openv/netbackup/bin/nbgetconfig CLIENT_NAME
 merge_config $'SERVER = nbu-primary.corp.example\nSERVER = nbu-media1.corp.example\nCLIENT_NAME = nbu-primary.corp.example\nGUI_MAX_LOGIN_ATTEMPTS = 5\nGUI_ACCOUNT_LOCKOUT_DURATION = 30\nECA_CERT_PATH = /etc/pki/netbackup/host-chain.pem\nECA_PRIVATE_KEY_PATH = /etc/pki/netbackup/host.key\nECA_TRUST_STORE_PATH = /etc/pki/netbackup/ca-bundle.pem\nECA_KEY_PASSPHRASEFILE = /etc/pki/netbackup/host.key.pass\nECA_CRL_CHECK = LEAF\nECA_CRL_PATH = /etc/pki/netbackup/crl\n' /usr/openv/netbackup/bin/nbgetconfig SERVER | /usr/openv/netbackup/bin/nbsetconfig
+fi
 
 # Read the configuration back
 # Why: Confirms that every value the plan owns is now in effect.
+if run_stage prepare; then
 step nbu-primary.corp.example:config.verify 'Read the configuration back'
 /usr/openv/netbackup/bin/nbgetconfig SERVER CLIENT_NAME GUI_MAX_LOGIN_ATTEMPTS GUI_ACCOUNT_LOCKOUT_DURATION ECA_CERT_PATH ECA_PRIVATE_KEY_PATH ECA_TRUST_STORE_PATH ECA_KEY_PASSPHRASEFILE ECA_CRL_CHECK ECA_CRL_PATH
+fi
 
 # Log in as a NetBackup administrator
 # Why: nbseccmd and nbcertcmd -createToken act for an authenticated administrator; without a session they are refused (status 5930).
+if run_stage prepare; then
 manual nbu-primary.corp.example:login 'Log in as a NetBackup administrator' \
   'On nbu-primary.corp.example, run: bpnbat -login -logintype WEB' \
   'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).'
 
+fi
 
 # Install the external certificate on the primary's web server
 # Why: Hosts verify the primary's web service (port 1556) against the external CA; the web server must present a certificate from it.
+if run_stage prepare; then
 manual nbu-primary.corp.example:eca.webserver 'Install the external certificate on the primary'\''s web server' \
   'Run /usr/openv/wmc/bin/install/configureWebServerCerts with the options your version'\''s Security and Encryption Guide gives for adding an external certificate (nbsecure does not guess them).' \
   'Then enable the external CA for the domain in the web UI (Security > Global security settings) and restart the web service as the guide says.' \
   'Check with: nbcertcmd -getSecConfig -caUsage -server nbu-primary.corp.example (it prints ECA: ON).'
 
+fi
+
+# Keep audit records for 365 days
+# Why: Audit records are how an intrusion is traced; attackers count on them being gone by the time it is found.
+if run_stage prepare; then
+step nbu-primary.corp.example:security.audit 'Keep audit records for 365 days'
+if already '\b365\b' /usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -auditretentionperiod; then
+  echo '    already done'
+else
+  /usr/openv/netbackup/bin/admincmd/nbseccmd -setsecurityconfig -auditretentionperiod 365
+fi
+fi
+
+# Check the external certificate configuration
+# Why: Validates the chain, key, trust store and CRLs before anything is enrolled; status 8779 lists each failed validation.
+if run_stage prepare; then
+step nbu-primary.corp.example:eca.health 'Check the external certificate configuration'
+passphrase_file="$workdir/passphrase_file"
+write_secret passphrase "$passphrase_file"
+/usr/openv/netbackup/bin/nbcertcmd -ecaHealthCheck -trustStorePath /etc/pki/netbackup/ca-bundle.pem -certPath /etc/pki/netbackup/host-chain.pem -privateKeyPath /etc/pki/netbackup/host.key -passphraseFile "$passphrase_file" -crlCheckLevel LEAF -crlPath /etc/pki/netbackup/crl
+fi
+
+# Pre-check the enrolment with the primary
+# Why: Confirms the primary will accept this host's external certificate.
+if run_stage prepare; then
+step nbu-primary.corp.example:eca.precheck 'Pre-check the enrolment with the primary'
+/usr/openv/netbackup/bin/nbcertcmd -enrollCertificate -preCheck -server nbu-primary.corp.example
+fi
+
+# Enrol the external certificate with the primary
+# Why: Registers the host's external certificate so NetBackup uses it for secure communication.
+if run_stage prepare; then
+step nbu-primary.corp.example:eca.enroll 'Enrol the external certificate with the primary'
+if already '' /usr/openv/netbackup/bin/nbcertcmd -listCertDetails; then
+  echo '    already done'
+else
+  /usr/openv/netbackup/bin/nbcertcmd -enrollCertificate -server nbu-primary.corp.example
+fi
+fi
+
+stage_gate tighten
+
+# Log in as a NetBackup administrator
+# Why: nbseccmd and nbcertcmd -createToken act for an authenticated administrator; without a session they are refused (status 5930).
+if run_stage tighten; then
+manual nbu-primary.corp.example:tighten.login 'Log in as a NetBackup administrator' \
+  'On nbu-primary.corp.example, run: bpnbat -login -logintype WEB' \
+  'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).'
+
+fi
 
 # Check the domain for hosts at 8.0 or earlier that the answers do not list
 # Why: Turning insecure communication off cuts off every host at 8.0 or earlier, listed or not; this stops the run before the change if the primary knows such a host that the answers leave out.
 # VERIFY FOR YOUR VERSION: the layout of nbemmcmd -listhosts -verbose (MachineName and NetBackupVersion lines) is not documented; check that it lists your hosts with their versions
+if run_stage tighten; then
 step nbu-primary.corp.example:security.insecure.domain 'Check the domain for hosts at 8.0 or earlier that the answers do not list'
 unlisted_legacy_guard 'nbu-primary.corp.example nbu-media1.corp.example app1.corp.example fresh1.corp.example' /usr/openv/netbackup/bin/admincmd/nbemmcmd -listhosts -verbose
+fi
 
 # Turn insecure communication off
 # Why: No host is at 8.0 or earlier, so nothing needs the insecure protocol; leaving it on lets any 8.0 host talk to the domain unauthenticated.
+if run_stage tighten; then
 step nbu-primary.corp.example:security.insecure 'Turn insecure communication off'
 if already '\boff\b' /usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -insecurecommunication; then
   echo '    already done'
@@ -180,14 +251,18 @@ else
   /usr/openv/netbackup/bin/admincmd/nbseccmd -setsecurityconfig -insecurecommunication off
   ran[nbu-primary.corp.example:security.insecure]=1
 fi
+fi
 
 # Read the insecure communication setting back
 # Why: Confirms it is off.
+if run_stage tighten; then
 step nbu-primary.corp.example:security.insecure.verify 'Read the insecure communication setting back'
 /usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -insecurecommunication
+fi
 
 # Stop the NetBackup services on the primary
 # Why: Turning insecure communication off takes effect only after the primary's services restart. This interrupts running backup and restore jobs: choose a quiet window.
+if run_stage tighten; then
 step nbu-primary.corp.example:services.stop 'Stop the NetBackup services on the primary'
 if [[ -z ${ran[nbu-primary.corp.example:security.insecure]:-} ]]; then
   echo '    skipped: nothing changed that needs it'
@@ -195,9 +270,11 @@ else
   echo '    This interrupts running backup and restore jobs.'
   printf '%s' $'y\n' | /usr/openv/netbackup/bin/bp.kill_all
 fi
+fi
 
 # Start the NetBackup services on the primary
 # Why: Brings the primary back with the new setting in effect.
+if run_stage tighten; then
 step nbu-primary.corp.example:services.start 'Start the NetBackup services on the primary'
 if [[ -z ${ran[nbu-primary.corp.example:security.insecure]:-} ]]; then
   echo '    skipped: nothing changed that needs it'
@@ -205,49 +282,24 @@ else
   echo '    This interrupts running backup and restore jobs.'
   /usr/openv/netbackup/bin/bp.start_all
 fi
+fi
 
 # Set data-in-transit encryption to Enforced
 # Why: Enforced: backup data is always encrypted on the wire; hosts that cannot encrypt fail their jobs; none of the listed hosts is one.
+if run_stage tighten; then
 step nbu-primary.corp.example:security.dte 'Set data-in-transit encryption to Enforced'
 if already ENFORCED /usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -dteglobalmode; then
   echo '    already done'
 else
   /usr/openv/netbackup/bin/admincmd/nbseccmd -setsecurityconfig -dteglobalmode 2
 fi
+fi
 
 # Read the data-in-transit encryption mode back
 # Why: Confirms it is Enforced.
+if run_stage tighten; then
 step nbu-primary.corp.example:security.dte.verify 'Read the data-in-transit encryption mode back'
 /usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -dteglobalmode
-
-# Keep audit records for 365 days
-# Why: Audit records are how an intrusion is traced; attackers count on them being gone by the time it is found.
-step nbu-primary.corp.example:security.audit 'Keep audit records for 365 days'
-if already '\b365\b' /usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -auditretentionperiod; then
-  echo '    already done'
-else
-  /usr/openv/netbackup/bin/admincmd/nbseccmd -setsecurityconfig -auditretentionperiod 365
-fi
-
-# Check the external certificate configuration
-# Why: Validates the chain, key, trust store and CRLs before anything is enrolled; status 8779 lists each failed validation.
-step nbu-primary.corp.example:eca.health 'Check the external certificate configuration'
-passphrase_file="$workdir/passphrase_file"
-write_secret passphrase "$passphrase_file"
-/usr/openv/netbackup/bin/nbcertcmd -ecaHealthCheck -trustStorePath /etc/pki/netbackup/ca-bundle.pem -certPath /etc/pki/netbackup/host-chain.pem -privateKeyPath /etc/pki/netbackup/host.key -passphraseFile "$passphrase_file" -crlCheckLevel LEAF -crlPath /etc/pki/netbackup/crl
-
-# Pre-check the enrolment with the primary
-# Why: Confirms the primary will accept this host's external certificate.
-step nbu-primary.corp.example:eca.precheck 'Pre-check the enrolment with the primary'
-/usr/openv/netbackup/bin/nbcertcmd -enrollCertificate -preCheck -server nbu-primary.corp.example
-
-# Enrol the external certificate with the primary
-# Why: Registers the host's external certificate so NetBackup uses it for secure communication.
-step nbu-primary.corp.example:eca.enroll 'Enrol the external certificate with the primary'
-if already '' /usr/openv/netbackup/bin/nbcertcmd -listCertDetails; then
-  echo '    already done'
-else
-  /usr/openv/netbackup/bin/nbcertcmd -enrollCertificate -server nbu-primary.corp.example
 fi
 
 printf '\nnbsecure: all steps for %s are done.\n' nbu-primary.corp.example

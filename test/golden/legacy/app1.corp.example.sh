@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for app1.corp.example (client, linux, NetBackup 9.1)
-# Plan digest 6238bc5d3e380cc38f6624658da2803724ed30e8a57dc0247a958a351e1bdeb4. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 75dbbb872edc5ad6ab167d9820eb0f02140acf03727c973e968da8a0d29db37d. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on app1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.
@@ -35,8 +35,18 @@ manual() {
     read -r -p '    Press Enter when it is done, or Ctrl-C to stop: ' _
   else
     printf 'stopped at manual step %s: do it, then run again with NBSECURE_MANUAL_DONE=%s\n' "$id" "$id" >&2
-    exit 1
+    exit 4
   fi
+}
+
+# The rollout's stages: with NBSECURE_STAGE set, only that stage's steps run; without it, the script
+# stops (exit 4) before a stage that waits for the fleet (tighten, verify on the primary).
+run_stage() { [[ -z ${NBSECURE_STAGE:-} || ${NBSECURE_STAGE} == "$1" ]]; }
+stage_gate() {
+  [[ -z ${NBSECURE_STAGE:-} ]] || return 0
+  printf '\nWaiting for the fleet: the %s stage comes after every media server and client has its certificate.\n' "$1"
+  printf 'Then run this script again with NBSECURE_STAGE=%s%s.\n' "$1" "$([[ $1 == tighten ]] && echo ', and last with NBSECURE_STAGE=verify')"
+  exit 4
 }
 
 # Writes a secret (the token or the key passphrase) to a 0600 file; it never appears on a command line.
@@ -120,9 +130,10 @@ reissue_needed() {
 }
 
 # Whether the token an earlier run captured is at hand: without its value a token is useless.
+# A retired token (deleted after the rollout) counts as at hand: no step may make another.
 token_at_hand() {
   local f=${NBSECURE_TOKEN_OUT:-./nbsecure-token}
-  [[ -s $f ]] && grep -qxE '[A-Z]{16}' "$f"
+  [[ -e $f.retired ]] || { [[ -s $f ]] && grep -qxE '[A-Z]{16}' "$f"; }
 }
 
 # Repeated keys replace the whole set when written: keep the host's other values after the planned ones.
@@ -139,26 +150,33 @@ merge_config() {
 
 # Write the NetBackup configuration
 # Why: Sets SERVER, CLIENT_NAME. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
+if run_stage clients; then
 step app1.corp.example:config.set 'Write the NetBackup configuration'
 keep_identity CLIENT_NAME app1.corp.example /usr/openv/netbackup/bin/nbgetconfig CLIENT_NAME
 merge_config $'SERVER = nbu-primary.corp.example\nSERVER = nbu-media1.corp.example\nCLIENT_NAME = app1.corp.example\n' /usr/openv/netbackup/bin/nbgetconfig SERVER | /usr/openv/netbackup/bin/nbsetconfig
+fi
 
 # Read the configuration back
 # Why: Confirms that every value the plan owns is now in effect.
+if run_stage clients; then
 step app1.corp.example:config.verify 'Read the configuration back'
 /usr/openv/netbackup/bin/nbgetconfig SERVER CLIENT_NAME
+fi
 
 # Fetch the CA certificate and compare its fingerprint by eye
 # Why: No CA fingerprint was given, so only a person can confirm that the CA presented is the primary's.
+if run_stage clients; then
 manual app1.corp.example:ca.get 'Fetch the CA certificate and compare its fingerprint by eye' \
   'On the primary, run: nbcertcmd -displayCACertDetail, and note the fingerprint.' \
   'On app1.corp.example, run: nbcertcmd -getCACertificate -server nbu-primary.corp.example' \
   'Answer y only if the fingerprint shown matches the primary'\''s exactly.' \
   'To automate this step, put the fingerprint in certificates.caFingerprint and plan again.'
 
+fi
 
 # Deploy the host certificate
 # Why: At the High level the primary issues a certificate without a token to a host it already knows (in its configuration, EMM, a policy, or as a legacy client). If the primary answers 5954 or 5955, deploy this certificate with a token: a token works at every level.
+if run_stage clients; then
 step app1.corp.example:cert.get 'Deploy the host certificate'
 cert_now=$(cert_state 30 /usr/openv/netbackup/bin/nbcertcmd -listCertDetails)
 if [[ $cert_now == valid ]]; then
@@ -174,15 +192,20 @@ elif [[ $cert_now == reissue* ]]; then
 else
   /usr/openv/netbackup/bin/nbcertcmd -getCertificate -server nbu-primary.corp.example
 fi
+fi
 
 # List the host certificate
 # Why: Shows the certificate that was just issued, its host ID and expiry.
+if run_stage clients; then
 step app1.corp.example:cert.verify 'List the host certificate'
 /usr/openv/netbackup/bin/nbcertcmd -listCertDetails
+fi
 
 # Check the host's certificate state
 # Why: Reports whether this host's certificate is valid and not revoked.
+if run_stage clients; then
 step app1.corp.example:cert.selfcheck 'Check the host'\''s certificate state'
 /usr/openv/netbackup/bin/nbcertcmd -hostSelfCheck
+fi
 
 printf '\nnbsecure: all steps for %s are done.\n' app1.corp.example

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-primary.corp.example (primary, linux, NetBackup 9.1)
-# Plan digest 6238bc5d3e380cc38f6624658da2803724ed30e8a57dc0247a958a351e1bdeb4. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 75dbbb872edc5ad6ab167d9820eb0f02140acf03727c973e968da8a0d29db37d. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-primary.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.
@@ -35,8 +35,18 @@ manual() {
     read -r -p '    Press Enter when it is done, or Ctrl-C to stop: ' _
   else
     printf 'stopped at manual step %s: do it, then run again with NBSECURE_MANUAL_DONE=%s\n' "$id" "$id" >&2
-    exit 1
+    exit 4
   fi
+}
+
+# The rollout's stages: with NBSECURE_STAGE set, only that stage's steps run; without it, the script
+# stops (exit 4) before a stage that waits for the fleet (tighten, verify on the primary).
+run_stage() { [[ -z ${NBSECURE_STAGE:-} || ${NBSECURE_STAGE} == "$1" ]]; }
+stage_gate() {
+  [[ -z ${NBSECURE_STAGE:-} ]] || return 0
+  printf '\nWaiting for the fleet: the %s stage comes after every media server and client has its certificate.\n' "$1"
+  printf 'Then run this script again with NBSECURE_STAGE=%s%s.\n' "$1" "$([[ $1 == tighten ]] && echo ', and last with NBSECURE_STAGE=verify')"
+  exit 4
 }
 
 # Writes a secret (the token or the key passphrase) to a 0600 file; it never appears on a command line.
@@ -120,9 +130,10 @@ reissue_needed() {
 }
 
 # Whether the token an earlier run captured is at hand: without its value a token is useless.
+# A retired token (deleted after the rollout) counts as at hand: no step may make another.
 token_at_hand() {
   local f=${NBSECURE_TOKEN_OUT:-./nbsecure-token}
-  [[ -s $f ]] && grep -qxE '[A-Z]{16}' "$f"
+  [[ -e $f.retired ]] || { [[ -s $f ]] && grep -qxE '[A-Z]{16}' "$f"; }
 }
 
 # Repeated keys replace the whole set when written: keep the host's other values after the planned ones.
@@ -139,69 +150,100 @@ merge_config() {
 
 # Write the NetBackup configuration
 # Why: Sets SERVER, CLIENT_NAME, GUI_MAX_LOGIN_ATTEMPTS, GUI_ACCOUNT_LOCKOUT_DURATION. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
+if run_stage prepare; then
 step nbu-primary.corp.example:config.set 'Write the NetBackup configuration'
 keep_identity CLIENT_NAME nbu-primary.corp.example /usr/openv/netbackup/bin/nbgetconfig CLIENT_NAME
 merge_config $'SERVER = nbu-primary.corp.example\nSERVER = nbu-media1.corp.example\nCLIENT_NAME = nbu-primary.corp.example\nGUI_MAX_LOGIN_ATTEMPTS = 5\nGUI_ACCOUNT_LOCKOUT_DURATION = 30\n' /usr/openv/netbackup/bin/nbgetconfig SERVER | /usr/openv/netbackup/bin/nbsetconfig
+fi
 
 # Read the configuration back
 # Why: Confirms that every value the plan owns is now in effect.
+if run_stage prepare; then
 step nbu-primary.corp.example:config.verify 'Read the configuration back'
 /usr/openv/netbackup/bin/nbgetconfig SERVER CLIENT_NAME GUI_MAX_LOGIN_ATTEMPTS GUI_ACCOUNT_LOCKOUT_DURATION
+fi
 
 # Log in as a NetBackup administrator
 # Why: nbseccmd and nbcertcmd -createToken act for an authenticated administrator; without a session they are refused (status 5930).
+if run_stage prepare; then
 manual nbu-primary.corp.example:login 'Log in as a NetBackup administrator' \
   'On nbu-primary.corp.example, run: bpnbat -login -logintype WEB' \
   'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).'
 
+fi
 
 # Show the CA certificate and its fingerprint
 # Why: Every other host checks the CA it receives against this fingerprint; put it in certificates.caFingerprint so their steps run unattended and verified.
+if run_stage prepare; then
 step nbu-primary.corp.example:ca.show 'Show the CA certificate and its fingerprint'
 /usr/openv/netbackup/bin/nbcertcmd -displayCACertDetail
+fi
 
 # Set the certificate deployment security level to High
 # Why: There is no documented nbseccmd flag for this setting, so nbsecure does not invent one.
+if run_stage prepare; then
 manual nbu-primary.corp.example:security.level 'Set the certificate deployment security level to High' \
   'In the web UI: Security > Global security settings > Secure communication, set the level to High.' \
   'Or through the REST API: POST https://nbu-primary.corp.example:1556/netbackup/security/properties with the field certificateAutoDeployLevel set to the value your version'\''s API reference gives for High.'
 
+fi
+
+# Keep audit records for 365 days
+# Why: Audit records are how an intrusion is traced; attackers count on them being gone by the time it is found.
+if run_stage prepare; then
+step nbu-primary.corp.example:security.audit 'Keep audit records for 365 days'
+if already '\b365\b' /usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -auditretentionperiod; then
+  echo '    already done'
+else
+  /usr/openv/netbackup/bin/admincmd/nbseccmd -setsecurityconfig -auditretentionperiod 365
+fi
+fi
+
+stage_gate tighten
+
+# Log in as a NetBackup administrator
+# Why: nbseccmd and nbcertcmd -createToken act for an authenticated administrator; without a session they are refused (status 5930).
+if run_stage tighten; then
+manual nbu-primary.corp.example:tighten.login 'Log in as a NetBackup administrator' \
+  'On nbu-primary.corp.example, run: bpnbat -login -logintype WEB' \
+  'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).'
+
+fi
 
 # Turn insecure communication on
 # Why: Hosts at 8.0 or earlier (old1.corp.example 8.0) can only talk insecurely; it stays on until they are upgraded.
+if run_stage tighten; then
 step nbu-primary.corp.example:security.insecure 'Turn insecure communication on'
 if already '\bon\b' /usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -insecurecommunication; then
   echo '    already done'
 else
   /usr/openv/netbackup/bin/admincmd/nbseccmd -setsecurityconfig -insecurecommunication on
 fi
+fi
 
 # Read the insecure communication setting back
 # Why: Confirms it is on.
+if run_stage tighten; then
 step nbu-primary.corp.example:security.insecure.verify 'Read the insecure communication setting back'
 /usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -insecurecommunication
+fi
 
 # Set data-in-transit encryption to Preferred On
 # Why: Preferred On: data is encrypted on the wire unless a client or policy opts out.
+if run_stage tighten; then
 step nbu-primary.corp.example:security.dte 'Set data-in-transit encryption to Preferred On'
 if already 'PREFERRED.?ON' /usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -dteglobalmode; then
   echo '    already done'
 else
   /usr/openv/netbackup/bin/admincmd/nbseccmd -setsecurityconfig -dteglobalmode 1
 fi
+fi
 
 # Read the data-in-transit encryption mode back
 # Why: Confirms it is Preferred On.
+if run_stage tighten; then
 step nbu-primary.corp.example:security.dte.verify 'Read the data-in-transit encryption mode back'
 /usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -dteglobalmode
-
-# Keep audit records for 365 days
-# Why: Audit records are how an intrusion is traced; attackers count on them being gone by the time it is found.
-step nbu-primary.corp.example:security.audit 'Keep audit records for 365 days'
-if already '\b365\b' /usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -auditretentionperiod; then
-  echo '    already done'
-else
-  /usr/openv/netbackup/bin/admincmd/nbseccmd -setsecurityconfig -auditretentionperiod 365
 fi
 
 printf '\nnbsecure: all steps for %s are done.\n' nbu-primary.corp.example

@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for old1.corp.example (client, windows, NetBackup 8.0)
-# Plan digest 6238bc5d3e380cc38f6624658da2803724ed30e8a57dc0247a958a351e1bdeb4. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 75dbbb872edc5ad6ab167d9820eb0f02140acf03727c973e968da8a0d29db37d. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on old1.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone.
@@ -60,9 +60,11 @@ function Assert-Reissue([string]$Why, [string]$HowTo) {
 }
 
 # Whether the token an earlier run captured is at hand: without its value a token is useless.
+# A retired token (deleted after the rollout) counts as at hand: no step may make another.
+function Get-TokenOut { if ($env:NBSECURE_TOKEN_OUT) { $env:NBSECURE_TOKEN_OUT } else { '.\nbsecure-token' } }
 function Test-TokenAtHand {
-  $f = if ($env:NBSECURE_TOKEN_OUT) { $env:NBSECURE_TOKEN_OUT } else { '.\nbsecure-token' }
-  (Test-Path $f) -and ((Get-Content -Raw $f).Trim() -cmatch '^[A-Z]{16}$')
+  $f = Get-TokenOut
+  (Test-Path "$f.retired") -or ((Test-Path $f) -and ((Get-Content -Raw $f).Trim() -cmatch '^[A-Z]{16}$'))
 }
 
 function Test-Done([string]$Pattern, [string]$File, [string[]]$Arguments) {
@@ -76,7 +78,18 @@ function Invoke-Manual([string]$Id, [string]$Title, [string[]]$Lines) {
   $Lines | ForEach-Object { Write-Host "    $_" }
   if ((",$env:NBSECURE_MANUAL_DONE,") -like "*,$Id,*") { Write-Host '    (confirmed done through NBSECURE_MANUAL_DONE)'; return }
   if ([Environment]::UserInteractive -and -not [Console]::IsInputRedirected) { Read-Host '    Press Enter when it is done, or Ctrl-C to stop' | Out-Null; return }
-  throw "stopped at manual step ${Id}: do it, then run again with NBSECURE_MANUAL_DONE=$Id"
+  [Console]::Error.WriteLine("stopped at manual step ${Id}: do it, then run again with NBSECURE_MANUAL_DONE=$Id")
+  exit 4
+}
+
+# The rollout's stages: with NBSECURE_STAGE set, only that stage's steps run; without it, the script
+# stops (exit 4) before a stage that waits for the fleet (tighten, verify on the primary).
+function Test-RunStage([string]$Stage) { (-not $env:NBSECURE_STAGE) -or ($env:NBSECURE_STAGE -eq $Stage) }
+function Assert-StageGate([string]$Stage) {
+  if ($env:NBSECURE_STAGE) { return }
+  Write-Host "`nWaiting for the fleet: the $Stage stage comes after every media server and client has its certificate."
+  Write-Host "Then run this script again with NBSECURE_STAGE=$Stage."
+  exit 4
 }
 
 function Protect-File([string]$Path) {
@@ -154,17 +167,21 @@ try {
 
   # Write the NetBackup configuration
   # Why: Sets SERVER, CLIENT_NAME. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
+  if (Test-RunStage 'clients') {
   Write-Step 'old1.corp.example:config.set' 'Write the NetBackup configuration'
   & {
     Assert-Identity 'CLIENT_NAME' 'old1.corp.example' (Join-Path $NbRoot 'NetBackup\bin\nbgetconfig.exe') @('CLIENT_NAME')
     Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\nbsetconfig.exe') @() (Get-MergedConfig "SERVER = nbu-primary.corp.example`nSERVER = nbu-media1.corp.example`nCLIENT_NAME = old1.corp.example`n" (Join-Path $NbRoot 'NetBackup\bin\nbgetconfig.exe') @('SERVER'))
   }
+  }
 
   # Read the configuration back
   # Why: Confirms that every value the plan owns is now in effect.
+  if (Test-RunStage 'clients') {
   Write-Step 'old1.corp.example:config.verify' 'Read the configuration back'
   & {
     Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\nbgetconfig.exe') @('SERVER', 'CLIENT_NAME')
+  }
   }
 
   Write-Host "`nnbsecure: all steps for old1.corp.example are done."

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for lnx1.corp.example (client, linux, NetBackup 11.1)
-# Plan digest dbc31642c12d02aab31ca078dcc81aa6e0a4d636473e4e3ddcb1f084565cb6e7. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 868fd9fce758b21cfd41199a33d492e2712de85e21c2e24d56e0a059f33767ed. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on lnx1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.
@@ -35,8 +35,18 @@ manual() {
     read -r -p '    Press Enter when it is done, or Ctrl-C to stop: ' _
   else
     printf 'stopped at manual step %s: do it, then run again with NBSECURE_MANUAL_DONE=%s\n' "$id" "$id" >&2
-    exit 1
+    exit 4
   fi
+}
+
+# The rollout's stages: with NBSECURE_STAGE set, only that stage's steps run; without it, the script
+# stops (exit 4) before a stage that waits for the fleet (tighten, verify on the primary).
+run_stage() { [[ -z ${NBSECURE_STAGE:-} || ${NBSECURE_STAGE} == "$1" ]]; }
+stage_gate() {
+  [[ -z ${NBSECURE_STAGE:-} ]] || return 0
+  printf '\nWaiting for the fleet: the %s stage comes after every media server and client has its certificate.\n' "$1"
+  printf 'Then run this script again with NBSECURE_STAGE=%s%s.\n' "$1" "$([[ $1 == tighten ]] && echo ', and last with NBSECURE_STAGE=verify')"
+  exit 4
 }
 
 # Writes a secret (the token or the key passphrase) to a 0600 file; it never appears on a command line.
@@ -120,9 +130,10 @@ reissue_needed() {
 }
 
 # Whether the token an earlier run captured is at hand: without its value a token is useless.
+# A retired token (deleted after the rollout) counts as at hand: no step may make another.
 token_at_hand() {
   local f=${NBSECURE_TOKEN_OUT:-./nbsecure-token}
-  [[ -s $f ]] && grep -qxE '[A-Z]{16}' "$f"
+  [[ -e $f.retired ]] || { [[ -s $f ]] && grep -qxE '[A-Z]{16}' "$f"; }
 }
 
 # Repeated keys replace the whole set when written: keep the host's other values after the planned ones.
@@ -139,17 +150,22 @@ merge_config() {
 
 # Write the NetBackup configuration
 # Why: Sets SERVER, CLIENT_NAME. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
+if run_stage clients; then
 step lnx1.corp.example:config.set 'Write the NetBackup configuration'
 keep_identity CLIENT_NAME lnx1.corp.example /usr/openv/netbackup/bin/nbgetconfig CLIENT_NAME
 merge_config $'SERVER = nbu-primary.corp.example\nSERVER = nbu-media1.corp.example\nSERVER = nbu-media2.corp.example\nCLIENT_NAME = lnx1.corp.example\n' /usr/openv/netbackup/bin/nbgetconfig SERVER | /usr/openv/netbackup/bin/nbsetconfig
+fi
 
 # Read the configuration back
 # Why: Confirms that every value the plan owns is now in effect.
+if run_stage clients; then
 step lnx1.corp.example:config.verify 'Read the configuration back'
 /usr/openv/netbackup/bin/nbgetconfig SERVER CLIENT_NAME
+fi
 
 # Fetch the CA certificate and check its fingerprint
 # Why: Trust is established only if the CA the primary presents has the fingerprint from the answers; a mismatch stops here instead of trusting an impostor.
+if run_stage clients; then
 step lnx1.corp.example:ca.get 'Fetch the CA certificate and check its fingerprint'
 if already C2:7D:A7:77:CE:C3:90:C2:BD:87:73:D9:07:DF:F1:E7:5E:3F:43:93:3A:1C:50:55:9B:65:F5:4D:CF:D6:09:F7 /usr/openv/netbackup/bin/nbcertcmd -listCACertDetails; then
   echo '    already done'
@@ -158,9 +174,11 @@ else
   printf '%s\n' C2:7D:A7:77:CE:C3:90:C2:BD:87:73:D9:07:DF:F1:E7:5E:3F:43:93:3A:1C:50:55:9B:65:F5:4D:CF:D6:09:F7 >"$ca_fingerprint_file"
   /usr/openv/netbackup/bin/nbcertcmd -getCACertificate -file "$ca_fingerprint_file" -server nbu-primary.corp.example
 fi
+fi
 
 # Deploy the host certificate with the authorization token
 # Why: A token is needed because the certificate deployment level is Very High, which asks a token of every host. It is handed over in a 0600 file, never on the command line, where the process list would show it.
+if run_stage clients; then
 step lnx1.corp.example:cert.get 'Deploy the host certificate with the authorization token'
 cert_now=$(cert_state 30 /usr/openv/netbackup/bin/nbcertcmd -listCertDetails)
 if [[ $cert_now == valid ]]; then
@@ -178,15 +196,20 @@ else
   write_secret token "$token_file"
   /usr/openv/netbackup/bin/nbcertcmd -getCertificate -file "$token_file" -server nbu-primary.corp.example
 fi
+fi
 
 # List the host certificate
 # Why: Shows the certificate that was just issued, its host ID and expiry.
+if run_stage clients; then
 step lnx1.corp.example:cert.verify 'List the host certificate'
 /usr/openv/netbackup/bin/nbcertcmd -listCertDetails
+fi
 
 # Check the host's certificate state
 # Why: Reports whether this host's certificate is valid and not revoked.
+if run_stage clients; then
 step lnx1.corp.example:cert.selfcheck 'Check the host'\''s certificate state'
 /usr/openv/netbackup/bin/nbcertcmd -hostSelfCheck
+fi
 
 printf '\nnbsecure: all steps for %s are done.\n' lnx1.corp.example

@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for nbu-primary.corp.example (primary, windows, NetBackup 11.1)
-# Plan digest dbc31642c12d02aab31ca078dcc81aa6e0a4d636473e4e3ddcb1f084565cb6e7. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 868fd9fce758b21cfd41199a33d492e2712de85e21c2e24d56e0a059f33767ed. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on nbu-primary.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone.
@@ -60,9 +60,11 @@ function Assert-Reissue([string]$Why, [string]$HowTo) {
 }
 
 # Whether the token an earlier run captured is at hand: without its value a token is useless.
+# A retired token (deleted after the rollout) counts as at hand: no step may make another.
+function Get-TokenOut { if ($env:NBSECURE_TOKEN_OUT) { $env:NBSECURE_TOKEN_OUT } else { '.\nbsecure-token' } }
 function Test-TokenAtHand {
-  $f = if ($env:NBSECURE_TOKEN_OUT) { $env:NBSECURE_TOKEN_OUT } else { '.\nbsecure-token' }
-  (Test-Path $f) -and ((Get-Content -Raw $f).Trim() -cmatch '^[A-Z]{16}$')
+  $f = Get-TokenOut
+  (Test-Path "$f.retired") -or ((Test-Path $f) -and ((Get-Content -Raw $f).Trim() -cmatch '^[A-Z]{16}$'))
 }
 
 function Test-Done([string]$Pattern, [string]$File, [string[]]$Arguments) {
@@ -76,7 +78,18 @@ function Invoke-Manual([string]$Id, [string]$Title, [string[]]$Lines) {
   $Lines | ForEach-Object { Write-Host "    $_" }
   if ((",$env:NBSECURE_MANUAL_DONE,") -like "*,$Id,*") { Write-Host '    (confirmed done through NBSECURE_MANUAL_DONE)'; return }
   if ([Environment]::UserInteractive -and -not [Console]::IsInputRedirected) { Read-Host '    Press Enter when it is done, or Ctrl-C to stop' | Out-Null; return }
-  throw "stopped at manual step ${Id}: do it, then run again with NBSECURE_MANUAL_DONE=$Id"
+  [Console]::Error.WriteLine("stopped at manual step ${Id}: do it, then run again with NBSECURE_MANUAL_DONE=$Id")
+  exit 4
+}
+
+# The rollout's stages: with NBSECURE_STAGE set, only that stage's steps run; without it, the script
+# stops (exit 4) before a stage that waits for the fleet (tighten, verify on the primary).
+function Test-RunStage([string]$Stage) { (-not $env:NBSECURE_STAGE) -or ($env:NBSECURE_STAGE -eq $Stage) }
+function Assert-StageGate([string]$Stage) {
+  if ($env:NBSECURE_STAGE) { return }
+  Write-Host "`nWaiting for the fleet: the $Stage stage comes after every media server and client has its certificate."
+  Write-Host "Then run this script again with NBSECURE_STAGE=$Stage."
+  exit 4
 }
 
 function Protect-File([string]$Path) {
@@ -154,39 +167,50 @@ try {
 
   # Write the NetBackup configuration
   # Why: Sets SERVER, CLIENT_NAME, GUI_MAX_LOGIN_ATTEMPTS, GUI_ACCOUNT_LOCKOUT_DURATION. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
+  if (Test-RunStage 'prepare') {
   Write-Step 'nbu-primary.corp.example:config.set' 'Write the NetBackup configuration'
   & {
     Assert-Identity 'CLIENT_NAME' 'nbu-primary.corp.example' (Join-Path $NbRoot 'NetBackup\bin\nbgetconfig.exe') @('CLIENT_NAME')
     Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\nbsetconfig.exe') @() (Get-MergedConfig "SERVER = nbu-primary.corp.example`nSERVER = nbu-media1.corp.example`nSERVER = nbu-media2.corp.example`nCLIENT_NAME = nbu-primary.corp.example`nGUI_MAX_LOGIN_ATTEMPTS = 5`nGUI_ACCOUNT_LOCKOUT_DURATION = 30`n" (Join-Path $NbRoot 'NetBackup\bin\nbgetconfig.exe') @('SERVER'))
   }
+  }
 
   # Read the configuration back
   # Why: Confirms that every value the plan owns is now in effect.
+  if (Test-RunStage 'prepare') {
   Write-Step 'nbu-primary.corp.example:config.verify' 'Read the configuration back'
   & {
     Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\nbgetconfig.exe') @('SERVER', 'CLIENT_NAME', 'GUI_MAX_LOGIN_ATTEMPTS', 'GUI_ACCOUNT_LOCKOUT_DURATION')
   }
+  }
 
   # Log in as a NetBackup administrator
   # Why: nbseccmd and nbcertcmd -createToken act for an authenticated administrator; without a session they are refused (status 5930).
+  if (Test-RunStage 'prepare') {
   Invoke-Manual 'nbu-primary.corp.example:login' 'Log in as a NetBackup administrator' @('On nbu-primary.corp.example, run: bpnbat.exe -login -logintype WEB', 'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).')
+  }
 
   # Show the CA certificate and its fingerprint
   # Why: Every other host checks the CA it receives against this fingerprint; put it in certificates.caFingerprint so their steps run unattended and verified.
+  if (Test-RunStage 'prepare') {
   Write-Step 'nbu-primary.corp.example:ca.show' 'Show the CA certificate and its fingerprint'
   & {
     Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\nbcertcmd.exe') @('-displayCACertDetail')
   }
+  }
 
   # Delete an earlier token "win-rollout" whose value is not at hand
   # Why: A token made by an earlier, interrupted run cannot be handed to anyone: its value was never captured. It is deleted so that a fresh one can be made under the same name.
+  if (Test-RunStage 'prepare') {
   Write-Step 'nbu-primary.corp.example:token.replace' 'Delete an earlier token "win-rollout" whose value is not at hand'
   if (Test-TokenAtHand) { Write-Host '    skipped: the token captured earlier is at hand' } else {
     try { Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\nbcertcmd.exe') @('-deleteToken', '-name', 'win-rollout') } catch { Write-Host '    a failure is fine: there was no such token' }
   }
+  }
 
   # Create the authorization token "win-rollout" for 7 hosts
   # Why: Needed by nbu-media1.corp.example, nbu-media2.corp.example, sql1.corp.example, files1.corp.example, kiosk1.branch.example, lnx1.corp.example, new2.corp.example. The token is a credential: nbsecure captures it into a 0600 file and never prints it; it expires after 12H.
+  if (Test-RunStage 'prepare') {
   Write-Step 'nbu-primary.corp.example:token.create' 'Create the authorization token "win-rollout" for 7 hosts'
   if (Test-TokenAtHand) { Write-Host '    skipped: the token captured earlier is at hand' } else {
     $tokenOut = if ($env:NBSECURE_TOKEN_OUT) { $env:NBSECURE_TOKEN_OUT } else { '.\nbsecure-token' }
@@ -197,76 +221,124 @@ try {
     ([regex]::Match($created, '\b[A-Z]{16}\b')).Value | Set-Content -Path $tokenOut
     Write-Host "    token saved to $tokenOut (readable by you alone): hand it to the hosts that need it, then delete it"
   }
+  }
 
   # Set the certificate deployment security level to Very High
   # Why: There is no documented nbseccmd flag for this setting, so nbsecure does not invent one.
+  if (Test-RunStage 'prepare') {
   Invoke-Manual 'nbu-primary.corp.example:security.level' 'Set the certificate deployment security level to Very High' @('In the web UI: Security > Global security settings > Secure communication, set the level to Very High.', 'Or through the REST API: POST https://nbu-primary.corp.example:1556/netbackup/security/properties with the field certificateAutoDeployLevel set to the value your version''s API reference gives for Very High.')
+  }
+
+  # Keep audit records for 365 days
+  # Why: Audit records are how an intrusion is traced; attackers count on them being gone by the time it is found.
+  if (Test-RunStage 'prepare') {
+  Write-Step 'nbu-primary.corp.example:security.audit' 'Keep audit records for 365 days'
+  if (Test-Done '\b365\b' (Join-Path $NbRoot 'NetBackup\bin\admincmd\nbseccmd.exe') @('-getsecurityconfig', '-auditretentionperiod')) { Write-Host '    already done' } else {
+    Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\admincmd\nbseccmd.exe') @('-setsecurityconfig', '-auditretentionperiod', '365')
+  }
+  }
+
+  # Turn on NAT support for the clients behind NAT
+  # Why: kiosk1.branch.example is behind dynamic NAT: they reach the primary through the messaging broker, and once NAT support is on, servers fail to communicate with any client that has NAT support disabled unless ENABLE_DIRECT_CONNECTION is TRUE on them.
+  if (Test-RunStage 'prepare') {
+  Invoke-Manual 'nbu-primary.corp.example:nat.support' 'Turn on NAT support for the clients behind NAT' @('In the web UI, turn on NAT support for the domain as the NAT guide for your version says; this starts the messaging broker (nbmqbroker) on the primary.', 'On each server that must still reach clients without NAT support, set ENABLE_DIRECT_CONNECTION = TRUE (nbsetconfig), then check that backups of those clients still run.', 'External certificates are not enrolled automatically for NAT clients: enrol them on each client.')
+  }
+
+  Assert-StageGate 'tighten'
+
+  # Log in as a NetBackup administrator
+  # Why: nbseccmd and nbcertcmd -createToken act for an authenticated administrator; without a session they are refused (status 5930).
+  if (Test-RunStage 'tighten') {
+  Invoke-Manual 'nbu-primary.corp.example:tighten.login' 'Log in as a NetBackup administrator' @('On nbu-primary.corp.example, run: bpnbat.exe -login -logintype WEB', 'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).')
+  }
 
   # Check the domain for hosts at 8.0 or earlier that the answers do not list
   # Why: Turning insecure communication off cuts off every host at 8.0 or earlier, listed or not; this stops the run before the change if the primary knows such a host that the answers leave out.
   # VERIFY FOR YOUR VERSION: the layout of nbemmcmd -listhosts -verbose (MachineName and NetBackupVersion lines) is not documented; check that it lists your hosts with their versions
+  if (Test-RunStage 'tighten') {
   Write-Step 'nbu-primary.corp.example:security.insecure.domain' 'Check the domain for hosts at 8.0 or earlier that the answers do not list'
   & {
     Assert-NoUnlistedLegacy @('nbu-primary.corp.example', 'nbu-media1.corp.example', 'nbu-media2.corp.example', 'sql1.corp.example', 'files1.corp.example', 'kiosk1.branch.example', 'lnx1.corp.example', 'new2.corp.example') (Join-Path $NbRoot 'NetBackup\bin\admincmd\nbemmcmd.exe') @('-listhosts', '-verbose')
   }
+  }
 
   # Turn insecure communication off
   # Why: No host is at 8.0 or earlier, so nothing needs the insecure protocol; leaving it on lets any 8.0 host talk to the domain unauthenticated.
+  if (Test-RunStage 'tighten') {
   Write-Step 'nbu-primary.corp.example:security.insecure' 'Turn insecure communication off'
   if (Test-Done '\boff\b' (Join-Path $NbRoot 'NetBackup\bin\admincmd\nbseccmd.exe') @('-getsecurityconfig', '-insecurecommunication')) { Write-Host '    already done' } else {
     Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\admincmd\nbseccmd.exe') @('-setsecurityconfig', '-insecurecommunication', 'off')
     $ran['nbu-primary.corp.example:security.insecure'] = $true
   }
+  }
 
   # Read the insecure communication setting back
   # Why: Confirms it is off.
+  if (Test-RunStage 'tighten') {
   Write-Step 'nbu-primary.corp.example:security.insecure.verify' 'Read the insecure communication setting back'
   & {
     Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\admincmd\nbseccmd.exe') @('-getsecurityconfig', '-insecurecommunication')
+  }
   }
 
   # Stop the NetBackup services on the primary
   # Why: Turning insecure communication off takes effect only after the primary's services restart. This interrupts running backup and restore jobs: choose a quiet window.
   # VERIFY FOR YOUR VERSION: NetBackup Administrator's Guide (flags differ by version: check yours)
+  if (Test-RunStage 'tighten') {
   Write-Step 'nbu-primary.corp.example:services.stop' 'Stop the NetBackup services on the primary'
   if (-not $ran.ContainsKey('nbu-primary.corp.example:security.insecure')) { Write-Host '    skipped: nothing changed that needs it' } else {
     Write-Host '    This interrupts running backup and restore jobs.'
     Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\bpdown.exe') @() "y`n"
   }
+  }
 
   # Start the NetBackup services on the primary
   # Why: Brings the primary back with the new setting in effect.
   # VERIFY FOR YOUR VERSION: NetBackup Administrator's Guide (flags differ by version: check yours)
+  if (Test-RunStage 'tighten') {
   Write-Step 'nbu-primary.corp.example:services.start' 'Start the NetBackup services on the primary'
   if (-not $ran.ContainsKey('nbu-primary.corp.example:security.insecure')) { Write-Host '    skipped: nothing changed that needs it' } else {
     Write-Host '    This interrupts running backup and restore jobs.'
     Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\bpup.exe') @()
   }
+  }
 
   # Set data-in-transit encryption to Preferred On
   # Why: Preferred On: data is encrypted on the wire unless a client or policy opts out.
+  if (Test-RunStage 'tighten') {
   Write-Step 'nbu-primary.corp.example:security.dte' 'Set data-in-transit encryption to Preferred On'
   if (Test-Done 'PREFERRED.?ON' (Join-Path $NbRoot 'NetBackup\bin\admincmd\nbseccmd.exe') @('-getsecurityconfig', '-dteglobalmode')) { Write-Host '    already done' } else {
     Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\admincmd\nbseccmd.exe') @('-setsecurityconfig', '-dteglobalmode', '1')
   }
+  }
 
   # Read the data-in-transit encryption mode back
   # Why: Confirms it is Preferred On.
+  if (Test-RunStage 'tighten') {
   Write-Step 'nbu-primary.corp.example:security.dte.verify' 'Read the data-in-transit encryption mode back'
   & {
     Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\admincmd\nbseccmd.exe') @('-getsecurityconfig', '-dteglobalmode')
   }
-
-  # Keep audit records for 365 days
-  # Why: Audit records are how an intrusion is traced; attackers count on them being gone by the time it is found.
-  Write-Step 'nbu-primary.corp.example:security.audit' 'Keep audit records for 365 days'
-  if (Test-Done '\b365\b' (Join-Path $NbRoot 'NetBackup\bin\admincmd\nbseccmd.exe') @('-getsecurityconfig', '-auditretentionperiod')) { Write-Host '    already done' } else {
-    Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\admincmd\nbseccmd.exe') @('-setsecurityconfig', '-auditretentionperiod', '365')
   }
 
-  # Turn on NAT support for the clients behind NAT
-  # Why: kiosk1.branch.example is behind dynamic NAT: they reach the primary through the messaging broker, and once NAT support is on, servers fail to communicate with any client that has NAT support disabled unless ENABLE_DIRECT_CONNECTION is TRUE on them.
-  Invoke-Manual 'nbu-primary.corp.example:nat.support' 'Turn on NAT support for the clients behind NAT' @('In the web UI, turn on NAT support for the domain as the NAT guide for your version says; this starts the messaging broker (nbmqbroker) on the primary.', 'On each server that must still reach clients without NAT support, set ENABLE_DIRECT_CONNECTION = TRUE (nbsetconfig), then check that backups of those clients still run.', 'External certificates are not enrolled automatically for NAT clients: enrol them on each client.')
+  Assert-StageGate 'verify'
+
+  # Log in as a NetBackup administrator
+  # Why: nbseccmd and nbcertcmd -createToken act for an authenticated administrator; without a session they are refused (status 5930).
+  if (Test-RunStage 'verify') {
+  Invoke-Manual 'nbu-primary.corp.example:verify.login' 'Log in as a NetBackup administrator' @('On nbu-primary.corp.example, run: bpnbat.exe -login -logintype WEB', 'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).')
+  }
+
+  # Delete the rollout token "win-rollout"
+  # Why: Every host that needed it has its certificate by now: a token left behind is a credential anyone who finds it could use until it expires. Its captured copy is removed too.
+  if (Test-RunStage 'verify') {
+  Write-Step 'nbu-primary.corp.example:token.delete' 'Delete the rollout token "win-rollout"'
+  & {
+    try { Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\nbcertcmd.exe') @('-deleteToken', '-name', 'win-rollout') } catch { Write-Host '    a failure is fine: the token was already deleted or has expired' }
+    Remove-Item -Force -Path (Get-TokenOut) -ErrorAction SilentlyContinue
+    Set-Content -Path "$(Get-TokenOut).retired" -Value 'deleted after the rollout'
+  }
+  }
 
   Write-Host "`nnbsecure: all steps for nbu-primary.corp.example are done."
 } finally {

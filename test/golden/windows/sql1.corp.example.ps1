@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for sql1.corp.example (client, windows, NetBackup 11.1)
-# Plan digest dbc31642c12d02aab31ca078dcc81aa6e0a4d636473e4e3ddcb1f084565cb6e7. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 868fd9fce758b21cfd41199a33d492e2712de85e21c2e24d56e0a059f33767ed. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on sql1.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone.
@@ -60,9 +60,11 @@ function Assert-Reissue([string]$Why, [string]$HowTo) {
 }
 
 # Whether the token an earlier run captured is at hand: without its value a token is useless.
+# A retired token (deleted after the rollout) counts as at hand: no step may make another.
+function Get-TokenOut { if ($env:NBSECURE_TOKEN_OUT) { $env:NBSECURE_TOKEN_OUT } else { '.\nbsecure-token' } }
 function Test-TokenAtHand {
-  $f = if ($env:NBSECURE_TOKEN_OUT) { $env:NBSECURE_TOKEN_OUT } else { '.\nbsecure-token' }
-  (Test-Path $f) -and ((Get-Content -Raw $f).Trim() -cmatch '^[A-Z]{16}$')
+  $f = Get-TokenOut
+  (Test-Path "$f.retired") -or ((Test-Path $f) -and ((Get-Content -Raw $f).Trim() -cmatch '^[A-Z]{16}$'))
 }
 
 function Test-Done([string]$Pattern, [string]$File, [string[]]$Arguments) {
@@ -76,7 +78,18 @@ function Invoke-Manual([string]$Id, [string]$Title, [string[]]$Lines) {
   $Lines | ForEach-Object { Write-Host "    $_" }
   if ((",$env:NBSECURE_MANUAL_DONE,") -like "*,$Id,*") { Write-Host '    (confirmed done through NBSECURE_MANUAL_DONE)'; return }
   if ([Environment]::UserInteractive -and -not [Console]::IsInputRedirected) { Read-Host '    Press Enter when it is done, or Ctrl-C to stop' | Out-Null; return }
-  throw "stopped at manual step ${Id}: do it, then run again with NBSECURE_MANUAL_DONE=$Id"
+  [Console]::Error.WriteLine("stopped at manual step ${Id}: do it, then run again with NBSECURE_MANUAL_DONE=$Id")
+  exit 4
+}
+
+# The rollout's stages: with NBSECURE_STAGE set, only that stage's steps run; without it, the script
+# stops (exit 4) before a stage that waits for the fleet (tighten, verify on the primary).
+function Test-RunStage([string]$Stage) { (-not $env:NBSECURE_STAGE) -or ($env:NBSECURE_STAGE -eq $Stage) }
+function Assert-StageGate([string]$Stage) {
+  if ($env:NBSECURE_STAGE) { return }
+  Write-Host "`nWaiting for the fleet: the $Stage stage comes after every media server and client has its certificate."
+  Write-Host "Then run this script again with NBSECURE_STAGE=$Stage."
+  exit 4
 }
 
 function Protect-File([string]$Path) {
@@ -154,30 +167,37 @@ try {
 
   # Write the NetBackup configuration
   # Why: Sets SERVER, CLIENT_NAME. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
+  if (Test-RunStage 'clients') {
   Write-Step 'sql1.corp.example:config.set' 'Write the NetBackup configuration'
   & {
     Assert-Identity 'CLIENT_NAME' 'sql1.corp.example' (Join-Path $NbRoot 'NetBackup\bin\nbgetconfig.exe') @('CLIENT_NAME')
     Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\nbsetconfig.exe') @() (Get-MergedConfig "SERVER = nbu-primary.corp.example`nSERVER = nbu-media1.corp.example`nSERVER = nbu-media2.corp.example`nCLIENT_NAME = sql1.corp.example`n" (Join-Path $NbRoot 'NetBackup\bin\nbgetconfig.exe') @('SERVER'))
   }
+  }
 
   # Read the configuration back
   # Why: Confirms that every value the plan owns is now in effect.
+  if (Test-RunStage 'clients') {
   Write-Step 'sql1.corp.example:config.verify' 'Read the configuration back'
   & {
     Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\nbgetconfig.exe') @('SERVER', 'CLIENT_NAME')
   }
+  }
 
   # Fetch the CA certificate and check its fingerprint
   # Why: Trust is established only if the CA the primary presents has the fingerprint from the answers; a mismatch stops here instead of trusting an impostor.
+  if (Test-RunStage 'clients') {
   Write-Step 'sql1.corp.example:ca.get' 'Fetch the CA certificate and check its fingerprint'
   if (Test-Done 'C2:7D:A7:77:CE:C3:90:C2:BD:87:73:D9:07:DF:F1:E7:5E:3F:43:93:3A:1C:50:55:9B:65:F5:4D:CF:D6:09:F7' (Join-Path $NbRoot 'NetBackup\bin\nbcertcmd.exe') @('-listCACertDetails')) { Write-Host '    already done' } else {
     $ca_fingerprint_file = Join-Path $workdir 'ca_fingerprint_file'
     Set-Content -Path $ca_fingerprint_file -Value 'C2:7D:A7:77:CE:C3:90:C2:BD:87:73:D9:07:DF:F1:E7:5E:3F:43:93:3A:1C:50:55:9B:65:F5:4D:CF:D6:09:F7'
     Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\nbcertcmd.exe') @('-getCACertificate', '-file', $ca_fingerprint_file, '-server', 'nbu-primary.corp.example')
   }
+  }
 
   # Deploy the host certificate with the authorization token
   # Why: A token is needed because the certificate deployment level is Very High, which asks a token of every host. It is handed over in a 0600 file, never on the command line, where the process list would show it.
+  if (Test-RunStage 'clients') {
   Write-Step 'sql1.corp.example:cert.get' 'Deploy the host certificate with the authorization token'
   $certNow = Get-CertState 30 (Join-Path $NbRoot 'NetBackup\bin\nbcertcmd.exe') @('-listCertDetails')
   if ($certNow -eq 'valid') { Write-Host '    already done' }
@@ -192,19 +212,24 @@ try {
     Write-Secret 'token' $token_file
     Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\nbcertcmd.exe') @('-getCertificate', '-file', $token_file, '-server', 'nbu-primary.corp.example')
   }
+  }
 
   # List the host certificate
   # Why: Shows the certificate that was just issued, its host ID and expiry.
+  if (Test-RunStage 'clients') {
   Write-Step 'sql1.corp.example:cert.verify' 'List the host certificate'
   & {
     Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\nbcertcmd.exe') @('-listCertDetails')
   }
+  }
 
   # Check the host's certificate state
   # Why: Reports whether this host's certificate is valid and not revoked.
+  if (Test-RunStage 'clients') {
   Write-Step 'sql1.corp.example:cert.selfcheck' 'Check the host''s certificate state'
   & {
     Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\nbcertcmd.exe') @('-hostSelfCheck')
+  }
   }
 
   Write-Host "`nnbsecure: all steps for sql1.corp.example are done."
