@@ -1,11 +1,21 @@
-import type { Plan } from '../plan/types.js';
+import type { Plan, StageId } from '../plan/types.js';
 import { describeFiles, displayCommand } from './display.js';
 import { renderTemplate } from './templates.js';
 import { mdCode, mdFence, mdText } from './markdown-escape.js';
 
 const ROLE = { primary: 'Primary server', media: 'Media server', client: 'Client' } as const;
 
-const ORDER = { primary: '1 (and last: tighten)', media: '2', client: '3' } as const;
+const STAGE_INTRO: Record<StageId, string> = {
+  prepare:
+    'On the primary: its configuration, the CA fingerprint and the token the other hosts need. Nothing here ' +
+    'stops a service or cuts a host off.',
+  media: 'Each media server gets its configuration and certificate: DMZ clients reach the primary through them.',
+  clients: 'Each client, in waves: a few first, then the rest.',
+  tighten:
+    'Only once every host that must keep working has its certificate: insecure communication off (with the ' +
+    "primary's restart) and data-in-transit encryption as planned.",
+  verify: 'Clean up: the rollout token is deleted, so that no copy of it stays useful.',
+};
 
 /** The token step, if the plan makes one: its name, and the hosts that need it. */
 function tokenFacts(plan: Plan) {
@@ -36,6 +46,7 @@ export function renderMarkdown(plan: Plan): string {
         : ''),
     steps: h.steps.map((s, i) => ({
       ...s,
+      number: i + 1,
       whyShown: referOnce(firstWhy, s.why, `${h.name}, step ${i + 1}`),
       shown: s.command ? displayCommand(s.command, h.os) : undefined,
       doneShown: s.done ? displayCommand(s.done.command, h.os) : undefined,
@@ -45,14 +56,26 @@ export function renderMarkdown(plan: Plan): string {
   const byPriority = (['critical', 'high', 'medium', 'low'] as const)
     .map((p) => ({ priority: p, items: plan.hardening.filter((i) => i.priority === p) }))
     .filter((g) => g.items.length);
+  const byName = new Map(hosts.map((h) => [h.name, h]));
+  const seen = new Set<string>();
+  const stages = plan.stages.map((st) => ({
+    ...st,
+    intro: STAGE_INTRO[st.id],
+    hosts: st.hosts.map(({ name, steps }) => {
+      const h = byName.get(name)!;
+      const first = !seen.has(name);
+      seen.add(name);
+      return { ...h, first, steps: h.steps.filter((s) => steps.includes(s.id)) };
+    }),
+  }));
   return renderTemplate('runbook.md.eta', {
     plan,
-    hosts,
+    stages,
     overview: plan.hosts.map((h) => ({
       name: h.name,
       role: h.role,
       zone: h.zone,
-      order: ORDER[h.role],
+      stages: [...new Set(h.steps.map((s) => s.stage))].join(', '),
       cert: h.certificate.why,
     })),
     token: tokenFacts(plan),

@@ -188,9 +188,12 @@ describe('the runbook', () => {
 
   it('opens with a table of every host: role, zone, order and what its certificate needs', () => {
     const text = runbook();
-    expect(text).toContain('| Host | Role | Zone | Order | Certificate |');
-    expect(text).toContain('| w1.dmz.example | client | dmz | 3 | token: it reaches the primary through a tunnel |');
-    expect(text).toContain('| c1.corp.example | client | internal | 3 | no token at the high level |');
+    expect(text).toContain('| Host | Role | Zone | Stages | Certificate |');
+    expect(text).toContain(
+      '| w1.dmz.example | client | dmz | clients | token: it reaches the primary through a tunnel |',
+    );
+    expect(text).toContain('| c1.corp.example | client | internal | clients | no token at the high level |');
+    expect(text).toContain('| p.corp.example | primary | internal | prepare, tighten, verify |');
     expect(text).toContain('-createToken -name NAME -reissue -host HOST');
   });
 
@@ -199,6 +202,14 @@ describe('the runbook', () => {
     expect(text).toContain('## The authorization token');
     expect(text).toContain('Copy it to each host that needs it (w1.dmz.example, w2.dmz.example)');
     expect(text).toContain('nbcertcmd -deleteToken -name nbsecure-rollout');
+  });
+
+  it('follows the stages: no tightening before the last client step', () => {
+    const text = runbook();
+    const tighten = text.indexOf('## Stage 4: Tighten the domain (primary, last)');
+    expect(tighten).toBeGreaterThan(text.lastIndexOf('### Client '));
+    expect(text.indexOf('-setsecurityconfig -insecurecommunication off')).toBeGreaterThan(tighten);
+    expect(text.indexOf('## Stage 5: Verify and clean up')).toBeGreaterThan(tighten);
   });
 
   it('gives a reason once and refers to it for the next host', () => {
