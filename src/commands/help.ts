@@ -17,7 +17,8 @@ Start with an answers file (examples/ has five) and:
   nbsecure plan --answers examples/dmz.yaml --out runbooks/
 
 Exit codes: 0 success, 1 a step or check failed, 2 usage error or invalid answers,
-3 stale or tampered plan, 130 interrupted. NO_COLOR is honoured.`,
+3 stale or tampered plan, 4 waiting for a person (a manual step, or the fleet), 130 interrupted.
+NO_COLOR is honoured.`,
 
   plan: `nbsecure plan: write the runbooks for an environment
 
@@ -43,7 +44,7 @@ Prints the meaning, the likely cause in the scenarios nbsecure plans, the remedy
 
 Usage: nbsecure apply (--answers FILE | --plan PLAN.json) --host NAME [--dry-run] [--yes] [--resume]
                       [--token-file FILE] [--passphrase-file FILE] [--state-dir DIR]
-                      [--confirm STEP[,STEP]] [--step-timeout S] [--reissue]
+                      [--confirm STEP[,STEP]] [--step-timeout S] [--reissue] [--stage NAME]
 
   --answers FILE     plan from an answers file now
   --plan PLAN.json   run a saved plan (refused with exit 3 if tampered, or stale against --answers)
@@ -56,6 +57,8 @@ Usage: nbsecure apply (--answers FILE | --plan PLAN.json) --host NAME [--dry-run
   --confirm STEP     a manual step you have done (e.g. login); repeat or separate with commas
   --state-dir DIR    journal and saved configuration (default $XDG_STATE_HOME/nbsecure)
   --step-timeout S   seconds one step may take (default 600)
+  --stage NAME       run only this stage of the host: prepare, media, clients, tighten or verify; without
+                     it the primary stops before tighten (exit 4) until every host has its certificate
   --reissue          the token given is a reissue token: a host whose certificate expired or was revoked
                      gets a new one (-getCertificate -force)`,
 
