@@ -52,8 +52,8 @@ export interface ScriptStep {
   /** Hosts the answers name (DNS names): a listed 8.0 host not among them stops the script. */
   legacyGuard?: string[];
   onlyIfChanged?: string;
-  /** A later step runs only if this one did, so the script records that it ran. */
-  tracked: boolean;
+  /** Steps that run only if this one changed something: owed in the state file when it does. */
+  owes: string[];
   interrupts: boolean;
 }
 
@@ -71,7 +71,12 @@ function argv(cmd: PlanCommand, d: Dialect): QuotedCommand {
   return { file, args, line: [file, ...args].join(' ') };
 }
 
-function scriptStep(s: Step, d: Dialect, tracked: ReadonlySet<string>, config: HostPlan['config']): ScriptStep {
+function scriptStep(
+  s: Step,
+  d: Dialect,
+  owedBy: ReadonlyMap<string, string[]>,
+  config: HostPlan['config'],
+): ScriptStep {
   return {
     id: s.id,
     stage: s.stage,
@@ -126,7 +131,7 @@ function scriptStep(s: Step, d: Dialect, tracked: ReadonlySet<string>, config: H
     ...(s.tolerateFailure ? { tolerateFailure: d.quote(`    a failure is fine: ${s.tolerateFailure}`) } : {}),
     ...(s.guard ? { legacyGuard: s.guard.known } : {}),
     ...(s.onlyIfChanged ? { onlyIfChanged: s.onlyIfChanged } : {}),
-    tracked: tracked.has(s.id),
+    owes: owedBy.get(s.id) ?? [],
     interrupts: Boolean(s.interruptsService),
   };
 }
@@ -137,17 +142,20 @@ export function scriptView(plan: Plan, host: HostPlan, dialect: Dialect) {
     host.installPathCandidates && dialect.rootVariable
       ? { ...dialect, installRoot: { plan: host.installPath, under: dialect.rootVariable } }
       : dialect;
-  const tracked = new Set(host.steps.flatMap((s) => (s.onlyIfChanged ? [s.onlyIfChanged] : [])));
+  // A restart owed after a setting changed survives a failed run: the scripts keep it in their state file.
+  const owedBy = new Map<string, string[]>();
+  for (const s of host.steps) {
+    if (s.onlyIfChanged) owedBy.set(s.onlyIfChanged, [...(owedBy.get(s.onlyIfChanged) ?? []), s.id]);
+  }
   return {
-    tracksChanges: tracked.size > 0,
-    hasOnce: host.steps.some((s) => s.once),
+    usesState: owedBy.size > 0 || host.steps.some((s) => s.once),
     host,
     digest: plan.digest,
     primary: plan.primary,
     quote: d.quote,
     installRootCandidates: host.installPathCandidates?.map((c) => d.quote(c)),
     steps: host.steps.map((s, i, all) => ({
-      ...scriptStep(s, d, tracked, host.config),
+      ...scriptStep(s, d, owedBy, host.config),
       ...(GATED_STAGES.includes(s.stage) && all[i - 1]?.stage !== s.stage ? { gate: s.stage } : {}),
     })),
   };

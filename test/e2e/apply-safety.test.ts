@@ -442,3 +442,34 @@ describe('apply --stage', () => {
     expect(readState<object[]>(join(site.domain, 'tokens.json'))).toEqual([]);
   });
 });
+
+describe('the generated bash script after a failed restart', () => {
+  it('still owes the restart on the next run, although the setting already reads off', async () => {
+    const site = makeSite();
+    writeFileSync(join(site.domain, 'session.json'), '{}');
+    setFaults(site.hosts[PRIMARY]!, [{ match: 'bp.kill_all', exit: 1, times: 1 }]);
+    const out = join(site.dir, 'out');
+    await cli(['plan', '--answers', site.answers, '--out', out, '--format', 'sh']);
+    const env = { PATH: process.env.PATH, NBSECURE_STAGE: 'tighten', NBSECURE_MANUAL_DONE: `${PRIMARY}:tighten.login` };
+    const run = () => spawnSync('bash', [join(out, `${PRIMARY}.sh`)], { encoding: 'utf8', cwd: site.dir, env });
+    const first = run();
+    expect(first.status).not.toBe(0);
+    expect(
+      readState<{ insecureCommunication: string; restarts: number }>(join(site.domain, 'security.json')),
+    ).toMatchObject({
+      insecureCommunication: 'off',
+      restarts: 0,
+    });
+    const second = run();
+    expect(second.status, second.stdout + second.stderr).toBe(0);
+    expect(
+      readState<{ restarts: number; effectiveInsecure: string }>(join(site.domain, 'security.json')),
+    ).toMatchObject({
+      restarts: 1,
+      effectiveInsecure: 'off',
+    });
+    // Owed no more: a third run restarts nothing.
+    expect(run().status).toBe(0);
+    expect(readState<{ restarts: number }>(join(site.domain, 'security.json')).restarts).toBe(1);
+  });
+});

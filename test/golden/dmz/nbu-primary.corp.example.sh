@@ -15,7 +15,17 @@ unset NBSECURE_TOKEN NBSECURE_PASSPHRASE
 workdir=$(mktemp -d)
 trap 'rm -rf -- "$workdir"' EXIT
 trap 'exit 130' INT TERM
-declare -A ran=()
+# What must survive a failed run lives in a state file beside the script: steps done once (a revocation)
+# and steps still owed (the restart after a setting changed, until it has run).
+state_file=${NBSECURE_STATE_FILE:-./nbsecure-nbu-primary.corp.example.state}
+done_once() { [[ -f $state_file ]] && grep -qxF -- "$1" "$state_file"; }
+mark_owed() { local id; for id in "$@"; do done_once "owed $id" || printf 'owed %s\n' "$id" >>"$state_file"; done; }
+is_owed() { done_once "owed $1"; }
+clear_owed() {
+  [[ -f $state_file ]] || return 0
+  grep -vxF -- "owed $1" "$state_file" >"$state_file.tmp" || true
+  mv -- "$state_file.tmp" "$state_file"
+}
 
 step() { printf '\n==> [%s] %s\n' "$1" "$2"; }
 
@@ -252,7 +262,7 @@ if already '\boff\b' /usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconf
   echo '    already done'
 else
   /usr/openv/netbackup/bin/admincmd/nbseccmd -setsecurityconfig -insecurecommunication off
-  ran[nbu-primary.corp.example:security.insecure]=1
+  mark_owed nbu-primary.corp.example:services.stop nbu-primary.corp.example:services.start
 fi
 fi
 
@@ -267,11 +277,12 @@ fi
 # Why: Turning insecure communication off takes effect only after the primary's services restart. This interrupts running backup and restore jobs: choose a quiet window.
 if run_stage tighten; then
 step nbu-primary.corp.example:services.stop 'Stop the NetBackup services on the primary'
-if [[ -z ${ran[nbu-primary.corp.example:security.insecure]:-} ]]; then
+if ! is_owed nbu-primary.corp.example:services.stop; then
   echo '    skipped: nothing changed that needs it'
 else
   echo '    This interrupts running backup and restore jobs.'
   printf '%s' $'y\n' | /usr/openv/netbackup/bin/bp.kill_all
+  clear_owed nbu-primary.corp.example:services.stop
 fi
 fi
 
@@ -279,11 +290,12 @@ fi
 # Why: Brings the primary back with the new setting in effect.
 if run_stage tighten; then
 step nbu-primary.corp.example:services.start 'Start the NetBackup services on the primary'
-if [[ -z ${ran[nbu-primary.corp.example:security.insecure]:-} ]]; then
+if ! is_owed nbu-primary.corp.example:services.start; then
   echo '    skipped: nothing changed that needs it'
 else
   echo '    This interrupts running backup and restore jobs.'
   /usr/openv/netbackup/bin/bp.start_all
+  clear_owed nbu-primary.corp.example:services.start
 fi
 fi
 

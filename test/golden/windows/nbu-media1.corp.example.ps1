@@ -9,7 +9,6 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $workdir = Join-Path ([IO.Path]::GetTempPath()) ("nbsecure-" + [Guid]::NewGuid())
 New-Item -ItemType Directory -Path $workdir | Out-Null
-$ran = @{}
 
 # The install folder: an upgraded host keeps the folder of its first version, so it is found here, not
 # assumed. The registry's install folder first (value name unconfirmed), then the candidates that exist.

@@ -9,7 +9,16 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $workdir = Join-Path ([IO.Path]::GetTempPath()) ("nbsecure-" + [Guid]::NewGuid())
 New-Item -ItemType Directory -Path $workdir | Out-Null
-$ran = @{}
+# What must survive a failed run lives in a state file beside the script: steps done once (a revocation)
+# and steps still owed (the restart after a setting changed, until it has run).
+$stateFile = if ($env:NBSECURE_STATE_FILE) { $env:NBSECURE_STATE_FILE } else { '.\nbsecure-nbu-primary.corp.example.state' }
+function Test-DoneOnce([string]$Id) { (Test-Path $stateFile) -and (@(Get-Content $stateFile) -contains $Id) }
+function Add-Owed([string[]]$Ids) {
+  foreach ($i in $Ids) { if (-not (Test-DoneOnce "owed $i")) { Add-Content -Path $stateFile -Value "owed $i" } }
+}
+function Clear-Owed([string]$Id) {
+  if (Test-Path $stateFile) { Set-Content -Path $stateFile -Value @(@(Get-Content $stateFile) | Where-Object { $_ -ne "owed $Id" }) }
+}
 
 # The install folder: an upgraded host keeps the folder of its first version, so it is found here, not
 # assumed. The registry's install folder first (value name unconfirmed), then the candidates that exist.
@@ -268,7 +277,7 @@ try {
   Write-Step 'nbu-primary.corp.example:security.insecure' 'Turn insecure communication off'
   if (Test-Done '\boff\b' (Join-Path $NbRoot 'NetBackup\bin\admincmd\nbseccmd.exe') @('-getsecurityconfig', '-insecurecommunication')) { Write-Host '    already done' } else {
     Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\admincmd\nbseccmd.exe') @('-setsecurityconfig', '-insecurecommunication', 'off')
-    $ran['nbu-primary.corp.example:security.insecure'] = $true
+    Add-Owed @('nbu-primary.corp.example:services.stop', 'nbu-primary.corp.example:services.start')
   }
   }
 
@@ -286,9 +295,10 @@ try {
   # VERIFY FOR YOUR VERSION: NetBackup Administrator's Guide (flags differ by version: check yours)
   if (Test-RunStage 'tighten') {
   Write-Step 'nbu-primary.corp.example:services.stop' 'Stop the NetBackup services on the primary'
-  if (-not $ran.ContainsKey('nbu-primary.corp.example:security.insecure')) { Write-Host '    skipped: nothing changed that needs it' } else {
+  if (-not (Test-DoneOnce "owed $('nbu-primary.corp.example:services.stop')")) { Write-Host '    skipped: nothing changed that needs it' } else {
     Write-Host '    This interrupts running backup and restore jobs.'
     Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\bpdown.exe') @() "y`n"
+    Clear-Owed 'nbu-primary.corp.example:services.stop'
   }
   }
 
@@ -297,9 +307,10 @@ try {
   # VERIFY FOR YOUR VERSION: NetBackup Administrator's Guide (flags differ by version: check yours)
   if (Test-RunStage 'tighten') {
   Write-Step 'nbu-primary.corp.example:services.start' 'Start the NetBackup services on the primary'
-  if (-not $ran.ContainsKey('nbu-primary.corp.example:security.insecure')) { Write-Host '    skipped: nothing changed that needs it' } else {
+  if (-not (Test-DoneOnce "owed $('nbu-primary.corp.example:services.start')")) { Write-Host '    skipped: nothing changed that needs it' } else {
     Write-Host '    This interrupts running backup and restore jobs.'
     Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\bpup.exe') @()
+    Clear-Owed 'nbu-primary.corp.example:services.start'
   }
   }
 

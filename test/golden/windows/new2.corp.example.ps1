@@ -9,7 +9,6 @@ Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $workdir = Join-Path ([IO.Path]::GetTempPath()) ("nbsecure-" + [Guid]::NewGuid())
 New-Item -ItemType Directory -Path $workdir | Out-Null
-$ran = @{}
 
 function Write-Step([string]$Id, [string]$Title) { Write-Host "`n==> [$Id] $Title" }
 
