@@ -22,6 +22,12 @@ export function doneWhen(host: HostEnv, name: CommandName, args: string[], outpu
   return { command: command(host, name, args), ...(outputMatches ? { outputMatches } : {}) };
 }
 
+/** A step's id (host-qualified), host and rollout stage: one place decides all three. */
+function identity(host: HostEnv, id: string): Pick<Step, 'id' | 'host' | 'stage'> {
+  const full = `${host.name}:${id}`;
+  return { id: full, host: host.name, stage: stageOf(host, full) };
+}
+
 /** A step that runs a catalogued command. Unconfirmed commands or flags get the visible marker. */
 export function commandStep(
   host: HostEnv,
@@ -35,9 +41,7 @@ export function commandStep(
   const { effect = 'change', expectExit = [0], ...rest } = opts;
   const unconfirmed = confidenceOf(name, args) === 'unconfirmed';
   return {
-    id: `${host.name}:${id}`,
-    host: host.name,
-    stage: stageOf(host, `${host.name}:${id}`),
+    ...identity(host, id),
     title,
     why,
     command: command(host, name, args),
@@ -66,9 +70,7 @@ export function readStep(
 /** Something only a person can do (a login with a password, a web UI setting). */
 export function manualStep(host: HostEnv, id: string, title: string, why: string, instructions: string[]): Step {
   return {
-    id: `${host.name}:${id}`,
-    host: host.name,
-    stage: stageOf(host, `${host.name}:${id}`),
+    ...identity(host, id),
     title,
     why,
     manual: true,
