@@ -118,6 +118,9 @@ async function applyLocked(
   );
   say(`Each step runs exactly as shown: argv without a shell, stdin as given, secrets in 0600 files.`);
   resolved.forEach((r, i) => describeResolved(r, i + 1, host.os, doneEarlier(r.step)).forEach(say));
+  if (selection.waitsAt) {
+    say(`\nThen it stops: the ${selection.waitsAt} stage waits until every host has its certificate (--stage).`);
+  }
   if (opts.dryRun) {
     say('\nDry run: nothing was changed.');
     return 0;
