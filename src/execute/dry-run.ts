@@ -36,7 +36,7 @@ export function describeResolved(r: ResolvedStep, n: number, os: Os, doneEarlier
   }
   if (r.configRead && s.mergeRepeatedKeys)
     lines.push(
-      `    reads: ${displayCommand({ file: s.mergeRepeatedKeys.read.file, args: [] }, os)}` +
+      `    reads: ${displayCommand(s.mergeRepeatedKeys.read, os)}` +
         ` (read-only: the current values, kept in the state directory before the first change)`,
     );
   if (r.note)

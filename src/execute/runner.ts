@@ -421,7 +421,7 @@ async function resolveSteps(host: HostPlan, timeoutMs: number): Promise<{ steps:
       continue;
     }
     // One read of the whole configuration serves the diff and the copy kept before the first change.
-    const read = await execa(step.mergeRepeatedKeys.read.file, [], {
+    const read = await execa(step.mergeRepeatedKeys.read.file, step.mergeRepeatedKeys.read.args, {
       env: childEnvironment(),
       extendEnv: false,
       reject: false,

@@ -113,9 +113,7 @@ export function configSteps(host: HostEnv, config: ConfigEntry[]): Step[] {
         `the host, because setting one replaces the whole set.`,
       {
         stdin: configStdin(config),
-        ...(repeated.length
-          ? { mergeRepeatedKeys: { keys: repeated, read: command(host, 'nbgetconfig', repeated) } }
-          : {}),
+        ...(repeated.length ? { mergeRepeatedKeys: { keys: repeated, read: command(host, 'nbgetconfig', []) } } : {}),
         ...(host.installed && !host.replaceClientName
           ? { keepsIdentity: { keys: ['CLIENT_NAME'], read: command(host, 'nbgetconfig', ['CLIENT_NAME']) } }
           : {}),

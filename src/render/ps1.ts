@@ -7,6 +7,7 @@ const powershell: Dialect = {
   quote: psQuote,
   fileRef: (name) => `$${name}`,
   // A double-quoted string with backtick escapes: the only PowerShell form that holds newlines on one line.
+  list: (words) => `@(${words.map(psQuote).join(', ')})`,
   rootVariable: (rest) => `(Join-Path $NbRoot ${psQuote(rest.replace(/^[\\/]+/, ''))})`,
   multiline: (s) => `"${s.replace(/`/g, '``').replace(/"/g, '`"').replace(/\$/g, '`$').replace(/\n/g, '`n')}"`,
 };

@@ -8,6 +8,8 @@ export interface Dialect {
   /** A reference to the variable holding a step file's path (see fileName). */
   fileRef(name: string): string;
   multiline(s: string): string;
+  /** A list of plain words as one argument: bash gets them space-separated, PowerShell an array. */
+  list(words: string[]): string;
   /** How the dialect spells a path under the install root found at run time (PowerShell only). */
   rootVariable?: (rest: string) => string;
   /** Where the install root is found on the host: a command under `plan` is spelt with `under(rest)`. */
@@ -33,7 +35,8 @@ export interface ScriptStep {
   argv?: QuotedCommand;
   stdin?: string;
   done?: { argv: QuotedCommand; matches?: string };
-  merge?: { argv: QuotedCommand };
+  /** The read of the host's configuration, and the repeated keys to merge (quoted as one word, or a list). */
+  merge?: { argv: QuotedCommand; keys: string };
   /** Identity keys to keep: the step stops if the host holds another value (see Step.keepsIdentity). */
   identity?: { key: string; want: string; argv: QuotedCommand }[];
   files: { name: string; ref: string; secret?: 'token' | 'passphrase'; content?: string }[];
@@ -94,7 +97,9 @@ function scriptStep(
           },
         }
       : {}),
-    ...(s.mergeRepeatedKeys ? { merge: { argv: argv(s.mergeRepeatedKeys.read, d) } } : {}),
+    ...(s.mergeRepeatedKeys
+      ? { merge: { argv: argv(s.mergeRepeatedKeys.read, d), keys: d.list(s.mergeRepeatedKeys.keys) } }
+      : {}),
     ...(s.keepsIdentity
       ? {
           identity: s.keepsIdentity.keys.map((key) => ({

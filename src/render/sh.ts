@@ -6,6 +6,7 @@ import { renderTemplate } from './templates.js';
 const bash: Dialect = {
   quote: shQuote,
   fileRef: (name) => `"$${name}"`,
+  list: (words) => shQuote(words.join(' ')),
   multiline: shAnsiC,
 };
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for new1.dmz.example (client, linux, NetBackup 10.4)
-# Plan digest 8c4096f5b331cf145a3ab09225302fbb3795350593eff5fcad317da65e3ae7b5. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 28500214c9394e9747103f147be57c88498f631dd57af838728d0ec7c8105588. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on new1.dmz.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed on exit.
@@ -136,16 +136,30 @@ token_at_hand() {
   [[ -e $f.retired ]] || { [[ -s $f ]] && grep -qxE '[A-Z]{16}' "$f"; }
 }
 
-# Repeated keys replace the whole set when written: keep the host's other values after the planned ones.
-merge_config() {
-  local planned=$1 line key value; shift
-  printf '%s' "$planned"
-  { "$@" 2>/dev/null || true; } | while IFS= read -r line; do
-    [[ $line == *=* ]] || continue
-    key=${line%%=*}; key=${key//[[:space:]]/}
-    value=${line#*=}; value=${value#"${value%%[![:space:]]*}"}
-    grep -qxF -- "$key = $value" <<<"$planned" || printf '%s = %s\n' "$key" "$value"
-  done
+# What nbsetconfig must be given, exactly as apply computes it: only the owned keys whose values differ,
+# each as its complete list; a repeated key keeps the host's other values after the planned ones
+# (writing it replaces the whole set). Keys the plan does not own are never written.
+config_change() {
+  local planned=$1 repeated=$2 current; shift 2
+  current=$("$@" 2>/dev/null) || { echo 'the current configuration could not be read, so repeated keys cannot be merged safely' >&2; return 1; }
+  awk -v planned="$planned" -v repeated="$repeated" '
+    function key(l,  k) { k = l; if (k !~ /=/) return ""; sub(/[[:space:]]*=.*/, "", k); sub(/^[[:space:]]+/, "", k); return k }
+    function val(l,  v) { v = l; sub(/^[^=]*=[[:space:]]*/, "", v); sub(/[[:space:]]+$/, "", v); return v }
+    BEGIN {
+      n = split(planned, pl, "\n")
+      for (i = 1; i <= n; i++) { if (pl[i] == "") continue; k = key(pl[i]); if (!(k in seen)) { seen[k] = 1; order[++nk] = k } want[k, ++wn[k]] = val(pl[i]) }
+      m = split(repeated, rp, " "); for (i = 1; i <= m; i++) rep[rp[i]] = 1
+    }
+    { k = key($0); if (k != "" && (k in seen)) have[k, ++hn[k]] = val($0) }
+    END {
+      for (o = 1; o <= nk; o++) {
+        k = order[o]; dn = 0
+        for (i = 1; i <= wn[k]; i++) d[++dn] = want[k, i]
+        if (k in rep) for (i = 1; i <= hn[k]; i++) { dup = 0; for (j = 1; j <= wn[k]; j++) if (want[k, j] == have[k, i]) dup = 1; if (!dup) d[++dn] = have[k, i] }
+        same = (dn == hn[k]); for (i = 1; same && i <= dn; i++) if (d[i] != have[k, i]) same = 0
+        if (!same) for (i = 1; i <= dn; i++) printf "%s = %s\n", k, d[i]
+      }
+    }' <<<"$current"
 }
 
 # Install NetBackup on this host
@@ -162,7 +176,12 @@ fi
 # Why: Sets SERVER, CLIENT_NAME, MEDIA_SERVER. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
 if run_stage clients; then
 step new1.dmz.example:config.set 'Write the NetBackup configuration'
-merge_config $'SERVER = nbu-primary.corp.example\nSERVER = nbu-media1.corp.example\nSERVER = nbu-media2.corp.example\nCLIENT_NAME = new1.dmz.example\nMEDIA_SERVER = nbu-media1.corp.example\nMEDIA_SERVER = nbu-media2.corp.example\n' /usr/openv/netbackup/bin/nbgetconfig SERVER MEDIA_SERVER | /usr/openv/netbackup/bin/nbsetconfig
+change=$(config_change $'SERVER = nbu-primary.corp.example\nSERVER = nbu-media1.corp.example\nSERVER = nbu-media2.corp.example\nCLIENT_NAME = new1.dmz.example\nMEDIA_SERVER = nbu-media1.corp.example\nMEDIA_SERVER = nbu-media2.corp.example\n' 'SERVER MEDIA_SERVER' /usr/openv/netbackup/bin/nbgetconfig)
+if [[ -z $change ]]; then
+  echo '    no changes: the configuration already matches'
+else
+  printf '%s\n' "$change" | /usr/openv/netbackup/bin/nbsetconfig
+fi
 fi
 
 # Read the configuration back

@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for web2.dmz.example (client, windows, NetBackup 10.4)
-# Plan digest 8c4096f5b331cf145a3ab09225302fbb3795350593eff5fcad317da65e3ae7b5. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 28500214c9394e9747103f147be57c88498f631dd57af838728d0ec7c8105588. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on web2.dmz.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone.
@@ -150,16 +150,35 @@ function Assert-NoUnlistedLegacy([string[]]$Known, [string]$File, [string[]]$Arg
   }
 }
 
-# Repeated keys replace the whole set when written: keep the host's other values after the planned ones.
-function Get-MergedConfig([string]$Planned, [string]$File, [string[]]$Arguments) {
-  $lines = @($Planned.TrimEnd("`n") -split "`n")
-  $existing = & $File @Arguments 2>$null
-  foreach ($line in @($existing)) {
-    if ($line -notmatch '^\s*([^=\s]+)\s*=\s*(.*)$') { continue }
-    $entry = "$($Matches[1]) = $($Matches[2].TrimEnd())"
-    if ($lines -notcontains $entry) { $lines += $entry }
+# What nbsetconfig must be given, exactly as apply computes it: only the owned keys whose values differ,
+# each as its complete list; a repeated key keeps the host's other values after the planned ones
+# (writing it replaces the whole set). Keys the plan does not own are never written.
+function Get-ConfigChange([string]$Planned, [string[]]$Repeated, [string]$File, [string[]]$Arguments) {
+  $current = @(& $File @Arguments 2>$null)
+  if ($LASTEXITCODE -ne 0) { throw 'the current configuration could not be read, so repeated keys cannot be merged safely' }
+  $want = [ordered]@{}
+  foreach ($line in ($Planned.TrimEnd("`n") -split "`n")) {
+    if ($line -match '^\s*([^=\s]+)\s*=\s*(.*?)\s*$') {
+      if (-not $want.Contains($Matches[1])) { $want[$Matches[1]] = @() }
+      $want[$Matches[1]] += $Matches[2]
+    }
   }
-  return ($lines -join "`n") + "`n"
+  $have = @{}
+  foreach ($line in $current) {
+    if ($line -match '^\s*([^=\s]+)\s*=\s*(.*?)\s*$' -and $want.Contains($Matches[1])) {
+      if (-not $have.ContainsKey($Matches[1])) { $have[$Matches[1]] = @() }
+      $have[$Matches[1]] += $Matches[2]
+    }
+  }
+  $out = @()
+  foreach ($k in $want.Keys) {
+    $h = if ($have.ContainsKey($k)) { @($have[$k]) } else { @() }
+    $d = @($want[$k])
+    if ($Repeated -contains $k) { $d += @($h | Where-Object { $want[$k] -notcontains $_ }) }
+    if (($d -join "`n") -cne ($h -join "`n")) { $out += @($d | ForEach-Object { "$k = $_" }) }
+  }
+  if ($out.Count) { return ($out -join "`n") + "`n" }
+  return ''
 }
 
 try {
@@ -170,7 +189,8 @@ try {
   Write-Step 'web2.dmz.example:config.set' 'Write the NetBackup configuration'
   & {
     Assert-Identity 'CLIENT_NAME' 'web2.dmz.example' (Join-Path $NbRoot 'NetBackup\bin\nbgetconfig.exe') @('CLIENT_NAME')
-    Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\nbsetconfig.exe') @() (Get-MergedConfig "SERVER = nbu-primary.corp.example`nSERVER = nbu-media1.corp.example`nSERVER = nbu-media2.corp.example`nCLIENT_NAME = web2.dmz.example`nMEDIA_SERVER = nbu-media2.corp.example`nMEDIA_SERVER = nbu-media1.corp.example`n" (Join-Path $NbRoot 'NetBackup\bin\nbgetconfig.exe') @('SERVER', 'MEDIA_SERVER'))
+    $change = Get-ConfigChange "SERVER = nbu-primary.corp.example`nSERVER = nbu-media1.corp.example`nSERVER = nbu-media2.corp.example`nCLIENT_NAME = web2.dmz.example`nMEDIA_SERVER = nbu-media2.corp.example`nMEDIA_SERVER = nbu-media1.corp.example`n" @('SERVER', 'MEDIA_SERVER') (Join-Path $NbRoot 'NetBackup\bin\nbgetconfig.exe') @()
+    if (-not $change) { Write-Host '    no changes: the configuration already matches' } else { Invoke-Native (Join-Path $NbRoot 'NetBackup\bin\nbsetconfig.exe') @() $change }
   }
   }
 

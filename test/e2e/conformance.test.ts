@@ -1,0 +1,135 @@
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { argvLog, bpconf, readState, setFaults } from '../netbackup-sim/layout.js';
+import { cli } from '../helpers/cli.js';
+import { createToken, makeSite, type Site } from '../helpers/site.js';
+
+/**
+ * One table of scenarios, run against every executor that can run here: the TypeScript runner
+ * (nbsecure apply) and the generated bash script. The same assertions hold for both; a behaviour
+ * that one of them lacks fails here. (PowerShell cannot run here: its scripts are parsed instead.)
+ */
+interface RunOptions {
+  stage?: string;
+  token?: string;
+  manualDone?: string[];
+}
+interface Executor {
+  name: string;
+  run(site: Site, host: string, o?: RunOptions): Promise<{ code: number; output: string }>;
+  /** Files the executor keeps beside its work (journal, state file), which must never hold a secret. */
+  leftovers(site: Site): string[];
+}
+
+const runner: Executor = {
+  name: 'runner (nbsecure apply)',
+  async run(site, host, o = {}) {
+    const args = ['apply', '--answers', site.answers, '--host', host, '--state-dir', site.stateDir, '--yes'];
+    if (o.stage) args.push('--stage', o.stage);
+    if (o.token) args.push('--token-file', site.tokenFile(o.token));
+    if (o.manualDone?.length) args.push('--confirm', o.manualDone.join(','));
+    const r = await cli(args, { cwd: site.dir });
+    return { code: r.code, output: r.stdout + r.stderr };
+  },
+  leftovers: (site) =>
+    readdirSync(site.stateDir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name)),
+};
+
+const bash: Executor = {
+  name: 'bash script',
+  async run(site, host, o = {}) {
+    const out = join(site.dir, 'scripts');
+    await cli(['plan', '--answers', site.answers, '--out', out, '--format', 'sh']);
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
+    if (o.stage) env.NBSECURE_STAGE = o.stage;
+    if (o.token) env.NBSECURE_TOKEN_FILE = site.tokenFile(o.token);
+    if (o.manualDone?.length) env.NBSECURE_MANUAL_DONE = o.manualDone.map((id) => `${host}:${id}`).join(',');
+    const r = spawnSync('bash', [join(out, `${host}.sh`)], { encoding: 'utf8', cwd: site.dir, env });
+    return { code: r.status ?? -1, output: r.stdout + r.stderr };
+  },
+  leftovers: (site) =>
+    readdirSync(site.dir)
+      .filter((f) => f.startsWith('nbsecure-'))
+      .map((f) => join(site.dir, f)),
+};
+
+const CHANGING =
+  /^(nbsetconfig|bp\.kill_all|bp\.start_all)$|^nbcertcmd (-getCACertificate|-getCertificate|-createToken)|^nbseccmd -setsecurityconfig/;
+const changes = (site: Site, host: string) =>
+  argvLog(site.hosts[host]!)
+    .map((l) => [l.cmd, ...l.args].join(' '))
+    .filter((l) => CHANGING.test(l));
+
+const PRIMARY = 'p.corp.example';
+const DMZ = 'w1.dmz.example';
+function dmzSite(bpconfOf: Record<string, string> = {}) {
+  const site = makeSite({ clients: [{ name: DMZ, zone: 'dmz', tunnelVia: ['m1.corp.example'] }], bpconf: bpconfOf });
+  writeFileSync(join(site.domain, 'session.json'), '{}');
+  return site;
+}
+
+describe.each([runner, bash])('the Step contract: $name', (ex) => {
+  it('first run: configures the host and deploys its certificate with the token', async () => {
+    const site = dmzSite();
+    const r = await ex.run(site, DMZ, { token: createToken(site) });
+    expect(r.code, r.output).toBe(0);
+    expect(bpconf(site.hosts[DMZ]!)).toContain('MEDIA_SERVER = m1.corp.example');
+    expect(readState<{ host?: object }>(join(site.hosts[DMZ]!.root, 'sim', 'certs.json')).host).toBeDefined();
+  });
+
+  it('second run: changes nothing', async () => {
+    const site = dmzSite();
+    const token = createToken(site);
+    expect((await ex.run(site, DMZ, { token })).code).toBe(0);
+    const before = changes(site, DMZ).length;
+    expect((await ex.run(site, DMZ, { token })).code).toBe(0);
+    expect(changes(site, DMZ)).toHaveLength(before);
+  });
+
+  it('a failure at a step, then a re-run: finishes, and what succeeded does not change again', async () => {
+    const site = dmzSite();
+    const token = createToken(site);
+    setFaults(site.hosts[DMZ]!, [{ match: 'nbcertcmd -getCertificate', exit: 1, times: 1 }]);
+    expect((await ex.run(site, DMZ, { token })).code).toBe(1);
+    expect((await ex.run(site, DMZ, { token })).code).toBe(0);
+    const done = changes(site, DMZ);
+    // The configuration and the CA were written once; the certificate was asked twice (failed, then ok).
+    expect(done.filter((l) => l === 'nbsetconfig')).toHaveLength(1);
+    expect(done.filter((l) => l.startsWith('nbcertcmd -getCACertificate'))).toHaveLength(1);
+  });
+
+  it('a restart owed after a partial run is still owed, and runs once', async () => {
+    const site = dmzSite();
+    setFaults(site.hosts[PRIMARY]!, [{ match: 'bp.kill_all', exit: 1, times: 1 }]);
+    const tighten = { stage: 'tighten', manualDone: ['tighten.login'] };
+    expect((await ex.run(site, PRIMARY, tighten)).code).not.toBe(0);
+    expect((await ex.run(site, PRIMARY, tighten)).code).toBe(0);
+    expect((await ex.run(site, PRIMARY, tighten)).code).toBe(0);
+    expect(
+      readState<{ restarts: number; effectiveInsecure: string }>(join(site.domain, 'security.json')),
+    ).toMatchObject({ restarts: 1, effectiveInsecure: 'off' });
+  });
+
+  it('repeated keys are merged and unrelated keys kept', async () => {
+    const site = dmzSite({ [DMZ]: 'SERVER = old-media.corp.example\nVERBOSE = 5\n' });
+    expect((await ex.run(site, DMZ, { token: createToken(site) })).code).toBe(0);
+    const conf = bpconf(site.hosts[DMZ]!);
+    const servers = [...conf.matchAll(/^SERVER = (.+)$/gm)].map((m) => m[1]);
+    expect(servers).toEqual(['p.corp.example', 'm1.corp.example', 'old-media.corp.example']);
+    expect(conf).toContain('VERBOSE = 5');
+  });
+
+  it('the token is never in argv, output, or a file left behind', async () => {
+    const site = dmzSite();
+    const token = createToken(site);
+    const r = await ex.run(site, DMZ, { token });
+    expect(r.code).toBe(0);
+    expect(r.output).not.toContain(token);
+    expect(JSON.stringify(argvLog(site.hosts[DMZ]!))).not.toContain(token);
+    for (const f of ex.leftovers(site)) expect(readFileSync(f, 'utf8'), f).not.toContain(token);
+  });
+});
