@@ -10,6 +10,16 @@ export function envOf(answers: object): Environment {
   return parseAnswers(JSON.stringify(answers), 'answers.json').environment;
 }
 
+/** The validation message for answers given as an object, or '' when they are valid. */
+export function answersProblems(answers: object): string {
+  try {
+    parseAnswers(JSON.stringify(answers), 'answers.json');
+    return '';
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
 export function planOf(answers: object): Plan {
   return buildPlan(envOf(answers));
 }

@@ -20,6 +20,17 @@ export async function selfSigned(): Promise<{ key: string; cert: string }> {
   return { key: pems.private, cert: pems.cert };
 }
 
+/** Keeps the server's open sockets so that closing it ends them too; their resets are expected. */
+function tracked<S extends Server>(server: S): { server: S; destroyAll: () => void } {
+  const sockets = new Set<Socket>();
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('error', () => {});
+    s.on('close', () => sockets.delete(s));
+  });
+  return { server, destroyAll: () => sockets.forEach((s) => s.destroy()) };
+}
+
 function listen(server: Server, host: string): Promise<() => Promise<void>> {
   return new Promise((ok, fail) => {
     server.once('error', fail);
@@ -37,20 +48,16 @@ function listen(server: Server, host: string): Promise<() => Promise<void>> {
 
 /** Stands in for the primary's web service on 1556: a TLS handshake, then close. */
 export function tlsListener(host: string, creds: { key: string; cert: string }) {
-  const sockets = new Set<Socket>();
   // A probe hangs up right after the handshake: the resets that follow are expected, not failures.
-  const server = createTlsServer(creds, (s) => {
-    s.on('error', () => {});
-    s.end();
-  });
+  const { server, destroyAll } = tracked(
+    createTlsServer(creds, (s) => {
+      s.on('error', () => {});
+      s.end();
+    }),
+  );
   server.on('tlsClientError', () => {});
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('error', () => {});
-    s.on('close', () => sockets.delete(s));
-  });
   return listen(server, host).then((close) => async () => {
-    for (const s of sockets) s.destroy();
+    destroyAll();
     await close();
   });
 }
@@ -105,16 +112,10 @@ export function miniProxy(host: string, opts: { status?: number; names?: Record<
  * any port, or, with `refuse`, every request answered 407 as a proxy that wants credentials does.
  */
 export function nodeProxy(host: string, opts: { refuse?: boolean } = {}) {
-  const sockets = new Set<Socket>();
-  const server = createProxy(createHttpServer());
+  const { server, destroyAll } = tracked(createProxy(createHttpServer()));
   if (opts.refuse) server.authenticate = () => false;
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('error', () => {});
-    s.on('close', () => sockets.delete(s));
-  });
   return listen(server, host).then((close) => async () => {
-    for (const s of sockets) s.destroy();
+    destroyAll();
     await close();
   });
 }

@@ -23,18 +23,11 @@ import { stateFailure } from '../../src/execute/private-files.js';
 import { configLine } from '../../src/plan/config-line.js';
 import { renderBpconf } from '../../src/render/bpconf.js';
 import { mdCode, mdFence, mdText } from '../../src/render/markdown-escape.js';
-import { base, FP, planOf } from '../helpers/env.js';
+import { answersProblems, base, FP, planOf } from '../helpers/env.js';
 import { cli } from '../helpers/cli.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'nbsecure-hostile-'));
-const problemsOf = (answers: object) => {
-  try {
-    parseAnswers(JSON.stringify(answers), 'answers.json');
-    return '';
-  } catch (e) {
-    return (e as Error).message;
-  }
-};
+const problemsOf = answersProblems;
 const eca = (extra: object) => ({
   ...base,
   certificates: {

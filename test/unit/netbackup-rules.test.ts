@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseAnswers } from '../../src/environment/load.js';
 import { unlistedLegacyHosts } from '../../src/execute/guards.js';
 import { detectInstallRoot, underRoot } from '../../src/execute/install-root.js';
 import { renderOutputs } from '../../src/render/index.js';
-import { base, envOf, FP, hasStep, host, planOf, step } from '../helpers/env.js';
+import { answersProblems, base, envOf, FP, hasStep, host, planOf, step } from '../helpers/env.js';
 import { cli } from '../helpers/cli.js';
 
-const problems = (answers: object) => {
-  try {
-    parseAnswers(JSON.stringify(answers), 'answers.json');
-    return '';
-  } catch (e) {
-    return (e as Error).message;
-  }
-};
+const problems = answersProblems;
 
 describe('done-checks that tell the truth', () => {
   it('counts the CA step done only when the expected fingerprint is among the trusted CAs', () => {
