@@ -1,5 +1,5 @@
 import type { Answers } from './schema.js';
-import { DEFAULTS, withDefaults } from './defaults.js';
+import type { Environment } from './types.js';
 import { DTE_MIN_VERSION, dteEnforcedFailures } from '../plan/security.js';
 import { hostsNeedingToken } from '../plan/token-policy.js';
 import { atLeast } from './versions.js';
@@ -11,7 +11,8 @@ export interface Problem {
 }
 
 /** Rules that span fields: what zod's per-field schema cannot see. Returns every problem found. */
-export function crossFieldProblems(a: Answers): Problem[] {
+/** `env` is `a` with its defaults (withDefaults), made once by the caller and used by the rules that need it. */
+export function crossFieldProblems(a: Answers, env: Environment): Problem[] {
   const problems: Problem[] = [];
   const media = a.mediaServers ?? [];
   const clients = a.clients ?? [];
@@ -78,7 +79,7 @@ export function crossFieldProblems(a: Answers): Problem[] {
     }
   });
 
-  problems.push(...pathProblems(a), ...dteProblems(a), ...natProblems(a));
+  problems.push(...pathProblems(a), ...dteProblems(env), ...natProblems(env));
   (a.decommissioned ?? []).forEach((name, i) => {
     const listed = seen.get(name.toLowerCase());
     if (listed) {
@@ -123,7 +124,7 @@ export function crossFieldProblems(a: Answers): Problem[] {
   }
 
   if (cert.token?.maxUses !== undefined) {
-    const need = hostsNeedingToken(withDefaults(a)).length;
+    const need = hostsNeedingToken(env).length;
     if (cert.token.maxUses < need) {
       problems.push({
         path: ['certificates', 'token', 'maxUses'],
@@ -195,9 +196,8 @@ function pathProblems(a: Answers): Problem[] {
  * Enforced data-in-transit encryption fails the jobs of hosts that cannot encrypt: it is refused
  * while such hosts are listed, unless each is named in security.acceptDteFailures.
  */
-function dteProblems(a: Answers): Problem[] {
-  if (a.security?.dataInTransitEncryption !== 'enforced') return [];
-  const env = withDefaults(a);
+function dteProblems(env: Environment): Problem[] {
+  if (env.security.dataInTransitEncryption !== 'enforced') return [];
   if (!atLeast(env.primary.version, DTE_MIN_VERSION)) {
     return [
       {
@@ -220,10 +220,9 @@ function dteProblems(a: Answers): Problem[] {
 }
 
 /** NAT support needs 8.2 or later (NetBackup NAT guide). */
-function natProblems(a: Answers): Problem[] {
-  const primaryVersion = a.primary.version ?? DEFAULTS.primaryVersion;
-  return (a.clients ?? []).flatMap((c, i) => {
-    const version = c.version ?? primaryVersion;
+function natProblems(env: Environment): Problem[] {
+  return env.clients.flatMap((c, i) => {
+    const version = c.version;
     return c.nat && !atLeast(version, '8.2')
       ? [
           {

@@ -95,8 +95,11 @@ export function parseAnswers(text: string, file: string): LoadedAnswers {
       raw = undefined;
     }
     const parsed = raw === undefined ? undefined : answersSchema.safeParse(raw);
-    if (parsed?.success && crossFieldProblems(parsed.data).length === 0 && !jsonHasDuplicateKeys(text)) {
-      return { answers: parsed.data, environment: withDefaults(parsed.data) };
+    if (parsed?.success) {
+      const environment = withDefaults(parsed.data);
+      if (crossFieldProblems(parsed.data, environment).length === 0 && !jsonHasDuplicateKeys(text)) {
+        return { answers: parsed.data, environment };
+      }
     }
   }
   const lc = new LineCounter();
@@ -127,29 +130,37 @@ export function parseAnswers(text: string, file: string): LoadedAnswers {
   if (raw === null || raw === undefined)
     throw new UsageError(`${file} is empty; start from one of the files in examples/ (see README, "Answers file").`);
 
-  let problems: Located[];
   const parsed = answersSchema.safeParse(raw);
   if (!parsed.success) {
-    problems = parsed.error.issues.map((i) => ({
-      path: i.path as (string | number)[],
-      message: describe(i, raw),
-      ...locate(doc, lc, i.path, i.code === 'unrecognized_keys' ? i.keys[0] : undefined),
-    }));
-  } else {
-    problems = crossFieldProblems(parsed.data).map((p) => ({ ...p, ...locate(doc, lc, p.path) }));
-  }
-  if (problems.length) {
-    const lines = problems.map(
-      (p) => `  ${file}${p.line ? `:${p.line}:${p.column}` : ''}: ${formatPath(p.path) || '(top level)'} ${p.message}`,
-    );
-    throw new UsageError(
-      `${file} has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}` +
-        `; nothing was written. Fix ${problems.length === 1 ? 'it' : 'them'}` +
-        ` and run again:\n${lines.join('\n')}`,
+    throw problemsError(
+      file,
+      parsed.error.issues.map((i) => ({
+        path: i.path as (string | number)[],
+        message: describe(i, raw),
+        ...locate(doc, lc, i.path, i.code === 'unrecognized_keys' ? i.keys[0] : undefined),
+      })),
     );
   }
-  const answers = parsed.data as Answers;
-  return { answers, environment: withDefaults(answers) };
+  const environment = withDefaults(parsed.data);
+  const problems = crossFieldProblems(parsed.data, environment);
+  if (problems.length)
+    throw problemsError(
+      file,
+      problems.map((p) => ({ ...p, ...locate(doc, lc, p.path) })),
+    );
+  return { answers: parsed.data, environment };
+}
+
+/** Every problem at once, each with file, line and field; exit 2. */
+function problemsError(file: string, problems: Located[]): UsageError {
+  const lines = problems.map(
+    (p) => `  ${file}${p.line ? `:${p.line}:${p.column}` : ''}: ${formatPath(p.path) || '(top level)'} ${p.message}`,
+  );
+  return new UsageError(
+    `${file} has ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}` +
+      `; nothing was written. Fix ${problems.length === 1 ? 'it' : 'them'}` +
+      ` and run again:\n${lines.join('\n')}`,
+  );
 }
 
 export function loadAnswersFile(file: string): LoadedAnswers {

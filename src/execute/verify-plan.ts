@@ -4,10 +4,10 @@ import { StalePlanError } from '../errors.js';
 import { pathForOsProblem, pathTextProblem } from '../environment/paths.js';
 import { HOSTNAME_RE } from '../environment/patterns.js';
 import { commandPath } from '../plan/paths.js';
+import { FILE_PLACEHOLDER_RE } from '../plan/step.js';
 import { isStageId } from '../plan/stages.js';
 import type { HostPlan, Plan, PlanCommand, Step } from '../plan/types.js';
 
-const PLACEHOLDER_RE = /^\{file:[a-z][a-z-]*\}$/;
 const SECRETS = new Set(['token', 'passphrase']);
 
 class Refused extends Error {}
@@ -45,8 +45,8 @@ function catalogued(host: HostPlan, cmd: unknown, where: string): { name: Comman
 function checkFileArguments(step: Step, cmd: PlanCommand, spec: CommandSpec, where: string): void {
   const declared = new Set((step.files ?? []).map((f) => f.placeholder));
   cmd.args.forEach((a, i) => {
-    if (!a.startsWith('{file:') && !PLACEHOLDER_RE.test(a)) return;
-    if (!PLACEHOLDER_RE.test(a)) refuse(where, `${a} is not a file placeholder nbsecure writes`);
+    if (!a.startsWith('{file:')) return;
+    if (!FILE_PLACEHOLDER_RE.test(a)) refuse(where, `${a} is not a file placeholder nbsecure writes`);
     if (!spec.fileFlags?.includes(cmd.args[i - 1] ?? '')) {
       refuse(where, `the file ${a} is given where ${spec.name} takes no file (after ${cmd.args[i - 1] ?? 'nothing'})`);
     }
@@ -64,7 +64,7 @@ function checkStep(host: HostPlan, step: Step, n: number): void {
   if (!Array.isArray(step.expectExit) || !step.expectExit.every(Number.isInteger))
     refuse(where, 'expectExit is not a list of statuses');
   for (const f of step.files ?? []) {
-    if (!isObject(f) || typeof f.placeholder !== 'string' || !PLACEHOLDER_RE.test(f.placeholder))
+    if (!isObject(f) || typeof f.placeholder !== 'string' || !FILE_PLACEHOLDER_RE.test(f.placeholder))
       refuse(where, 'a file is malformed');
     if (f.secret !== undefined && !SECRETS.has(f.secret))
       refuse(where, `${String(f.secret)} is not a secret nbsecure hands over`);

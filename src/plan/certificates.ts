@@ -2,7 +2,7 @@ import type { Environment, HostEnv } from '../environment/types.js';
 import { isLegacy } from '../environment/versions.js';
 import { command, commandStep, doneWhen, manualStep, readStep } from './step.js';
 import { hostsNeedingToken, tokenReason } from './token-policy.js';
-import type { Step } from './types.js';
+import type { Step, StepFile } from './types.js';
 
 /** When a host gets a NetBackup certificate without a token (Security and Encryption Guide, security levels). */
 const LEVEL_WITHOUT_TOKEN = {
@@ -19,6 +19,8 @@ const LEVEL_WITHOUT_TOKEN = {
 export const CERT_WARN_DAYS = 30;
 
 export const TOKEN_FILE = '{file:token}';
+/** The token as a step's file: written at run time from the secret, never from the plan. */
+const TOKEN_FILE_SPEC: StepFile = { placeholder: TOKEN_FILE, secret: 'token' };
 export const FINGERPRINT_FILE = '{file:ca-fingerprint}';
 export const PASSPHRASE_FILE = '{file:passphrase}';
 
@@ -146,12 +148,12 @@ export function hostCaSteps(host: HostEnv, env: Environment): Step[] {
         : `${LEVEL_WITHOUT_TOKEN[env.certificates.securityLevel]} If the primary answers 5954 or 5955, deploy ` +
             'this certificate with a token: a token works at every level.',
       {
-        ...(reason ? { files: [{ placeholder: TOKEN_FILE, secret: 'token' as const }] } : {}),
+        ...(reason ? { files: [TOKEN_FILE_SPEC] } : {}),
         // A certificate that is listed may have expired or been revoked: that is not done.
         done: { ...doneWhen(host, 'nbcertcmd', ['-listCertDetails']), certificate: { warnDays: CERT_WARN_DAYS } },
         reissue: {
           command: command(host, 'nbcertcmd', ['-getCertificate', '-file', TOKEN_FILE, '-force', '-server', p]),
-          files: [{ placeholder: TOKEN_FILE, secret: 'token' as const }],
+          files: [TOKEN_FILE_SPEC],
           tokenHowTo:
             `on ${p}, after logging in: nbcertcmd -createToken -name reissue-${host.name.split('.')[0]} ` +
             `-reissue -host ${host.name} (single use, bound to this host)`,

@@ -5,6 +5,9 @@ import { commandPath } from './paths.js';
 import { stageOf } from './stages.js';
 import type { DoneCheck, PlanCommand, Step } from './types.js';
 
+/** A file a step hands to its command, in argv until the executor writes it: `{file:NAME}`. */
+export const FILE_PLACEHOLDER_RE = /^\{file:([a-z][a-z-]*)\}$/;
+
 type StepOptions = Omit<
   Step,
   'id' | 'host' | 'stage' | 'command' | 'manual' | 'title' | 'why' | 'effect' | 'expectExit'

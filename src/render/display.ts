@@ -1,11 +1,12 @@
 import type { Os } from '../environment/types.js';
 import type { PlanCommand, Step } from '../plan/types.js';
+import { FILE_PLACEHOLDER_RE } from '../plan/step.js';
 import { psQuote, shQuote } from './quote.js';
 import { SECRET_KINDS } from '../execute/token.js';
 
 /** How a placeholder reads to a person: `{file:token}` → `<token file>`. */
 export function placeholderLabel(arg: string): string | undefined {
-  const m = /^\{file:([a-z-]+)\}$/.exec(arg);
+  const m = FILE_PLACEHOLDER_RE.exec(arg);
   return m ? `<${m[1]!.replace(/-/g, ' ')} file>` : undefined;
 }
 

@@ -1,5 +1,6 @@
 import { GATED_STAGES } from '../plan/stages.js';
-import type { HostPlan, Plan, PlanCommand, StageId, Step } from '../plan/types.js';
+import { FILE_PLACEHOLDER_RE } from '../plan/step.js';
+import type { HostPlan, Plan, PlanCommand, StageId, Step, StepFile } from '../plan/types.js';
 import { oneLine } from './quote.js';
 
 /** How one language spells things in a script; the templates only lay them out. */
@@ -48,7 +49,7 @@ export interface ScriptStep {
   cert?: {
     warnDays: number;
     argv: QuotedCommand;
-    files: { name: string; ref: string; secret?: 'token' | 'passphrase' }[];
+    files: ScriptStep['files'];
     howTo: string;
   };
   tolerateFailure?: string;
@@ -65,12 +66,21 @@ export function fileName(placeholder: string): string {
   return `${placeholder.slice(6, -1).replace(/-/g, '_')}_file`;
 }
 
+function fileViews(files: StepFile[], d: Dialect): ScriptStep['files'] {
+  return files.map((f) => ({
+    name: fileName(f.placeholder),
+    ref: d.fileRef(fileName(f.placeholder)),
+    ...(f.secret ? { secret: f.secret } : {}),
+    ...(f.content !== undefined ? { content: d.quote(f.content.trimEnd()) } : {}),
+  }));
+}
+
 function argv(cmd: PlanCommand, d: Dialect): QuotedCommand {
   const file =
     d.installRoot && cmd.file.startsWith(d.installRoot.plan)
       ? d.installRoot.under(cmd.file.slice(d.installRoot.plan.length))
       : d.quote(cmd.file);
-  const args = cmd.args.map((a) => (/^\{file:[a-z-]+\}$/.test(a) ? d.fileRef(fileName(a)) : d.quote(a)));
+  const args = cmd.args.map((a) => (FILE_PLACEHOLDER_RE.test(a) ? d.fileRef(fileName(a)) : d.quote(a)));
   return { file, args, line: [file, ...args].join(' ') };
 }
 
@@ -109,12 +119,7 @@ function scriptStep(
           })),
         }
       : {}),
-    files: (s.files ?? []).map((f) => ({
-      name: fileName(f.placeholder),
-      ref: d.fileRef(fileName(f.placeholder)),
-      ...(f.secret ? { secret: f.secret } : {}),
-      ...(f.content !== undefined ? { content: d.quote(f.content.trimEnd()) } : {}),
-    })),
+    files: fileViews(s.files ?? [], d),
     capturesToken: s.capturesSecret === 'token',
     skipIfCaptured: s.skipIfCaptured === 'token',
     once: Boolean(s.once),
@@ -124,11 +129,7 @@ function scriptStep(
           cert: {
             warnDays: s.done.certificate.warnDays,
             argv: argv(s.reissue.command, d),
-            files: s.reissue.files.map((f) => ({
-              name: fileName(f.placeholder),
-              ref: d.fileRef(fileName(f.placeholder)),
-              ...(f.secret ? { secret: f.secret } : {}),
-            })),
+            files: fileViews(s.reissue.files, d),
             howTo: d.quote(s.reissue.tokenHowTo),
           },
         }
