@@ -1,7 +1,7 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Conf from 'conf';
-import { TOKEN_RE } from './execute/redact.js';
+import { TOKEN_EXACT } from './catalogue/token-shape.js';
 import { cleanDraft, type Draft } from './wizard/draft.js';
 
 interface Remembered {
@@ -24,7 +24,7 @@ export function profileStore(profile: string): Conf<Remembered> {
 }
 
 function withoutSecrets(value: unknown): unknown {
-  if (typeof value === 'string') return new RegExp(`^${TOKEN_RE.source}$`).test(value) ? undefined : value;
+  if (typeof value === 'string') return TOKEN_EXACT.test(value) ? undefined : value;
   if (Array.isArray(value)) return value.map(withoutSecrets);
   if (value && typeof value === 'object')
     return Object.fromEntries(

@@ -1,23 +1,28 @@
+import { hostname } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { loadAnswersFile } from '../environment/load.js';
 import { assertFresh, loadPlanFile } from '../execute/load-plan.js';
-import { applyHost, type Prompter } from '../execute/runner.js';
+import { applyHost, type ApplyOptions, type Prompter } from '../execute/runner.js';
+import { withInterrupts } from '../execute/interrupts.js';
+import { jsonView, textView } from '../execute/views.js';
 import { defaultStateDir } from '../execute/state.js';
 import { secretFromEnv, secretFromFile } from '../execute/token.js';
 import { buildPlan } from '../plan/build.js';
 import { isStageId, STAGES } from '../plan/stages.js';
-import type { Plan } from '../plan/types.js';
+import type { Plan, StageId } from '../plan/types.js';
 import { writeLine, type Io } from '../output.js';
 import { parseCommandArgs, required } from './args.js';
 
-function terminalPrompter(io: Io): Prompter {
-  const interactive = Boolean(io.stdin.isTTY && io.stdout.isTTY) && !io.env.CI;
+/** Questions go where people read: stdout, or stderr when stdout carries JSON. */
+function terminalPrompter(io: Io, json: boolean): Prompter {
+  const screen = json ? io.stderr : io.stdout;
+  const interactive = Boolean(io.stdin.isTTY && screen.isTTY) && !io.env.CI;
   return {
     interactive,
     async confirm(question) {
-      const rl = createInterface({ input: io.stdin, output: io.stdout });
+      const rl = createInterface({ input: io.stdin, output: screen });
       try {
         return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
       } finally {
@@ -27,7 +32,7 @@ function terminalPrompter(io: Io): Prompter {
     async secret(question) {
       // Loaded only when a token is really asked for: the prompt library is not needed otherwise.
       const { password } = await import('@inquirer/prompts');
-      return password({ message: question, mask: false }, { input: io.stdin, output: io.stdout });
+      return password({ message: question, mask: false }, { input: io.stdin, output: screen });
     },
   };
 }
@@ -37,6 +42,8 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
     answers: { type: 'string' },
     plan: { type: 'string' },
     host: { type: 'string' },
+    'this-host': { type: 'string' },
+    json: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     reissue: { type: 'boolean' },
     stage: { type: 'string' },
@@ -61,6 +68,8 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
         'See nbsecure apply --help.',
     );
   }
+  // Checked above: a stage id or nothing.
+  const stage = values.stage as StageId | undefined;
   let plan: Plan;
   if (values.plan) {
     plan = loadPlanFile(values.plan);
@@ -77,28 +86,40 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
   if (values.plan) resumeCommand.push('--plan', resolve(io.cwd, values.plan));
   if (values.answers) resumeCommand.push('--answers', resolve(io.cwd, values.answers));
   resumeCommand.push('--host', hostName);
+  if (values['this-host']) resumeCommand.push('--this-host', values['this-host']);
   if (values['token-file']) resumeCommand.push('--token-file', resolve(io.cwd, values['token-file']));
   if (values['passphrase-file']) resumeCommand.push('--passphrase-file', resolve(io.cwd, values['passphrase-file']));
   if (values['state-dir']) resumeCommand.push('--state-dir', resolve(io.cwd, values['state-dir']));
   if (values.yes) resumeCommand.push('--yes');
   if (values.reissue) resumeCommand.push('--reissue');
   if (values.stage) resumeCommand.push('--stage', values.stage);
+  if (values.json) resumeCommand.push('--json');
   resumeCommand.push('--resume');
 
-  return applyHost(plan, hostName, {
-    stateDir: values['state-dir'] ? resolve(io.cwd, values['state-dir']) : defaultStateDir(io.env),
-    resume: Boolean(values.resume),
-    dryRun: Boolean(values['dry-run']),
-    yes: Boolean(values.yes),
-    reissue: Boolean(values.reissue),
-    ...(values.stage ? { stage: values.stage } : {}),
-    secrets: { ...(token ? { token } : {}), ...(passphrase ? { passphrase } : {}) },
-    confirmed: new Set(
-      (values.confirm ?? []).flatMap((c) => c.split(',')).map((c) => (c.includes(':') ? c : `${hostName}:${c}`)),
-    ),
-    stepTimeoutMs: timeout * 1000,
-    resumeCommand,
-    out: (line) => writeLine(io.stdout, line),
-    prompter: terminalPrompter(io),
-  });
+  const json = Boolean(values.json);
+  const write = (line: string) => writeLine(io.stdout, line);
+  // SIGINT (Ctrl-C) and SIGTERM stop the running command through the signal, and the run ends with 130.
+  const result = await withInterrupts((signal) =>
+    applyHost(plan, hostName, options(), { onEvent: json ? jsonView(write) : textView(write), signal }),
+  );
+  return result.exitCode;
+
+  function options(): ApplyOptions {
+    return {
+      stateDir: values['state-dir'] ? resolve(io.cwd, values['state-dir']) : defaultStateDir(io.env),
+      resume: Boolean(values.resume),
+      dryRun: Boolean(values['dry-run']),
+      yes: Boolean(values.yes),
+      reissue: Boolean(values.reissue),
+      ...(stage ? { stage } : {}),
+      secrets: { ...(token ? { token } : {}), ...(passphrase ? { passphrase } : {}) },
+      confirmed: new Set(
+        (values.confirm ?? []).flatMap((c) => c.split(',')).map((c) => (c.includes(':') ? c : `${hostName}:${c}`)),
+      ),
+      stepTimeoutMs: timeout * 1000,
+      machine: { hostname: hostname(), ...(values['this-host'] ? { thisHost: values['this-host'] } : {}) },
+      resumeCommand,
+      prompter: terminalPrompter(io, json),
+    };
+  }
 }

@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import { loadAnswersFile } from '../environment/load.js';
-import { allHosts } from '../environment/types.js';
+import { loadPlanFile } from '../execute/load-plan.js';
 import { buildPlan } from '../plan/build.js';
 import { FORMATS, renderOutputs, type Format } from '../render/index.js';
 import { colours, writeLine, type Io } from '../output.js';
@@ -26,25 +26,27 @@ export function parseFormats(value: string | undefined): Format[] | undefined {
 export async function planCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseCommandArgs('plan', args, {
     answers: { type: 'string' },
+    plan: { type: 'string' },
     out: { type: 'string' },
     format: { type: 'string' },
     host: { type: 'string' },
     json: { type: 'boolean' },
   });
-  const file = required('plan', values.answers, '--answers FILE');
+  if (values.answers && values.plan) {
+    throw new UsageError('nbsecure plan takes --answers FILE or --plan PLAN.json, not both. See nbsecure plan --help.');
+  }
+  const file = values.plan ?? required('plan', values.answers, '--answers FILE (or --plan PLAN.json)');
   const formats =
     parseFormats(values.format) ??
     (values.out ? [...FORMATS] : values.json ? ['json' as const] : ['markdown' as const]);
-  const { environment } = loadAnswersFile(file);
-  if (values.host && !allHosts(environment).some((h) => h.name.toLowerCase() === values.host!.toLowerCase())) {
+  // A saved plan re-renders every format by itself: the renderers read nothing but the plan.
+  const plan = values.plan ? loadPlanFile(values.plan) : buildPlan(loadAnswersFile(file).environment);
+  if (values.host && !plan.hosts.some((h) => h.name.toLowerCase() === values.host!.toLowerCase())) {
     throw new UsageError(
-      `--host ${values.host} is not in ${file}; its hosts are: ${allHosts(environment)
-        .map((h) => h.name)
-        .join(', ')}.`,
+      `--host ${values.host} is not in ${file}; its hosts are: ${plan.hosts.map((h) => h.name).join(', ')}.`,
     );
   }
-  const plan = buildPlan(environment);
-  const outputs = renderOutputs(environment, plan, formats, values.host);
+  const outputs = renderOutputs(plan, formats, values.host);
   const c = colours(io.stderr, io.env);
   for (const w of plan.warnings) writeLine(io.stderr, `${c.yellow('warning:')} ${w}`);
 

@@ -1,5 +1,5 @@
-/** An authorization token's shape: 16 upper-case letters (NetBackup reference, section 5). */
-export const TOKEN_RE = /\b[A-Z]{16}\b/g;
+import { TOKEN_ANYWHERE } from '../catalogue/token-shape.js';
+
 export const REDACTED = '[REDACTED]';
 
 /**
@@ -17,7 +17,7 @@ export class Redactor {
   redact(text: string): string {
     let out = text;
     for (const s of this.secrets) out = out.split(s).join(REDACTED);
-    return out.replace(TOKEN_RE, REDACTED);
+    return out.replace(TOKEN_ANYWHERE, REDACTED);
   }
 }
 

@@ -1,12 +1,15 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, win32 } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { findStatus } from '../catalogue/statuses.js';
+import { firstToken, TOKEN_EXACT } from '../catalogue/token-shape.js';
 import { EXIT, UsageError, UserError } from '../errors.js';
+import { argvWithFiles } from '../plan/args.js';
 import { stepsToRun } from '../plan/stages.js';
-import type { HostPlan, Plan, PlanCommand, StageId, Step } from '../plan/types.js';
+import type { FileName, HostPlan, Plan, PlanCommand, StageId, Step } from '../plan/types.js';
 import { configChange, identityConflicts, parseConfigLines } from './config-diff.js';
 import { describeResolved, type ResolvedStep } from './dry-run.js';
+import type { ApplyEvent, ApplyEventListener, ApplyResult, DryRunStep, Stop, StepOutcome } from './events.js';
 import { certificateState, certificateVerdict } from './certificate-state.js';
 import { guardFailure } from './guards.js';
 import { detectInstallRoot, underRoot } from './install-root.js';
@@ -15,10 +18,17 @@ import { writePrivate } from './private-files.js';
 import { RedactedLines, Redactor } from './redact.js';
 import { StepFiles, sweepStaleSecretFolders } from './secret-files.js';
 import { lockHostState } from './lock.js';
+import { shown } from './shell-words.js';
 import { hostStateDir } from './state.js';
-import { checkSecret, childEnvironment, SECRET_KINDS, TOKEN_FORMAT, type SecretKind } from './token.js';
+import { thisHostProblem } from './this-host.js';
+import { checkSecret, childEnvironment, SECRET_KINDS, type SecretKind } from './token.js';
 
-/** How the runner talks to a person; the CLI gives a terminal one, tests and CI a silent one. */
+/** A read never takes a file: the plan check refuses one. */
+const noFile = (file: FileName): string => {
+  throw new Error(`internal: a configuration read with the ${file} file`);
+};
+
+/** How the runner asks a person; the CLI gives a terminal one, tests and CI a silent one. */
 export interface Prompter {
   interactive: boolean;
   confirm(question: string): Promise<boolean>;
@@ -42,14 +52,22 @@ export interface ApplyOptions {
   /** Manual steps the user confirms on the command line (--confirm). */
   confirmed: ReadonlySet<string>;
   stepTimeoutMs: number;
+  /**
+   * This machine's host name, and --this-host: a real run refuses (exit 2) on a machine that is not
+   * the host, before any change. A dry run may show any host's steps anywhere.
+   */
+  machine: { hostname: string; thisHost?: string };
   /** The command that resumes this run, shown after a failure or a stop. */
   resumeCommand: string[];
-  out: (line: string) => void;
   prompter: Prompter;
 }
 
-const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
-const shown = (argv: string[]) => argv.map(quote).join(' ');
+/** How a run is watched and stopped: the events it emits, and the signal that interrupts it. */
+export interface ApplyControl {
+  onEvent: ApplyEventListener;
+  /** Aborting stops the running command (execa's cancelSignal) and ends the run with exit 130. */
+  signal?: AbortSignal;
+}
 
 interface Outcome {
   exit: number | undefined;
@@ -58,8 +76,13 @@ interface Outcome {
   interrupted: boolean;
 }
 
-/** Runs one host's steps: dry run, consent, then each step journaled. Returns the exit code. */
-export async function applyHost(plan: Plan, hostName: string, opts: ApplyOptions): Promise<number> {
+/** Runs one host's steps: dry run, consent, then each step journaled. Says what happens in events. */
+export async function applyHost(
+  plan: Plan,
+  hostName: string,
+  opts: ApplyOptions,
+  control: ApplyControl,
+): Promise<ApplyResult> {
   const host = plan.hosts.find((h) => h.name.toLowerCase() === hostName.toLowerCase());
   if (!host)
     throw new UsageError(
@@ -68,96 +91,206 @@ export async function applyHost(plan: Plan, hostName: string, opts: ApplyOptions
   const redactor = new Redactor();
   const secrets = { ...opts.secrets };
   for (const v of Object.values(secrets)) if (v) redactor.add(v);
-  const say = (line: string) => opts.out(redactor.redact(line));
+  const notice = (text: string, step?: string, level: 'info' | 'warning' = 'info') =>
+    control.onEvent({ type: 'notice', ...(step ? { step } : {}), level, text: redactor.redact(text) });
   const stateDir = hostStateDir(opts.stateDir, host.name);
   const swept = sweepStaleSecretFolders();
-  if (swept) say(`Removed ${swept} secret folder${swept === 1 ? '' : 's'} left by an interrupted run (kill -9).`);
+  if (swept) notice(`Removed ${swept} secret folder${swept === 1 ? '' : 's'} left by an interrupted run (kill -9).`);
   // A dry run changes nothing and may run beside a real one; a real run has the host to itself.
   const lock = opts.dryRun ? undefined : lockHostState(stateDir);
-  if (lock?.tookOver) say(`The state folder ${stateDir} was locked by an earlier run: ${lock.tookOver}.`);
+  if (lock?.tookOver) notice(`The state folder ${stateDir} was locked by an earlier run: ${lock.tookOver}.`);
   try {
-    const here = await onThisMachine(host, say);
-    return await applyLocked(plan, here, opts, { redactor, secrets, say, stateDir });
+    const here = await onThisMachine(host, notice);
+    const result = await new HostRun(plan, here, opts, control, { redactor, secrets, notice, stateDir }).run();
+    control.onEvent({ type: 'result', result });
+    return result;
   } finally {
     lock?.release();
   }
 }
 
-async function applyLocked(
-  plan: Plan,
-  host: HostPlan,
-  opts: ApplyOptions,
-  ctx: {
-    redactor: Redactor;
-    secrets: Partial<Record<SecretKind, string>>;
-    say: (line: string) => void;
-    stateDir: string;
-  },
-): Promise<number> {
-  const { redactor, secrets, say, stateDir } = ctx;
-  const journal = new Journal(stateDir);
-  const earlier = journal.progress(plan.digest, host.name);
-  // On --resume a finished step is not run again, except one whose need is read from the host's state
-  // each time (the token steps: whether the captured value is still at hand).
-  const doneEarlier = (step: Step) => opts.resume && earlier.done.has(step.id) && !step.skipIfCaptured;
-  if (opts.resume && earlier.done.size === 0) {
-    // A run that failed at its first step has nothing to skip: resuming is starting again.
-    const other = earlier.lastPlan && earlier.lastPlan !== plan.digest ? ' (it records another plan)' : '';
-    say(`--resume: the journal has no finished step of this plan${other}; starting from the first step.`);
+/** One apply of one host: the state a run keeps between its steps. */
+class HostRun {
+  private readonly journal: Journal;
+  private readonly earlier: ReturnType<Journal['progress']>;
+  private readonly files = new StepFiles();
+  private readonly changedNow = new Set<string>();
+  private readonly outcomes: ApplyResult['steps'] = [];
+  private changes = 0;
+  private snapshotTaken: boolean;
+
+  constructor(
+    private readonly plan: Plan,
+    private readonly host: HostPlan,
+    private readonly opts: ApplyOptions,
+    private readonly control: ApplyControl,
+    private readonly ctx: {
+      redactor: Redactor;
+      secrets: Partial<Record<SecretKind, string>>;
+      notice: (text: string, step?: string, level?: 'info' | 'warning') => void;
+      stateDir: string;
+    },
+  ) {
+    this.journal = new Journal(ctx.stateDir);
+    this.earlier = this.journal.progress(plan.digest, host.name);
+    this.snapshotTaken = existsSync(join(ctx.stateDir, 'config-before.txt'));
   }
 
-  const selection = stepsToRun(host.steps, opts.stage);
-  if (!selection) {
-    const stages = [...new Set(host.steps.map((s) => s.stage))].join(', ');
-    throw new UsageError(`--stage ${opts.stage}: ${host.name} has no steps in that stage; its stages are: ${stages}.`);
+  private emit(event: ApplyEvent): void {
+    this.control.onEvent(event);
   }
-  const { steps: resolved, snapshot } = await resolveSteps({ ...host, steps: selection.steps }, opts.stepTimeoutMs);
-  say(
-    `nbsecure apply: ${opts.dryRun ? 'dry run' : 'plan'}` +
-      ` for ${host.name} (${host.role}, ${host.os}), plan ${plan.digest.slice(0, 16)}`,
-  );
-  say(`Each step runs exactly as shown: argv without a shell, stdin as given, secrets in 0600 files.`);
-  resolved.forEach((r, i) => describeResolved(r, i + 1, host.os, doneEarlier(r.step)).forEach(say));
-  if (selection.waitsAt) {
-    say(`\nThen it stops: the ${selection.waitsAt} stage waits until every host has its certificate (--stage).`);
+
+  /**
+   * On --resume a finished step is not run again, except one whose need is read from the host's state
+   * each time (the token steps: whether the captured value is still at hand).
+   */
+  private doneEarlier(step: Step): boolean {
+    return this.opts.resume && this.earlier.done.has(step.id) && !step.skipIfCaptured;
   }
-  if (opts.dryRun) {
-    say('\nDry run: nothing was changed.');
-    return 0;
+
+  private result(exitCode: number, stopped?: Stop): ApplyResult {
+    return {
+      exitCode,
+      host: this.host.name,
+      dryRun: this.opts.dryRun,
+      ...(this.opts.stage ? { stage: this.opts.stage } : {}),
+      changes: this.changes,
+      steps: this.outcomes,
+      ...(stopped ? { stopped } : {}),
+      ...(this.opts.dryRun ? {} : { journal: this.journal.file }),
+    };
   }
-  if (!opts.yes) {
-    if (!opts.prompter.interactive) {
+
+  async run(): Promise<ApplyResult> {
+    const { opts, host, plan, earlier } = this;
+    if (opts.resume && earlier.done.size === 0) {
+      // A run that failed at its first step has nothing to skip: resuming is starting again.
+      const other = earlier.lastPlan && earlier.lastPlan !== plan.digest ? ' (it records another plan)' : '';
+      this.ctx.notice(`--resume: the journal has no finished step of this plan${other}; starting from the first step.`);
+    }
+    const selection = stepsToRun(host.steps, opts.stage);
+    if (!selection) {
+      const stages = [...new Set(host.steps.map((s) => s.stage))].join(', ');
       throw new UsageError(
-        'nbsecure apply needs your consent, and there is no terminal to ask on: read the dry ' +
-          'run (--dry-run) and pass --yes to consent.',
+        `--stage ${opts.stage}: ${host.name} has no steps in that stage; its stages are: ${stages}.`,
       );
     }
-    if (!(await opts.prompter.confirm(`Run these ${resolved.length} steps on ${host.name} now?`))) {
-      say('Nothing was run.');
-      return 1;
+    if (!opts.dryRun) {
+      // Before anything is read or changed: the reads below would describe the wrong machine.
+      const elsewhere = thisHostProblem(host.name, opts.machine.hostname, opts.machine.thisHost);
+      if (elsewhere) throw new UsageError(elsewhere);
     }
+    const { steps: resolved, snapshot } = await resolveSteps({ ...host, steps: selection.steps }, opts.stepTimeoutMs);
+    this.emit({
+      type: 'dry-run',
+      host: host.name,
+      role: host.role,
+      os: host.os,
+      plan: plan.digest,
+      dryRun: opts.dryRun,
+      steps: resolved.map((r, i) => dryRunStep(r, i + 1, host.os, this.doneEarlier(r.step))),
+      ...(selection.waitsAt ? { waitsAt: selection.waitsAt } : {}),
+    });
+    if (opts.dryRun) return this.result(EXIT.ok);
+    if (!opts.yes) {
+      if (!opts.prompter.interactive) {
+        throw new UsageError(
+          'nbsecure apply needs your consent, and there is no terminal to ask on: read the dry ' +
+            'run (--dry-run) and pass --yes to consent.',
+        );
+      }
+      if (!(await opts.prompter.confirm(`Run these ${resolved.length} steps on ${host.name} now?`))) {
+        return this.result(EXIT.failed, { kind: 'declined', reason: 'Nothing was run.' });
+      }
+    }
+    try {
+      for (const [i, r] of resolved.entries()) {
+        const stopped = await this.runStep(r, i, resolved.length, snapshot);
+        if (stopped) return stopped;
+      }
+    } finally {
+      this.files.dispose();
+    }
+    if (selection.waitsAt) {
+      const again = opts.resumeCommand.filter((a) => a !== '--resume');
+      const next = [...again, '--stage', selection.waitsAt];
+      const text =
+        `Waiting for the fleet: the ${selection.waitsAt} stage of ${host.name} comes after every media server and ` +
+        `client has its certificate (nbsecure apply --host NAME on each). Then run here: ${shown(next)}` +
+        (selection.waitsAt === 'tighten' ? `, and last: ${shown([...again, '--stage', 'verify'])}` : '');
+      this.emit({ type: 'waiting', for: 'fleet', stage: selection.waitsAt, text });
+      return this.result(EXIT.waiting, { kind: 'waiting', reason: text, next });
+    }
+    return this.result(EXIT.ok);
   }
 
-  const files = new StepFiles();
-  let current: ResultPromise | undefined;
-  let interrupted: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupted = signal;
-    current?.kill(signal);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const changedNow = new Set<string>();
-  // Owed when the trigger changed in this run, or in an earlier run after this step last completed.
-  let snapshotTaken = existsSync(join(stateDir, 'config-before.txt'));
-  let changes = 0;
+  private record(
+    step: Step,
+    event: Parameters<Journal['append']>[0]['event'],
+    extra: { exit?: number; ms?: number; changed?: boolean; reason?: string } = {},
+  ): void {
+    this.journal.append({
+      plan: this.plan.digest,
+      host: this.host.name,
+      step: step.id,
+      event,
+      ...extra,
+      ...(extra.reason ? { reason: this.ctx.redactor.redact(extra.reason) } : {}),
+    });
+  }
 
-  const run = async (
-    cmd: PlanCommand,
-    stdin: string | undefined,
-    timeoutMs: number,
+  /** A step that did not run, or ran and changed nothing: journaled (unless said), and told. */
+  private settle(step: Step, outcome: Exclude<StepOutcome, 'failed'>, detail: string, journal?: string): undefined {
+    if (journal) this.record(step, 'skipped', { reason: journal });
+    this.outcomes.push({ id: step.id, outcome, detail });
+    this.emit({ type: 'step-done', step: step.id, outcome, detail });
+    return undefined;
+  }
+
+  private interrupted(step: Step): ApplyResult {
+    const signal = signalName(this.control.signal);
+    this.record(step, 'interrupted', { reason: `received ${signal}` });
+    this.emit({ type: 'interrupted', step: step.id, signal });
+    this.files.removeAll();
+    return this.result(EXIT.interrupted, {
+      kind: 'interrupted',
+      step: step.id,
+      title: step.title,
+      reason: `received ${signal}`,
+      next: this.opts.resumeCommand,
+    });
+  }
+
+  private failed(step: Step, why: string, output: string, exit?: number): ApplyResult {
+    const reason = this.ctx.redactor.redact(why);
+    this.record(step, 'failed', { ...(exit !== undefined ? { exit } : {}), reason });
+    const code = Number(/EXIT STATUS (\d+)/.exec(output)?.[1] ?? exit);
+    const info = Number.isFinite(code) ? findStatus(code) : undefined;
+    this.outcomes.push({ id: step.id, outcome: 'failed', detail: reason });
+    this.emit({
+      type: 'step-done',
+      step: step.id,
+      outcome: 'failed',
+      detail: reason,
+      ...(exit !== undefined ? { exit } : {}),
+    });
+    return this.result(EXIT.failed, {
+      kind: 'failed',
+      step: step.id,
+      title: step.title,
+      reason,
+      ...(info ? { status: { code: info.code, meaning: info.meaning, cause: info.cause, remedy: info.remedy } } : {}),
+      next: this.opts.resumeCommand,
+    });
+  }
+
+  /** Runs one command; its output is emitted line by line, redacted, when `echo` (the step itself). */
+  private async exec(
+    cmd: { file: string; args: string[]; stdin?: string },
+    step: Step,
     echo: boolean,
-  ): Promise<Outcome> => {
+  ): Promise<Outcome> {
+    const timeoutMs = this.opts.stepTimeoutMs;
     const sub = execa(cmd.file, cmd.args, {
       env: childEnvironment(),
       extendEnv: false,
@@ -165,19 +298,17 @@ async function applyLocked(
       all: true,
       timeout: timeoutMs,
       stripFinalNewline: false,
-      ...(stdin !== undefined ? { input: stdin } : { stdin: 'ignore' as const }),
+      // Ctrl-C in the wizard, or SIGINT/SIGTERM on the command line, reaches the command itself.
+      ...(this.control.signal ? { cancelSignal: this.control.signal, killSignal: 'SIGINT' as const } : {}),
+      ...(cmd.stdin !== undefined ? { input: cmd.stdin } : { stdin: 'ignore' as const }),
     });
-    current = sub;
-    const lines = new RedactedLines(redactor);
-    if (echo) {
-      sub.all?.on('data', (chunk: Buffer) => {
-        for (const l of lines.push(chunk.toString())) say(`    | ${l}`);
-      });
-    }
+    const lines = new RedactedLines(this.ctx.redactor);
+    const say = (line: string) => this.emit({ type: 'output', step: step.id, line });
+    if (echo) sub.all?.on('data', (chunk: Buffer) => lines.push(chunk.toString()).forEach(say));
     const r = await sub;
-    current = undefined;
-    if (echo) for (const l of lines.flush()) say(`    | ${l}`);
+    if (echo) lines.flush().forEach(say);
     const output = String(r.all ?? '');
+    if (r.isCanceled || this.control.signal?.aborted) return { exit: r.exitCode, output, interrupted: true };
     if (r.failed && r.exitCode === undefined && !r.isTerminated && !r.timedOut) {
       return {
         exit: undefined,
@@ -188,218 +319,218 @@ async function applyLocked(
         interrupted: false,
       };
     }
-    if (r.timedOut)
+    if (r.timedOut) {
       return {
         exit: undefined,
         output,
         failure: `timed out after ${timeoutMs / 1000} s and was stopped`,
         interrupted: false,
       };
-    return { exit: r.exitCode, output, interrupted: Boolean(interrupted) };
-  };
+    }
+    return { exit: r.exitCode, output, interrupted: false };
+  }
 
-  const stop = (code: number) => {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
-    files.dispose();
-    return code;
-  };
-  const record = (
-    step: Step,
-    event: Parameters<Journal['append']>[0]['event'],
-    extra: { exit?: number; ms?: number; changed?: boolean; reason?: string } = {},
-  ) =>
-    journal.append({
-      plan: plan.digest,
-      host: host.name,
-      step: step.id,
-      event,
-      ...extra,
-      ...(extra.reason ? { reason: redactor.redact(extra.reason) } : {}),
-    });
-  const interruptedExit = (step: Step) => {
-    record(step, 'interrupted', { reason: `received ${interrupted}` });
-    say(
-      `\nInterrupted during ${step.id}; temporary secret files were removed. Continue ` +
-        `with: ${shown([...opts.resumeCommand])}`,
-    );
-    return stop(130);
-  };
-  const failed = (step: Step, why: string, output: string, exit?: number) => {
-    record(step, 'failed', { ...(exit !== undefined ? { exit } : {}), reason: why });
-    const status = Number(/EXIT STATUS (\d+)/.exec(output)?.[1] ?? exit);
-    const info = Number.isFinite(status) ? findStatus(status) : undefined;
-    say(`\nFailed: ${step.title} (${step.id}): ${why}.`);
-    if (info)
-      say(`NetBackup status ${info.code}: ${info.meaning}\n  Likely cause: ${info.cause}\n  Remedy: ${info.remedy}`);
-    say(`When it is fixed, continue with: ${shown(opts.resumeCommand)}`);
-    return stop(1);
-  };
-
-  try {
-    for (const [i, r] of resolved.entries()) {
-      const step = r.step;
-      if (interrupted) return interruptedExit(step);
-      say(`\n==> [${i + 1}/${resolved.length}] ${step.manual ? 'MANUAL: ' : ''}${step.title}`);
-      if (doneEarlier(step)) {
-        say('    done in an earlier run');
-        continue;
+  /** Runs step `i`; returns the run's result when the run stops here, undefined to go on. */
+  private async runStep(
+    r: ResolvedStep,
+    i: number,
+    total: number,
+    snapshot: string | undefined,
+  ): Promise<ApplyResult | undefined> {
+    const { step } = r;
+    const { opts, ctx, earlier } = this;
+    if (this.control.signal?.aborted) return this.interrupted(step);
+    this.emit({ type: 'step-start', step: step.id, title: step.title, index: i + 1, total, manual: step.manual });
+    if (this.doneEarlier(step)) return this.settle(step, 'skipped', 'done in an earlier run');
+    if (step.manual) {
+      this.emit({ type: 'manual-needed', step: step.id, title: step.title, instructions: step.instructions ?? [] });
+      if (
+        opts.confirmed.has(step.id) ||
+        (opts.prompter.interactive && (await opts.prompter.confirm('    Is this done?')))
+      ) {
+        this.record(step, 'confirmed');
+        this.outcomes.push({ id: step.id, outcome: 'changed', detail: 'confirmed done' });
+        this.emit({ type: 'step-done', step: step.id, outcome: 'changed', detail: 'confirmed done' });
+        return undefined;
       }
-      if (step.manual) {
-        (step.instructions ?? []).forEach((l) => say(`    ${l}`));
-        if (
-          opts.confirmed.has(step.id) ||
-          (opts.prompter.interactive && (await opts.prompter.confirm('    Is this done?')))
-        ) {
-          record(step, 'confirmed');
-          continue;
-        }
-        record(step, 'failed', { reason: 'manual step not confirmed' });
-        const resume = opts.resumeCommand.includes('--resume')
-          ? opts.resumeCommand
-          : [...opts.resumeCommand, '--resume'];
-        say(`\nStopped at a manual step. Do it, then continue with: ${shown([...resume, '--confirm', step.id])}`);
-        return stop(EXIT.waiting);
-      }
-      if (step.once && earlier.lastOk.has(step.id)) {
-        record(step, 'skipped', { reason: 'done once in an earlier run' });
-        say('    done in an earlier run: it is done once');
-        continue;
-      }
-      if (step.skipIfCaptured) {
-        const captured = capturedToken(stateDir);
-        if (captured) {
-          if (captured !== 'retired') redactor.add(captured);
-          record(step, 'skipped', { reason: 'the token captured earlier is at hand' });
-          say(`    skipped: the token captured earlier is at hand in ${join(stateDir, 'token')}`);
-          continue;
-        }
-      }
-      if (step.onlyIfChanged && !stillOwed(earlier, changedNow, step.id, step.onlyIfChanged)) {
-        record(step, 'skipped', { reason: `${step.onlyIfChanged} changed nothing` });
-        say('    skipped: nothing changed that needs it');
-        continue;
-      }
-      let reissuing = false;
-      if (step.done) {
-        const check = await run(step.done.command, undefined, opts.stepTimeoutMs, false);
-        if (check.interrupted) return interruptedExit(step);
-        const matched =
-          check.exit === 0 && (!step.done.outputMatches || new RegExp(step.done.outputMatches, 'i').test(check.output));
-        const verdict =
-          matched && step.done.certificate
-            ? certificateVerdict(certificateState(check.output), new Date(), step.done.certificate.warnDays)
-            : {};
-        if (verdict.warning) say(`    WARNING: ${verdict.warning}`);
-        if (verdict.reissue) {
-          if (!opts.reissue || !step.reissue) {
-            return failed(
-              step,
-              `${verdict.reissue}, so it needs a reissue token (a normal token must not be used): create it ` +
-                `${step.reissue?.tokenHowTo ?? 'on the primary'}, ` +
-                'then run apply again with --reissue --token-file FILE',
-              '',
-            );
-          }
-          reissuing = true;
-          say(`    ${verdict.reissue}: a new certificate is fetched with the reissue token (-force)`);
-        } else if (matched) {
-          record(step, 'skipped', { reason: 'already done' });
-          say('    already done');
-          continue;
-        }
-      }
-      if (r.configRead === 'failed')
-        return failed(
+      this.record(step, 'failed', { reason: 'manual step not confirmed' });
+      const resume = opts.resumeCommand.includes('--resume') ? opts.resumeCommand : [...opts.resumeCommand, '--resume'];
+      return this.result(EXIT.waiting, {
+        kind: 'manual',
+        step: step.id,
+        title: step.title,
+        reason: 'a person must do this step',
+        next: [...resume, '--confirm', step.id],
+      });
+    }
+    if (step.once && earlier.lastOk.has(step.id)) {
+      return this.settle(step, 'skipped', 'done in an earlier run: it is done once', 'done once in an earlier run');
+    }
+    if (step.skipIfCaptured) {
+      const captured = capturedToken(ctx.stateDir);
+      if (captured) {
+        if (captured !== 'retired') ctx.redactor.add(captured);
+        return this.settle(
           step,
-          `the current configuration could not be read (${r.note}), so repeated keys cannot be merged safely`,
-          '',
+          'skipped',
+          `skipped: the token captured earlier is at hand in ${join(ctx.stateDir, 'token')}`,
+          'the token captured earlier is at hand',
         );
-      if (r.refusal) return failed(step, r.refusal, '');
-      if (r.noChange) {
-        record(step, 'skipped', { reason: 'configuration already matches' });
-        say('    no changes: the configuration already matches');
-        continue;
       }
-      const invocation: PlanCommand & { stdin?: string } = reissuing ? step.reissue!.command : r.invocation!;
-      const args = [...invocation.args];
-      for (const f of (reissuing ? step.reissue!.files : step.files) ?? []) {
-        let content = f.content;
-        if (f.secret) {
-          const kind = SECRET_KINDS[f.secret];
-          if (!secrets[f.secret] && opts.prompter.interactive) {
-            secrets[f.secret] = checkSecret(f.secret, await opts.prompter.secret(`${kind.prompt}: `), 'the prompt');
-            redactor.add(secrets[f.secret]!);
-          }
-          if (!secrets[f.secret])
-            return failed(step, `it needs ${kind.words}: pass ${kind.flag} FILE (mode 0600) or set ${kind.env}`, '');
-          content = `${secrets[f.secret]}\n`;
-        }
-        const path = files.write(f.placeholder.slice(6, -1), content ?? '');
-        for (let a = 0; a < args.length; a++) if (args[a] === f.placeholder) args[a] = path;
-      }
-      if (step.effect === 'change' && !snapshotTaken && snapshot !== undefined) {
-        // Before the first change to this host, keep what was there: the plan never removes a key it does not own.
-        writePrivate(join(stateDir, 'config-before.txt'), redactor.redact(snapshot));
-        snapshotTaken = true;
-      }
-      record(step, 'start');
-      const started = Date.now();
-      const outcome = await run({ file: invocation.file, args }, invocation.stdin, opts.stepTimeoutMs, true);
-      files.removeAll();
-      const ms = Date.now() - started;
-      if (outcome.interrupted) return interruptedExit(step);
-      if (outcome.failure) return failed(step, outcome.failure, outcome.output);
-      if (!step.expectExit.includes(outcome.exit ?? -1)) {
-        if (!step.tolerateFailure) return failed(step, `exit status ${outcome.exit}`, outcome.output, outcome.exit);
-        record(step, 'ok', { exit: outcome.exit ?? -1, ms: Date.now() - started, changed: false });
-        say(`    exit status ${outcome.exit}: fine, ${step.tolerateFailure}`);
-        continue;
-      }
-      const stopped = guardFailure(step, outcome.output);
-      if (stopped) return failed(step, stopped, '');
-      if (step.capturesSecret === 'token') {
-        const created = /\b[A-Z]{16}\b/.exec(outcome.output)?.[0];
-        if (created) {
-          redactor.add(created);
-          const file = join(stateDir, 'token');
-          writePrivate(file, `${created}\n`);
-          say(
-            `    the new token is in ${file} (mode 0600): hand it to the hosts that need ` +
-              `it with --token-file, then delete it`,
+    }
+    if (step.onlyIfChanged && !stillOwed(earlier, this.changedNow, step.id, step.onlyIfChanged)) {
+      return this.settle(
+        step,
+        'skipped',
+        'skipped: nothing changed that needs it',
+        `${step.onlyIfChanged} changed nothing`,
+      );
+    }
+    let reissuing = false;
+    if (step.done) {
+      const check = await this.exec(
+        runnable(step.done.command, () => ''),
+        step,
+        false,
+      );
+      if (check.interrupted) return this.interrupted(step);
+      const matched =
+        check.exit === 0 && (!step.done.outputMatches || new RegExp(step.done.outputMatches, 'i').test(check.output));
+      const verdict =
+        matched && step.done.certificate
+          ? certificateVerdict(certificateState(check.output), new Date(), step.done.certificate.warnDays)
+          : {};
+      if (verdict.warning) ctx.notice(`WARNING: ${verdict.warning}`, step.id, 'warning');
+      if (verdict.reissue) {
+        if (!opts.reissue || !step.reissue) {
+          return this.failed(
+            step,
+            `${verdict.reissue}, so it needs a reissue token (a normal token must not be used): create it ` +
+              `${step.reissue?.tokenHowTo ?? 'on the primary'}, ` +
+              'then run apply again with --reissue --token-file FILE',
+            '',
           );
         }
+        reissuing = true;
+        ctx.notice(`${verdict.reissue}: a new certificate is fetched with the reissue token (-force)`, step.id);
+      } else if (matched) {
+        return this.settle(step, 'unchanged', 'already done', 'already done');
       }
-      const didChange = step.effect === 'change';
-      if (didChange) {
-        changedNow.add(step.id);
-        changes++;
-      }
-      if (step.retiresCaptured === 'token') retireToken(stateDir);
-      record(step, 'ok', { exit: outcome.exit ?? 0, ms, changed: didChange });
-      say(`    ok (${(ms / 1000).toFixed(1)} s)`);
     }
-    const scope = opts.stage ? `stage ${opts.stage} of ${host.name}` : host.name;
-    say(
-      changes
-        ? `\nDone: ${changes} step${changes === 1 ? '' : 's'} changed ${scope}. Journal: ${journal.file}`
-        : `\nNo changes: ${scope} already matches the plan.`,
-    );
-    if (selection.waitsAt) {
-      const again = opts.resumeCommand.filter((a) => a !== '--resume');
-      say(
-        `\nWaiting for the fleet: the ${selection.waitsAt} stage of ${host.name} comes after every media server and ` +
-          `client has its certificate (nbsecure apply --host NAME on each). Then run here: ` +
-          `${shown([...again, '--stage', selection.waitsAt])}` +
-          (selection.waitsAt === 'tighten' ? `, and last: ${shown([...again, '--stage', 'verify'])}` : ''),
+    if (r.configRead === 'failed') {
+      return this.failed(
+        step,
+        `the current configuration could not be read (${r.note}), so repeated keys cannot be merged safely`,
+        '',
       );
-      return stop(EXIT.waiting);
     }
-    return stop(0);
-  } catch (e) {
-    stop(1);
-    throw e;
+    if (r.refusal) return this.failed(step, r.refusal, '');
+    if (r.noChange) {
+      return this.settle(
+        step,
+        'unchanged',
+        'no changes: the configuration already matches',
+        'configuration already matches',
+      );
+    }
+    const invocation = reissuing ? step.reissue!.command : r.invocation!;
+    const paths = new Map<FileName, string>();
+    for (const f of (reissuing ? step.reissue!.files : step.files) ?? []) {
+      let content = f.content;
+      if (f.secret) {
+        const kind = SECRET_KINDS[f.secret];
+        const asking = !ctx.secrets[f.secret] && opts.prompter.interactive;
+        if (!ctx.secrets[f.secret]) this.emit({ type: 'secret-needed', step: step.id, secret: f.secret, asking });
+        if (asking) {
+          ctx.secrets[f.secret] = checkSecret(f.secret, await opts.prompter.secret(`${kind.prompt}: `), 'the prompt');
+          ctx.redactor.add(ctx.secrets[f.secret]!);
+        }
+        if (!ctx.secrets[f.secret])
+          return this.failed(step, `it needs ${kind.words}: pass ${kind.flag} FILE (mode 0600) or set ${kind.env}`, '');
+        content = `${ctx.secrets[f.secret]}\n`;
+      }
+      paths.set(f.name, this.files.write(f.name, content ?? ''));
+    }
+    if (step.effect === 'change' && !this.snapshotTaken && snapshot !== undefined) {
+      // Before the first change to this host, keep what was there: the plan never removes a key it does not own.
+      writePrivate(join(ctx.stateDir, 'config-before.txt'), ctx.redactor.redact(snapshot));
+      this.snapshotTaken = true;
+    }
+    this.record(step, 'start');
+    const started = Date.now();
+    const stdin = reissuing ? undefined : r.invocation!.stdin;
+    const outcome = await this.exec(
+      { ...runnable(invocation, (f) => paths.get(f)!), ...(stdin !== undefined ? { stdin } : {}) },
+      step,
+      true,
+    );
+    this.files.removeAll();
+    const ms = Date.now() - started;
+    if (outcome.interrupted) return this.interrupted(step);
+    if (outcome.failure) return this.failed(step, outcome.failure, outcome.output);
+    if (!step.expectExit.includes(outcome.exit ?? -1)) {
+      if (!step.tolerateFailure) return this.failed(step, `exit status ${outcome.exit}`, outcome.output, outcome.exit);
+      this.record(step, 'ok', { exit: outcome.exit ?? -1, ms, changed: false });
+      return this.settle(step, 'unchanged', `exit status ${outcome.exit}: fine, ${step.tolerateFailure}`);
+    }
+    const stopped = guardFailure(step, outcome.output);
+    if (stopped) return this.failed(step, stopped, '');
+    if (step.capturesSecret === 'token') {
+      const created = firstToken(outcome.output);
+      if (created) {
+        ctx.redactor.add(created);
+        const file = join(ctx.stateDir, 'token');
+        writePrivate(file, `${created}\n`);
+        ctx.notice(
+          `the new token is in ${file} (mode 0600): hand it to the hosts that need it with --token-file, ` +
+            'then delete it',
+          step.id,
+        );
+      }
+    }
+    const didChange = step.effect === 'change';
+    if (didChange) {
+      this.changedNow.add(step.id);
+      this.changes++;
+    }
+    if (step.retiresCaptured === 'token') retireToken(ctx.stateDir);
+    this.record(step, 'ok', { exit: outcome.exit ?? 0, ms, changed: didChange });
+    const outcomeKind: StepOutcome = didChange ? 'changed' : 'unchanged';
+    this.outcomes.push({ id: step.id, outcome: outcomeKind });
+    this.emit({ type: 'step-done', step: step.id, outcome: outcomeKind, ms, exit: outcome.exit ?? 0 });
+    return undefined;
   }
+}
+
+/** A command as execa runs it: the typed file arguments replaced by the paths their files were written to. */
+function runnable(cmd: PlanCommand, pathOf: (file: FileName) => string): { file: string; args: string[] } {
+  return { file: cmd.file, args: argvWithFiles(cmd, pathOf) };
+}
+
+function signalName(signal: AbortSignal | undefined): string {
+  const reason: unknown = signal?.reason;
+  return typeof reason === 'string' ? reason : 'an interrupt';
+}
+
+function dryRunStep(r: ResolvedStep, n: number, os: HostPlan['os'], doneEarlier: boolean): DryRunStep {
+  const s = r.step;
+  return {
+    id: s.id,
+    title: s.title,
+    stage: s.stage,
+    manual: s.manual,
+    doneEarlier,
+    ...(r.invocation
+      ? {
+          run: {
+            file: r.invocation.file,
+            argv: r.invocation.argv,
+            ...(r.invocation.stdin !== undefined && !r.noChange ? { stdin: r.invocation.stdin } : {}),
+          },
+        }
+      : {}),
+    lines: describeResolved(r, n, os, doneEarlier),
+  };
 }
 
 /**
@@ -421,7 +552,7 @@ async function resolveSteps(host: HostPlan, timeoutMs: number): Promise<{ steps:
       continue;
     }
     // One read of the whole configuration serves the diff and the copy kept before the first change.
-    const read = await execa(step.mergeRepeatedKeys.read.file, step.mergeRepeatedKeys.read.args, {
+    const read = await execa(step.mergeRepeatedKeys.read.file, argvWithFiles(step.mergeRepeatedKeys.read, noFile), {
       env: childEnvironment(),
       extendEnv: false,
       reject: false,
@@ -487,7 +618,7 @@ function capturedToken(stateDir: string): string | undefined {
   if (existsSync(join(stateDir, 'token.retired'))) return 'retired';
   try {
     const value = readFileSync(join(stateDir, 'token'), 'utf8').trim();
-    return TOKEN_FORMAT.test(value) ? value : undefined;
+    return TOKEN_EXACT.test(value) ? value : undefined;
   } catch {
     return undefined;
   }
@@ -497,7 +628,7 @@ function capturedToken(stateDir: string): string | undefined {
  * The host's plan as it runs here. On Windows, a host whose answers give no install root has its
  * commands moved under the folder NetBackup is really in (an upgraded host keeps its first folder).
  */
-async function onThisMachine(host: HostPlan, say: (line: string) => void): Promise<HostPlan> {
+async function onThisMachine(host: HostPlan, say: (text: string) => void): Promise<HostPlan> {
   if (!host.installPathCandidates || process.platform !== 'win32') return host;
   const reg = await execa('reg', ['query', 'HKLM\\SOFTWARE\\Veritas\\NetBackup\\CurrentVersion', '/v', 'InstallDir'], {
     reject: false,

@@ -1,7 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { TOKEN_EXACT } from '../catalogue/token-shape.js';
 import { UsageError } from '../errors.js';
-
-export const TOKEN_FORMAT = /^[A-Z]{16}$/;
 
 /** The secrets apply may hand to NetBackup commands, what they look like, and where they come from. */
 export const SECRET_KINDS = {
@@ -28,7 +27,7 @@ const MAX_SECRET_FILE_BYTES = 64 * 1024;
 /** Checks a secret's shape; the value is never part of a message. */
 export function checkSecret(kind: SecretKind, value: string, from: string): string {
   const secret = value.replace(/\r?\n$/, '');
-  if (kind === 'token' && !TOKEN_FORMAT.test(secret.trim())) {
+  if (kind === 'token' && !TOKEN_EXACT.test(secret.trim())) {
     throw new UsageError(
       `the authorization token from ${from} is not 16 upper-case letters; copy it again ` +
         `from nbcertcmd -createToken's output.`,

@@ -4,7 +4,7 @@ import { StalePlanError } from '../errors.js';
 import { pathForOsProblem, pathTextProblem } from '../environment/paths.js';
 import { HOSTNAME_RE } from '../environment/patterns.js';
 import { commandPath } from '../plan/paths.js';
-import { FILE_PLACEHOLDER_RE } from '../plan/step.js';
+import { argText, FILE_NAMES, isFileArg, textArgs } from '../plan/args.js';
 import { isStageId } from '../plan/stages.js';
 import type { HostPlan, Plan, PlanCommand, Step } from '../plan/types.js';
 
@@ -22,10 +22,19 @@ function isObject(x: unknown): x is Record<string, unknown> {
 
 /** Which catalogued command a path is on this host, or a refusal. */
 function catalogued(host: HostPlan, cmd: unknown, where: string): { name: CommandName; spec: CommandSpec } {
-  if (!isObject(cmd) || typeof cmd.file !== 'string' || !Array.isArray(cmd.args)) {
+  if (!isObject(cmd) || typeof cmd.file !== 'string' || !Array.isArray(cmd.argv) || !Array.isArray(cmd.args)) {
     refuse(where, 'its command is not a file with a list of arguments');
   }
-  if (!cmd.args.every((a) => typeof a === 'string')) refuse(where, 'an argument is not text');
+  const argv: unknown[] = cmd.argv;
+  if (!argv.every((a) => typeof a === 'string' || (isObject(a) && FILE_NAMES.includes(a.file as never)))) {
+    refuse(where, 'an argument is neither text nor a file nbsecure writes');
+  }
+  // The text form is for reading only; one that says something else than what runs is an edit.
+  const text = (argv as PlanCommand['argv']).map(argText);
+  const args: unknown[] = cmd.args;
+  if (text.length !== args.length || text.some((t, i) => t !== args[i])) {
+    refuse(where, 'its args do not say what its argv runs');
+  }
   const name = (Object.keys(COMMANDS) as CommandName[]).find((n) => {
     const spec: CommandSpec = COMMANDS[n];
     return (!spec.os || spec.os === host.os) && commandPath(host, n) === cmd.file;
@@ -34,23 +43,29 @@ function catalogued(host: HostPlan, cmd: unknown, where: string): { name: Comman
     refuse(where, `it runs ${cmd.file}, which is not a NetBackup command nbsecure knows at this host's install path`);
   }
   try {
-    assertKnownFlags(name, cmd.args as string[]);
+    assertKnownFlags(name, textArgs(argv as PlanCommand['argv']));
   } catch {
     refuse(where, `it passes ${name} a flag that is not in nbsecure's catalogue`);
   }
   return { name, spec: COMMANDS[name] };
 }
 
-/** A `{file:NAME}` argument only as the value of a flag that takes a file, and declared by the step. */
+/** A file argument only as the value of a flag that takes a file, and declared by the step. */
 function checkFileArguments(step: Step, cmd: PlanCommand, spec: CommandSpec, where: string): void {
-  const declared = new Set((step.files ?? []).map((f) => f.placeholder));
-  cmd.args.forEach((a, i) => {
-    if (!a.startsWith('{file:')) return;
-    if (!FILE_PLACEHOLDER_RE.test(a)) refuse(where, `${a} is not a file placeholder nbsecure writes`);
-    if (!spec.fileFlags?.includes(cmd.args[i - 1] ?? '')) {
-      refuse(where, `the file ${a} is given where ${spec.name} takes no file (after ${cmd.args[i - 1] ?? 'nothing'})`);
+  const declared = new Set((step.files ?? []).map((f) => f.name));
+  cmd.argv.forEach((a, i) => {
+    if (!isFileArg(a)) {
+      if (/^\{file:/.test(a)) refuse(where, `${a} is text where a file argument belongs`);
+      return;
     }
-    if (!declared.has(a)) refuse(where, `${a} is not one of the step's files`);
+    const before = cmd.argv[i - 1];
+    if (typeof before !== 'string' || !spec.fileFlags?.includes(before)) {
+      refuse(
+        where,
+        `the ${a.file} file is given where ${spec.name} takes no file (after ${argText(before ?? 'nothing')})`,
+      );
+    }
+    if (!declared.has(a.file)) refuse(where, `the ${a.file} file is not one of the step's files`);
   });
 }
 
@@ -64,8 +79,7 @@ function checkStep(host: HostPlan, step: Step, n: number): void {
   if (!Array.isArray(step.expectExit) || !step.expectExit.every(Number.isInteger))
     refuse(where, 'expectExit is not a list of statuses');
   for (const f of step.files ?? []) {
-    if (!isObject(f) || typeof f.placeholder !== 'string' || !FILE_PLACEHOLDER_RE.test(f.placeholder))
-      refuse(where, 'a file is malformed');
+    if (!isObject(f) || !FILE_NAMES.includes(f.name as never)) refuse(where, 'a file is malformed');
     if (f.secret !== undefined && !SECRETS.has(f.secret))
       refuse(where, `${String(f.secret)} is not a secret nbsecure hands over`);
     if (f.content !== undefined && typeof f.content !== 'string') refuse(where, 'a file content is not text');
@@ -120,6 +134,22 @@ function checkHost(host: unknown, i: number): void {
     if (/[\r\n\0]/.test(c.value)) refuse(`host ${h.name}`, `the value of ${c.key} holds a line break`);
   }
   h.steps.forEach((s, n) => checkStep(h, s, n));
+  if (h.installAnswers !== undefined) checkInstallAnswers(h);
+}
+
+/** Install answers are rendered into a file the installer reads: one line per entry, a plain file name. */
+function checkInstallAnswers(h: HostPlan): void {
+  const a: unknown = h.installAnswers;
+  const where = `host ${h.name}, its install answers`;
+  if (!isObject(a) || typeof a.file !== 'string' || !Array.isArray(a.lines)) refuse(where, 'they are malformed');
+  if (!/^[A-Za-z0-9][\w.-]*$/.test(a.file)) refuse(where, `${a.file} is not a plain file name`);
+  if (a.kind !== 'unix' && a.kind !== 'windows') refuse(where, 'their kind is neither unix nor windows');
+  const oneLine = (x: unknown) => typeof x === 'string' && !/[\r\n\0]/.test(x);
+  for (const l of a.lines as unknown[]) {
+    const ok =
+      isObject(l) && (oneLine(l.comment) || (oneLine(l.key) && /^\w+$/.test(String(l.key)) && oneLine(l.value)));
+    if (!ok) refuse(where, 'a line is not one setting or one comment');
+  }
 }
 
 /**

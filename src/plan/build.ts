@@ -6,6 +6,7 @@ import { configFor, configSteps, keyNotes, ownedKeys } from './bpconf.js';
 import { ecaSteps, hostCaSteps, primaryCaSteps, primaryEcaManualSteps, revocationSteps } from './certificates.js';
 import { answersDigest, planDigest } from './digest.js';
 import { hardeningPlan } from './hardening.js';
+import { installAnswers } from './install-answers.js';
 import {
   auditSteps,
   DTE_MIN_VERSION,
@@ -20,8 +21,9 @@ import { inStageOrder, stagesOf } from './stages.js';
 import { certificateNeed, hostsNeedingToken } from './token-policy.js';
 import type { HostPlan, Plan, Step } from './types.js';
 
-function installStep(host: HostEnv): Step[] {
+function installStep(host: HostEnv, env: Environment): Step[] {
   if (host.installed) return [];
+  const answers = installAnswers(host, env);
   return [
     manualStep(
       host,
@@ -30,13 +32,13 @@ function installStep(host: HostEnv): Step[] {
       'The answers say NetBackup is not installed yet; every later step needs its commands.',
       host.os === 'linux'
         ? [
-            `Copy ${host.name}.NBInstallAnswer.conf to /tmp/NBInstallAnswer.conf on ${host.name} (mode 0600).`,
+            `Copy ${answers?.file ?? 'the answer file'} to /tmp/NBInstallAnswer.conf on ${host.name} (mode 0600).`,
             'Run the NetBackup installer; it reads the answer file. With AUTHORIZATION_TOKEN = SKIP it still ' +
               'tries to get a host certificate, without a token; where that is refused, the next steps deploy it.',
             'Delete /tmp/NBInstallAnswer.conf afterwards.',
           ]
         : [
-            `Set the values of ${host.name}.${host.role === 'media' ? 'silentmedia' : 'silentclient'}.cmd in the ` +
+            `Set the values of ${answers?.file ?? 'the answer file'} in the ` +
               'silent-install script of the installation media and run it as an administrator.',
             'Leave the authorization token out of it: the next steps deploy the certificate, with the token in a ' +
               'file readable by you alone.',
@@ -47,7 +49,7 @@ function installStep(host: HostEnv): Step[] {
 
 function hostPlan(host: HostEnv, env: Environment): HostPlan {
   const config = configFor(host, env);
-  const steps: Step[] = [...installStep(host), ...configSteps(host, config)];
+  const steps: Step[] = [...installStep(host, env), ...configSteps(host, config)];
   if (host.role === 'primary') {
     steps.push(
       loginStep(host),
@@ -71,6 +73,7 @@ function hostPlan(host: HostEnv, env: Environment): HostPlan {
           .map((stage) => loginStep(host, `${stage}.login`))
       : [];
   const ordered = inStageOrder([...logins, ...steps]);
+  const answers = installAnswers(host, env);
   return {
     name: host.name,
     role: host.role,
@@ -81,6 +84,7 @@ function hostPlan(host: HostEnv, env: Environment): HostPlan {
     installPath: host.installPath,
     ...(host.installPathCandidates ? { installPathCandidates: host.installPathCandidates } : {}),
     certificate: certificateNeed(host, env),
+    ...(answers ? { installAnswers: answers } : {}),
     config,
     ownedKeys: ownedKeys(config),
     keyNotes: keyNotes(config),

@@ -1,5 +1,6 @@
 import type { Environment, HostEnv } from '../environment/types.js';
 import { isLegacy } from '../environment/versions.js';
+import { fileArg } from './args.js';
 import { command, commandStep, doneWhen, manualStep, readStep } from './step.js';
 import { hostsNeedingToken, tokenReason } from './token-policy.js';
 import type { Step, StepFile } from './types.js';
@@ -18,11 +19,11 @@ const LEVEL_WITHOUT_TOKEN = {
 /** Certificates last a year and renew themselves 180 days before expiry: 30 days left means renewal failed. */
 export const CERT_WARN_DAYS = 30;
 
-export const TOKEN_FILE = '{file:token}';
+const TOKEN_FILE = fileArg('token');
 /** The token as a step's file: written at run time from the secret, never from the plan. */
-const TOKEN_FILE_SPEC: StepFile = { placeholder: TOKEN_FILE, secret: 'token' };
-export const FINGERPRINT_FILE = '{file:ca-fingerprint}';
-export const PASSPHRASE_FILE = '{file:passphrase}';
+const TOKEN_FILE_SPEC: StepFile = { name: 'token', secret: 'token' };
+const FINGERPRINT_FILE = fileArg('ca-fingerprint');
+const PASSPHRASE_FILE = fileArg('passphrase');
 
 /** How many hosts the rollout token must serve: the answers' maxUses, or exactly the hosts that need it. */
 export function tokenUses(env: Environment): number {
@@ -110,7 +111,7 @@ export function hostCaSteps(host: HostEnv, env: Environment): Step[] {
         'Trust is established only if the CA the primary presents has the fingerprint from ' +
           'the answers; a mismatch stops here instead of trusting an impostor.',
         {
-          files: [{ placeholder: FINGERPRINT_FILE, content: `${fp}\n` }],
+          files: [{ name: 'ca-fingerprint', content: `${fp}\n` }],
           // Trusting a CA is not trusting the primary's: done only when the expected fingerprint is listed.
           done: doneWhen(host, 'nbcertcmd', ['-listCACertDetails'], fp.toUpperCase()),
         },
@@ -212,7 +213,7 @@ export function ecaSteps(host: HostEnv, env: Environment): Step[] {
       'Check the external certificate configuration',
       'Validates the chain, key, trust store and CRLs before anything is enrolled; status ' +
         '8779 lists each failed validation.',
-      eca.passphraseFile ? { files: [{ placeholder: PASSPHRASE_FILE, secret: 'passphrase' as const }] } : {},
+      eca.passphraseFile ? { files: [{ name: 'passphrase' as const, secret: 'passphrase' as const }] } : {},
     ),
     readStep(
       host,

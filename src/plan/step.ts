@@ -1,12 +1,10 @@
 import { assertKnownFlags, COMMANDS, confidenceOf, type CommandName } from '../catalogue/commands.js';
 import { VERIFY_MARKER } from '../catalogue/confidence.js';
 import type { HostEnv } from '../environment/types.js';
+import { planCommand, textArgs } from './args.js';
 import { commandPath } from './paths.js';
 import { stageOf } from './stages.js';
-import type { DoneCheck, PlanCommand, Step } from './types.js';
-
-/** A file a step hands to its command, in argv until the executor writes it: `{file:NAME}`. */
-export const FILE_PLACEHOLDER_RE = /^\{file:([a-z][a-z-]*)\}$/;
+import type { Arg, DoneCheck, PlanCommand, Step } from './types.js';
 
 type StepOptions = Omit<
   Step,
@@ -16,9 +14,9 @@ type StepOptions = Omit<
   expectExit?: number[];
 };
 
-export function command(host: HostEnv, name: CommandName, args: string[]): PlanCommand {
-  assertKnownFlags(name, args);
-  return { file: commandPath(host, name), args };
+export function command(host: HostEnv, name: CommandName, argv: Arg[]): PlanCommand {
+  assertKnownFlags(name, textArgs(argv));
+  return planCommand(commandPath(host, name), argv);
 }
 
 export function doneWhen(host: HostEnv, name: CommandName, args: string[], outputMatches?: string): DoneCheck {
@@ -36,13 +34,13 @@ export function commandStep(
   host: HostEnv,
   id: string,
   name: CommandName,
-  args: string[],
+  args: Arg[],
   title: string,
   why: string,
   opts: StepOptions = {},
 ): Step {
   const { effect = 'change', expectExit = [0], ...rest } = opts;
-  const unconfirmed = confidenceOf(name, args) === 'unconfirmed';
+  const unconfirmed = confidenceOf(name, textArgs(args)) === 'unconfirmed';
   return {
     ...identity(host, id),
     title,
@@ -62,7 +60,7 @@ export function readStep(
   host: HostEnv,
   id: string,
   name: CommandName,
-  args: string[],
+  args: Arg[],
   title: string,
   why: string,
   opts: StepOptions = {},

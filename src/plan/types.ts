@@ -1,18 +1,28 @@
 import type { Os, Role, Zone } from '../environment/types.js';
 
+/** A file the executor writes at run time and hands to the command by its path. */
+export type FileName = 'token' | 'ca-fingerprint' | 'passphrase';
+export interface FileArg {
+  file: FileName;
+}
+/** One argument: text as given, or a file the executor writes (never a string parsed back apart). */
+export type Arg = string | FileArg;
+
 export interface PlanCommand {
   /** Absolute path of the executable on the host, for its OS and install root. */
   file: string;
+  /** What every executor runs: the arguments, with typed file arguments. */
+  argv: Arg[];
+  /** The same arguments as text (plan.json 1.0), a file shown as `{file:NAME}`: for reading, never run. */
   args: string[];
 }
 
 /**
- * A file a step needs on disk. `placeholder` stands in `args` until the runner (or the script)
- * writes the file; a `secret` file's content is never in the plan: it is supplied at apply time
- * and written with mode 0600, then removed.
+ * A file a step needs on disk, named by the step's `{ file: NAME }` arguments. A `secret` file's
+ * content is never in the plan: it is supplied at apply time and written with mode 0600, then removed.
  */
 export interface StepFile {
-  placeholder: string;
+  name: FileName;
   secret?: 'token' | 'passphrase';
   content?: string;
 }
@@ -115,6 +125,20 @@ export interface CertificateNeed {
   why: string;
 }
 
+/** One line of install answers: a setting, or a comment for the person installing. */
+export type InstallLine = { key: string; value: string } | { comment: string };
+
+/**
+ * The answers a host's installer is given (hosts not installed yet): the vendor's NBInstallAnswer.conf
+ * on UNIX, the settings of its silent-install script on Windows. Never a token.
+ */
+export interface InstallAnswers {
+  /** The file name the answers are written to. */
+  file: string;
+  kind: 'unix' | 'windows';
+  lines: InstallLine[];
+}
+
 export interface HostPlan {
   name: string;
   role: Role;
@@ -130,6 +154,8 @@ export interface HostPlan {
    */
   installPathCandidates?: string[];
   certificate: CertificateNeed;
+  /** What the installer is given, for a host not installed yet. */
+  installAnswers?: InstallAnswers;
   /** bp.conf entries in order; repeated keys repeat. */
   config: ConfigEntry[];
   /** Keys this plan owns on the host: the only ones apply compares or writes. */

@@ -1,7 +1,5 @@
-import type { Environment } from '../environment/types.js';
-import { allHosts } from '../environment/types.js';
 import type { Plan } from '../plan/types.js';
-import { answerFileName, renderAnswerFile, renderWindowsAnswerFile, wantsAnswerFile } from './answerfile.js';
+import { renderInstallAnswers } from './answerfile.js';
 import { renderBpconf } from './bpconf.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
@@ -20,12 +18,12 @@ export interface Output {
 }
 
 /**
- * Every output of the chosen formats. Per-host formats go only to the hosts they fit
- * (sh: UNIX, ps1: Windows, answerfile: hosts not installed yet). `only` limits to one host.
+ * Every output of the chosen formats, from the plan alone (plan.json re-renders all of them). Per-host
+ * formats go only to the hosts they fit (sh: UNIX, ps1: Windows, answerfile: hosts not installed yet).
+ * `only` limits to one host.
  */
-export function renderOutputs(env: Environment, plan: Plan, formats: readonly Format[], only?: string): Output[] {
+export function renderOutputs(plan: Plan, formats: readonly Format[], only?: string): Output[] {
   const hosts = plan.hosts.filter((h) => !only || h.name.toLowerCase() === only.toLowerCase());
-  const envHosts = new Map(allHosts(env).map((h) => [h.name, h]));
   const out: Output[] = [];
   for (const format of formats) {
     if (format === 'markdown')
@@ -39,14 +37,8 @@ export function renderOutputs(env: Environment, plan: Plan, formats: readonly Fo
           out.push({ name: `${h.name}.ps1`, format, host: h.name, text: renderPs1(plan, h) });
         if (format === 'bpconf')
           out.push({ name: `${h.name}.bp.conf`, format, host: h.name, text: renderBpconf(plan, h) });
-        if (format === 'answerfile' && wantsAnswerFile(h)) {
-          const hostEnv = envHosts.get(h.name)!;
-          out.push({
-            name: answerFileName(h),
-            format,
-            host: h.name,
-            text: h.os === 'linux' ? renderAnswerFile(env, hostEnv) : renderWindowsAnswerFile(env, hostEnv),
-          });
+        if (format === 'answerfile' && h.installAnswers) {
+          out.push({ name: h.installAnswers.file, format, host: h.name, text: renderInstallAnswers(h.installAnswers) });
         }
       }
     }

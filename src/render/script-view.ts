@@ -1,30 +1,31 @@
+import { TOKEN_SHAPE } from '../catalogue/token-shape.js';
+import { isFileArg } from '../plan/args.js';
 import { GATED_STAGES } from '../plan/stages.js';
-import { FILE_PLACEHOLDER_RE } from '../plan/step.js';
-import type { HostPlan, Plan, PlanCommand, StageId, Step, StepFile } from '../plan/types.js';
+import type { FileName, HostPlan, Plan, PlanCommand, StageId, Step, StepFile } from '../plan/types.js';
+import { fileLabel } from './display.js';
 import { oneLine } from './quote.js';
 
-/** How one language spells things in a script; the templates only lay them out. */
-export interface Dialect {
-  quote(s: string): string;
-  /** A reference to the variable holding a step file's path (see fileName). */
-  fileRef(name: string): string;
-  multiline(s: string): string;
-  /** A list of plain words as one argument: bash gets them space-separated, PowerShell an array. */
-  list(words: string[]): string;
-  /** How the dialect spells a path under the install root found at run time (PowerShell only). */
-  rootVariable?: (rest: string) => string;
-  /** Where the install root is found on the host: a command under `plan` is spelt with `under(rest)`. */
-  installRoot?: { plan: string; under(rest: string): string };
+/**
+ * A command as a script holds it: its words (a file argument shown by its label until the step writes
+ * the file) and where the file arguments are, by position in the words (the command is word 0).
+ */
+export interface ScriptCommand {
+  words: string[];
+  files: { index: number; file: FileName }[];
 }
 
-/** A command already quoted for the dialect: `file` and each of `args`, and `line`, all joined. */
-export interface QuotedCommand {
-  file: string;
-  args: string[];
-  line: string;
+/** A file a step writes before its command runs: from a secret at run time, or with content from the plan. */
+export interface ScriptFile {
+  name: FileName;
+  kind: 'secret' | 'content';
+  value: string;
 }
 
-export interface ScriptStep {
+/**
+ * One step as the scripts' step library reads it (lib.sh, lib.ps1): plain data from the plan, the same
+ * for every dialect; each template only spells it. Nothing here decides anything the plan did not.
+ */
+export interface StepData {
   id: string;
   stage: StageId;
   /** The first step of a stage that waits for the fleet: the script stops here unless that stage is chosen. */
@@ -33,63 +34,47 @@ export interface ScriptStep {
   why: string;
   marker?: string;
   manual?: string[];
-  argv?: QuotedCommand;
+  argv?: ScriptCommand;
   stdin?: string;
-  done?: { argv: QuotedCommand; matches?: string };
-  /** The read of the host's configuration, and the repeated keys to merge (quoted as one word, or a list). */
-  merge?: { argv: QuotedCommand; keys: string };
+  files: ScriptFile[];
+  done?: ScriptCommand;
+  doneMatch?: string;
+  /** A certificate step: the validity of what the done-check lists, and the reissue command. */
+  certWarnDays?: number;
+  reissue?: { argv: ScriptCommand; files: ScriptFile[]; howTo: string };
+  /** The read of the host's configuration, and the repeated keys to merge. */
+  merge?: { keys: string[]; read: ScriptCommand };
   /** Identity keys to keep: the step stops if the host holds another value (see Step.keepsIdentity). */
-  identity?: { key: string; want: string; argv: QuotedCommand }[];
-  files: { name: string; ref: string; secret?: 'token' | 'passphrase'; content?: string }[];
-  capturesToken: boolean;
+  identity?: { keys: string[]; wants: string[]; read: ScriptCommand };
+  captures: boolean;
   skipIfCaptured: boolean;
   once: boolean;
-  retiresToken: boolean;
-  /** A certificate step: its validity read from the done-check, and the reissue command. */
-  cert?: {
-    warnDays: number;
-    argv: QuotedCommand;
-    files: ScriptStep['files'];
-    howTo: string;
-  };
-  tolerateFailure?: string;
+  retires: boolean;
+  tolerate?: string;
   /** Hosts the answers name (DNS names): a listed 8.0 host not among them stops the script. */
-  legacyGuard?: string[];
+  legacyKnown?: string[];
   onlyIfChanged?: string;
   /** Steps that run only if this one changed something: owed in the state file when it does. */
   owes: string[];
   interrupts: boolean;
 }
 
-/** `{file:ca-fingerprint}` → `ca_fingerprint_file`: a variable name valid in bash and PowerShell. */
-export function fileName(placeholder: string): string {
-  return `${placeholder.slice(6, -1).replace(/-/g, '_')}_file`;
+function scriptCommand(cmd: PlanCommand): ScriptCommand {
+  return {
+    words: [cmd.file, ...cmd.argv.map((a) => (isFileArg(a) ? fileLabel(a.file) : a))],
+    files: cmd.argv.flatMap((a, i) => (isFileArg(a) ? [{ index: i + 1, file: a.file }] : [])),
+  };
 }
 
-function fileViews(files: StepFile[], d: Dialect): ScriptStep['files'] {
-  return files.map((f) => ({
-    name: fileName(f.placeholder),
-    ref: d.fileRef(fileName(f.placeholder)),
-    ...(f.secret ? { secret: f.secret } : {}),
-    ...(f.content !== undefined ? { content: d.quote(f.content.trimEnd()) } : {}),
-  }));
+function scriptFiles(files: StepFile[]): ScriptFile[] {
+  return files.map((f) =>
+    f.secret
+      ? { name: f.name, kind: 'secret', value: f.secret }
+      : { name: f.name, kind: 'content', value: (f.content ?? '').trimEnd() },
+  );
 }
 
-function argv(cmd: PlanCommand, d: Dialect): QuotedCommand {
-  const file =
-    d.installRoot && cmd.file.startsWith(d.installRoot.plan)
-      ? d.installRoot.under(cmd.file.slice(d.installRoot.plan.length))
-      : d.quote(cmd.file);
-  const args = cmd.args.map((a) => (FILE_PLACEHOLDER_RE.test(a) ? d.fileRef(fileName(a)) : d.quote(a)));
-  return { file, args, line: [file, ...args].join(' ') };
-}
-
-function scriptStep(
-  s: Step,
-  d: Dialect,
-  owedBy: ReadonlyMap<string, string[]>,
-  config: HostPlan['config'],
-): ScriptStep {
+function stepData(s: Step, owedBy: ReadonlyMap<string, string[]>, config: HostPlan['config']): StepData {
   return {
     id: s.id,
     stage: s.stage,
@@ -97,71 +82,60 @@ function scriptStep(
     why: oneLine(s.why),
     ...(s.verifyForYourVersion ? { marker: oneLine(s.verifyForYourVersion) } : {}),
     ...(s.manual ? { manual: s.instructions ?? [] } : {}),
-    ...(s.command ? { argv: argv(s.command, d) } : {}),
-    ...(s.stdin !== undefined ? { stdin: d.multiline(s.stdin) } : {}),
+    ...(s.command ? { argv: scriptCommand(s.command) } : {}),
+    ...(s.stdin !== undefined ? { stdin: s.stdin } : {}),
+    files: scriptFiles(s.files ?? []),
     ...(s.done
+      ? { done: scriptCommand(s.done.command), ...(s.done.outputMatches ? { doneMatch: s.done.outputMatches } : {}) }
+      : {}),
+    ...(s.done?.certificate && s.reissue
       ? {
-          done: {
-            argv: argv(s.done.command, d),
-            ...(s.done.outputMatches ? { matches: d.quote(s.done.outputMatches) } : {}),
+          certWarnDays: s.done.certificate.warnDays,
+          reissue: {
+            argv: scriptCommand(s.reissue.command),
+            files: scriptFiles(s.reissue.files),
+            howTo: s.reissue.tokenHowTo,
           },
         }
       : {}),
     ...(s.mergeRepeatedKeys
-      ? { merge: { argv: argv(s.mergeRepeatedKeys.read, d), keys: d.list(s.mergeRepeatedKeys.keys) } }
+      ? { merge: { keys: s.mergeRepeatedKeys.keys, read: scriptCommand(s.mergeRepeatedKeys.read) } }
       : {}),
     ...(s.keepsIdentity
       ? {
-          identity: s.keepsIdentity.keys.map((key) => ({
-            key: d.quote(key),
-            want: d.quote(config.find((c) => c.key === key)?.value ?? ''),
-            argv: argv(s.keepsIdentity!.read, d),
-          })),
-        }
-      : {}),
-    files: fileViews(s.files ?? [], d),
-    capturesToken: s.capturesSecret === 'token',
-    skipIfCaptured: s.skipIfCaptured === 'token',
-    once: Boolean(s.once),
-    retiresToken: s.retiresCaptured === 'token',
-    ...(s.done?.certificate && s.reissue
-      ? {
-          cert: {
-            warnDays: s.done.certificate.warnDays,
-            argv: argv(s.reissue.command, d),
-            files: fileViews(s.reissue.files, d),
-            howTo: d.quote(s.reissue.tokenHowTo),
+          identity: {
+            keys: s.keepsIdentity.keys,
+            wants: s.keepsIdentity.keys.map((key) => config.find((c) => c.key === key)?.value ?? ''),
+            read: scriptCommand(s.keepsIdentity.read),
           },
         }
       : {}),
-    ...(s.tolerateFailure ? { tolerateFailure: d.quote(`    a failure is fine: ${s.tolerateFailure}`) } : {}),
-    ...(s.guard ? { legacyGuard: s.guard.known } : {}),
+    captures: s.capturesSecret === 'token',
+    skipIfCaptured: s.skipIfCaptured === 'token',
+    once: Boolean(s.once),
+    retires: s.retiresCaptured === 'token',
+    ...(s.tolerateFailure ? { tolerate: s.tolerateFailure } : {}),
+    ...(s.guard ? { legacyKnown: s.guard.known } : {}),
     ...(s.onlyIfChanged ? { onlyIfChanged: s.onlyIfChanged } : {}),
     owes: owedBy.get(s.id) ?? [],
     interrupts: Boolean(s.interruptsService),
   };
 }
 
-export function scriptView(plan: Plan, host: HostPlan, dialect: Dialect) {
-  // A Windows host whose install root is found at run time: every command is spelt under it.
-  const d: Dialect =
-    host.installPathCandidates && dialect.rootVariable
-      ? { ...dialect, installRoot: { plan: host.installPath, under: dialect.rootVariable } }
-      : dialect;
+/** What a host's script template is given: the host, and its steps as data for the step library. */
+export function scriptView(plan: Plan, host: HostPlan) {
   // A restart owed after a setting changed survives a failed run: the scripts keep it in their state file.
   const owedBy = new Map<string, string[]>();
   for (const s of host.steps) {
     if (s.onlyIfChanged) owedBy.set(s.onlyIfChanged, [...(owedBy.get(s.onlyIfChanged) ?? []), s.id]);
   }
   return {
-    usesState: owedBy.size > 0 || host.steps.some((s) => s.once),
     host,
     digest: plan.digest,
     primary: plan.primary,
-    quote: d.quote,
-    installRootCandidates: host.installPathCandidates?.map((c) => d.quote(c)),
-    steps: host.steps.map((s, i, all) => ({
-      ...scriptStep(s, d, owedBy, host.config),
+    tokenShape: TOKEN_SHAPE,
+    steps: host.steps.map((s, i, all): StepData => ({
+      ...stepData(s, owedBy, host.config),
       ...(GATED_STAGES.includes(s.stage) && all[i - 1]?.stage !== s.stage ? { gate: s.stage } : {}),
     })),
   };

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 
 /** templates/ sits at the package root, both for src/ under tsx/vitest and for the bundle in dist/. */
-function templatesDir(): string {
+export function templatesDir(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 4; i++) {
     if (existsSync(join(dir, 'templates', 'runbook.md.eta'))) return join(dir, 'templates');

@@ -17,8 +17,8 @@ import { reviewLines } from './review.js';
 export { reviewLines };
 
 /** Writes the chosen formats exactly as `nbsecure plan --out DIR --format ...` would. */
-export function writeOutputs(env: Environment, plan: Plan, formats: Format[], dir: string): string[] {
-  const outputs = renderOutputs(env, plan, formats);
+export function writeOutputs(plan: Plan, formats: Format[], dir: string): string[] {
+  const outputs = renderOutputs(plan, formats);
   return writeFileSet(
     dir,
     outputs.map((o) => ({ name: o.name, text: o.text, mode: o.format === 'sh' ? 0o755 : 0o644 })),

@@ -1,6 +1,9 @@
 import { checkbox, confirm, input, password, select } from '@inquirer/prompts';
 import { resolve } from 'node:path';
+import { hostname } from 'node:os';
+import { withInterrupts } from '../execute/interrupts.js';
 import { applyHost } from '../execute/runner.js';
+import { textView } from '../execute/views.js';
 import { defaultStateDir } from '../execute/state.js';
 import { secretFromEnv } from '../execute/token.js';
 import { FORMATS, type Format } from '../render/index.js';
@@ -183,7 +186,7 @@ export async function runPlain(io: Io, profile: string): Promise<number> {
         ctx,
       );
       const dir = await input({ message: 'Write them to which folder?', default: 'nbsecure-runbooks' }, ctx);
-      const files = writeOutputs(checked.environment, plan, formats, resolve(io.cwd, dir));
+      const files = writeOutputs(plan, formats, resolve(io.cwd, dir));
       say(`\nWrote ${files.length} files:`);
       for (const f of files) say(`  ${f}`);
       if (await confirm({ message: 'Save these answers as an answers file, for scripted runs?', default: true }, ctx)) {
@@ -208,7 +211,7 @@ export async function runPlain(io: Io, profile: string): Promise<number> {
         confirmed: new Set<string>(),
         stepTimeoutMs: 600_000,
         resumeCommand: ['nbsecure', 'apply', '--answers', 'ANSWERS', '--host', host, '--resume'],
-        out: (l: string) => say(l),
+        machine: { hostname: hostname() },
         prompter: {
           interactive: true,
           confirm: (m: string) => confirm({ message: m, default: false }, ctx),
@@ -218,8 +221,12 @@ export async function runPlain(io: Io, profile: string): Promise<number> {
       const token = secretFromEnv('token', io.env);
       const passphrase = secretFromEnv('passphrase', io.env);
       const secrets = { ...(token ? { token } : {}), ...(passphrase ? { passphrase } : {}) };
-      await applyHost(plan, host, { ...common, dryRun: true, yes: false, secrets });
-      return applyHost(plan, host, { ...common, dryRun: false, yes: false, secrets });
+      const onEvent = textView(say);
+      await applyHost(plan, host, { ...common, dryRun: true, yes: false, secrets }, { onEvent });
+      const result = await withInterrupts((signal) =>
+        applyHost(plan, host, { ...common, dryRun: false, yes: false, secrets }, { onEvent, signal }),
+      );
+      return result.exitCode;
     }
   } catch (e) {
     if ((e as Error).name === 'ExitPromptError') {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { argvLog } from '../netbackup-sim/layout.js';
 import { cli } from '../helpers/cli.js';
-import { makeSite } from '../helpers/site.js';
+import { applyArgs, makeSite } from '../helpers/site.js';
 
 function ecaSite() {
   const site = makeSite({
@@ -30,18 +30,7 @@ describe('apply with an external CA', () => {
     const site = ecaSite();
     const file = join(site.dir, 'pass');
     writeFileSync(file, `${PASSPHRASE}\n`, { mode: 0o600 });
-    const r = await cli([
-      'apply',
-      '--answers',
-      site.answers,
-      '--host',
-      'c1.corp.example',
-      '--state-dir',
-      site.stateDir,
-      '--yes',
-      '--passphrase-file',
-      file,
-    ]);
+    const r = await cli(applyArgs(site, 'c1.corp.example', ['--passphrase-file', file]));
     expect(r.code, r.stdout).toBe(0);
     const host = site.hosts['c1.corp.example']!;
     // The simulator saw the passphrase in the file it was handed...
@@ -61,40 +50,17 @@ describe('apply with an external CA', () => {
 
   it('takes it from NBSECURE_PASSPHRASE, refuses a file others can read, and says how to give it', async () => {
     const site = ecaSite();
-    const env = await cli(
-      ['apply', '--answers', site.answers, '--host', 'c1.corp.example', '--state-dir', site.stateDir, '--yes'],
-      { env: { NBSECURE_PASSPHRASE: PASSPHRASE } },
-    );
+    const env = await cli(applyArgs(site, 'c1.corp.example'), { env: { NBSECURE_PASSPHRASE: PASSPHRASE } });
     expect(env.code, env.stdout).toBe(0);
     expect(env.stdout).not.toContain('correct horse');
 
     const other = ecaSite();
     const open = join(other.dir, 'pass');
     writeFileSync(open, PASSPHRASE, { mode: 0o644 });
-    const refused = await cli([
-      'apply',
-      '--answers',
-      other.answers,
-      '--host',
-      'c1.corp.example',
-      '--state-dir',
-      other.stateDir,
-      '--yes',
-      '--passphrase-file',
-      open,
-    ]);
+    const refused = await cli(applyArgs(other, 'c1.corp.example', ['--passphrase-file', open]));
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('--passphrase-file');
-    const missing = await cli([
-      'apply',
-      '--answers',
-      other.answers,
-      '--host',
-      'c1.corp.example',
-      '--state-dir',
-      other.stateDir,
-      '--yes',
-    ]);
+    const missing = await cli(applyArgs(other, 'c1.corp.example'));
     expect(missing.code).toBe(1);
     expect(missing.stdout).toContain(
       'it needs the private key passphrase: pass --passphrase-file FILE (mode 0600) or set NBSECURE_PASSPHRASE',

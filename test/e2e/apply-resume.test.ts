@@ -1,48 +1,14 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadAnswersFile } from '../../src/environment/load.js';
 import { buildPlan } from '../../src/plan/build.js';
-import type { HostPlan, PlanCommand } from '../../src/plan/types.js';
 import { argvLog, setFaults } from '../netbackup-sim/layout.js';
 import { BIN } from '../helpers/bin.js';
 import { cli } from '../helpers/cli.js';
 import { createToken, makeSite, type Site } from '../helpers/site.js';
-
-const line = (c: PlanCommand) => [basename(c.file), ...c.args].join(' ');
-
-/**
- * Each command step, with which call of its exact command line is the step itself: the
- * configuration read before the run and the "already done" checks use the same argv as some
- * verify steps, in this order.
- */
-function stepCalls(host: HostPlan): { id: string; stage: string; match: string; exact: boolean; nth: number }[] {
-  return [...new Set(host.steps.map((s) => s.stage))].flatMap((stage) =>
-    stageCalls({ ...host, steps: host.steps.filter((s) => s.stage === stage) }).map((c) => ({ ...c, stage })),
-  );
-}
-
-/** The calls of one stage's run: apply runs a stage on its own. */
-function stageCalls(host: HostPlan): { id: string; match: string; exact: boolean; nth: number }[] {
-  const seen = new Map<string, number>();
-  const call = (l: string) => {
-    seen.set(l, (seen.get(l) ?? 0) + 1);
-    return seen.get(l)!;
-  };
-  for (const s of host.steps) if (s.mergeRepeatedKeys) call(basename(s.mergeRepeatedKeys.read.file));
-  const out: { id: string; match: string; exact: boolean; nth: number }[] = [];
-  for (const s of host.steps) {
-    if (s.done) call(line(s.done.command));
-    // A step whose failure is expected (deleting a token that may not exist) is not a failure point.
-    if (!s.command || s.tolerateFailure) continue;
-    // A step file's path differs every run: match the argv up to its placeholder.
-    const cut = s.command.args.findIndex((a) => a.startsWith('{file:'));
-    const match = line(cut < 0 ? s.command : { ...s.command, args: s.command.args.slice(0, cut) });
-    out.push({ id: s.id, match, exact: cut < 0, nth: call(match) });
-  }
-  return out;
-}
+import { stepCalls } from '../helpers/step-calls.js';
 
 function dmzSite(): { site: Site; token: string } {
   const site = makeSite({ clients: [{ name: 'w1.dmz.example', zone: 'dmz', tunnelVia: ['m1.corp.example'] }] });
@@ -70,6 +36,8 @@ describe('a failure at every step, then --resume', () => {
           '--answers',
           site.answers,
           '--host',
+          hostName,
+          '--this-host',
           hostName,
           '--state-dir',
           site.stateDir,
@@ -122,6 +90,8 @@ describe('an interrupt while a step hangs', () => {
         '--answers',
         site.answers,
         '--host',
+        'w1.dmz.example',
+        '--this-host',
         'w1.dmz.example',
         '--state-dir',
         site.stateDir,

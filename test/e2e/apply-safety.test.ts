@@ -6,16 +6,12 @@ import { argvLog, bpconf, readState, setFaults } from '../netbackup-sim/layout.j
 import { planDigest } from '../../src/plan/digest.js';
 import { BIN, nbsecure } from '../helpers/bin.js';
 import { cli } from '../helpers/cli.js';
-import { createToken, makeSite, type Site } from '../helpers/site.js';
+import { applyArgs, createToken, makeSite, type Site } from '../helpers/site.js';
 import { FP } from '../helpers/env.js';
 
 const PRIMARY = 'p.corp.example';
 const CONFIRM = ['--confirm', 'login,security.level,tighten.login,verify.login'];
 const TIGHTEN = [...CONFIRM, '--stage', 'tighten'];
-
-function applyArgs(site: Site, host: string, extra: string[] = []) {
-  return ['apply', '--answers', site.answers, '--host', host, '--state-dir', site.stateDir, '--yes', ...extra];
-}
 
 /** nbsecure apply as its own process, so that it can be killed like a real one. */
 function applyProcess(site: Site, host: string, extra: string[] = []) {
@@ -119,6 +115,8 @@ describe('an edited plan.json', () => {
       file,
       '--host',
       'w1.dmz.example',
+      '--this-host',
+      'w1.dmz.example',
       '--state-dir',
       site.stateDir,
       '--yes',
@@ -135,7 +133,18 @@ describe('an edited plan.json', () => {
     const { file, plan } = await savedPlan(site);
     plan.hosts[0].steps[0].title = 'something else';
     writeFileSync(file, JSON.stringify(reseal(plan), null, 2));
-    const r = await cli(['apply', '--plan', file, '--answers', site.answers, '--host', PRIMARY, '--dry-run']);
+    const r = await cli([
+      'apply',
+      '--plan',
+      file,
+      '--answers',
+      site.answers,
+      '--host',
+      PRIMARY,
+      '--this-host',
+      PRIMARY,
+      '--dry-run',
+    ]);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain(`the plan is not the one ${site.answers} gives`);
   });
@@ -145,7 +154,7 @@ describe('an edited plan.json', () => {
     const { file, plan } = await savedPlan(site);
     plan.hosts[1].steps = [null, 42];
     writeFileSync(file, JSON.stringify(reseal(plan), null, 2));
-    const r = await cli(['apply', '--plan', file, '--host', PRIMARY, '--dry-run']);
+    const r = await cli(['apply', '--plan', file, '--host', PRIMARY, '--this-host', PRIMARY, '--dry-run']);
     expect(r.code).toBe(3);
     expect(r.stderr).not.toContain('internal error');
   });

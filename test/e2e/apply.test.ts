@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { argvLog, bpconf, readState } from '../netbackup-sim/layout.js';
 import { cli } from '../helpers/cli.js';
-import { createToken, makeSite, type Site } from '../helpers/site.js';
+import { applyArgs, createToken, makeSite, type Site } from '../helpers/site.js';
 
 const CHANGING =
   /^(nbsetconfig|bpsetconfig|bp\.kill_all|bp\.start_all)$|^nbcertcmd (-getCACertificate|-getCertificate|-createToken|-enrollCertificate(?! -preCheck))|^nbseccmd -setsecurityconfig/;
@@ -11,10 +11,13 @@ const changingCalls = (log: { cmd: string; args: string[] }[]) =>
   log.map((l) => [l.cmd, ...l.args].join(' ')).filter((l) => CHANGING.test(l));
 
 function apply(site: Site, host: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}) {
-  return cli(['apply', '--answers', site.answers, '--host', host, '--state-dir', site.stateDir, ...extra], {
-    env,
-    cwd: site.dir,
-  });
+  return cli(
+    ['apply', '--answers', site.answers, '--host', host, '--this-host', host, '--state-dir', site.stateDir, ...extra],
+    {
+      env,
+      cwd: site.dir,
+    },
+  );
 }
 
 describe('apply on a client', () => {
@@ -70,7 +73,7 @@ describe('apply on a client', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('NetBackup status 5955');
     expect(r.stdout).toMatch(
-      /continue with: nbsecure apply --answers \S+ --host c1\.corp\.example --state-dir \S+ --yes --resume/,
+      /continue with: nbsecure apply --answers \S+ --host c1\.corp\.example --this-host c1\.corp\.example --state-dir \S+ --yes --resume/,
     );
   });
 });
@@ -235,7 +238,7 @@ describe('saved plans', () => {
   it('runs an untouched plan.json', async () => {
     const site = makeSite();
     const plan = await savedPlan(site);
-    const r = await cli(['apply', '--plan', plan, '--host', 'c1.corp.example', '--yes', '--state-dir', site.stateDir]);
+    const r = await cli(applyArgs(site, 'c1.corp.example', [], plan));
     expect(r.code, r.stdout).toBe(0);
   });
 
@@ -243,7 +246,7 @@ describe('saved plans', () => {
     const site = makeSite();
     const plan = await savedPlan(site);
     writeFileSync(plan, readFileSync(plan, 'utf8').replace('SERVER = m1.corp.example', 'SERVER = evil.example'));
-    const r = await cli(['apply', '--plan', plan, '--host', 'c1.corp.example', '--yes', '--state-dir', site.stateDir]);
+    const r = await cli(applyArgs(site, 'c1.corp.example', [], plan));
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('was changed after nbsecure wrote it');
     expect(changingCalls(argvLog(site.hosts['c1.corp.example']!))).toEqual([]);
@@ -262,6 +265,8 @@ describe('saved plans', () => {
       '--answers',
       site.answers,
       '--host',
+      'c1.corp.example',
+      '--this-host',
       'c1.corp.example',
       '--yes',
       '--state-dir',

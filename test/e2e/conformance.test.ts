@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { argvLog, bpconf, readState, setFaults } from '../netbackup-sim/layout.js';
 import { cli } from '../helpers/cli.js';
-import { createToken, makeSite, type Site } from '../helpers/site.js';
+import { applyArgs, createToken, makeSite, type Site } from '../helpers/site.js';
+import { line, stepCalls } from '../helpers/step-calls.js';
+import { loadAnswersFile } from '../../src/environment/load.js';
+import { buildPlan } from '../../src/plan/build.js';
 
 /**
  * One table of scenarios, run against every executor that can run here: the TypeScript runner
@@ -26,7 +29,7 @@ interface Executor {
 const runner: Executor = {
   name: 'runner (nbsecure apply)',
   async run(site, host, o = {}) {
-    const args = ['apply', '--answers', site.answers, '--host', host, '--state-dir', site.stateDir, '--yes'];
+    const args = applyArgs(site, host);
     if (o.stage) args.push('--stage', o.stage);
     if (o.token) args.push('--token-file', site.tokenFile(o.token));
     if (o.manualDone?.length) args.push('--confirm', o.manualDone.join(','));
@@ -57,11 +60,14 @@ const bash: Executor = {
       .map((f) => join(site.dir, f)),
 };
 
-const CHANGING =
-  /^(nbsetconfig|bp\.kill_all|bp\.start_all)$|^nbcertcmd (-getCACertificate|-getCertificate|-createToken)|^nbseccmd -setsecurityconfig/;
+const CHANGING = new RegExp(
+  '^(nbsetconfig|bp\\.kill_all|bp\\.start_all)$|^nbseccmd -setsecurityconfig|' +
+    '^nbcertcmd (-getCACertificate|-getCertificate|-createToken|-deleteToken|-revokeCertificate)',
+);
+/** The changing commands a host ran, in order; a step file's path (new every run) reads as <file>. */
 const changes = (site: Site, host: string) =>
   argvLog(site.hosts[host]!)
-    .map((l) => [l.cmd, ...l.args].join(' '))
+    .map((l) => [l.cmd, ...l.args.map((a) => (a.startsWith('/') ? '<file>' : a))].join(' '))
     .filter((l) => CHANGING.test(l));
 
 const PRIMARY = 'p.corp.example';
@@ -132,4 +138,33 @@ describe.each([runner, bash])('the Step contract: $name', (ex) => {
     expect(JSON.stringify(argvLog(site.hosts[DMZ]!))).not.toContain(token);
     for (const f of ex.leftovers(site)) expect(readFileSync(f, 'utf8'), f).not.toContain(token);
   });
+});
+
+const MANUAL_DONE = ['login', 'security.level', 'tighten.login', 'verify.login'];
+
+describe.each([runner, bash])('a failure at each step, then a re-run: $name', (ex) => {
+  const plan = buildPlan(loadAnswersFile(dmzSite().answers).environment);
+  for (const hostName of [DMZ, PRIMARY]) {
+    const host = plan.hosts.find((h) => h.name === hostName)!;
+    // Steps whose need is read from the host each time (is the captured token at hand?) are judged afresh.
+    const afresh = host.steps.filter((s) => s.skipIfCaptured && s.command).map((s) => line(s.command!));
+    it.each(stepCalls(host))(
+      `${hostName}: failing $id exits 1, and the re-run finishes without changing again what was done`,
+      async ({ id, stage, match, exact, nth }) => {
+        const site = dmzSite();
+        const token = createToken(site);
+        setFaults(site.hosts[hostName]!, [{ match, exact, nth, times: 1, exit: 1 }]);
+        const o = { stage, token, manualDone: MANUAL_DONE };
+        const first = await ex.run(site, hostName, o);
+        expect(first.code, first.output).toBe(1);
+        expect(first.output).toContain(id);
+        const second = await ex.run(site, hostName, o);
+        expect(second.code, second.output).toBe(0);
+        // Every change happened once, but the failed step's own command, which ran again.
+        const done = changes(site, hostName);
+        const again = done.filter((l, i) => done.indexOf(l) !== i && !afresh.includes(l));
+        expect(again.filter((l) => !l.startsWith(match))).toEqual([]);
+      },
+    );
+  }
 });

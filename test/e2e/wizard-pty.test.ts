@@ -1,8 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
+import { argvLog, setFaults } from '../netbackup-sim/layout.js';
 import { cli } from '../helpers/cli.js';
+import { makeSite } from '../helpers/site.js';
 import { terminal } from '../helpers/tmux.js';
 import { answerDmzSite } from '../helpers/wizard-flow.js';
 import { withTools } from '../helpers/tools.js';
@@ -145,4 +147,37 @@ withTools('tmux').describe('the wizard in a real terminal (tmux, 80x24)', () => 
     await plain.wait(/How do you want to start/);
     expect(plain.frameWithAttributes()).not.toMatch(colour);
   });
+
+  it('Ctrl-C while applying stops the running command: no NetBackup command runs after the keypress', async () => {
+    // apply runs only on the host it names: the site's client is this machine, by its short name.
+    const here = `${hostname().split('.')[0]!.toLowerCase()}.corp.example`;
+    const site = makeSite({ clients: [{ name: here }] });
+    const host = site.hosts[here]!;
+    setFaults(host, [{ match: 'nbcertcmd -getCACertificate', hang: true }]);
+    const { t, home } = run();
+    await t.choose(/How do you want to start/, /Import an answers file/);
+    await t.answer(/Path of the answers file/, site.answers);
+    // An imported answers file opens at its review.
+    await t.choose(/Is this right\?/, /Yes/);
+    await t.wait(/Which outputs\?/);
+    await t.press('\r');
+    await t.wait(/which folder/);
+    await t.clear();
+    await t.answer(/which folder/, join(home, 'out'));
+    await t.choose(/What next\?/, /Dry-run one host/);
+    await t.choose(/Which host is this machine/, new RegExp(here.replace(/\./g, '\\.')));
+    await t.wait(/These are the exact commands/, 20_000);
+    await t.choose(/What next\?/, /Run these steps/);
+    const hanging = join(host.root, 'sim', 'hanging');
+    await t.wait(() => existsSync(hanging), 20_000);
+    const calls = argvLog(host).length;
+    await t.press('\u0003');
+    expect(await t.exitCode(20_000)).toBe(130);
+    expect(argvLog(host)).toHaveLength(calls);
+    expect(argvLog(host).at(-1)?.args[0]).toBe('-getCACertificate');
+    const pid = Number(readFileSync(hanging, 'utf8'));
+    expect(() => process.kill(pid, 0)).toThrow(); // the command itself was stopped
+    const journal = readFileSync(join(home, 'state', 'nbsecure', here, 'journal.jsonl'), 'utf8');
+    expect(journal.trim().split('\n').at(-1)).toContain('"event":"interrupted"');
+  }, 120_000);
 });

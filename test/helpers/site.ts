@@ -104,3 +104,12 @@ export function createToken(site: Site, name = 'sim-token', maxUses = 10): strin
   writeFileSync(file, JSON.stringify(tokens));
   return value;
 }
+
+/**
+ * `nbsecure apply` for one host of the site with consent given, from the answers (or `plan`, a saved
+ * plan.json): the machine is that host (--this-host), and the journal is the site's.
+ */
+export function applyArgs(site: Site, host: string, extra: string[] = [], plan?: string): string[] {
+  const source = plan ? ['--plan', plan] : ['--answers', site.answers];
+  return ['apply', ...source, '--host', host, '--this-host', host, '--state-dir', site.stateDir, '--yes', ...extra];
+}

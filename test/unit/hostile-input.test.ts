@@ -245,6 +245,8 @@ describe('what a crash or a full disk leaves behind', () => {
       'examples/internal.yaml',
       '--host',
       'app1.corp.example',
+      '--this-host',
+      'app1.corp.example',
       '--yes',
       '--state-dir',
       '/proc/nbsecure-cannot-be-here',

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { unlistedLegacyHosts } from '../../src/execute/guards.js';
 import { detectInstallRoot, underRoot } from '../../src/execute/install-root.js';
 import { renderOutputs } from '../../src/render/index.js';
-import { answersProblems, base, envOf, FP, hasStep, host, planOf, step } from '../helpers/env.js';
+import { answersProblems, base, FP, hasStep, host, planOf, step } from '../helpers/env.js';
 import { cli } from '../helpers/cli.js';
 
 const problems = answersProblems;
@@ -106,7 +106,7 @@ describe('what the plan says', () => {
 
   it('says that AUTHORIZATION_TOKEN = SKIP does not skip certificate deployment', () => {
     const answers = { ...base, clients: [{ name: 'n1.corp.example', installed: false }] };
-    const [file] = renderOutputs(envOf(answers), planOf(answers), ['answerfile']);
+    const [file] = renderOutputs(planOf(answers), ['answerfile']);
     expect(file!.text).toContain('SKIP does not skip certificate deployment');
   });
 
@@ -176,7 +176,7 @@ describe('the runbook', () => {
       { name: 'w2.dmz.example', zone: 'dmz' },
     ],
   };
-  const runbook = () => renderOutputs(envOf(answers), planOf(answers), ['markdown'])[0]!.text;
+  const runbook = () => renderOutputs(planOf(answers), ['markdown'])[0]!.text;
 
   it('opens with a table of every host: role, zone, order and what its certificate needs', () => {
     const text = runbook();
@@ -252,7 +252,7 @@ describe('insecure communication off, decided on the whole domain', () => {
 describe('answer files for Windows hosts not installed yet', () => {
   it('give the silent-install settings for silentclient.cmd, never a token', () => {
     const answers = { ...base, clients: [{ name: 'w9.corp.example', os: 'windows', installed: false }] };
-    const [file] = renderOutputs(envOf(answers), planOf(answers), ['answerfile']);
+    const [file] = renderOutputs(planOf(answers), ['answerfile']);
     expect(file!.name).toBe('w9.corp.example.silentclient.cmd');
     expect(file!.text).toContain('@set CLIENT=w9.corp.example\r\n@set MASTERSERVER=p.corp.example\r\n');
     expect(file!.text).toContain('@set ADDITIONALSERVERS=m1.corp.example,m2.corp.example\r\n');
@@ -305,7 +305,7 @@ describe('the install folder of an installed Windows host without installPath', 
 
   it('is found by the PowerShell script, and the runbook names both candidates', () => {
     const answers = { ...base, clients: [{ name: 'w1.corp.example', os: 'windows', version: '11.1' }] };
-    const out = renderOutputs(envOf(answers), planOf(answers), ['ps1', 'markdown']);
+    const out = renderOutputs(planOf(answers), ['ps1', 'markdown']);
     const ps1 = out.find((o) => o.format === 'ps1')!.text;
     expect(ps1).toContain(
       "$NbRoot = Find-NetBackupRoot @('C:\\Program Files\\Cohesity NetBackup', 'C:\\Program Files\\Veritas')",
@@ -407,8 +407,12 @@ describe('the rollout in stages', () => {
 
   it('gives the bash script of the primary a gate before tightening', () => {
     const answers = { ...base, clients: [{ name: 'w1.dmz.example', zone: 'dmz' }] };
-    const sh = renderOutputs(envOf(answers), planOf(answers), ['sh']).find((o) => o.host === 'p.corp.example')!.text;
-    expect(sh.indexOf('stage_gate tighten')).toBeGreaterThan(sh.indexOf('if run_stage prepare; then'));
-    expect(sh.indexOf('stage_gate tighten')).toBeLessThan(sh.indexOf('-setsecurityconfig -insecurecommunication off'));
+    const sh = renderOutputs(planOf(answers), ['sh']).find((o) => o.host === 'p.corp.example')!.text;
+    const lines = sh.slice(sh.indexOf('# ---- The steps of')).split('\n');
+    // The first tighten step carries the gate; every prepare step comes before it.
+    const firstTighten = lines.findIndex((l) => / tighten '/.test(l) && l.startsWith('step_begin'));
+    expect(lines[firstTighten + 1]).toBe('step_gate=tighten');
+    expect(lines.findLastIndex((l) => / prepare '/.test(l) && l.startsWith('step_begin'))).toBeLessThan(firstTighten);
+    expect(lines.findIndex((l) => l.includes('-insecurecommunication off'))).toBeGreaterThan(firstTighten);
   });
 });

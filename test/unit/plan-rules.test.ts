@@ -51,12 +51,12 @@ describe('bp.conf entries', () => {
 
   it('applies the entries with nbsetconfig on stdin, complete lists, merged after reading all keys', () => {
     const s = step(planOf(dmz), 'w1.dmz.example:config.set');
-    expect(s.command).toEqual({ file: `${BIN}/nbsetconfig`, args: [] });
+    expect(s.command).toEqual({ file: `${BIN}/nbsetconfig`, argv: [], args: [] });
     expect(s.stdin).toBe(
       'SERVER = p.corp.example\nSERVER = m1.corp.example\nSERVER = m2.corp.example\nCLIENT_NAME ' +
         '= w1.dmz.example\nMEDIA_SERVER = m2.corp.example\nMEDIA_SERVER = m1.corp.example\n',
     );
-    expect(s.mergeRepeatedKeys).toEqual({
+    expect(s.mergeRepeatedKeys).toMatchObject({
       keys: ['SERVER', 'MEDIA_SERVER'],
       // Every key: apply and the scripts read the same, and apply keeps it whole before the first change.
       read: { file: `${BIN}/nbgetconfig`, args: [] },
@@ -65,7 +65,8 @@ describe('bp.conf entries', () => {
 
   it('reads the owned keys back with nbgetconfig', () => {
     const s = step(planOf(dmz), 'w1.dmz.example:config.verify');
-    expect(s.command).toEqual({ file: `${BIN}/nbgetconfig`, args: ['SERVER', 'CLIENT_NAME', 'MEDIA_SERVER'] });
+    expect(s.command?.file).toBe(`${BIN}/nbgetconfig`);
+    expect(s.command?.argv).toEqual(['SERVER', 'CLIENT_NAME', 'MEDIA_SERVER']);
     expect(s.effect).toBe('read');
   });
 });
@@ -80,7 +81,7 @@ describe('NetBackup CA certificates', () => {
       '-server',
       'p.corp.example',
     ]);
-    expect(s.files).toEqual([{ placeholder: '{file:ca-fingerprint}', content: `${FP}\n` }]);
+    expect(s.files).toEqual([{ name: 'ca-fingerprint', content: `${FP}\n` }]);
   });
 
   it('makes the CA fetch a manual step with no command when no fingerprint is known, and warns', () => {
@@ -99,24 +100,26 @@ describe('NetBackup CA certificates', () => {
 
   it('always uses a token by file for DMZ clients (5954/5955 otherwise)', () => {
     const s = step(planOf(dmz), 'w1.dmz.example:cert.get');
+    expect(s.command?.argv).toEqual(['-getCertificate', '-file', { file: 'token' }, '-server', 'p.corp.example']);
+    // plan.json's text form (contract 1.0) names the file without being run.
     expect(s.command?.args).toEqual(['-getCertificate', '-file', '{file:token}', '-server', 'p.corp.example']);
-    expect(s.files).toEqual([{ placeholder: '{file:token}', secret: 'token' }]);
+    expect(s.files).toEqual([{ name: 'token', secret: 'token' }]);
     expect(s.why).toMatch(/5954\/5955/);
   });
 
   it('uses a token for every host at the Very High level, and for NAT clients', () => {
     const vh = planOf({ ...base, certificates: { caFingerprint: FP, securityLevel: 'very-high' } });
     for (const h of ['m1.corp.example', 'm2.corp.example', 'c1.corp.example']) {
-      expect(step(vh, `${h}:cert.get`).command?.args).toContain('{file:token}');
+      expect(step(vh, `${h}:cert.get`).command?.argv).toContainEqual({ file: 'token' });
     }
     const nat = planOf({ ...base, clients: [{ name: 'n1.corp.example', nat: true }] });
-    expect(step(nat, 'n1.corp.example:cert.get').command?.args).toContain('{file:token}');
+    expect(step(nat, 'n1.corp.example:cert.get').command?.argv).toContainEqual({ file: 'token' });
   });
 
   it("creates one token on the primary covering exactly the hosts that need it, valid for the answers' period", () => {
     const p = planOf({ ...dmz, certificates: { caFingerprint: FP, token: { name: 'r1', validFor: '2D' } } });
     const s = step(p, 'p.corp.example:token.create');
-    expect(s.command).toEqual({
+    expect(s.command).toMatchObject({
       file: `${BIN}/nbcertcmd`,
       args: [
         '-createToken',
@@ -169,16 +172,20 @@ describe('NetBackup CA certificates', () => {
 describe('global security on the primary', () => {
   it('turns insecure communication off and restarts the primary when no host is at 8.0 or earlier', () => {
     const p = planOf(base);
-    expect(step(p, 'p.corp.example:security.insecure').command).toEqual({
+    expect(step(p, 'p.corp.example:security.insecure').command).toMatchObject({
       file: `${BIN}/admincmd/nbseccmd`,
       args: ['-setsecurityconfig', '-insecurecommunication', 'off'],
     });
     const stop = step(p, 'p.corp.example:services.stop');
-    expect(stop.command).toEqual({ file: `${BIN}/bp.kill_all`, args: [] });
+    expect(stop.command).toEqual({ file: `${BIN}/bp.kill_all`, argv: [], args: [] });
     expect(stop.stdin).toBe('y\n');
     expect(stop.interruptsService).toBe(true);
     expect(stop.onlyIfChanged).toBe('p.corp.example:security.insecure');
-    expect(step(p, 'p.corp.example:services.start').command).toEqual({ file: `${BIN}/bp.start_all`, args: [] });
+    expect(step(p, 'p.corp.example:services.start').command).toEqual({
+      file: `${BIN}/bp.start_all`,
+      argv: [],
+      args: [],
+    });
     expect(p.warnings.join(' ')).toContain('restarts its NetBackup services');
   });
 
@@ -377,7 +384,7 @@ describe('the external CA key passphrase', () => {
       '-passphraseFile',
       '{file:passphrase}',
     ]);
-    expect(health.files).toEqual([{ placeholder: '{file:passphrase}', secret: 'passphrase' }]);
+    expect(health.files).toEqual([{ name: 'passphrase', secret: 'passphrase' }]);
     expect(host(p, 'c1.corp.example').config).toContainEqual({ key: 'ECA_KEY_PASSPHRASEFILE', value: '/pki/k.pass' });
   });
 });

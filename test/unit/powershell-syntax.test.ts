@@ -12,7 +12,7 @@ const EXAMPLES = readdirSync('examples').filter((f) => f.endsWith('.yaml'));
 describe('generated PowerShell, parsed with a real PowerShell grammar', () => {
   it.each(EXAMPLES)('every .ps1 of examples/%s parses without a syntax error', async (example) => {
     const { environment } = loadAnswersFile(join('examples', example));
-    for (const o of renderOutputs(environment, buildPlan(environment), ['ps1'])) {
+    for (const o of renderOutputs(buildPlan(environment), ['ps1'])) {
       expect(await powershellSyntaxErrors(o.text), o.name).toEqual([]);
     }
   });

@@ -9,11 +9,6 @@ import { createToken, makeSite } from '../helpers/site.js';
 async function upToTheHost(s: ReturnType<typeof mount>, answers: string, host: RegExp) {
   await s.choose(/How do you want to start/, /Import an answers file/);
   await s.answer(/Path of the answers file/, answers);
-  for (let i = 0; i < 40 && !/Is this right\?/.test(s.frame()); i++) {
-    const before = s.frame();
-    await s.press(KEY.enter);
-    await s.wait((f) => f !== before);
-  }
   await s.choose(/Is this right\?/, /Yes/);
   await s.wait(/Which outputs\?/);
   await s.press(KEY.enter);
@@ -30,7 +25,16 @@ describe('the wizard runs one host', () => {
       const site = makeSite({ clients: [{ name: 'w1.dmz.example', zone: 'dmz', tunnelVia: ['m1.corp.example'] }] });
       const token = createToken(site);
       const onExit = vi.fn();
-      const s = mount(<App profile="t" cwd={site.dir} stateDir={site.stateDir} onDraft={() => {}} onExit={onExit} />);
+      const s = mount(
+        <App
+          profile="t"
+          cwd={site.dir}
+          stateDir={site.stateDir}
+          machineName="w1.dmz.example"
+          onDraft={() => {}}
+          onExit={onExit}
+        />,
+      );
       await upToTheHost(s, site.answers, /w1\.dmz\.example/);
       await s.answer(/Authorization token/, 'not-a-token');
       await s.wait(/A token is 16 upper-case letters/);
@@ -51,7 +55,14 @@ describe('the wizard runs one host', () => {
   it('stops at a manual step on the primary and continues when the user says it is done', async () => {
     const site = makeSite();
     const s = mount(
-      <App profile="t" cwd={site.dir} stateDir={join(site.dir, 'state')} onDraft={() => {}} onExit={() => {}} />,
+      <App
+        profile="t"
+        cwd={site.dir}
+        stateDir={join(site.dir, 'state')}
+        machineName="p"
+        onDraft={() => {}}
+        onExit={() => {}}
+      />,
     );
     await upToTheHost(s, site.answers, /p\.corp\.example/);
     await s.choose(/What next\?/, /Run these steps/);

@@ -1,8 +1,11 @@
 import { Box, Text, useApp, useInput } from 'ink';
 import { resolve } from 'node:path';
-import { useCallback, useEffect, useMemo, useState, type ReactElement } from 'react';
+import { hostname } from 'node:os';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import { UserError } from '../../errors.js';
-import { SECRET_KINDS, TOKEN_FORMAT, type SecretKind } from '../../execute/token.js';
+import { TOKEN_EXACT } from '../../catalogue/token-shape.js';
+import { SECRET_KINDS, type SecretKind } from '../../execute/token.js';
+import type { RunningApply } from './ApplyScreen.js';
 import type { Format } from '../../render/index.js';
 import {
   emptyDraft,
@@ -50,6 +53,8 @@ export interface AppProps {
   last?: Draft | (() => Promise<Draft | undefined>);
   cwd: string;
   stateDir: string;
+  /** This machine's host name (os.hostname() unless given): apply runs only on the host it names. */
+  machineName?: string;
   /** Secrets from NBSECURE_TOKEN / NBSECURE_PASSPHRASE; the others are asked for, masked, and never kept. */
   envSecrets?: Secrets;
   /** Called on every change of the answers, so they are remembered (never secrets). */
@@ -122,8 +127,18 @@ export function App(props: AppProps) {
     setShowHelp(false);
   };
 
+  // Ctrl-C stops a running apply like SIGINT: the command gets the signal, and the wizard exits once
+  // the run has recorded the interruption and removed its temporary secrets.
+  const running = useRef<RunningApply | undefined>(undefined);
+  const interrupt = useCallback(() => {
+    const run = running.current;
+    if (!run) return quit(130);
+    run.stop.abort('SIGINT');
+    void run.done.finally(() => quit(130));
+  }, [quit]);
+
   useInput((input, key) => {
-    if (key.ctrl && input === 'c') quit(130);
+    if (key.ctrl && input === 'c') interrupt();
     else if (key.escape && screen.kind !== 'item') back();
     else if (input === '?') setShowHelp((s) => !s);
   });
@@ -205,7 +220,8 @@ export function App(props: AppProps) {
               try {
                 const d = (await loadLater()).importAnswersFile(resolve(props.cwd, s));
                 setDraft(d);
-                go(firstPage(d));
+                // An imported file is usually complete: its review comes first ("No" goes to the questions).
+                go({ kind: 'review' });
               } catch (e) {
                 if (e instanceof UserError) setNotice(e.message);
                 else throw e;
@@ -341,7 +357,7 @@ export function App(props: AppProps) {
               try {
                 go({
                   kind: 'written',
-                  files: lib!.writeOutputs(ok!.environment, plan!, screen.formats, resolve(props.cwd, s)),
+                  files: lib!.writeOutputs(plan!, screen.formats, resolve(props.cwd, s)),
                 });
               } catch (e) {
                 if (e instanceof UserError) setNotice(e.message);
@@ -427,7 +443,7 @@ export function App(props: AppProps) {
             mask="*"
             validate={(s) =>
               kind === 'token'
-                ? TOKEN_FORMAT.test(s)
+                ? TOKEN_EXACT.test(s)
                   ? undefined
                   : 'A token is 16 upper-case letters.'
                 : s
@@ -459,6 +475,7 @@ export function App(props: AppProps) {
           resume: real ? screen.resume : false,
           confirmed: new Set(real ? screen.confirmed : []),
           resumeCommand: ['nbsecure', 'apply', '--answers', 'ANSWERS', '--host', screen.host, '--resume'],
+          machine: { hostname: props.machineName ?? hostname() },
           secrets: screen.secrets,
         };
         const ApplyScreen = lib!.ApplyScreen;
@@ -469,26 +486,33 @@ export function App(props: AppProps) {
             host={screen.host}
             options={options}
             title={real ? 'Live progress' : 'These are the exact commands; nothing was changed.'}
+            onStart={(run) => {
+              running.current = run;
+              void run.done.finally(() => {
+                if (running.current === run) running.current = undefined;
+              });
+            }}
             next={(r) =>
               real
                 ? [
-                    ...(r.manualStep
+                    ...(r.stopped?.kind === 'manual'
                       ? [{ value: 'confirm', label: 'It is done: continue' }]
-                      : r.code !== 0
+                      : r.exitCode !== 0
                         ? [{ value: 'retry', label: 'Retry from the failed step' }]
                         : []),
                     { value: 'quit', label: 'Finish' },
                   ]
-                : [
-                    { value: 'run', label: `Run these steps on ${screen.host} now` },
+                : // Running changes the host: the choice under the cursor is not to.
+                  [
                     { value: 'quit', label: 'Finish without running' },
+                    { value: 'run', label: `Run these steps on ${screen.host} now` },
                   ]
             }
             onNext={(v, r) => {
               if (v === 'quit')
                 return go({
                   kind: 'finished',
-                  message: real && r.code === 0 ? `${screen.host} is done. ${NEXT_STEPS}` : NEXT_STEPS,
+                  message: real && r.exitCode === 0 ? `${screen.host} is done. ${NEXT_STEPS}` : NEXT_STEPS,
                 });
               if (v === 'run')
                 return go({
@@ -501,7 +525,9 @@ export function App(props: AppProps) {
                 });
               if (screen.kind === 'apply') {
                 const confirmed =
-                  v === 'confirm' && r.manualStep ? [...screen.confirmed, r.manualStep] : screen.confirmed;
+                  v === 'confirm' && r.stopped?.kind === 'manual' && r.stopped.step
+                    ? [...screen.confirmed, r.stopped.step]
+                    : screen.confirmed;
                 setScreen({ ...screen, confirmed, resume: true, run: screen.run + 1 });
               }
             }}

@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-primary.corp.example (primary, linux, NetBackup 10.4)
-# Plan digest 4558804c2cc8aade434938c6ea5367823cf3517eece42aff90ec3f2c0e9eea33. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest cffad029559b8e077e933fd816f444ad2cb3ca0e1f517b68f2e36b84791e6642. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-primary.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
-# through a 0600 file that is removed on exit.
+# through a 0600 file that is removed after its step.
 # Manual steps stop the script unless listed in NBSECURE_MANUAL_DONE (comma-separated step ids).
+# NBSECURE_STAGE=NAME runs one stage (prepare, media, clients, tighten, verify); without it the script stops
+# before a stage that waits for the fleet. Exit status: 0 done, 1 a step failed, 4 waiting for a person.
 set -euo pipefail
 umask 077
+state_file=${NBSECURE_STATE_FILE:-./nbsecure-nbu-primary.corp.example.state}
+token_shape='[A-Z]{16}'
+
+# ---- nbsecure step library (bash): the same for every host; the steps below are data it interprets. ----
+# Its twin for PowerShell is lib.ps1, function for function; both follow the runner (nbsecure apply).
+
 # Secrets given in the environment are read once and taken out of it: no command this script runs inherits them.
 # shellcheck disable=SC2034 # read through ${!env_var} in write_secret
 secret_token=${NBSECURE_TOKEN:-} secret_passphrase=${NBSECURE_PASSPHRASE:-}
@@ -15,9 +23,10 @@ unset NBSECURE_TOKEN NBSECURE_PASSPHRASE
 workdir=$(mktemp -d)
 trap 'rm -rf -- "$workdir"' EXIT
 trap 'exit 130' INT TERM
-# What must survive a failed run lives in a state file beside the script: steps done once (a revocation)
+token_out=${NBSECURE_TOKEN_OUT:-./nbsecure-token}
+
+# What must survive a failed run lives in the state file beside the script: steps done once (a revocation)
 # and steps still owed (the restart after a setting changed, until it has run).
-state_file=${NBSECURE_STATE_FILE:-./nbsecure-nbu-primary.corp.example.state}
 done_once() { [[ -f $state_file ]] && grep -qxF -- "$1" "$state_file"; }
 mark_owed() { local id; for id in "$@"; do done_once "owed $id" || printf 'owed %s\n' "$id" >>"$state_file"; done; }
 is_owed() { done_once "owed $1"; }
@@ -27,17 +36,17 @@ clear_owed() {
   mv -- "$state_file.tmp" "$state_file"
 }
 
-step() { printf '\n==> [%s] %s\n' "$1" "$2"; }
-
 # Exits 0 when the read-only check says the step is already done (and its output matches, if a pattern is given).
 already() {
-  local pattern=$1 out; shift
+  local pattern=$1 out
+  shift
   out=$("$@" 2>&1) || return 1
   [[ -z $pattern ]] || grep -Eiq -- "$pattern" <<<"$out"
 }
 
 manual() {
-  local id=$1 title=$2 line; shift 2
+  local id=$1 title=$2 line
+  shift 2
   printf '\n==> [%s] MANUAL: %s\n' "$id" "$title"
   for line in "$@"; do printf '    %s\n' "$line"; done
   if [[ ",${NBSECURE_MANUAL_DONE:-}," == *",$id,"* ]]; then
@@ -82,7 +91,8 @@ write_secret() {
 
 # Stops when this host already holds another value for a key that is its NetBackup identity (CLIENT_NAME).
 keep_identity() {
-  local key=$1 want=$2 have; shift 2
+  local key=$1 want=$2 have
+  shift 2
   have=$({ "$@" 2>/dev/null || true; } | sed -n "s/^[[:space:]]*${key}[[:space:]]*=[[:space:]]*//p" | head -n 1)
   have=${have%"${have##*[![:space:]]}"}
   if [[ -n $have && $have != "$want" ]]; then
@@ -95,7 +105,8 @@ keep_identity() {
 # that the answers do not name: insecure communication off would cut it off. Reads MachineName and
 # NetBackupVersion lines (layout unconfirmed); the names the answers give follow the command.
 unlisted_legacy_guard() {
-  local known=$1 out found; shift
+  local known=$1 out found
+  shift
   out=$("$@")
   found=$(awk -v known="$known" '
     BEGIN { n = split(tolower(known), k, " "); for (i = 1; i <= n; i++) { ok[k[i]] = 1; split(k[i], s, "."); ok[s[1]] = 1 } }
@@ -116,11 +127,21 @@ unlisted_legacy_guard() {
 # The state of the host certificate that `nbcertcmd -listCertDetails` lists: valid, "expiring WORDS",
 # "reissue WHY", or none. Reads "Expiry Date : DATE" and the word revoked (layout unconfirmed).
 cert_state() {
-  local warn=$1 out expiry epoch now days day; shift
-  out=$("$@" 2>&1) || { echo none; return; }
-  if grep -qiw revoked <<<"$out"; then echo 'reissue the host certificate is revoked'; return; fi
+  local warn=$1 out expiry epoch now days day
+  shift
+  out=$("$@" 2>&1) || {
+    echo none
+    return
+  }
+  if grep -qiw revoked <<<"$out"; then
+    echo 'reissue the host certificate is revoked'
+    return
+  fi
   expiry=$(sed -n 's/^[[:space:]]*Expiry Date[[:space:]]*:[[:space:]]*//Ip' <<<"$out" | head -n 1)
-  if [[ -z $expiry ]] || ! epoch=$(date -d "$expiry" +%s 2>/dev/null); then echo valid; return; fi
+  if [[ -z $expiry ]] || ! epoch=$(date -d "$expiry" +%s 2>/dev/null); then
+    echo valid
+    return
+  fi
   now=$(date +%s) day=$(date -u -d "@$epoch" +%F) days=$(((epoch - now) / 86400))
   if ((epoch <= now)); then
     echo "reissue the host certificate expired on $day"
@@ -142,17 +163,23 @@ reissue_needed() {
 
 # Whether the token an earlier run captured is at hand: without its value a token is useless.
 # A retired token (deleted after the rollout) counts as at hand: no step may make another.
-token_at_hand() {
-  local f=${NBSECURE_TOKEN_OUT:-./nbsecure-token}
-  [[ -e $f.retired ]] || { [[ -s $f ]] && grep -qxE '[A-Z]{16}' "$f"; }
+token_at_hand() { [[ -e $token_out.retired ]] || { [[ -s $token_out ]] && grep -qxE "$token_shape" "$token_out"; }; }
+
+retire_token() {
+  rm -f -- "$token_out"
+  echo 'deleted after the rollout' >"$token_out.retired"
 }
 
 # What nbsetconfig must be given, exactly as apply computes it: only the owned keys whose values differ,
 # each as its complete list; a repeated key keeps the host's other values after the planned ones
 # (writing it replaces the whole set). Keys the plan does not own are never written.
 config_change() {
-  local planned=$1 repeated=$2 current; shift 2
-  current=$("$@" 2>/dev/null) || { echo 'the current configuration could not be read, so repeated keys cannot be merged safely' >&2; return 1; }
+  local planned=$1 repeated=$2 current
+  shift 2
+  current=$("$@" 2>/dev/null) || {
+    echo 'the current configuration could not be read, so repeated keys cannot be merged safely' >&2
+    return 1
+  }
   awk -v planned="$planned" -v repeated="$repeated" '
     function key(l,  k) { k = l; if (k !~ /=/) return ""; sub(/[[:space:]]*=.*/, "", k); sub(/^[[:space:]]+/, "", k); return k }
     function val(l,  v) { v = l; sub(/^[^=]*=[[:space:]]*/, "", v); sub(/[[:space:]]+$/, "", v); return v }
@@ -173,164 +200,262 @@ config_change() {
     }' <<<"$current"
 }
 
+# ---- One step as data. step_begin clears it; the host's part sets what its step has; run_step interprets it. ----
+step_begin() {
+  step_id=$1 step_stage=$2 step_title=$3
+  step_gate='' step_manual=() step_argv=() step_argv_files='' step_stdin='' step_has_stdin='' step_files=()
+  step_done=() step_done_match='' step_cert_warn='' step_reissue=() step_reissue_argv_files='' step_reissue_files=()
+  step_reissue_howto='' step_merge_keys='' step_read=() step_identity_keys=() step_identity_wants=()
+  step_identity_read=()
+  step_captures='' step_skip_if_captured='' step_once='' step_retires='' step_tolerate='' step_legacy_known=''
+  step_has_legacy_guard='' step_only_if_changed='' step_owes=() step_interrupts=''
+}
+
+# Writes the files a step hands its command, each given as NAME:secret:KIND (from the secret, at run time)
+# or NAME:content:TEXT, into the work folder; file_names lists them, to be removed after the command.
+write_files() {
+  local entry name rest
+  file_names=()
+  for entry in "$@"; do
+    name=${entry%%:*} rest=${entry#*:}
+    file_names+=("$workdir/$name")
+    if [[ ${rest%%:*} == secret ]]; then
+      write_secret "${rest#*:}" "$workdir/$name"
+    else
+      printf '%s\n' "${rest#*:}" >"$workdir/$name"
+    fi
+  done
+}
+
+# Sets run_argv: the command given, each file argument ("INDEX=NAME" in the first word) replaced by its file's path.
+fill_files() {
+  local spec=$1 pair
+  shift
+  run_argv=("$@")
+  for pair in $spec; do run_argv[${pair%%=*}]="$workdir/${pair#*=}"; done
+}
+
+step_failed() {
+  printf '\nFailed: %s (%s): exit status %s. NetBackup says why: nbsecure explain %s\n' "$step_title" "$step_id" "$1" "$1" >&2
+  exit 1
+}
+
+# Interprets the step: the same checks, in the same order, with the same outcome as nbsecure apply.
+run_step() {
+  [[ -z $step_gate ]] || stage_gate "$step_gate"
+  run_stage "$step_stage" || return 0
+  if ((${#step_manual[@]})); then
+    manual "$step_id" "$step_title" "${step_manual[@]}"
+    return 0
+  fi
+  printf '\n==> [%s] %s\n' "$step_id" "$step_title"
+  if [[ -n $step_once ]] && done_once "$step_id"; then
+    echo '    done in an earlier run: it is done once'
+    return 0
+  fi
+  if [[ -n $step_skip_if_captured ]] && token_at_hand; then
+    echo '    skipped: the token captured earlier is at hand'
+    return 0
+  fi
+  if [[ -n $step_only_if_changed ]] && ! is_owed "$step_id"; then
+    echo '    skipped: nothing changed that needs it'
+    return 0
+  fi
+  local reissuing='' cert_now
+  if [[ -n $step_cert_warn ]]; then
+    cert_now=$(cert_state "$step_cert_warn" "${step_done[@]}")
+    case $cert_now in
+      valid)
+        echo '    already done'
+        return 0
+        ;;
+      expiring*)
+        echo "    WARNING: ${cert_now#expiring }"
+        echo '    already done'
+        return 0
+        ;;
+      reissue*)
+        reissue_needed "${cert_now#reissue }" "$step_reissue_howto"
+        reissuing=1
+        ;;
+    esac
+  elif ((${#step_done[@]})) && already "$step_done_match" "${step_done[@]}"; then
+    echo '    already done'
+    return 0
+  fi
+  local i change status=0
+  for ((i = 0; i < ${#step_identity_keys[@]}; i++)); do
+    keep_identity "${step_identity_keys[i]}" "${step_identity_wants[i]}" "${step_identity_read[@]}"
+  done
+  if ((${#step_read[@]})); then
+    change=$(config_change "$step_stdin" "$step_merge_keys" "${step_read[@]}")
+    if [[ -z $change ]]; then
+      echo '    no changes: the configuration already matches'
+      return 0
+    fi
+  fi
+  [[ -z $step_interrupts ]] || echo '    This interrupts running backup and restore jobs.'
+  # (An empty array is spelt ${a[@]+"${a[@]}"}: bash before 4.4 calls it unbound under set -u.)
+  if [[ -n $reissuing ]]; then
+    write_files ${step_reissue_files[@]+"${step_reissue_files[@]}"}
+    fill_files "$step_reissue_argv_files" "${step_reissue[@]}"
+  else
+    write_files ${step_files[@]+"${step_files[@]}"}
+    fill_files "$step_argv_files" "${step_argv[@]}"
+  fi
+  if [[ -n $reissuing ]]; then
+    "${run_argv[@]}" || status=$?
+  elif ((${#step_read[@]})); then
+    printf '%s\n' "$change" | "${run_argv[@]}" || status=$?
+  elif [[ -n $step_captures ]]; then
+    local created
+    created=$("${run_argv[@]}") || status=$?
+    if ((status == 0)); then
+      (umask 077 && grep -oE "\\b${token_shape}\\b" <<<"$created" | head -n 1 >"$token_out")
+      chmod 600 "$token_out"
+      echo "    token saved to $token_out (mode 0600): hand it to the hosts that need it, then delete it"
+    fi
+  elif [[ -n $step_has_legacy_guard ]]; then
+    unlisted_legacy_guard "$step_legacy_known" "${run_argv[@]}"
+  elif [[ -n $step_has_stdin ]]; then
+    printf '%s' "$step_stdin" | "${run_argv[@]}" || status=$?
+  else
+    "${run_argv[@]}" || status=$?
+  fi
+  rm -f -- ${file_names[@]+"${file_names[@]}"}
+  if ((status != 0)); then
+    [[ -n $step_tolerate ]] || step_failed "$status"
+    echo "    exit status $status: fine, $step_tolerate"
+    [[ -z $step_once ]] || printf '%s\n' "$step_id" >>"$state_file"
+    return 0
+  fi
+  ((${#step_owes[@]} == 0)) || mark_owed "${step_owes[@]}"
+  [[ -z $step_only_if_changed ]] || clear_owed "$step_id"
+  [[ -z $step_once ]] || printf '%s\n' "$step_id" >>"$state_file"
+  [[ -z $step_retires ]] || retire_token
+}
+# ---- end of the step library ----
+
+# ---- The steps of nbu-primary.corp.example, in order ----
+
 # Write the NetBackup configuration
 # Why: Sets SERVER, CLIENT_NAME, GUI_MAX_LOGIN_ATTEMPTS, GUI_ACCOUNT_LOCKOUT_DURATION, ECA_CERT_PATH, ECA_PRIVATE_KEY_PATH, ECA_TRUST_STORE_PATH, ECA_KEY_PASSPHRASEFILE, ECA_CRL_CHECK, ECA_CRL_PATH. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
 # VERIFY FOR YOUR VERSION: NetBackup Security and Encryption Guide, CRLs (DISABLE documented; level names not verified)
-if run_stage prepare; then
-step nbu-primary.corp.example:config.set 'Write the NetBackup configuration'
-keep_identity CLIENT_NAME nbu-primary.corp.example /usr/openv/netbackup/bin/nbgetconfig CLIENT_NAME
-change=$(config_change $'SERVER = nbu-primary.corp.example\nSERVER = nbu-media1.corp.example\nCLIENT_NAME = nbu-primary.corp.example\nGUI_MAX_LOGIN_ATTEMPTS = 5\nGUI_ACCOUNT_LOCKOUT_DURATION = 30\nECA_CERT_PATH = /etc/pki/netbackup/host-chain.pem\nECA_PRIVATE_KEY_PATH = /etc/pki/netbackup/host.key\nECA_TRUST_STORE_PATH = /etc/pki/netbackup/ca-bundle.pem\nECA_KEY_PASSPHRASEFILE = /etc/pki/netbackup/host.key.pass\nECA_CRL_CHECK = LEAF\nECA_CRL_PATH = /etc/pki/netbackup/crl\n' SERVER /usr/openv/netbackup/bin/nbgetconfig)
-if [[ -z $change ]]; then
-  echo '    no changes: the configuration already matches'
-else
-  printf '%s\n' "$change" | /usr/openv/netbackup/bin/nbsetconfig
-fi
-fi
+step_begin nbu-primary.corp.example:config.set prepare 'Write the NetBackup configuration'
+step_argv=(/usr/openv/netbackup/bin/nbsetconfig)
+step_stdin=$'SERVER = nbu-primary.corp.example\nSERVER = nbu-media1.corp.example\nCLIENT_NAME = nbu-primary.corp.example\nGUI_MAX_LOGIN_ATTEMPTS = 5\nGUI_ACCOUNT_LOCKOUT_DURATION = 30\nECA_CERT_PATH = /etc/pki/netbackup/host-chain.pem\nECA_PRIVATE_KEY_PATH = /etc/pki/netbackup/host.key\nECA_TRUST_STORE_PATH = /etc/pki/netbackup/ca-bundle.pem\nECA_KEY_PASSPHRASEFILE = /etc/pki/netbackup/host.key.pass\nECA_CRL_CHECK = LEAF\nECA_CRL_PATH = /etc/pki/netbackup/crl\n' step_has_stdin=1
+step_merge_keys=SERVER
+step_read=(/usr/openv/netbackup/bin/nbgetconfig)
+step_identity_keys=(CLIENT_NAME) step_identity_wants=(nbu-primary.corp.example)
+step_identity_read=(/usr/openv/netbackup/bin/nbgetconfig CLIENT_NAME)
+run_step
 
 # Read the configuration back
 # Why: Confirms that every value the plan owns is now in effect.
-if run_stage prepare; then
-step nbu-primary.corp.example:config.verify 'Read the configuration back'
-/usr/openv/netbackup/bin/nbgetconfig SERVER CLIENT_NAME GUI_MAX_LOGIN_ATTEMPTS GUI_ACCOUNT_LOCKOUT_DURATION ECA_CERT_PATH ECA_PRIVATE_KEY_PATH ECA_TRUST_STORE_PATH ECA_KEY_PASSPHRASEFILE ECA_CRL_CHECK ECA_CRL_PATH
-fi
+step_begin nbu-primary.corp.example:config.verify prepare 'Read the configuration back'
+step_argv=(/usr/openv/netbackup/bin/nbgetconfig SERVER CLIENT_NAME GUI_MAX_LOGIN_ATTEMPTS GUI_ACCOUNT_LOCKOUT_DURATION ECA_CERT_PATH ECA_PRIVATE_KEY_PATH ECA_TRUST_STORE_PATH ECA_KEY_PASSPHRASEFILE ECA_CRL_CHECK ECA_CRL_PATH)
+run_step
 
 # Log in as a NetBackup administrator
 # Why: nbseccmd and nbcertcmd -createToken act for an authenticated administrator; without a session they are refused (status 5930).
-if run_stage prepare; then
-manual nbu-primary.corp.example:login 'Log in as a NetBackup administrator' \
-  'On nbu-primary.corp.example, run: bpnbat -login -logintype WEB' \
-  'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).'
-
-fi
+step_begin nbu-primary.corp.example:login prepare 'Log in as a NetBackup administrator'
+step_manual=('On nbu-primary.corp.example, run: bpnbat -login -logintype WEB' 'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).')
+run_step
 
 # Install the external certificate on the primary's web server
 # Why: Hosts verify the primary's web service (port 1556) against the external CA; the web server must present a certificate from it.
-if run_stage prepare; then
-manual nbu-primary.corp.example:eca.webserver 'Install the external certificate on the primary'\''s web server' \
-  'Run /usr/openv/wmc/bin/install/configureWebServerCerts with the options your version'\''s Security and Encryption Guide gives for adding an external certificate (nbsecure does not guess them).' \
-  'Then enable the external CA for the domain in the web UI (Security > Global security settings) and restart the web service as the guide says.' \
-  'Check with: nbcertcmd -getSecConfig -caUsage -server nbu-primary.corp.example (it prints ECA: ON).'
-
-fi
+step_begin nbu-primary.corp.example:eca.webserver prepare 'Install the external certificate on the primary'\''s web server'
+step_manual=('Run /usr/openv/wmc/bin/install/configureWebServerCerts with the options your version'\''s Security and Encryption Guide gives for adding an external certificate (nbsecure does not guess them).' 'Then enable the external CA for the domain in the web UI (Security > Global security settings) and restart the web service as the guide says.' 'Check with: nbcertcmd -getSecConfig -caUsage -server nbu-primary.corp.example (it prints ECA: ON).')
+run_step
 
 # Keep audit records for 365 days
 # Why: Audit records are how an intrusion is traced; attackers count on them being gone by the time it is found.
-if run_stage prepare; then
-step nbu-primary.corp.example:security.audit 'Keep audit records for 365 days'
-if already '\b365\b' /usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -auditretentionperiod; then
-  echo '    already done'
-else
-  /usr/openv/netbackup/bin/admincmd/nbseccmd -setsecurityconfig -auditretentionperiod 365
-fi
-fi
+step_begin nbu-primary.corp.example:security.audit prepare 'Keep audit records for 365 days'
+step_argv=(/usr/openv/netbackup/bin/admincmd/nbseccmd -setsecurityconfig -auditretentionperiod 365)
+step_done=(/usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -auditretentionperiod)
+step_done_match='\b365\b'
+run_step
 
 # Check the external certificate configuration
 # Why: Validates the chain, key, trust store and CRLs before anything is enrolled; status 8779 lists each failed validation.
-if run_stage prepare; then
-step nbu-primary.corp.example:eca.health 'Check the external certificate configuration'
-passphrase_file="$workdir/passphrase_file"
-write_secret passphrase "$passphrase_file"
-/usr/openv/netbackup/bin/nbcertcmd -ecaHealthCheck -trustStorePath /etc/pki/netbackup/ca-bundle.pem -certPath /etc/pki/netbackup/host-chain.pem -privateKeyPath /etc/pki/netbackup/host.key -passphraseFile "$passphrase_file" -crlCheckLevel LEAF -crlPath /etc/pki/netbackup/crl
-fi
+step_begin nbu-primary.corp.example:eca.health prepare 'Check the external certificate configuration'
+step_argv=(/usr/openv/netbackup/bin/nbcertcmd -ecaHealthCheck -trustStorePath /etc/pki/netbackup/ca-bundle.pem -certPath /etc/pki/netbackup/host-chain.pem -privateKeyPath /etc/pki/netbackup/host.key -passphraseFile '<passphrase file>' -crlCheckLevel LEAF -crlPath /etc/pki/netbackup/crl)
+step_argv_files=9=passphrase
+step_files=(passphrase:secret:passphrase)
+run_step
 
 # Pre-check the enrolment with the primary
 # Why: Confirms the primary will accept this host's external certificate.
-if run_stage prepare; then
-step nbu-primary.corp.example:eca.precheck 'Pre-check the enrolment with the primary'
-/usr/openv/netbackup/bin/nbcertcmd -enrollCertificate -preCheck -server nbu-primary.corp.example
-fi
+step_begin nbu-primary.corp.example:eca.precheck prepare 'Pre-check the enrolment with the primary'
+step_argv=(/usr/openv/netbackup/bin/nbcertcmd -enrollCertificate -preCheck -server nbu-primary.corp.example)
+run_step
 
 # Enrol the external certificate with the primary
 # Why: Registers the host's external certificate so NetBackup uses it for secure communication.
-if run_stage prepare; then
-step nbu-primary.corp.example:eca.enroll 'Enrol the external certificate with the primary'
-if already '' /usr/openv/netbackup/bin/nbcertcmd -listCertDetails; then
-  echo '    already done'
-else
-  /usr/openv/netbackup/bin/nbcertcmd -enrollCertificate -server nbu-primary.corp.example
-fi
-fi
-
-stage_gate tighten
+step_begin nbu-primary.corp.example:eca.enroll prepare 'Enrol the external certificate with the primary'
+step_argv=(/usr/openv/netbackup/bin/nbcertcmd -enrollCertificate -server nbu-primary.corp.example)
+step_done=(/usr/openv/netbackup/bin/nbcertcmd -listCertDetails)
+run_step
 
 # Log in as a NetBackup administrator
 # Why: nbseccmd and nbcertcmd -createToken act for an authenticated administrator; without a session they are refused (status 5930).
-if run_stage tighten; then
-manual nbu-primary.corp.example:tighten.login 'Log in as a NetBackup administrator' \
-  'On nbu-primary.corp.example, run: bpnbat -login -logintype WEB' \
-  'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).'
-
-fi
+step_begin nbu-primary.corp.example:tighten.login tighten 'Log in as a NetBackup administrator'
+step_gate=tighten
+step_manual=('On nbu-primary.corp.example, run: bpnbat -login -logintype WEB' 'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).')
+run_step
 
 # Check the domain for hosts at 8.0 or earlier that the answers do not list
 # Why: Turning insecure communication off cuts off every host at 8.0 or earlier, listed or not; this stops the run before the change if the primary knows such a host that the answers leave out.
 # VERIFY FOR YOUR VERSION: the layout of nbemmcmd -listhosts -verbose (MachineName and NetBackupVersion lines) is not documented; check that it lists your hosts with their versions
-if run_stage tighten; then
-step nbu-primary.corp.example:security.insecure.domain 'Check the domain for hosts at 8.0 or earlier that the answers do not list'
-unlisted_legacy_guard 'nbu-primary.corp.example nbu-media1.corp.example app1.corp.example fresh1.corp.example' /usr/openv/netbackup/bin/admincmd/nbemmcmd -listhosts -verbose
-fi
+step_begin nbu-primary.corp.example:security.insecure.domain tighten 'Check the domain for hosts at 8.0 or earlier that the answers do not list'
+step_argv=(/usr/openv/netbackup/bin/admincmd/nbemmcmd -listhosts -verbose)
+step_has_legacy_guard=1 step_legacy_known='nbu-primary.corp.example nbu-media1.corp.example app1.corp.example fresh1.corp.example'
+run_step
 
 # Turn insecure communication off
 # Why: No host is at 8.0 or earlier, so nothing needs the insecure protocol; leaving it on lets any 8.0 host talk to the domain unauthenticated.
-if run_stage tighten; then
-step nbu-primary.corp.example:security.insecure 'Turn insecure communication off'
-if already '\boff\b' /usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -insecurecommunication; then
-  echo '    already done'
-else
-  /usr/openv/netbackup/bin/admincmd/nbseccmd -setsecurityconfig -insecurecommunication off
-  mark_owed nbu-primary.corp.example:services.stop nbu-primary.corp.example:services.start
-fi
-fi
+step_begin nbu-primary.corp.example:security.insecure tighten 'Turn insecure communication off'
+step_argv=(/usr/openv/netbackup/bin/admincmd/nbseccmd -setsecurityconfig -insecurecommunication off)
+step_done=(/usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -insecurecommunication)
+step_done_match='\boff\b'
+step_owes=(nbu-primary.corp.example:services.stop nbu-primary.corp.example:services.start)
+run_step
 
 # Read the insecure communication setting back
 # Why: Confirms it is off.
-if run_stage tighten; then
-step nbu-primary.corp.example:security.insecure.verify 'Read the insecure communication setting back'
-/usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -insecurecommunication
-fi
+step_begin nbu-primary.corp.example:security.insecure.verify tighten 'Read the insecure communication setting back'
+step_argv=(/usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -insecurecommunication)
+run_step
 
 # Stop the NetBackup services on the primary
 # Why: Turning insecure communication off takes effect only after the primary's services restart. This interrupts running backup and restore jobs: choose a quiet window.
-if run_stage tighten; then
-step nbu-primary.corp.example:services.stop 'Stop the NetBackup services on the primary'
-if ! is_owed nbu-primary.corp.example:services.stop; then
-  echo '    skipped: nothing changed that needs it'
-else
-  echo '    This interrupts running backup and restore jobs.'
-  printf '%s' $'y\n' | /usr/openv/netbackup/bin/bp.kill_all
-  clear_owed nbu-primary.corp.example:services.stop
-fi
-fi
+step_begin nbu-primary.corp.example:services.stop tighten 'Stop the NetBackup services on the primary'
+step_argv=(/usr/openv/netbackup/bin/bp.kill_all)
+step_stdin=$'y\n' step_has_stdin=1
+step_only_if_changed=nbu-primary.corp.example:security.insecure
+step_interrupts=1
+run_step
 
 # Start the NetBackup services on the primary
 # Why: Brings the primary back with the new setting in effect.
-if run_stage tighten; then
-step nbu-primary.corp.example:services.start 'Start the NetBackup services on the primary'
-if ! is_owed nbu-primary.corp.example:services.start; then
-  echo '    skipped: nothing changed that needs it'
-else
-  echo '    This interrupts running backup and restore jobs.'
-  /usr/openv/netbackup/bin/bp.start_all
-  clear_owed nbu-primary.corp.example:services.start
-fi
-fi
+step_begin nbu-primary.corp.example:services.start tighten 'Start the NetBackup services on the primary'
+step_argv=(/usr/openv/netbackup/bin/bp.start_all)
+step_only_if_changed=nbu-primary.corp.example:security.insecure
+step_interrupts=1
+run_step
 
 # Set data-in-transit encryption to Enforced
 # Why: Enforced: backup data is always encrypted on the wire; hosts that cannot encrypt fail their jobs; none of the listed hosts is one.
-if run_stage tighten; then
-step nbu-primary.corp.example:security.dte 'Set data-in-transit encryption to Enforced'
-if already ENFORCED /usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -dteglobalmode; then
-  echo '    already done'
-else
-  /usr/openv/netbackup/bin/admincmd/nbseccmd -setsecurityconfig -dteglobalmode 2
-fi
-fi
+step_begin nbu-primary.corp.example:security.dte tighten 'Set data-in-transit encryption to Enforced'
+step_argv=(/usr/openv/netbackup/bin/admincmd/nbseccmd -setsecurityconfig -dteglobalmode 2)
+step_done=(/usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -dteglobalmode)
+step_done_match=ENFORCED
+run_step
 
 # Read the data-in-transit encryption mode back
 # Why: Confirms it is Enforced.
-if run_stage tighten; then
-step nbu-primary.corp.example:security.dte.verify 'Read the data-in-transit encryption mode back'
-/usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -dteglobalmode
-fi
+step_begin nbu-primary.corp.example:security.dte.verify tighten 'Read the data-in-transit encryption mode back'
+step_argv=(/usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -dteglobalmode)
+run_step
 
 printf '\nnbsecure: all steps for %s are done.\n' nbu-primary.corp.example

@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # nbsecure: steps for app1.corp.example (client, linux, NetBackup 10.4)
-# Plan digest 9a5ebc8497338154d9bd4567d847730faf920223e619b872607b15602e9bd438. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest d820c8765cbb1760fb54fd56f48b9325d0d6f2cbc706c68d83244f5c069755b9. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on app1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
-# through a 0600 file that is removed on exit.
+# through a 0600 file that is removed after its step.
 # Manual steps stop the script unless listed in NBSECURE_MANUAL_DONE (comma-separated step ids).
+# NBSECURE_STAGE=NAME runs one stage (prepare, media, clients, tighten, verify); without it the script stops
+# before a stage that waits for the fleet. Exit status: 0 done, 1 a step failed, 4 waiting for a person.
 set -euo pipefail
 umask 077
+state_file=${NBSECURE_STATE_FILE:-./nbsecure-app1.corp.example.state}
+token_shape='[A-Z]{16}'
+
+# ---- nbsecure step library (bash): the same for every host; the steps below are data it interprets. ----
+# Its twin for PowerShell is lib.ps1, function for function; both follow the runner (nbsecure apply).
+
 # Secrets given in the environment are read once and taken out of it: no command this script runs inherits them.
 # shellcheck disable=SC2034 # read through ${!env_var} in write_secret
 secret_token=${NBSECURE_TOKEN:-} secret_passphrase=${NBSECURE_PASSPHRASE:-}
@@ -15,18 +23,30 @@ unset NBSECURE_TOKEN NBSECURE_PASSPHRASE
 workdir=$(mktemp -d)
 trap 'rm -rf -- "$workdir"' EXIT
 trap 'exit 130' INT TERM
+token_out=${NBSECURE_TOKEN_OUT:-./nbsecure-token}
 
-step() { printf '\n==> [%s] %s\n' "$1" "$2"; }
+# What must survive a failed run lives in the state file beside the script: steps done once (a revocation)
+# and steps still owed (the restart after a setting changed, until it has run).
+done_once() { [[ -f $state_file ]] && grep -qxF -- "$1" "$state_file"; }
+mark_owed() { local id; for id in "$@"; do done_once "owed $id" || printf 'owed %s\n' "$id" >>"$state_file"; done; }
+is_owed() { done_once "owed $1"; }
+clear_owed() {
+  [[ -f $state_file ]] || return 0
+  grep -vxF -- "owed $1" "$state_file" >"$state_file.tmp" || true
+  mv -- "$state_file.tmp" "$state_file"
+}
 
 # Exits 0 when the read-only check says the step is already done (and its output matches, if a pattern is given).
 already() {
-  local pattern=$1 out; shift
+  local pattern=$1 out
+  shift
   out=$("$@" 2>&1) || return 1
   [[ -z $pattern ]] || grep -Eiq -- "$pattern" <<<"$out"
 }
 
 manual() {
-  local id=$1 title=$2 line; shift 2
+  local id=$1 title=$2 line
+  shift 2
   printf '\n==> [%s] MANUAL: %s\n' "$id" "$title"
   for line in "$@"; do printf '    %s\n' "$line"; done
   if [[ ",${NBSECURE_MANUAL_DONE:-}," == *",$id,"* ]]; then
@@ -71,7 +91,8 @@ write_secret() {
 
 # Stops when this host already holds another value for a key that is its NetBackup identity (CLIENT_NAME).
 keep_identity() {
-  local key=$1 want=$2 have; shift 2
+  local key=$1 want=$2 have
+  shift 2
   have=$({ "$@" 2>/dev/null || true; } | sed -n "s/^[[:space:]]*${key}[[:space:]]*=[[:space:]]*//p" | head -n 1)
   have=${have%"${have##*[![:space:]]}"}
   if [[ -n $have && $have != "$want" ]]; then
@@ -84,7 +105,8 @@ keep_identity() {
 # that the answers do not name: insecure communication off would cut it off. Reads MachineName and
 # NetBackupVersion lines (layout unconfirmed); the names the answers give follow the command.
 unlisted_legacy_guard() {
-  local known=$1 out found; shift
+  local known=$1 out found
+  shift
   out=$("$@")
   found=$(awk -v known="$known" '
     BEGIN { n = split(tolower(known), k, " "); for (i = 1; i <= n; i++) { ok[k[i]] = 1; split(k[i], s, "."); ok[s[1]] = 1 } }
@@ -105,11 +127,21 @@ unlisted_legacy_guard() {
 # The state of the host certificate that `nbcertcmd -listCertDetails` lists: valid, "expiring WORDS",
 # "reissue WHY", or none. Reads "Expiry Date : DATE" and the word revoked (layout unconfirmed).
 cert_state() {
-  local warn=$1 out expiry epoch now days day; shift
-  out=$("$@" 2>&1) || { echo none; return; }
-  if grep -qiw revoked <<<"$out"; then echo 'reissue the host certificate is revoked'; return; fi
+  local warn=$1 out expiry epoch now days day
+  shift
+  out=$("$@" 2>&1) || {
+    echo none
+    return
+  }
+  if grep -qiw revoked <<<"$out"; then
+    echo 'reissue the host certificate is revoked'
+    return
+  fi
   expiry=$(sed -n 's/^[[:space:]]*Expiry Date[[:space:]]*:[[:space:]]*//Ip' <<<"$out" | head -n 1)
-  if [[ -z $expiry ]] || ! epoch=$(date -d "$expiry" +%s 2>/dev/null); then echo valid; return; fi
+  if [[ -z $expiry ]] || ! epoch=$(date -d "$expiry" +%s 2>/dev/null); then
+    echo valid
+    return
+  fi
   now=$(date +%s) day=$(date -u -d "@$epoch" +%F) days=$(((epoch - now) / 86400))
   if ((epoch <= now)); then
     echo "reissue the host certificate expired on $day"
@@ -131,17 +163,23 @@ reissue_needed() {
 
 # Whether the token an earlier run captured is at hand: without its value a token is useless.
 # A retired token (deleted after the rollout) counts as at hand: no step may make another.
-token_at_hand() {
-  local f=${NBSECURE_TOKEN_OUT:-./nbsecure-token}
-  [[ -e $f.retired ]] || { [[ -s $f ]] && grep -qxE '[A-Z]{16}' "$f"; }
+token_at_hand() { [[ -e $token_out.retired ]] || { [[ -s $token_out ]] && grep -qxE "$token_shape" "$token_out"; }; }
+
+retire_token() {
+  rm -f -- "$token_out"
+  echo 'deleted after the rollout' >"$token_out.retired"
 }
 
 # What nbsetconfig must be given, exactly as apply computes it: only the owned keys whose values differ,
 # each as its complete list; a repeated key keeps the host's other values after the planned ones
 # (writing it replaces the whole set). Keys the plan does not own are never written.
 config_change() {
-  local planned=$1 repeated=$2 current; shift 2
-  current=$("$@" 2>/dev/null) || { echo 'the current configuration could not be read, so repeated keys cannot be merged safely' >&2; return 1; }
+  local planned=$1 repeated=$2 current
+  shift 2
+  current=$("$@" 2>/dev/null) || {
+    echo 'the current configuration could not be read, so repeated keys cannot be merged safely' >&2
+    return 1
+  }
   awk -v planned="$planned" -v repeated="$repeated" '
     function key(l,  k) { k = l; if (k !~ /=/) return ""; sub(/[[:space:]]*=.*/, "", k); sub(/^[[:space:]]+/, "", k); return k }
     function val(l,  v) { v = l; sub(/^[^=]*=[[:space:]]*/, "", v); sub(/[[:space:]]+$/, "", v); return v }
@@ -162,71 +200,193 @@ config_change() {
     }' <<<"$current"
 }
 
+# ---- One step as data. step_begin clears it; the host's part sets what its step has; run_step interprets it. ----
+step_begin() {
+  step_id=$1 step_stage=$2 step_title=$3
+  step_gate='' step_manual=() step_argv=() step_argv_files='' step_stdin='' step_has_stdin='' step_files=()
+  step_done=() step_done_match='' step_cert_warn='' step_reissue=() step_reissue_argv_files='' step_reissue_files=()
+  step_reissue_howto='' step_merge_keys='' step_read=() step_identity_keys=() step_identity_wants=()
+  step_identity_read=()
+  step_captures='' step_skip_if_captured='' step_once='' step_retires='' step_tolerate='' step_legacy_known=''
+  step_has_legacy_guard='' step_only_if_changed='' step_owes=() step_interrupts=''
+}
+
+# Writes the files a step hands its command, each given as NAME:secret:KIND (from the secret, at run time)
+# or NAME:content:TEXT, into the work folder; file_names lists them, to be removed after the command.
+write_files() {
+  local entry name rest
+  file_names=()
+  for entry in "$@"; do
+    name=${entry%%:*} rest=${entry#*:}
+    file_names+=("$workdir/$name")
+    if [[ ${rest%%:*} == secret ]]; then
+      write_secret "${rest#*:}" "$workdir/$name"
+    else
+      printf '%s\n' "${rest#*:}" >"$workdir/$name"
+    fi
+  done
+}
+
+# Sets run_argv: the command given, each file argument ("INDEX=NAME" in the first word) replaced by its file's path.
+fill_files() {
+  local spec=$1 pair
+  shift
+  run_argv=("$@")
+  for pair in $spec; do run_argv[${pair%%=*}]="$workdir/${pair#*=}"; done
+}
+
+step_failed() {
+  printf '\nFailed: %s (%s): exit status %s. NetBackup says why: nbsecure explain %s\n' "$step_title" "$step_id" "$1" "$1" >&2
+  exit 1
+}
+
+# Interprets the step: the same checks, in the same order, with the same outcome as nbsecure apply.
+run_step() {
+  [[ -z $step_gate ]] || stage_gate "$step_gate"
+  run_stage "$step_stage" || return 0
+  if ((${#step_manual[@]})); then
+    manual "$step_id" "$step_title" "${step_manual[@]}"
+    return 0
+  fi
+  printf '\n==> [%s] %s\n' "$step_id" "$step_title"
+  if [[ -n $step_once ]] && done_once "$step_id"; then
+    echo '    done in an earlier run: it is done once'
+    return 0
+  fi
+  if [[ -n $step_skip_if_captured ]] && token_at_hand; then
+    echo '    skipped: the token captured earlier is at hand'
+    return 0
+  fi
+  if [[ -n $step_only_if_changed ]] && ! is_owed "$step_id"; then
+    echo '    skipped: nothing changed that needs it'
+    return 0
+  fi
+  local reissuing='' cert_now
+  if [[ -n $step_cert_warn ]]; then
+    cert_now=$(cert_state "$step_cert_warn" "${step_done[@]}")
+    case $cert_now in
+      valid)
+        echo '    already done'
+        return 0
+        ;;
+      expiring*)
+        echo "    WARNING: ${cert_now#expiring }"
+        echo '    already done'
+        return 0
+        ;;
+      reissue*)
+        reissue_needed "${cert_now#reissue }" "$step_reissue_howto"
+        reissuing=1
+        ;;
+    esac
+  elif ((${#step_done[@]})) && already "$step_done_match" "${step_done[@]}"; then
+    echo '    already done'
+    return 0
+  fi
+  local i change status=0
+  for ((i = 0; i < ${#step_identity_keys[@]}; i++)); do
+    keep_identity "${step_identity_keys[i]}" "${step_identity_wants[i]}" "${step_identity_read[@]}"
+  done
+  if ((${#step_read[@]})); then
+    change=$(config_change "$step_stdin" "$step_merge_keys" "${step_read[@]}")
+    if [[ -z $change ]]; then
+      echo '    no changes: the configuration already matches'
+      return 0
+    fi
+  fi
+  [[ -z $step_interrupts ]] || echo '    This interrupts running backup and restore jobs.'
+  # (An empty array is spelt ${a[@]+"${a[@]}"}: bash before 4.4 calls it unbound under set -u.)
+  if [[ -n $reissuing ]]; then
+    write_files ${step_reissue_files[@]+"${step_reissue_files[@]}"}
+    fill_files "$step_reissue_argv_files" "${step_reissue[@]}"
+  else
+    write_files ${step_files[@]+"${step_files[@]}"}
+    fill_files "$step_argv_files" "${step_argv[@]}"
+  fi
+  if [[ -n $reissuing ]]; then
+    "${run_argv[@]}" || status=$?
+  elif ((${#step_read[@]})); then
+    printf '%s\n' "$change" | "${run_argv[@]}" || status=$?
+  elif [[ -n $step_captures ]]; then
+    local created
+    created=$("${run_argv[@]}") || status=$?
+    if ((status == 0)); then
+      (umask 077 && grep -oE "\\b${token_shape}\\b" <<<"$created" | head -n 1 >"$token_out")
+      chmod 600 "$token_out"
+      echo "    token saved to $token_out (mode 0600): hand it to the hosts that need it, then delete it"
+    fi
+  elif [[ -n $step_has_legacy_guard ]]; then
+    unlisted_legacy_guard "$step_legacy_known" "${run_argv[@]}"
+  elif [[ -n $step_has_stdin ]]; then
+    printf '%s' "$step_stdin" | "${run_argv[@]}" || status=$?
+  else
+    "${run_argv[@]}" || status=$?
+  fi
+  rm -f -- ${file_names[@]+"${file_names[@]}"}
+  if ((status != 0)); then
+    [[ -n $step_tolerate ]] || step_failed "$status"
+    echo "    exit status $status: fine, $step_tolerate"
+    [[ -z $step_once ]] || printf '%s\n' "$step_id" >>"$state_file"
+    return 0
+  fi
+  ((${#step_owes[@]} == 0)) || mark_owed "${step_owes[@]}"
+  [[ -z $step_only_if_changed ]] || clear_owed "$step_id"
+  [[ -z $step_once ]] || printf '%s\n' "$step_id" >>"$state_file"
+  [[ -z $step_retires ]] || retire_token
+}
+# ---- end of the step library ----
+
+# ---- The steps of app1.corp.example, in order ----
+
 # Write the NetBackup configuration
 # Why: Sets SERVER, CLIENT_NAME. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
-if run_stage clients; then
-step app1.corp.example:config.set 'Write the NetBackup configuration'
-keep_identity CLIENT_NAME app1.corp.example /usr/openv/netbackup/bin/nbgetconfig CLIENT_NAME
-change=$(config_change $'SERVER = nbu-primary.corp.example\nSERVER = nbu-media1.corp.example\nCLIENT_NAME = app1.corp.example\n' SERVER /usr/openv/netbackup/bin/nbgetconfig)
-if [[ -z $change ]]; then
-  echo '    no changes: the configuration already matches'
-else
-  printf '%s\n' "$change" | /usr/openv/netbackup/bin/nbsetconfig
-fi
-fi
+step_begin app1.corp.example:config.set clients 'Write the NetBackup configuration'
+step_argv=(/usr/openv/netbackup/bin/nbsetconfig)
+step_stdin=$'SERVER = nbu-primary.corp.example\nSERVER = nbu-media1.corp.example\nCLIENT_NAME = app1.corp.example\n' step_has_stdin=1
+step_merge_keys=SERVER
+step_read=(/usr/openv/netbackup/bin/nbgetconfig)
+step_identity_keys=(CLIENT_NAME) step_identity_wants=(app1.corp.example)
+step_identity_read=(/usr/openv/netbackup/bin/nbgetconfig CLIENT_NAME)
+run_step
 
 # Read the configuration back
 # Why: Confirms that every value the plan owns is now in effect.
-if run_stage clients; then
-step app1.corp.example:config.verify 'Read the configuration back'
-/usr/openv/netbackup/bin/nbgetconfig SERVER CLIENT_NAME
-fi
+step_begin app1.corp.example:config.verify clients 'Read the configuration back'
+step_argv=(/usr/openv/netbackup/bin/nbgetconfig SERVER CLIENT_NAME)
+run_step
 
 # Fetch the CA certificate and check its fingerprint
 # Why: Trust is established only if the CA the primary presents has the fingerprint from the answers; a mismatch stops here instead of trusting an impostor.
-if run_stage clients; then
-step app1.corp.example:ca.get 'Fetch the CA certificate and check its fingerprint'
-if already C2:7D:A7:77:CE:C3:90:C2:BD:87:73:D9:07:DF:F1:E7:5E:3F:43:93:3A:1C:50:55:9B:65:F5:4D:CF:D6:09:F7 /usr/openv/netbackup/bin/nbcertcmd -listCACertDetails; then
-  echo '    already done'
-else
-  ca_fingerprint_file="$workdir/ca_fingerprint_file"
-  printf '%s\n' C2:7D:A7:77:CE:C3:90:C2:BD:87:73:D9:07:DF:F1:E7:5E:3F:43:93:3A:1C:50:55:9B:65:F5:4D:CF:D6:09:F7 >"$ca_fingerprint_file"
-  /usr/openv/netbackup/bin/nbcertcmd -getCACertificate -file "$ca_fingerprint_file" -server nbu-primary.corp.example
-fi
-fi
+step_begin app1.corp.example:ca.get clients 'Fetch the CA certificate and check its fingerprint'
+step_argv=(/usr/openv/netbackup/bin/nbcertcmd -getCACertificate -file '<ca fingerprint file>' -server nbu-primary.corp.example)
+step_argv_files=3=ca-fingerprint
+step_files=(ca-fingerprint:content:C2:7D:A7:77:CE:C3:90:C2:BD:87:73:D9:07:DF:F1:E7:5E:3F:43:93:3A:1C:50:55:9B:65:F5:4D:CF:D6:09:F7)
+step_done=(/usr/openv/netbackup/bin/nbcertcmd -listCACertDetails)
+step_done_match=C2:7D:A7:77:CE:C3:90:C2:BD:87:73:D9:07:DF:F1:E7:5E:3F:43:93:3A:1C:50:55:9B:65:F5:4D:CF:D6:09:F7
+run_step
 
 # Deploy the host certificate
 # Why: At the High level the primary issues a certificate without a token to a host it already knows (in its configuration, EMM, a policy, or as a legacy client). If the primary answers 5954 or 5955, deploy this certificate with a token: a token works at every level.
-if run_stage clients; then
-step app1.corp.example:cert.get 'Deploy the host certificate'
-cert_now=$(cert_state 30 /usr/openv/netbackup/bin/nbcertcmd -listCertDetails)
-if [[ $cert_now == valid ]]; then
-  echo '    already done'
-elif [[ $cert_now == expiring* ]]; then
-  echo "    WARNING: ${cert_now#expiring }"
-  echo '    already done'
-elif [[ $cert_now == reissue* ]]; then
-  reissue_needed "${cert_now#reissue }" 'on nbu-primary.corp.example, after logging in: nbcertcmd -createToken -name reissue-app1 -reissue -host app1.corp.example (single use, bound to this host)'
-  token_file="$workdir/token_file"
-  write_secret token "$token_file"
-  /usr/openv/netbackup/bin/nbcertcmd -getCertificate -file "$token_file" -force -server nbu-primary.corp.example
-else
-  /usr/openv/netbackup/bin/nbcertcmd -getCertificate -server nbu-primary.corp.example
-fi
-fi
+step_begin app1.corp.example:cert.get clients 'Deploy the host certificate'
+step_argv=(/usr/openv/netbackup/bin/nbcertcmd -getCertificate -server nbu-primary.corp.example)
+step_done=(/usr/openv/netbackup/bin/nbcertcmd -listCertDetails)
+step_cert_warn=30
+step_reissue=(/usr/openv/netbackup/bin/nbcertcmd -getCertificate -file '<token file>' -force -server nbu-primary.corp.example)
+step_reissue_argv_files=3=token
+step_reissue_files=(token:secret:token)
+step_reissue_howto='on nbu-primary.corp.example, after logging in: nbcertcmd -createToken -name reissue-app1 -reissue -host app1.corp.example (single use, bound to this host)'
+run_step
 
 # List the host certificate
 # Why: Shows the certificate that was just issued, its host ID and expiry.
-if run_stage clients; then
-step app1.corp.example:cert.verify 'List the host certificate'
-/usr/openv/netbackup/bin/nbcertcmd -listCertDetails
-fi
+step_begin app1.corp.example:cert.verify clients 'List the host certificate'
+step_argv=(/usr/openv/netbackup/bin/nbcertcmd -listCertDetails)
+run_step
 
 # Check the host's certificate state
 # Why: Reports whether this host's certificate is valid and not revoked.
-if run_stage clients; then
-step app1.corp.example:cert.selfcheck 'Check the host'\''s certificate state'
-/usr/openv/netbackup/bin/nbcertcmd -hostSelfCheck
-fi
+step_begin app1.corp.example:cert.selfcheck clients 'Check the host'\''s certificate state'
+step_argv=(/usr/openv/netbackup/bin/nbcertcmd -hostSelfCheck)
+run_step
 
 printf '\nnbsecure: all steps for %s are done.\n' app1.corp.example

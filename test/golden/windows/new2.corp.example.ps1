@@ -1,26 +1,140 @@
 #Requires -Version 5.1
 # nbsecure: steps for new2.corp.example (client, windows, NetBackup 11.1)
-# Plan digest 2dc4b8727ae5697477974a56c4722d0f0019506920599e2d2c1bf29f9921cfb6. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 65fa4acf9d93a02107007fab8297df4ec3d8e5065cc7c56840689b8b1a816ff2. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on new2.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
-# NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone.
+# NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone, removed after its step.
 # Manual steps stop the script unless listed in $env:NBSECURE_MANUAL_DONE (comma-separated step ids).
+# $env:NBSECURE_STAGE runs one stage (prepare, media, clients, tighten, verify); without it the script stops
+# before a stage that waits for the fleet. Exit status: 0 done, 1 a step failed, 4 waiting for a person.
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
+$stateFile = if ($env:NBSECURE_STATE_FILE) { $env:NBSECURE_STATE_FILE } else { '.\nbsecure-new2.corp.example.state' }
+$TokenShape = '[A-Z]{16}'
+
+# ---- nbsecure step library (PowerShell): the same for every host; the steps below are data it interprets. ----
+# The twin of lib.sh, function for function; both follow the runner (nbsecure apply).
+
+# Secrets given in the environment are read once and taken out of it: no command this script runs inherits them.
+$script:SecretToken = $env:NBSECURE_TOKEN
+$script:SecretPassphrase = $env:NBSECURE_PASSPHRASE
+Remove-Item -Path 'Env:NBSECURE_TOKEN', 'Env:NBSECURE_PASSPHRASE' -ErrorAction SilentlyContinue
+
 $workdir = Join-Path ([IO.Path]::GetTempPath()) ("nbsecure-" + [Guid]::NewGuid())
 New-Item -ItemType Directory -Path $workdir | Out-Null
+$tokenOut = if ($env:NBSECURE_TOKEN_OUT) { $env:NBSECURE_TOKEN_OUT } else { '.\nbsecure-token' }
 
-function Write-Step([string]$Id, [string]$Title) { Write-Host "`n==> [$Id] $Title" }
+# What must survive a failed run lives in the state file beside the script: steps done once (a revocation)
+# and steps still owed (the restart after a setting changed, until it has run).
+function Test-DoneOnce([string]$Id) { (Test-Path $stateFile) -and (@(Get-Content $stateFile) -contains $Id) }
+function Add-Owed([string[]]$Ids) {
+  foreach ($i in $Ids) { if (-not (Test-DoneOnce "owed $i")) { Add-Content -Path $stateFile -Value "owed $i" } }
+}
+function Test-Owed([string]$Id) { Test-DoneOnce "owed $Id" }
+function Clear-Owed([string]$Id) {
+  if (-not (Test-Path $stateFile)) { return }
+  Set-Content -Path $stateFile -Value @(@(Get-Content $stateFile) | Where-Object { $_ -ne "owed $Id" })
+}
 
-function Invoke-Native([string]$File, [string[]]$Arguments, [string]$Stdin) {
-  if ($PSBoundParameters.ContainsKey('Stdin')) { $Stdin | & $File @Arguments } else { & $File @Arguments }
-  if ($LASTEXITCODE -ne 0) { throw "$File exited with status $LASTEXITCODE (nbsecure explain $LASTEXITCODE)" }
+# Runs a command given as its words (the command first); returns its exit status. Stdin, when given, is piped.
+function Invoke-Argv([string[]]$Argv, [string]$Stdin) {
+  $rest = @($Argv | Select-Object -Skip 1)
+  if ($PSBoundParameters.ContainsKey('Stdin')) { $Stdin | & $Argv[0] @rest | Out-Host } else { & $Argv[0] @rest | Out-Host }
+  return $LASTEXITCODE
+}
+
+# $true when the read-only check says the step is already done (and its output matches, if a pattern is given).
+function Test-Done([string]$Pattern, [string[]]$Argv) {
+  $out = & $Argv[0] @($Argv | Select-Object -Skip 1) 2>&1 | Out-String
+  if ($LASTEXITCODE -ne 0) { return $false }
+  return (-not $Pattern) -or ($out -match $Pattern)
+}
+
+function Invoke-Manual([string]$Id, [string]$Title, [string[]]$Lines) {
+  Write-Host "`n==> [$Id] MANUAL: $Title"
+  $Lines | ForEach-Object { Write-Host "    $_" }
+  if ((",$env:NBSECURE_MANUAL_DONE,") -like "*,$Id,*") {
+    Write-Host '    (confirmed done through NBSECURE_MANUAL_DONE)'
+  } elseif ([Environment]::UserInteractive -and -not [Console]::IsInputRedirected) {
+    Read-Host '    Press Enter when it is done, or Ctrl-C to stop' | Out-Null
+  } else {
+    [Console]::Error.WriteLine("stopped at manual step ${Id}: do it, then run again with NBSECURE_MANUAL_DONE=$Id")
+    exit 4
+  }
+}
+
+# The rollout's stages: with NBSECURE_STAGE set, only that stage's steps run; without it, the script
+# stops (exit 4) before a stage that waits for the fleet (tighten, verify on the primary).
+function Test-RunStage([string]$Stage) { (-not $env:NBSECURE_STAGE) -or ($env:NBSECURE_STAGE -eq $Stage) }
+function Assert-StageGate([string]$Stage) {
+  if ($env:NBSECURE_STAGE) { return }
+  Write-Host "`nWaiting for the fleet: the $Stage stage comes after every media server and client has its certificate."
+  $last = if ($Stage -eq 'tighten') { ', and last with NBSECURE_STAGE=verify' } else { '' }
+  Write-Host "Then run this script again with NBSECURE_STAGE=$Stage$last."
+  exit 4
+}
+
+function Protect-File([string]$Path) {
+  icacls $Path /inheritance:r /grant:r "$($env:USERNAME):(R,W)" | Out-Null
+}
+
+# Writes a secret (the token or the key passphrase) to a file readable by you alone; never on a command line.
+function Write-Secret([string]$Kind, [string]$Target) {
+  New-Item -ItemType File -Force -Path $Target | Out-Null
+  Protect-File $Target
+  $file = if ($Kind -eq 'token') { $env:NBSECURE_TOKEN_FILE } else { $env:NBSECURE_PASSPHRASE_FILE }
+  $value = if ($Kind -eq 'token') { $script:SecretToken } else { $script:SecretPassphrase }
+  if ($file) { Get-Content -Raw $file | Set-Content -NoNewline $Target }
+  elseif ($value) { Set-Content -Path $Target -Value $value }
+  else {
+    $secure = Read-Host -AsSecureString "$Kind (hidden)"
+    Set-Content -Path $Target -Value ([Net.NetworkCredential]::new('', $secure).Password)
+  }
+}
+
+# Stops when this host already holds another value for a key that is its NetBackup identity (CLIENT_NAME).
+function Assert-Identity([string]$Key, [string]$Want, [string[]]$Argv) {
+  foreach ($line in @(& $Argv[0] @($Argv | Select-Object -Skip 1) 2>$null)) {
+    if ($line -match "^\s*$Key\s*=\s*(.*)$" -and $Matches[1].Trim() -ne $Want) {
+      [Console]::Error.WriteLine("$Key is $($Matches[1].Trim()) on this host and the plan says $Want" +
+        ": changing it would change this host's NetBackup identity (its policies, host ID mappings and catalog" +
+        ' entries). Correct the answers, or set replaceClientName: true for this host to change it on purpose.')
+      exit 1
+    }
+  }
+}
+
+# Stops when the domain's host list (nbemmcmd -listhosts -verbose) holds a host at 8.0 or earlier
+# that the answers do not name: insecure communication off would cut it off. Reads MachineName and
+# NetBackupVersion lines (layout unconfirmed).
+function Assert-NoUnlistedLegacy([string]$Known, [string[]]$Argv) {
+  $ok = @{}
+  foreach ($k in $Known.Split(' ')) { $ok[$k.ToLower()] = $true; $ok[$k.ToLower().Split('.')[0]] = $true }
+  $name = $null
+  $found = @()
+  foreach ($line in @(& $Argv[0] @($Argv | Select-Object -Skip 1))) {
+    if ($line -match '^\s*MachineName\s*=\s*"?([^"\s]+)') { $name = $Matches[1] }
+    elseif ($name -and $line -match '^\s*NetBackupVersion\s*=\s*(\d+(?:\.\d+)*)') {
+      $v = $Matches[1]
+      $p = $v.Split('.') | ForEach-Object { [int]$_ }
+      $legacy = ($p[0] -lt 8) -or ($p[0] -eq 8 -and $p.Count -gt 1 -and $p[1] -eq 0)
+      $short = $name.ToLower().Split('.')[0]
+      if ($v -notmatch '^0(\.0)*$' -and $legacy -and -not $ok[$name.ToLower()] -and -not $ok[$short]) { $found += "$name ($v)" }
+      $name = $null
+    }
+  }
+  if ($found.Count) {
+    [Console]::Error.WriteLine("the domain knows $($found -join ', '), at 8.0 or earlier and not in the answers:" +
+      ' turning insecure communication off would cut them off. Upgrade or decommission them, or add them to the' +
+      ' answers (insecure communication then stays on), and run again.')
+    exit 1
+  }
 }
 
 # The state of the host certificate that nbcertcmd -listCertDetails lists: valid, 'expiring WORDS',
 # 'reissue WHY', or none. Reads "Expiry Date : DATE" and the word revoked (layout unconfirmed).
-function Get-CertState([int]$WarnDays, [string]$File, [string[]]$Arguments) {
-  $out = & $File @Arguments 2>&1 | Out-String
+function Get-CertState([int]$WarnDays, [string[]]$Argv) {
+  $out = & $Argv[0] @($Argv | Select-Object -Skip 1) 2>&1 | Out-String
   if ($LASTEXITCODE -ne 0) { return 'none' }
   if ($out -match '\brevoked\b') { return 'reissue the host certificate is revoked' }
   if ($out -notmatch '(?im)^\s*Expiry Date\s*:\s*(.+?)\s*$') { return 'valid' }
@@ -36,113 +150,37 @@ function Get-CertState([int]$WarnDays, [string]$File, [string[]]$Arguments) {
   return 'valid'
 }
 
-# An expired or revoked certificate needs a reissue token, which only the primary makes.
+# An expired or revoked certificate needs a reissue token, which only the primary makes; a normal token must not be used.
 function Assert-Reissue([string]$Why, [string]$HowTo) {
   if ($env:NBSECURE_REISSUE -ne '1') {
-    throw "$Why, so it needs a reissue token: create it $HowTo, then run this script again with" +
-      ' NBSECURE_REISSUE=1 and the token in NBSECURE_TOKEN_FILE.'
+    [Console]::Error.WriteLine("$Why, so it needs a reissue token: create it $HowTo, then run this script again" +
+      ' with NBSECURE_REISSUE=1 and the token in NBSECURE_TOKEN_FILE.')
+    exit 1
   }
   Write-Host "    ${Why}: a new certificate is fetched with the reissue token (-force)"
 }
 
 # Whether the token an earlier run captured is at hand: without its value a token is useless.
 # A retired token (deleted after the rollout) counts as at hand: no step may make another.
-function Get-TokenOut { if ($env:NBSECURE_TOKEN_OUT) { $env:NBSECURE_TOKEN_OUT } else { '.\nbsecure-token' } }
 function Test-TokenAtHand {
-  $f = Get-TokenOut
-  (Test-Path "$f.retired") -or ((Test-Path $f) -and ((Get-Content -Raw $f).Trim() -cmatch '^[A-Z]{16}$'))
+  (Test-Path "$tokenOut.retired") -or ((Test-Path $tokenOut) -and ((Get-Content -Raw $tokenOut).Trim() -cmatch "^$TokenShape$"))
 }
 
-function Test-Done([string]$Pattern, [string]$File, [string[]]$Arguments) {
-  $out = & $File @Arguments 2>&1 | Out-String
-  if ($LASTEXITCODE -ne 0) { return $false }
-  return (-not $Pattern) -or ($out -match $Pattern)
-}
-
-function Invoke-Manual([string]$Id, [string]$Title, [string[]]$Lines) {
-  Write-Host "`n==> [$Id] MANUAL: $Title"
-  $Lines | ForEach-Object { Write-Host "    $_" }
-  if ((",$env:NBSECURE_MANUAL_DONE,") -like "*,$Id,*") { Write-Host '    (confirmed done through NBSECURE_MANUAL_DONE)'; return }
-  if ([Environment]::UserInteractive -and -not [Console]::IsInputRedirected) { Read-Host '    Press Enter when it is done, or Ctrl-C to stop' | Out-Null; return }
-  [Console]::Error.WriteLine("stopped at manual step ${Id}: do it, then run again with NBSECURE_MANUAL_DONE=$Id")
-  exit 4
-}
-
-# The rollout's stages: with NBSECURE_STAGE set, only that stage's steps run; without it, the script
-# stops (exit 4) before a stage that waits for the fleet (tighten, verify on the primary).
-function Test-RunStage([string]$Stage) { (-not $env:NBSECURE_STAGE) -or ($env:NBSECURE_STAGE -eq $Stage) }
-function Assert-StageGate([string]$Stage) {
-  if ($env:NBSECURE_STAGE) { return }
-  Write-Host "`nWaiting for the fleet: the $Stage stage comes after every media server and client has its certificate."
-  Write-Host "Then run this script again with NBSECURE_STAGE=$Stage."
-  exit 4
-}
-
-function Protect-File([string]$Path) {
-  icacls $Path /inheritance:r /grant:r "$($env:USERNAME):(R,W)" | Out-Null
-}
-
-# Secrets given in the environment are read once and taken out of it: no command this script runs inherits them.
-$script:SecretToken = $env:NBSECURE_TOKEN
-$script:SecretPassphrase = $env:NBSECURE_PASSPHRASE
-Remove-Item -Path 'Env:NBSECURE_TOKEN', 'Env:NBSECURE_PASSPHRASE' -ErrorAction SilentlyContinue
-
-function Write-Secret([string]$Kind, [string]$Target) {
-  New-Item -ItemType File -Path $Target | Out-Null
-  Protect-File $Target
-  $file = if ($Kind -eq 'token') { $env:NBSECURE_TOKEN_FILE } else { $env:NBSECURE_PASSPHRASE_FILE }
-  $value = if ($Kind -eq 'token') { $script:SecretToken } else { $script:SecretPassphrase }
-  if ($file) { Get-Content -Raw $file | Set-Content -NoNewline $Target }
-  elseif ($value) { Set-Content -Path $Target -Value $value }
-  else {
-    $secure = Read-Host -AsSecureString "$Kind (hidden)"
-    Set-Content -Path $Target -Value ([Net.NetworkCredential]::new('', $secure).Password)
-  }
-}
-
-# Stops when this host already holds another value for a key that is its NetBackup identity (CLIENT_NAME).
-function Assert-Identity([string]$Key, [string]$Want, [string]$File, [string[]]$Arguments) {
-  foreach ($line in @(& $File @Arguments 2>$null)) {
-    if ($line -match "^\s*$Key\s*=\s*(.*)$" -and $Matches[1].Trim() -ne $Want) {
-      throw "$Key is $($Matches[1].Trim()) on this host and the plan says $Want" +
-        ": changing it would change this host's NetBackup identity (its policies, host ID mappings and catalog entries)." +
-        ' Correct the answers, or set replaceClientName: true for this host to change it on purpose.'
-    }
-  }
-}
-
-# Stops when the domain's host list (nbemmcmd -listhosts -verbose) holds a host at 8.0 or earlier
-# that the answers do not name: insecure communication off would cut it off. Reads MachineName and
-# NetBackupVersion lines (layout unconfirmed).
-function Assert-NoUnlistedLegacy([string[]]$Known, [string]$File, [string[]]$Arguments) {
-  $ok = @{}
-  foreach ($k in $Known) { $ok[$k.ToLower()] = $true; $ok[$k.ToLower().Split('.')[0]] = $true }
-  $name = $null
-  $found = @()
-  foreach ($line in @(& $File @Arguments)) {
-    if ($line -match '^\s*MachineName\s*=\s*"?([^"\s]+)') { $name = $Matches[1] }
-    elseif ($name -and $line -match '^\s*NetBackupVersion\s*=\s*(\d+(?:\.\d+)*)') {
-      $v = $Matches[1]
-      $p = $v.Split('.') | ForEach-Object { [int]$_ }
-      $legacy = ($p[0] -lt 8) -or ($p[0] -eq 8 -and $p.Count -gt 1 -and $p[1] -eq 0)
-      $short = $name.ToLower().Split('.')[0]
-      if ($v -notmatch '^0(\.0)*$' -and $legacy -and -not $ok[$name.ToLower()] -and -not $ok[$short]) { $found += "$name ($v)" }
-      $name = $null
-    }
-  }
-  if ($found.Count) {
-    throw "the domain knows $($found -join ', '), at 8.0 or earlier and not in the answers: turning insecure" +
-      ' communication off would cut them off. Upgrade or decommission them, or add them to the answers' +
-      ' (insecure communication then stays on), and run again.'
-  }
+function Remove-Token {
+  Remove-Item -Force -Path $tokenOut -ErrorAction SilentlyContinue
+  Set-Content -Path "$tokenOut.retired" -Value 'deleted after the rollout'
 }
 
 # What nbsetconfig must be given, exactly as apply computes it: only the owned keys whose values differ,
 # each as its complete list; a repeated key keeps the host's other values after the planned ones
 # (writing it replaces the whole set). Keys the plan does not own are never written.
-function Get-ConfigChange([string]$Planned, [string[]]$Repeated, [string]$File, [string[]]$Arguments) {
-  $current = @(& $File @Arguments 2>$null)
-  if ($LASTEXITCODE -ne 0) { throw 'the current configuration could not be read, so repeated keys cannot be merged safely' }
+function Get-ConfigChange([string]$Planned, [string]$Repeated, [string[]]$Argv) {
+  $current = @(& $Argv[0] @($Argv | Select-Object -Skip 1) 2>$null)
+  if ($LASTEXITCODE -ne 0) {
+    [Console]::Error.WriteLine('the current configuration could not be read, so repeated keys cannot be merged safely')
+    exit 1
+  }
+  $repeatedKeys = @($Repeated.Split(' ') | Where-Object { $_ })
   $want = [ordered]@{}
   foreach ($line in ($Planned.TrimEnd("`n") -split "`n")) {
     if ($line -match '^\s*([^=\s]+)\s*=\s*(.*?)\s*$') {
@@ -161,86 +199,212 @@ function Get-ConfigChange([string]$Planned, [string[]]$Repeated, [string]$File, 
   foreach ($k in $want.Keys) {
     $h = if ($have.ContainsKey($k)) { @($have[$k]) } else { @() }
     $d = @($want[$k])
-    if ($Repeated -contains $k) { $d += @($h | Where-Object { $want[$k] -notcontains $_ }) }
+    if ($repeatedKeys -contains $k) { $d += @($h | Where-Object { $want[$k] -notcontains $_ }) }
     if (($d -join "`n") -cne ($h -join "`n")) { $out += @($d | ForEach-Object { "$k = $_" }) }
   }
   if ($out.Count) { return ($out -join "`n") + "`n" }
   return ''
 }
 
+# Writes the files a step hands its command, each given as NAME:secret:KIND (from the secret, at run time)
+# or NAME:content:TEXT, into the work folder; returns their paths, to be removed after the command.
+function Write-StepFiles([string[]]$Entries) {
+  $paths = @()
+  foreach ($entry in $Entries) {
+    $name, $kind, $value = $entry.Split(':', 3)
+    $path = Join-Path $workdir $name
+    $paths += $path
+    if ($kind -eq 'secret') { Write-Secret $value $path } else { Set-Content -Path $path -Value $value }
+  }
+  return $paths
+}
+
+# The command given, each file argument ("INDEX=NAME" words) replaced by its file's path.
+function Resolve-FileArgs([string[]]$Argv, [string]$Spec) {
+  $run = @($Argv)
+  foreach ($pair in @($Spec.Split(' ') | Where-Object { $_ })) {
+    $index, $name = $pair.Split('=', 2)
+    $run[[int]$index] = Join-Path $workdir $name
+  }
+  return , $run
+}
+
+function Stop-Failed([hashtable]$S, [int]$Status) {
+  [Console]::Error.WriteLine("`nFailed: $($S.Title) ($($S.Id)): exit status $Status. NetBackup says why: nbsecure explain $Status")
+  exit 1
+}
+
+# Interprets the step: the same checks, in the same order, with the same outcome as nbsecure apply.
+function Invoke-Step([hashtable]$S) {
+  if ($S.Gate) { Assert-StageGate $S.Gate }
+  if (-not (Test-RunStage $S.Stage)) { return }
+  if ($S.Manual) {
+    Invoke-Manual $S.Id $S.Title $S.Manual
+    return
+  }
+  Write-Host "`n==> [$($S.Id)] $($S.Title)"
+  if ($S.Once -and (Test-DoneOnce $S.Id)) {
+    Write-Host '    done in an earlier run: it is done once'
+    return
+  }
+  if ($S.SkipIfCaptured -and (Test-TokenAtHand)) {
+    Write-Host '    skipped: the token captured earlier is at hand'
+    return
+  }
+  if ($S.OnlyIfChanged -and -not (Test-Owed $S.Id)) {
+    Write-Host '    skipped: nothing changed that needs it'
+    return
+  }
+  $reissuing = $false
+  if ($S.CertWarnDays) {
+    $certNow = Get-CertState $S.CertWarnDays $S.Done
+    if ($certNow -eq 'valid') {
+      Write-Host '    already done'
+      return
+    }
+    if ($certNow -like 'expiring *') {
+      Write-Host "    WARNING: $($certNow.Substring(9))"
+      Write-Host '    already done'
+      return
+    }
+    if ($certNow -like 'reissue *') {
+      Assert-Reissue $certNow.Substring(8) $S.ReissueHowTo
+      $reissuing = $true
+    }
+  } elseif ($S.Done -and (Test-Done $S.DoneMatch $S.Done)) {
+    Write-Host '    already done'
+    return
+  }
+  $status = 0
+  if ($S.IdentityKeys) {
+    for ($i = 0; $i -lt $S.IdentityKeys.Count; $i++) { Assert-Identity $S.IdentityKeys[$i] $S.IdentityWants[$i] $S.IdentityRead }
+  }
+  if ($S.Read) {
+    $change = Get-ConfigChange $S.Stdin $S.MergeKeys $S.Read
+    if (-not $change) {
+      Write-Host '    no changes: the configuration already matches'
+      return
+    }
+  }
+  if ($S.Interrupts) { Write-Host '    This interrupts running backup and restore jobs.' }
+  if ($reissuing) {
+    $files = Write-StepFiles $S.ReissueFiles
+    $run = Resolve-FileArgs $S.Reissue $S.ReissueArgvFiles
+  } else {
+    $files = Write-StepFiles $S.Files
+    $run = Resolve-FileArgs $S.Argv $S.ArgvFiles
+  }
+  try {
+    if ($reissuing) {
+      $status = Invoke-Argv $run
+    } elseif ($S.Read) {
+      $status = Invoke-Argv $run $change
+    } elseif ($S.Captures) {
+      $created = & $run[0] @($run | Select-Object -Skip 1) | Out-String
+      $status = $LASTEXITCODE
+      if ($status -eq 0) {
+        New-Item -ItemType File -Force -Path $tokenOut | Out-Null
+        Protect-File $tokenOut
+        ([regex]::Match($created, "\b$TokenShape\b")).Value | Set-Content -Path $tokenOut
+        Write-Host "    token saved to $tokenOut (readable by you alone): hand it to the hosts that need it, then delete it"
+      }
+    } elseif ($S.LegacyKnown) {
+      Assert-NoUnlistedLegacy $S.LegacyKnown $run
+    } elseif ($S.ContainsKey('Stdin')) {
+      $status = Invoke-Argv $run $S.Stdin
+    } else {
+      $status = Invoke-Argv $run
+    }
+  } finally {
+    $files | ForEach-Object { Remove-Item -Force -Path $_ -ErrorAction SilentlyContinue }
+  }
+  if ($status -ne 0) {
+    if (-not $S.Tolerate) { Stop-Failed $S $status }
+    Write-Host "    exit status ${status}: fine, $($S.Tolerate)"
+    if ($S.Once) { Add-Content -Path $stateFile -Value $S.Id }
+    return
+  }
+  if ($S.Owes) { Add-Owed $S.Owes }
+  if ($S.OnlyIfChanged) { Clear-Owed $S.Id }
+  if ($S.Once) { Add-Content -Path $stateFile -Value $S.Id }
+  if ($S.Retires) { Remove-Token }
+}
+# ---- end of the step library ----
+
+# ---- The steps of new2.corp.example, in order ----
 try {
 
   # Install NetBackup on this host
   # Why: The answers say NetBackup is not installed yet; every later step needs its commands.
-  if (Test-RunStage 'clients') {
-  Invoke-Manual 'new2.corp.example:install' 'Install NetBackup on this host' @('Set the values of new2.corp.example.silentclient.cmd in the silent-install script of the installation media and run it as an administrator.', 'Leave the authorization token out of it: the next steps deploy the certificate, with the token in a file readable by you alone.')
+  Invoke-Step @{
+    Id = 'new2.corp.example:install'; Stage = 'clients'; Title = 'Install NetBackup on this host'
+    Manual = @('Set the values of new2.corp.example.silentclient.cmd in the silent-install script of the installation media and run it as an administrator.', 'Leave the authorization token out of it: the next steps deploy the certificate, with the token in a file readable by you alone.')
+    Files = @()
   }
 
   # Write the NetBackup configuration
   # Why: Sets SERVER, CLIENT_NAME. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
-  if (Test-RunStage 'clients') {
-  Write-Step 'new2.corp.example:config.set' 'Write the NetBackup configuration'
-  & {
-    $change = Get-ConfigChange "SERVER = nbu-primary.corp.example`nSERVER = nbu-media1.corp.example`nSERVER = nbu-media2.corp.example`nCLIENT_NAME = new2.corp.example`n" @('SERVER') 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbgetconfig.exe' @()
-    if (-not $change) { Write-Host '    no changes: the configuration already matches' } else { Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbsetconfig.exe' @() $change }
-  }
+  Invoke-Step @{
+    Id = 'new2.corp.example:config.set'; Stage = 'clients'; Title = 'Write the NetBackup configuration'
+    Argv = @('C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbsetconfig.exe')
+    ArgvFiles = ''
+    Files = @()
+    Stdin = "SERVER = nbu-primary.corp.example`nSERVER = nbu-media1.corp.example`nSERVER = nbu-media2.corp.example`nCLIENT_NAME = new2.corp.example`n"
+    MergeKeys = 'SERVER'
+    Read = @('C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbgetconfig.exe')
   }
 
   # Read the configuration back
   # Why: Confirms that every value the plan owns is now in effect.
-  if (Test-RunStage 'clients') {
-  Write-Step 'new2.corp.example:config.verify' 'Read the configuration back'
-  & {
-    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbgetconfig.exe' @('SERVER', 'CLIENT_NAME')
-  }
+  Invoke-Step @{
+    Id = 'new2.corp.example:config.verify'; Stage = 'clients'; Title = 'Read the configuration back'
+    Argv = @('C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbgetconfig.exe', 'SERVER', 'CLIENT_NAME')
+    ArgvFiles = ''
+    Files = @()
   }
 
   # Fetch the CA certificate and check its fingerprint
   # Why: Trust is established only if the CA the primary presents has the fingerprint from the answers; a mismatch stops here instead of trusting an impostor.
-  if (Test-RunStage 'clients') {
-  Write-Step 'new2.corp.example:ca.get' 'Fetch the CA certificate and check its fingerprint'
-  if (Test-Done 'C2:7D:A7:77:CE:C3:90:C2:BD:87:73:D9:07:DF:F1:E7:5E:3F:43:93:3A:1C:50:55:9B:65:F5:4D:CF:D6:09:F7' 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe' @('-listCACertDetails')) { Write-Host '    already done' } else {
-    $ca_fingerprint_file = Join-Path $workdir 'ca_fingerprint_file'
-    Set-Content -Path $ca_fingerprint_file -Value 'C2:7D:A7:77:CE:C3:90:C2:BD:87:73:D9:07:DF:F1:E7:5E:3F:43:93:3A:1C:50:55:9B:65:F5:4D:CF:D6:09:F7'
-    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe' @('-getCACertificate', '-file', $ca_fingerprint_file, '-server', 'nbu-primary.corp.example')
-  }
+  Invoke-Step @{
+    Id = 'new2.corp.example:ca.get'; Stage = 'clients'; Title = 'Fetch the CA certificate and check its fingerprint'
+    Argv = @('C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe', '-getCACertificate', '-file', '<ca fingerprint file>', '-server', 'nbu-primary.corp.example')
+    ArgvFiles = '3=ca-fingerprint'
+    Files = @('ca-fingerprint:content:C2:7D:A7:77:CE:C3:90:C2:BD:87:73:D9:07:DF:F1:E7:5E:3F:43:93:3A:1C:50:55:9B:65:F5:4D:CF:D6:09:F7')
+    Done = @('C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe', '-listCACertDetails')
+    DoneMatch = 'C2:7D:A7:77:CE:C3:90:C2:BD:87:73:D9:07:DF:F1:E7:5E:3F:43:93:3A:1C:50:55:9B:65:F5:4D:CF:D6:09:F7'
   }
 
   # Deploy the host certificate with the authorization token
   # Why: A token is needed because the certificate deployment level is Very High, which asks a token of every host. It is handed over in a 0600 file, never on the command line, where the process list would show it.
-  if (Test-RunStage 'clients') {
-  Write-Step 'new2.corp.example:cert.get' 'Deploy the host certificate with the authorization token'
-  $certNow = Get-CertState 30 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe' @('-listCertDetails')
-  if ($certNow -eq 'valid') { Write-Host '    already done' }
-  elseif ($certNow -like 'expiring *') { Write-Host "    WARNING: $($certNow.Substring(9))"; Write-Host '    already done' }
-  elseif ($certNow -like 'reissue *') {
-    Assert-Reissue $certNow.Substring(8) 'on nbu-primary.corp.example, after logging in: nbcertcmd -createToken -name reissue-new2 -reissue -host new2.corp.example (single use, bound to this host)'
-    $token_file = Join-Path $workdir 'token_file'
-    Write-Secret 'token' $token_file
-    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe' @('-getCertificate', '-file', $token_file, '-force', '-server', 'nbu-primary.corp.example')
-  } else {
-    $token_file = Join-Path $workdir 'token_file'
-    Write-Secret 'token' $token_file
-    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe' @('-getCertificate', '-file', $token_file, '-server', 'nbu-primary.corp.example')
-  }
+  Invoke-Step @{
+    Id = 'new2.corp.example:cert.get'; Stage = 'clients'; Title = 'Deploy the host certificate with the authorization token'
+    Argv = @('C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe', '-getCertificate', '-file', '<token file>', '-server', 'nbu-primary.corp.example')
+    ArgvFiles = '3=token'
+    Files = @('token:secret:token')
+    Done = @('C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe', '-listCertDetails')
+    CertWarnDays = 30
+    Reissue = @('C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe', '-getCertificate', '-file', '<token file>', '-force', '-server', 'nbu-primary.corp.example')
+    ReissueArgvFiles = '3=token'
+    ReissueFiles = @('token:secret:token')
+    ReissueHowTo = 'on nbu-primary.corp.example, after logging in: nbcertcmd -createToken -name reissue-new2 -reissue -host new2.corp.example (single use, bound to this host)'
   }
 
   # List the host certificate
   # Why: Shows the certificate that was just issued, its host ID and expiry.
-  if (Test-RunStage 'clients') {
-  Write-Step 'new2.corp.example:cert.verify' 'List the host certificate'
-  & {
-    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe' @('-listCertDetails')
-  }
+  Invoke-Step @{
+    Id = 'new2.corp.example:cert.verify'; Stage = 'clients'; Title = 'List the host certificate'
+    Argv = @('C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe', '-listCertDetails')
+    ArgvFiles = ''
+    Files = @()
   }
 
   # Check the host's certificate state
   # Why: Reports whether this host's certificate is valid and not revoked.
-  if (Test-RunStage 'clients') {
-  Write-Step 'new2.corp.example:cert.selfcheck' 'Check the host''s certificate state'
-  & {
-    Invoke-Native 'C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe' @('-hostSelfCheck')
-  }
+  Invoke-Step @{
+    Id = 'new2.corp.example:cert.selfcheck'; Stage = 'clients'; Title = 'Check the host''s certificate state'
+    Argv = @('C:\Program Files\Cohesity NetBackup\NetBackup\bin\nbcertcmd.exe', '-hostSelfCheck')
+    ArgvFiles = ''
+    Files = @()
   }
 
   Write-Host "`nnbsecure: all steps for new2.corp.example are done."
