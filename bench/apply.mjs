@@ -4,26 +4,11 @@
 // next step's start, from the --json events as they arrive (issue 11).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { build } from 'esbuild';
+import { FP, root, simulator } from './simulator.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
-const dir = mkdtempSync(join(tmpdir(), 'nbsecure-bench-apply-'));
-const layoutJs = join(dir, 'layout.mjs');
-// The simulator's layout helper is TypeScript; bundle it so this plain script can use it.
-await build({
-  entryPoints: [join(root, 'test/netbackup-sim/layout.ts')],
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  outfile: layoutJs,
-  logLevel: 'error',
-  define: { 'import.meta.dirname': JSON.stringify(join(root, 'test/netbackup-sim')) },
-});
-const { makeDomain, makeHost } = await import(layoutJs);
-const FP = 'C2:7D:A7:77:CE:C3:90:C2:BD:87:73:D9:07:DF:F1:E7:5E:3F:43:93:3A:1C:50:55:9B:65:F5:4D:CF:D6:09:F7';
+const { dir, makeDomain, makeHost } = await simulator('apply');
 
 function freshClient() {
   const domain = makeDomain(FP);

@@ -11,6 +11,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   explain: async () => (await import('./commands/explain.js')).explainCommand,
   apply: async () => (await import('./commands/apply.js')).applyCommand,
   doctor: async () => (await import('./commands/doctor.js')).doctorCommand,
+  rollout: async () => (await import('./commands/rollout.js')).rolloutCommand,
 };
 
 function noTerminal(io: Io): boolean {

@@ -1,4 +1,4 @@
-import { mkdtempSync, renameSync, rmSync, statSync, writeFileSync, existsSync, chmodSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync, existsSync, chmodSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from './errors.js';
 
@@ -28,7 +28,9 @@ export function writeFileSet(dir: string, files: FileToWrite[]): string[] {
     );
   }
   try {
+    // A name may hold folders (ansible/roles/...): they are made as the files are written.
     for (const f of files) {
+      mkdirSync(dirname(join(tmp, f.name)), { recursive: true, mode: 0o755 });
       writeFileSync(join(tmp, f.name), f.text, { mode: f.mode ?? 0o644 });
       chmodSync(join(tmp, f.name), f.mode ?? 0o644);
     }
@@ -36,7 +38,10 @@ export function writeFileSet(dir: string, files: FileToWrite[]): string[] {
       chmodSync(tmp, 0o755);
       renameSync(tmp, target);
     } else {
-      for (const f of files) renameSync(join(tmp, f.name), join(target, f.name));
+      for (const f of files) {
+        mkdirSync(dirname(join(target, f.name)), { recursive: true, mode: 0o755 });
+        renameSync(join(tmp, f.name), join(target, f.name));
+      }
       rmSync(tmp, { recursive: true, force: true });
     }
   } catch (e) {

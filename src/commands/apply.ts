@@ -2,16 +2,14 @@ import { hostname } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { loadAnswersFile } from '../environment/load.js';
-import { assertFresh, loadPlanFile } from '../execute/load-plan.js';
+import { planFromFlags } from '../execute/load-plan.js';
 import { applyHost, type ApplyOptions, type Prompter } from '../execute/runner.js';
 import { withInterrupts } from '../execute/interrupts.js';
 import { jsonView, textView } from '../execute/views.js';
 import { defaultStateDir } from '../execute/state.js';
 import { secretFromEnv, secretFromFile } from '../execute/token.js';
-import { buildPlan } from '../plan/build.js';
 import { isStageId, STAGES } from '../plan/stages.js';
-import type { Plan, StageId } from '../plan/types.js';
+import type { StageId } from '../plan/types.js';
 import { writeLine, type Io } from '../output.js';
 import { parseCommandArgs, required } from './args.js';
 
@@ -70,13 +68,7 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
   }
   // Checked above: a stage id or nothing.
   const stage = values.stage as StageId | undefined;
-  let plan: Plan;
-  if (values.plan) {
-    plan = loadPlanFile(values.plan);
-    if (values.answers) assertFresh(plan, loadAnswersFile(values.answers).environment, values.answers);
-  } else {
-    plan = buildPlan(loadAnswersFile(values.answers!).environment);
-  }
+  const plan = planFromFlags(values);
   const token = values['token-file'] ? secretFromFile('token', values['token-file']) : secretFromEnv('token', io.env);
   const passphrase = values['passphrase-file']
     ? secretFromFile('passphrase', values['passphrase-file'])

@@ -9,6 +9,7 @@ Usage:
   nbsecure plan    --answers FILE [--out DIR] [--format F[,F...]] [--host NAME] [--json]
   nbsecure apply   (--answers FILE | --plan PLAN.json) --host NAME [--dry-run] [--yes] [--resume]
   nbsecure doctor  [--answers FILE --host NAME | --primary NAME --tunnel MEDIA[,MEDIA]] [--json] [--timeout S]
+  nbsecure rollout (--answers FILE | --plan PLAN.json) [--inventory FILE] [--check] [--yes] [--json]
   nbsecure explain STATUS       what a NetBackup exit status means, e.g. nbsecure explain 5955
   nbsecure COMMAND --help       details of one command
   nbsecure --version
@@ -61,6 +62,28 @@ Usage: nbsecure apply (--answers FILE | --plan PLAN.json) --host NAME [--dry-run
                      it the primary stops before tighten (exit 4) until every host has its certificate
   --reissue          the token given is a reissue token: a host whose certificate expired or was revoked
                      gets a new one (-getCertificate -force)`,
+
+  rollout: `nbsecure rollout: roll the plan out across the fleet with ansible-playbook
+
+Usage: nbsecure rollout (--answers FILE | --plan PLAN.json) [--inventory FILE] [--check] [--yes]
+                        [--limit PATTERN] [--forks N] [--json] [--out DIR] [--confirm STEP[,STEP]]
+                        [--media-batch N] [--waves LIST] [--max-fail-percentage N]
+
+  --inventory FILE   your Ansible inventory (SSH, WinRM); default: the rendered inventory.yml
+  --check            stop after the dry run (ansible-playbook --check --diff)
+  --yes              consent without asking (needed without a terminal)
+  --limit PATTERN    only these hosts (ansible-playbook --limit)
+  --forks N          hosts in parallel (ansible-playbook --forks)
+  --json             stdout is JSON lines: every event, then the report
+  --out DIR          keep the rendered playbook in DIR/ansible (default: a temporary folder)
+  --confirm STEP     a manual step you have done (e.g. login); repeat or separate with commas
+  --media-batch N    media servers at a time (default 5); one failure stops the stage
+  --waves LIST       client waves, counts or percentages (default 1,10%,25%)
+  --max-fail-percentage N  a wave goes on while at most N% of its hosts failed (default 10)
+
+Stages run in order: prepare the primary, media servers in batches, clients in canary waves, tighten
+the domain once every host has its certificate, then verify and delete the token. The report is written
+as rollout-report.md and rollout-report.json (in --out DIR, else here).`,
 
   doctor: `nbsecure doctor: which path can a client use to reach the primary?
 

@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js';
 import { loadAnswersFile } from '../environment/load.js';
 import { loadPlanFile } from '../execute/load-plan.js';
 import { buildPlan } from '../plan/build.js';
-import { FORMATS, renderOutputs, type Format } from '../render/index.js';
+import { DEFAULT_FORMATS, FORMATS, renderOutputs, type Format } from '../render/index.js';
 import { colours, writeLine, type Io } from '../output.js';
 import { writeFileSet } from '../write-outputs.js';
 import { parseCommandArgs, required } from './args.js';
@@ -38,7 +38,7 @@ export async function planCommand(args: string[], io: Io): Promise<number> {
   const file = values.plan ?? required('plan', values.answers, '--answers FILE (or --plan PLAN.json)');
   const formats =
     parseFormats(values.format) ??
-    (values.out ? [...FORMATS] : values.json ? ['json' as const] : ['markdown' as const]);
+    (values.out ? [...DEFAULT_FORMATS] : values.json ? ['json' as const] : ['markdown' as const]);
   // A saved plan re-renders every format by itself: the renderers read nothing but the plan.
   const plan = values.plan ? loadPlanFile(values.plan) : buildPlan(loadAnswersFile(file).environment);
   if (values.host && !plan.hosts.some((h) => h.name.toLowerCase() === values.host!.toLowerCase())) {

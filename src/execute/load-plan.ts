@@ -4,6 +4,7 @@ import type { Environment } from '../environment/types.js';
 import { answersDigest, planDigest } from '../plan/digest.js';
 import { buildPlan } from '../plan/build.js';
 import type { Plan } from '../plan/types.js';
+import { loadAnswersFile } from '../environment/load.js';
 import { verifyPlan } from './verify-plan.js';
 
 /** Reads a saved plan.json and refuses it (exit 3) if its content no longer matches its digest. */
@@ -57,4 +58,17 @@ export function assertFresh(plan: Plan, env: Environment, answersFile: string): 
         `Run nbsecure plan again, or apply with --answers ${answersFile} alone.`,
     );
   }
+}
+
+/**
+ * The plan a command runs: a saved plan.json (checked, and against the answers when both are given), or
+ * the plan the answers give now.
+ */
+export function planFromFlags(flags: { plan?: string | undefined; answers?: string | undefined }): Plan {
+  if (flags.plan) {
+    const plan = loadPlanFile(flags.plan);
+    if (flags.answers) assertFresh(plan, loadAnswersFile(flags.answers).environment, flags.answers);
+    return plan;
+  }
+  return buildPlan(loadAnswersFile(flags.answers!).environment);
 }

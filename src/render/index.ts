@@ -1,4 +1,5 @@
 import type { Plan } from '../plan/types.js';
+import { renderAnsible } from './ansible.js';
 import { renderInstallAnswers } from './answerfile.js';
 import { renderBpconf } from './bpconf.js';
 import { renderJson } from './json.js';
@@ -6,7 +7,9 @@ import { renderMarkdown } from './markdown.js';
 import { renderPs1 } from './ps1.js';
 import { renderSh } from './sh.js';
 
-export const FORMATS = ['markdown', 'sh', 'ps1', 'bpconf', 'json', 'answerfile'] as const;
+export const FORMATS = ['markdown', 'sh', 'ps1', 'bpconf', 'json', 'answerfile', 'ansible'] as const;
+/** What `plan --out DIR` writes without --format: the formats of version 1.0 (ansible is asked for by name). */
+export const DEFAULT_FORMATS = ['markdown', 'sh', 'ps1', 'bpconf', 'json', 'answerfile'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface Output {
@@ -29,6 +32,7 @@ export function renderOutputs(plan: Plan, formats: readonly Format[], only?: str
     if (format === 'markdown')
       out.push({ name: 'runbook.md', format, text: renderMarkdown(only ? { ...plan, hosts } : plan) });
     else if (format === 'json') out.push({ name: 'plan.json', format, text: renderJson(plan) });
+    else if (format === 'ansible') out.push(...renderAnsible(plan).map((f) => ({ ...f, format })));
     else {
       for (const h of hosts) {
         if (format === 'sh' && h.os === 'linux')

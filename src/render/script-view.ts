@@ -43,9 +43,11 @@ export interface StepData {
   certWarnDays?: number;
   reissue?: { argv: ScriptCommand; files: ScriptFile[]; howTo: string };
   /** The read of the host's configuration, and the repeated keys to merge. */
-  merge?: { keys: string[]; read: ScriptCommand };
+  merge?: { names: string[]; read: ScriptCommand };
   /** Identity keys to keep: the step stops if the host holds another value (see Step.keepsIdentity). */
-  identity?: { keys: string[]; wants: string[]; read: ScriptCommand };
+  identity?: { names: string[]; wants: string[]; read: ScriptCommand };
+  /** The step changes the host when it runs (a read-only step never reports a change). */
+  changes: boolean;
   captures: boolean;
   skipIfCaptured: boolean;
   once: boolean;
@@ -99,17 +101,18 @@ function stepData(s: Step, owedBy: ReadonlyMap<string, string[]>, config: HostPl
         }
       : {}),
     ...(s.mergeRepeatedKeys
-      ? { merge: { keys: s.mergeRepeatedKeys.keys, read: scriptCommand(s.mergeRepeatedKeys.read) } }
+      ? { merge: { names: s.mergeRepeatedKeys.keys, read: scriptCommand(s.mergeRepeatedKeys.read) } }
       : {}),
     ...(s.keepsIdentity
       ? {
           identity: {
-            keys: s.keepsIdentity.keys,
+            names: s.keepsIdentity.keys,
             wants: s.keepsIdentity.keys.map((key) => config.find((c) => c.key === key)?.value ?? ''),
             read: scriptCommand(s.keepsIdentity.read),
           },
         }
       : {}),
+    changes: s.effect === 'change',
     captures: s.capturesSecret === 'token',
     skipIfCaptured: s.skipIfCaptured === 'token',
     once: Boolean(s.once),

@@ -6,7 +6,7 @@ import { applyHost } from '../execute/runner.js';
 import { textView } from '../execute/views.js';
 import { defaultStateDir } from '../execute/state.js';
 import { secretFromEnv } from '../execute/token.js';
-import { FORMATS, type Format } from '../render/index.js';
+import { DEFAULT_FORMATS as FORMATS, type Format } from '../render/index.js';
 import type { Io } from '../output.js';
 import { recall, remember } from '../store.js';
 import {

@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { argvLog, bpconf, readState, setFaults } from '../netbackup-sim/layout.js';
+import { ansiblePlaybook, renderPlaybook } from '../helpers/ansible.js';
 import { cli } from '../helpers/cli.js';
+import { withTools } from '../helpers/tools.js';
 import { applyArgs, createToken, makeSite, type Site } from '../helpers/site.js';
 import { line, stepCalls } from '../helpers/step-calls.js';
 import { loadAnswersFile } from '../../src/environment/load.js';
@@ -11,8 +13,9 @@ import { buildPlan } from '../../src/plan/build.js';
 
 /**
  * One table of scenarios, run against every executor that can run here: the TypeScript runner
- * (nbsecure apply) and the generated bash script. The same assertions hold for both; a behaviour
- * that one of them lacks fails here. (PowerShell cannot run here: its scripts are parsed instead.)
+ * (nbsecure apply), the generated bash script and the generated Ansible role (ansible-playbook). The
+ * same assertions hold for all; a behaviour one of them lacks fails here. (PowerShell cannot run here:
+ * its scripts are parsed instead.)
  */
 interface RunOptions {
   stage?: string;
@@ -60,6 +63,31 @@ const bash: Executor = {
       .map((f) => join(site.dir, f)),
 };
 
+const ansible: Executor = {
+  name: 'Ansible role (ansible-playbook)',
+  async run(site, host, o = {}) {
+    const dir = await renderPlaybook(site);
+    const vars: Record<string, unknown> = { nbsecure_confirmed: (o.manualDone ?? []).map((id) => `${host}:${id}`) };
+    // Naming a stage is saying the fleet is ready for it, as apply --stage does.
+    if (o.stage) vars.nbsecure_fleet_ready = true;
+    const args = ['--limit', host, '-e', JSON.stringify(vars), ...(o.stage ? ['--tags', o.stage] : [])];
+    const r = await ansiblePlaybook(dir, site, args, o.token ? { NBSECURE_TOKEN: o.token } : {});
+    // ansible-playbook says a failed task with 2; the table's "a step failed" is 1.
+    return { code: r.code === 2 ? 1 : r.code, output: r.output };
+  },
+  leftovers: (site) =>
+    ['ansible-state', '.ansible-tmp', '.ansible-remote-tmp']
+      .map((d) => join(site.dir, d))
+      .filter((d) => existsSync(d))
+      .flatMap((d) =>
+        readdirSync(d, { recursive: true, withFileTypes: true })
+          .filter((e) => e.isFile())
+          .map((e) => join(e.parentPath, e.name)),
+      ),
+};
+const withAnsible = withTools('ansible-playbook');
+const EXECUTORS = withAnsible.missing.length ? [runner, bash] : [runner, bash, ansible];
+
 const CHANGING = new RegExp(
   '^(nbsetconfig|bp\\.kill_all|bp\\.start_all)$|^nbseccmd -setsecurityconfig|' +
     '^nbcertcmd (-getCACertificate|-getCertificate|-createToken|-deleteToken|-revokeCertificate)',
@@ -78,7 +106,7 @@ function dmzSite(bpconfOf: Record<string, string> = {}) {
   return site;
 }
 
-describe.each([runner, bash])('the Step contract: $name', (ex) => {
+describe.each(EXECUTORS)('the Step contract: $name', (ex) => {
   it('first run: configures the host and deploys its certificate with the token', async () => {
     const site = dmzSite();
     const r = await ex.run(site, DMZ, { token: createToken(site) });
@@ -142,7 +170,7 @@ describe.each([runner, bash])('the Step contract: $name', (ex) => {
 
 const MANUAL_DONE = ['login', 'security.level', 'tighten.login', 'verify.login'];
 
-describe.each([runner, bash])('a failure at each step, then a re-run: $name', (ex) => {
+describe.each(EXECUTORS)('a failure at each step, then a re-run: $name', (ex) => {
   const plan = buildPlan(loadAnswersFile(dmzSite().answers).environment);
   for (const hostName of [DMZ, PRIMARY]) {
     const host = plan.hosts.find((h) => h.name === hostName)!;

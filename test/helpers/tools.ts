@@ -10,6 +10,11 @@ export const TOOLS = {
   shellcheck: { install: 'apt-get install shellcheck', probe: () => runs('shellcheck', ['--version']) },
   tinyproxy: { install: 'apt-get install tinyproxy', probe: () => runs('tinyproxy', ['-v']) },
   tmux: { install: 'apt-get install tmux', probe: () => runs('tmux', ['-V']) },
+  'ansible-playbook': {
+    install: 'apt-get install ansible-core',
+    probe: () => runs('ansible-playbook', ['--version']),
+  },
+  'ansible-lint': { install: 'apt-get install ansible-lint', probe: () => runs('ansible-lint', ['--version']) },
   'ip netns': {
     install: 'apt-get install iproute2, and run the tests as root where network namespaces are allowed',
     probe: netnsWorks,

@@ -81,3 +81,9 @@ export function setFaults(
 ): void {
   writeFileSync(join(host.root, 'sim', 'faults.json'), JSON.stringify(faults));
 }
+
+/** Every token the simulated primary made, deleted or not. */
+export function createdTokens(domain: string): string[] {
+  const file = join(domain, 'created-tokens.log');
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+}

@@ -285,6 +285,8 @@ async function perform(self, name) {
         const value = Array.from(randomBytes(16), (b) => String.fromCharCode(65 + (b % 26))).join('');
         tokens.push({ name: flag('-name'), value, maxUses: Number(flag('-maxUses') ?? 1), uses: 0 });
         writeJson(tokensFile, tokens);
+        // The simulator's own record of every token it made, kept after deletion: tests look for leaks with it.
+        appendFileSync(join(domain, 'created-tokens.log'), `${value}\n`);
         process.stdout.write(`Token ${value} created successfully.\n`);
         return;
       }

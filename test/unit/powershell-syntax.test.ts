@@ -17,6 +17,14 @@ describe('generated PowerShell, parsed with a real PowerShell grammar', () => {
     }
   });
 
+  it("parses the Ansible role's Windows module, the twin of its Python one", async () => {
+    const { renderAnsible } = await import('../../src/render/ansible.js');
+    const { environment } = loadAnswersFile(join('examples', 'windows.yaml'));
+    const modules = renderAnsible(buildPlan(environment)).filter((f) => f.name.endsWith('.ps1'));
+    expect(modules.map((m) => m.name)).toEqual(['ansible/roles/nbsecure_steps/library/nbsecure_steps_win.ps1']);
+    for (const m of modules) expect(await powershellSyntaxErrors(m.text), m.name).toEqual([]);
+  });
+
   it('finds the error in a broken script (the check can fail)', async () => {
     expect(await powershellSyntaxErrors("$x = 'never closed\nif ($x) {\n")).not.toEqual([]);
   });

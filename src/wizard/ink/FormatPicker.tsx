@@ -1,6 +1,6 @@
 import { Box, Text, useInput } from 'ink';
 import { useState } from 'react';
-import { FORMATS, type Format } from '../../render/index.js';
+import { DEFAULT_FORMATS as FORMATS, type Format } from '../../render/index.js';
 
 const LABELS: Record<Format, string> = {
   markdown: 'runbook.md: the runbook for people',
@@ -9,6 +9,7 @@ const LABELS: Record<Format, string> = {
   bpconf: 'bp.conf snippet per host',
   json: 'plan.json: for apply --plan and machines',
   answerfile: 'NBInstallAnswer.conf for hosts not installed yet',
+  ansible: 'ansible/: a playbook for the whole fleet (nbsecure rollout)',
 };
 
 /** Which outputs to write: arrows move, space toggles, Enter accepts. */

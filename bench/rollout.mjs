@@ -1,0 +1,149 @@
+// Prints how fast `nbsecure rollout` (ansible-playbook, 20 forks) rolls out simulated hosts, against the
+// same hosts' generated bash scripts run one after another. Figures only (issue 12's target: the rollout
+// at least 5x faster on this 2-core machine). HOSTS=50 node bench/rollout.mjs for a quicker look.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { FP, root, simulator } from './simulator.mjs';
+
+const HOSTS = Number(process.env.HOSTS ?? 200);
+const FORKS = 20;
+const bin = join(root, 'bin/nbsecure.js');
+const { dir, makeDomain, makeHost } = await simulator('rollout');
+const names = Array.from({ length: HOSTS }, (_, i) => `c${i + 1}.corp.example`);
+
+/** A fresh simulated domain: the primary, one media server and HOSTS internal clients, with their answers. */
+function site(tag) {
+  const domain = makeDomain(FP);
+  writeFileSync(join(domain, 'session.json'), '{}');
+  const host = (name) => makeHost(domain, { name, zone: 'internal', knownToPrimary: true }).root;
+  const answers = join(mkdtempSync(join(dir, `${tag}-`)), 'answers.json');
+  writeFileSync(
+    answers,
+    JSON.stringify({
+      version: 1,
+      primary: { name: 'p.corp.example', version: '10.4', installPath: host('p.corp.example') },
+      mediaServers: [{ name: 'm1.corp.example', installPath: host('m1.corp.example') }],
+      clients: names.map((name) => ({ name, installPath: host(name) })),
+      certificates: { caFingerprint: FP },
+    }),
+  );
+  return answers;
+}
+
+function must(r, what) {
+  if (r.status !== 0)
+    throw new Error(`${what} failed (${r.status}): ${(r.stderr ?? '').slice(-2000)}${(r.stdout ?? '').slice(-2000)}`);
+  return r;
+}
+
+// The scripts: each client's bash script, one after another.
+const scripted = site('bash');
+const out = join(dir, 'scripts');
+must(spawnSync(process.execPath, [bin, 'plan', '--answers', scripted, '--out', out, '--format', 'sh']), 'plan');
+const bashStart = performance.now();
+for (const name of names) must(spawnSync('bash', [join(out, `${name}.sh`)], { cwd: dir, input: '' }), name);
+const bashMs = performance.now() - bashStart;
+
+// The rollout: every stage of the whole site through ansible-playbook with 20 forks.
+const rolled = site('rollout');
+const plan = JSON.parse(
+  must(
+    spawnSync(process.execPath, [bin, 'plan', '--answers', rolled, '--format', 'json'], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 30,
+    }),
+    'plan',
+  ).stdout,
+);
+const group = (role) => Object.fromEntries(plan.hosts.filter((h) => h.role === role).map((h) => [h.name, {}]));
+const inventory = join(dir, 'inventory.json');
+writeFileSync(
+  inventory,
+  JSON.stringify({
+    all: {
+      vars: {
+        ansible_connection: 'local',
+        ansible_python_interpreter: 'python3',
+        nbsecure_state_dir: join(dir, 'state'),
+      },
+      children: {
+        nbsecure_primary: { hosts: group('primary') },
+        nbsecure_media: { hosts: group('media') },
+        nbsecure_clients: { hosts: group('client') },
+      },
+    },
+  }),
+);
+const rolloutStart = performance.now();
+const r = spawnSync(
+  process.execPath,
+  [
+    bin,
+    'rollout',
+    '--answers',
+    rolled,
+    '--inventory',
+    inventory,
+    '--yes',
+    '--forks',
+    String(FORKS),
+    '--json',
+    '--confirm',
+    'login,security.level,tighten.login,verify.login',
+    '--out',
+    join(dir, 'out'),
+  ],
+  { encoding: 'utf8', cwd: dir, maxBuffer: 1 << 30 },
+);
+const rolloutMs = performance.now() - rolloutStart;
+must(r, 'rollout');
+const report = JSON.parse(readFileSync(join(dir, 'out', 'rollout-report.json'), 'utf8'));
+const done = report.hosts.filter((h) => h.outcome === 'done').length;
+
+// The engine alone: the real run of the same playbook on a fresh site, without nbsecure's dry run.
+const direct = site('direct');
+const directOut = join(dir, 'direct-out');
+must(
+  spawnSync(process.execPath, [bin, 'plan', '--answers', direct, '--out', directOut, '--format', 'ansible']),
+  'plan',
+);
+const vars = {
+  nbsecure_confirmed: ['login', 'security.level', 'tighten.login', 'verify.login'].map((s) => `p.corp.example:${s}`),
+};
+const directStart = performance.now();
+must(
+  spawnSync(
+    'ansible-playbook',
+    ['-i', inventory, join(directOut, 'ansible', 'site.yml'), '--forks', String(FORKS), '-e', JSON.stringify(vars)],
+    {
+      encoding: 'utf8',
+      cwd: dir,
+      maxBuffer: 1 << 30,
+      env: { ...process.env, ANSIBLE_STDOUT_CALLBACK: 'nbsecure_events' },
+    },
+  ),
+  'ansible-playbook',
+);
+const directMs = performance.now() - directStart;
+
+const perMinute = (n, ms) => (n / ms) * 60_000;
+const row = (label, ms, extra = '') =>
+  console.log(`  ${label.padEnd(33)}${(ms / 1000).toFixed(1)} s  ${perMinute(HOSTS, ms).toFixed(0)} hosts/min${extra}`);
+console.log(`rollout of ${HOSTS} simulated clients (${cpus().length} cores; each simulated command is a Node process)`);
+row('bash scripts, one after another', bashMs);
+row(
+  `nbsecure rollout, ${FORKS} forks`,
+  rolloutMs,
+  ` (${done}/${report.hosts.length} hosts done; its dry run included)`,
+);
+row('ansible-playbook run alone', directMs);
+const ratio = (x) => `${(bashMs / x).toFixed(2)}x`;
+console.log(`  ratio                            ${ratio(rolloutMs)}, the run alone ${ratio(directMs)} (target >= 5x)`);
+console.log(
+  // What a host costs the run beyond its script's own work shared out over every core: Ansible's share.
+  `  overhead per host                ${((directMs - bashMs / cpus().length) / HOSTS).toFixed(0)} ms ` +
+    "(the run alone, less the scripts' time shared out over the cores)",
+);

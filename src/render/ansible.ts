@@ -1,0 +1,167 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { Document, isScalar, isSeq, stringify, visit } from 'yaml';
+import { TOKEN_SHAPE } from '../catalogue/token-shape.js';
+import type { Role } from '../environment/types.js';
+import type { HostPlan, Plan } from '../plan/types.js';
+import { scriptView } from './script-view.js';
+import { templatesDir } from './templates.js';
+
+/** The inventory groups of CONTRACT 1.1, one per role. */
+export const ANSIBLE_GROUPS: Record<Role, string> = {
+  primary: 'nbsecure_primary',
+  media: 'nbsecure_media',
+  client: 'nbsecure_clients',
+};
+
+/** Media servers in batches of 5; clients in canary waves: one host, then 10%, then 25% at a time. */
+const MEDIA_SERIAL = 5;
+const CLIENT_WAVES = [1, '10%', '25%'];
+/** A wave goes on while at most this share of its hosts failed. */
+const MAX_FAIL_PERCENTAGE = 10;
+
+/** Ansible reads YAML 1.1, where on, off, yes and no are booleans: strings like these are written quoted. */
+const YAML_11 = { version: '1.1', lineWidth: 150 } as const;
+
+/**
+ * Data as YAML that Ansible never templates: every string value is tagged !unsafe, so that a value from the
+ * answers holding "{{ ... }}" stays text instead of running on the control node.
+ */
+export function unsafeYaml(data: object): string {
+  const doc = new Document(data, { version: '1.1' });
+  const mark = (node: unknown) => {
+    if (isScalar(node) && typeof node.value === 'string') node.tag = '!unsafe';
+  };
+  visit(doc, {
+    Pair: (_, pair) => mark(pair.value),
+    Seq: (_, seq) => {
+      if (isSeq(seq)) seq.items.forEach(mark);
+    },
+  });
+  return doc.toString({ lineWidth: 150 });
+}
+
+const HEADER = (plan: Plan) =>
+  `# nbsecure rollout for ${plan.primary}, plan ${plan.digest.slice(0, 16)}. Generated from plan.json: plan again ` +
+  'to change it.\n';
+
+/** The role that interprets Steps, the same for every plan: copied as it is from templates/ansible. */
+function roleFiles(): { name: string; text: string }[] {
+  const root = join(templatesDir(), 'ansible');
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort()
+    .map((file) => ({ name: `ansible/${relative(root, file)}`, text: readFileSync(file, 'utf8') }));
+}
+
+/** A stage's play: the role run on a group, with that stage's steps; tagged with the stage (--tags tighten). */
+function play(name: string, group: string, stage: string, extra: object = {}): object {
+  return {
+    name,
+    hosts: group,
+    gather_facts: false,
+    tags: [stage],
+    ...extra,
+    vars: { nbsecure_stage: stage },
+    roles: ['nbsecure_steps'],
+  };
+}
+
+/** Every media server and client has finished its stage in this run: tightening may begin. */
+const UNFINISHED =
+  "{{ (groups['nbsecure_media'] + groups['nbsecure_clients']) | map('extract', hostvars) " +
+  "| rejectattr('nbsecure_stage_done', 'defined') | map(attribute='inventory_hostname') | list }}";
+
+function siteYml(plan: Plan, opts: AnsibleOptions): string {
+  const plays = [
+    play('Prepare the primary: log in, the CA, the token', ANSIBLE_GROUPS.primary, 'prepare'),
+    play('Media servers, in batches', ANSIBLE_GROUPS.media, 'media', {
+      serial: `{{ nbsecure_media_serial | default(${MEDIA_SERIAL}) }}`,
+      any_errors_fatal: true,
+    }),
+    play('Clients, in canary waves', ANSIBLE_GROUPS.client, 'clients', {
+      serial: `{{ nbsecure_client_waves | default(${JSON.stringify(CLIENT_WAVES)}) }}`,
+      // A number, not a template: Ansible's schema takes nothing else here (rollout --max-fail-percentage sets it).
+      max_fail_percentage: opts.maxFailPercentage ?? MAX_FAIL_PERCENTAGE,
+    }),
+    play('Tighten the domain on the primary, once every host has its certificate', ANSIBLE_GROUPS.primary, 'tighten', {
+      pre_tasks: [
+        {
+          name: FLEET_WAIT_TASK,
+          // -e nbsecure_fleet_ready=true says so explicitly, as apply --stage tighten does.
+          when: 'not (nbsecure_fleet_ready | default(false) | bool)',
+          'ansible.builtin.assert': {
+            that: ['nbsecure_unfinished | length == 0'],
+            fail_msg:
+              '{{ nbsecure_unfinished | join(", ") }} did not finish: tightening now would cut them off. ' +
+              'Fix them and run the playbook again.',
+            quiet: true,
+          },
+          vars: { nbsecure_unfinished: UNFINISHED },
+        },
+      ],
+    }),
+    play('Verify and clean up: the rollout token is deleted', ANSIBLE_GROUPS.primary, 'verify'),
+  ];
+  return `---\n${HEADER(plan)}${stringify(plays, YAML_11)}`;
+}
+
+function inventoryYml(plan: Plan): string {
+  const group = (role: Role) => ({
+    hosts: Object.fromEntries(plan.hosts.filter((h) => h.role === role).map((h) => [h.name, {}])),
+  });
+  const inventory = {
+    all: {
+      children: {
+        [ANSIBLE_GROUPS.primary]: group('primary'),
+        [ANSIBLE_GROUPS.media]: group('media'),
+        [ANSIBLE_GROUPS.client]: group('client'),
+      },
+    },
+  };
+  return (
+    `---\n${HEADER(plan)}# Hosts named as in the answers, with no connection settings: use your own inventory ` +
+    `(-i) or -e ansible_connection=...\n${stringify(inventory, YAML_11)}`
+  );
+}
+
+function allVars(plan: Plan): string {
+  const vars = {
+    nbsecure_primary_host: plan.primary,
+    nbsecure_token_shape: TOKEN_SHAPE,
+  };
+  return (
+    `---\n${HEADER(plan)}# The waves are set on the command line (they are read before any inventory): ` +
+    `-e nbsecure_media_serial=${MEDIA_SERIAL}\n# -e '{"nbsecure_client_waves": ${JSON.stringify(CLIENT_WAVES)}}'; ` +
+    `the failure share a wave allows is in site.yml (nbsecure rollout --max-fail-percentage)\n` +
+    unsafeYaml(vars)
+  );
+}
+
+function hostVars(plan: Plan, host: HostPlan): string {
+  const { steps } = scriptView(plan, host);
+  return (
+    `---\n${HEADER(plan)}# The steps of ${host.name} as data; the nbsecure_steps role interprets them.\n` +
+    unsafeYaml({ nbsecure_os: host.os, nbsecure_steps: steps })
+  );
+}
+
+export interface AnsibleOptions {
+  /** A client wave stops when more than this share of its hosts failed (default 10). */
+  maxFailPercentage?: number;
+}
+
+/** The tighten play's first task: the report reads its failure as waiting for the fleet, not as a failure. */
+export const FLEET_WAIT_TASK = 'Wait for the fleet: every media server and client must have finished its stage';
+
+/** DIR/ansible/: site.yml (the rollout, stage by stage), inventory.yml, the vars and the role. */
+export function renderAnsible(plan: Plan, opts: AnsibleOptions = {}): { name: string; text: string }[] {
+  return [
+    { name: 'ansible/site.yml', text: siteYml(plan, opts) },
+    { name: 'ansible/inventory.yml', text: inventoryYml(plan) },
+    { name: 'ansible/group_vars/all.yml', text: allVars(plan) },
+    ...plan.hosts.map((h) => ({ name: `ansible/host_vars/${h.name}.yml`, text: hostVars(plan, h) })),
+    ...roleFiles(),
+  ];
+}

@@ -1,0 +1,41 @@
+/** One step's outcome on a host, as the nbsecure_steps module reports it (already redacted). */
+export interface StepReport {
+  id: string;
+  title: string;
+  outcome: 'changed' | 'unchanged' | 'skipped' | 'failed' | 'manual';
+  detail: string;
+  rc?: number;
+  stdout?: string;
+  stderr?: string;
+}
+
+/** What the playbook's nbsecure_events callback prints, one JSON object per line. */
+export type PlaybookEvent =
+  | { event: 'stage'; stage: string | null; name: string }
+  | { event: 'start'; stage: string | null; host: string }
+  | {
+      event: 'host';
+      stage: string | null;
+      host: string;
+      task: string;
+      steps_task: boolean;
+      status: 'ok' | 'failed' | 'unreachable' | 'ignored';
+      changed: boolean;
+      steps?: StepReport[];
+      msg?: string;
+      rc?: number;
+      stdout?: string;
+      stderr?: string;
+    }
+  | { event: 'stats'; hosts: Record<string, { ok: number; changed: number; failures: number; unreachable: number }> };
+
+/** Parses one line of the callback's output; anything else (a warning Ansible prints) is not an event. */
+export function parseEvent(line: string): PlaybookEvent | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    const e = JSON.parse(line) as PlaybookEvent;
+    return typeof e.event === 'string' ? e : undefined;
+  } catch {
+    return undefined;
+  }
+}

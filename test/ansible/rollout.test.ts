@@ -1,0 +1,172 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, expect } from 'vitest';
+import { loadAnswersFile } from '../../src/environment/load.js';
+import { buildPlan } from '../../src/plan/build.js';
+import type { RolloutReport } from '../../src/rollout/report.js';
+import { argvLog, bpconf, createdTokens, readState, setFaults } from '../netbackup-sim/layout.js';
+import { ansibleEnv, ansiblePlaybook, fleetSite, localInventory, renderPlaybook } from '../helpers/ansible.js';
+import { cli } from '../helpers/cli.js';
+import type { Site } from '../helpers/site.js';
+import { withTools } from '../helpers/tools.js';
+
+const { it } = withTools('ansible-playbook');
+const lint = withTools('ansible-playbook', 'ansible-lint');
+
+const CHANGING =
+  /^(nbsetconfig|bp\.kill_all|bp\.start_all)|^nbcertcmd -(getCACertificate|getCertificate|createToken)|^nbseccmd -set/;
+
+/** nbsecure rollout on the simulated fleet, with the user's inventory; the report it wrote. */
+async function rollout(site: Site, ...extra: string[]) {
+  const plan = buildPlan(loadAnswersFile(site.answers).environment);
+  const out = join(site.dir, 'out');
+  const r = await cli(
+    [
+      ...['rollout', '--answers', site.answers, '--inventory', localInventory(site, plan), '--out', out],
+      ...['--confirm', 'login,security.level,tighten.login,verify.login', '--json', ...extra],
+    ],
+    { cwd: site.dir, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...ansibleEnv(site) } },
+  );
+  const report = JSON.parse(readFileSync(join(out, 'rollout-report.json'), 'utf8')) as RolloutReport;
+  const stats = r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { event: string; check?: boolean; hosts?: Record<string, { changed: number }> })
+    .filter((e) => e.event === 'stats' && !e.check)
+    .at(-1);
+  return { ...r, report, stats, plan };
+}
+
+const changes = (site: Site) =>
+  Object.values(site.hosts).flatMap((h) =>
+    argvLog(h)
+      .map((l) => [l.cmd, ...l.args].join(' '))
+      .filter((l) => CHANGING.test(l)),
+  );
+
+/** Every file under a folder, with its text. */
+function filesUnder(dir: string): { file: string; text: string }[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .filter((f) => statSync(f).size < 5_000_000)
+    .map((file) => ({ file, text: readFileSync(file, 'latin1') }));
+}
+
+describe('nbsecure rollout on a simulated DMZ fleet of 12 hosts', () => {
+  it('rolls the site out stage by stage, then a second run changes nothing on any host', async () => {
+    const site = fleetSite();
+    const first = await rollout(site, '--yes');
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.plan.hosts.length).toBeGreaterThanOrEqual(12);
+    expect(first.report.hosts.every((h) => h.outcome === 'done')).toBe(true);
+    for (const h of first.plan.hosts.filter((x) => x.role !== 'primary')) {
+      expect(
+        readState<{ host?: object }>(join(site.hosts[h.name]!.root, 'sim', 'certs.json')).host,
+        h.name,
+      ).toBeDefined();
+    }
+    expect(bpconf(site.hosts['w1.dmz.example']!)).toContain('MEDIA_SERVER = m1.corp.example');
+    expect(readState(join(site.domain, 'security.json'))).toMatchObject({
+      effectiveInsecure: 'off',
+      dteGlobalMode: 1,
+      restarts: 1,
+    });
+    // The token was made once, served the hosts that needed it, and was deleted in the clean-up play.
+    expect(createdTokens(site.domain)).toHaveLength(1);
+    expect(readState(join(site.domain, 'tokens.json'))).toEqual([]);
+    expect(readFileSync(join(site.dir, 'out', 'rollout-report.md'), 'utf8')).toContain(
+      '| w1.dmz.example | client | clients | done |',
+    );
+
+    const second = await rollout(site, '--yes');
+    expect(second.code, second.stderr).toBe(0);
+    expect(Object.values(second.stats!.hosts!).map((h) => h.changed)).toEqual(first.plan.hosts.map(() => 0));
+    expect(createdTokens(site.domain)).toHaveLength(1);
+  }, 600_000);
+
+  it('never shows the token: not in ansible-playbook -vvv output, the argv record, or a file left behind', async () => {
+    const site = fleetSite(3);
+    const dir = await renderPlaybook(site);
+    const r = await ansiblePlaybook(dir, site, ['-vvv']);
+    expect(r.code, r.output.slice(-3000)).toBe(0);
+    const [token] = createdTokens(site.domain);
+    expect(token).toMatch(/^[A-Z]{16}$/);
+    expect(r.output).not.toContain(token);
+    for (const h of Object.values(site.hosts)) expect(JSON.stringify(argvLog(h))).not.toContain(token);
+    // The simulator's own domain records are NetBackup's; everything else in the site is what was left.
+    const left = filesUnder(site.dir).filter((f) => dirname(f.file) !== site.domain);
+    expect(left.filter((f) => f.text.includes(token!)).map((f) => f.file)).toEqual([]);
+  }, 600_000);
+
+  it('--check is a dry run: it says what would change, and nothing changes', async () => {
+    const site = fleetSite(3);
+    const r = await rollout(site, '--check');
+    expect(r.code, r.stderr).toBe(0);
+    expect(changes(site)).toEqual([]);
+    expect(bpconf(site.hosts['w1.dmz.example']!)).toBe('');
+    expect(r.stderr).toMatch(/w1\.dmz\.example: would change w1\.dmz\.example:config\.set/);
+    expect(r.report.check).toBe(true);
+  }, 600_000);
+
+  it('one failing client: its wave goes on, the report names it, tighten waits, and the re-run completes', async () => {
+    const site = fleetSite();
+    setFaults(site.hosts['c5.corp.example']!, [
+      { match: 'nbcertcmd -getCertificate', times: 1, exit: 1, message: 'EXIT STATUS 5954' },
+    ]);
+    const waves = ['--waves', '1,4,4', '--max-fail-percentage', '34'];
+    const first = await rollout(site, '--yes', ...waves);
+    expect(first.code).toBe(1);
+    const failed = first.report.hosts.find((h) => h.host === 'c5.corp.example')!;
+    expect(failed).toMatchObject({
+      outcome: 'failed',
+      failure: { step: 'c5.corp.example:cert.get', status: { code: 5954 } },
+    });
+    expect(first.report.hosts.filter((h) => h.outcome === 'failed').map((h) => h.host)).toEqual(['c5.corp.example']);
+    // The rest of its wave, and the next one, went on.
+    expect(first.report.hosts.find((h) => h.host === 'c9.corp.example')!.outcome).toBe('done');
+    // Tightening waited: insecure communication is still on.
+    expect(readState<{ insecureCommunication: string }>(join(site.domain, 'security.json')).insecureCommunication).toBe(
+      'on',
+    );
+
+    const again = await rollout(site, '--yes', ...waves);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.report.hosts.every((h) => h.outcome === 'done')).toBe(true);
+    expect(readState(join(site.domain, 'security.json'))).toMatchObject({ effectiveInsecure: 'off' });
+  }, 600_000);
+
+  it('refuses without a terminal and without --yes, and says when ansible-playbook is missing', async () => {
+    const site = fleetSite(1);
+    const noConsent = await cli(['rollout', '--answers', site.answers]);
+    expect(noConsent.code).toBe(2);
+    expect(noConsent.stderr).toContain('--yes');
+    // A PATH without ansible-playbook on it.
+    const noAnsible = await cli(['rollout', '--answers', site.answers, '--check'], { env: { PATH: site.domain } });
+    expect(noAnsible.code).toBe(2);
+    expect(noAnsible.stderr).toContain('ansible-playbook, which is not installed here');
+  });
+});
+
+lint.describe('the generated playbook', () => {
+  lint.it(
+    'passes ansible-playbook --syntax-check and ansible-lint (production profile)',
+    async () => {
+      const site = fleetSite(3);
+      const dir = await renderPlaybook(site);
+      const { spawnSync } = await import('node:child_process');
+      const syntax = spawnSync('ansible-playbook', ['--syntax-check', '-i', 'inventory.yml', 'site.yml'], {
+        cwd: dir,
+        encoding: 'utf8',
+      });
+      expect(syntax.status, syntax.stdout + syntax.stderr).toBe(0);
+      const linted = spawnSync('ansible-lint', ['--offline', '--profile', 'production', 'site.yml'], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, ANSIBLE_LINT_NODEPS: '1' },
+      });
+      expect(linted.status, linted.stdout + linted.stderr).toBe(0);
+    },
+    120_000,
+  );
+});
