@@ -68,14 +68,43 @@ function play(name: string, group: string, stage: string, extra: object = {}): o
   };
 }
 
-/** Every media server and client has finished its stage in this run: tightening may begin. */
+/**
+ * The media servers and clients whose steps did not all succeed in this run (the role registers each
+ * stage's result): tightening may begin only when there are none.
+ */
 const UNFINISHED =
-  "{{ (groups['nbsecure_media'] + groups['nbsecure_clients']) | map('extract', hostvars) " +
-  "| rejectattr('nbsecure_stage_done', 'defined') | map(attribute='inventory_hostname') | list }}";
+  "{% set unfinished = [] %}{% for h in groups['nbsecure_media'] + groups['nbsecure_clients'] %}" +
+  '{% set r = hostvars[h].nbsecure_result | default(none) %}' +
+  '{% set w = hostvars[h].nbsecure_result_windows | default({}) %}' +
+  '{% if r is none or r.failed | default(false) or w.failed | default(false) %}{% set _ = unfinished.append(h) %}' +
+  '{% endif %}{% endfor %}{{ unfinished }}';
+
+/**
+ * After the prepare play: the token the primary captured, read once and handed on through its host facts
+ * (never shown: no_log unless nbsecure_show_secrets).
+ */
+const HAND_OVER_TOKEN = [
+  {
+    name: 'Read the token the primary captured, for the hosts that need it',
+    'ansible.builtin.slurp': { src: '{{ nbsecure_token_file }}' },
+    register: 'nbsecure_token_read',
+    failed_when: false,
+    no_log: '{{ not (nbsecure_show_secrets | bool) }}',
+  },
+  {
+    name: "Hand the token on through the primary's facts",
+    'ansible.builtin.set_fact': {
+      nbsecure_token: "{{ nbsecure_token_read.content | default('') | b64decode | trim }}",
+    },
+    no_log: '{{ not (nbsecure_show_secrets | bool) }}',
+  },
+];
 
 function siteYml(plan: Plan, opts: AnsibleOptions): string {
   const plays = [
-    play('Prepare the primary: log in, the CA, the token', ANSIBLE_GROUPS.primary, 'prepare'),
+    play('Prepare the primary: log in, the CA, the token', ANSIBLE_GROUPS.primary, 'prepare', {
+      post_tasks: HAND_OVER_TOKEN,
+    }),
     play('Media servers, in batches', ANSIBLE_GROUPS.media, 'media', {
       serial: `{{ nbsecure_media_serial | default(${MEDIA_SERIAL}) }}`,
       any_errors_fatal: true,
