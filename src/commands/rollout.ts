@@ -180,27 +180,8 @@ function wavesOption(values: { 'media-batch'?: string; waves?: string; 'max-fail
 
 /** The Ink progress view, loaded only on a terminal: the scripted path never loads React or Ink. */
 async function inkView(plan: Plan, io: Io) {
-  const [{ render }, { createElement }, { RolloutView }] = await Promise.all([
-    import('ink'),
-    import('react'),
-    import('../rollout/RolloutView.js'),
-  ]);
-  const listeners = new Set<(e: PlaybookEvent) => void>();
-  const feed = {
-    subscribe(l: (e: PlaybookEvent) => void) {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-  };
-  const app = render(createElement(RolloutView, { plan, feed }), {
-    stdout: io.stdout as NodeJS.WriteStream,
-    stdin: io.stdin as NodeJS.ReadStream,
-    exitOnCtrlC: false,
-  });
-  return {
-    push: (e: PlaybookEvent) => listeners.forEach((l) => l(e)),
-    close: () => app.unmount(),
-  };
+  const { mountRolloutView } = await import('../rollout/mount-view.js');
+  return mountRolloutView(plan, io);
 }
 
 /** Manual steps confirmed on the command line: a bare id is the primary's (login, security.level). */

@@ -13,6 +13,7 @@ export interface StepReport {
 export type PlaybookEvent =
   | { event: 'stage'; stage: string | null; name: string }
   | { event: 'start'; stage: string | null; host: string }
+  | { event: 'skip'; stage: string | null; host: string }
   | {
       event: 'host';
       stage: string | null;

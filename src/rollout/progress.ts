@@ -20,6 +20,7 @@ export class RolloutProgress {
   update(e: PlaybookEvent): void {
     if (e.event === 'stage') this.stage = e.stage ?? undefined;
     if (e.event === 'start') this.current = e.host;
+    if (e.event === 'skip' && this.current === e.host) this.current = undefined;
     if (e.event === 'host' && e.steps_task && e.stage) {
       const into = e.status === 'ok' ? this.done : this.failed;
       if (!into.has(e.stage)) into.set(e.stage, new Set());

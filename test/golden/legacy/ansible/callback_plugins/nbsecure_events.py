@@ -1,7 +1,7 @@
 """nbsecure rollout's view of a playbook run: one JSON object per line on stdout.
 
-Events: stage (a play starts), start (a host begins its stage's steps), host (a task's result on a host;
-for the steps themselves, each step's outcome), stats (the recap). Ansible censors no_log results before
+Events: stage (a play starts), start (a host begins its stage's steps), skip (it had none to run), host (a
+task's result on a host; for the steps themselves, each step's outcome), stats (the recap). Ansible censors no_log results before
 any callback sees them, and the nbsecure_steps module redacts what it returns: no secret reaches this view.
 """
 
@@ -69,7 +69,9 @@ class CallbackModule(CallbackBase):
         self._result(result, "ignored" if ignore_errors else "failed")
 
     def v2_runner_on_skipped(self, result):
-        pass
+        # A start is said before the task's condition is known: a skipped steps task ends it.
+        if result._task.action.endswith(STEPS_ACTIONS):
+            self.emit({"event": "skip", "stage": self.stage, "host": result._host.get_name()})
 
     def v2_runner_on_unreachable(self, result):
         self._result(result, "unreachable")
