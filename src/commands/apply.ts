@@ -1,9 +1,8 @@
 import { hostname } from 'node:os';
-import { createInterface } from 'node:readline/promises';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { planFromFlags } from '../execute/load-plan.js';
-import { applyHost, type ApplyOptions, type Prompter } from '../execute/runner.js';
+import { applyHost, type ApplyOptions } from '../execute/runner.js';
 import { withInterrupts } from '../execute/interrupts.js';
 import { jsonView, textView } from '../execute/views.js';
 import { defaultStateDir } from '../execute/state.js';
@@ -12,28 +11,7 @@ import { isStageId, STAGES } from '../plan/stages.js';
 import type { StageId } from '../plan/types.js';
 import { writeLine, type Io } from '../output.js';
 import { parseCommandArgs, required } from './args.js';
-
-/** Questions go where people read: stdout, or stderr when stdout carries JSON. */
-function terminalPrompter(io: Io, json: boolean): Prompter {
-  const screen = json ? io.stderr : io.stdout;
-  const interactive = Boolean(io.stdin.isTTY && screen.isTTY) && !io.env.CI;
-  return {
-    interactive,
-    async confirm(question) {
-      const rl = createInterface({ input: io.stdin, output: screen });
-      try {
-        return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
-      } finally {
-        rl.close();
-      }
-    },
-    async secret(question) {
-      // Loaded only when a token is really asked for: the prompt library is not needed otherwise.
-      const { password } = await import('@inquirer/prompts');
-      return password({ message: question, mask: false }, { input: io.stdin, output: screen });
-    },
-  };
-}
+import { terminalPrompter } from './prompter.js';
 
 export async function applyCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseCommandArgs('apply', args, {

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import { EXIT, UsageError } from '../errors.js';
 import { withInterrupts } from '../execute/interrupts.js';
 import { planFromFlags } from '../execute/load-plan.js';
@@ -9,11 +8,12 @@ import type { Plan } from '../plan/types.js';
 import { renderAnsible } from '../render/ansible.js';
 import { writeLine, type Io } from '../output.js';
 import { hasAnsiblePlaybook, runPlaybook } from '../rollout/ansible-playbook.js';
-import type { PlaybookEvent } from '../rollout/events.js';
+import { changedSteps, type PlaybookEvent } from '../rollout/events.js';
 import { RolloutProgress } from '../rollout/progress.js';
 import { reportMarkdown, rolloutReport, type RolloutReport } from '../rollout/report.js';
 import { writeFileAtomic, writeFileSet } from '../write-outputs.js';
 import { parseCommandArgs } from './args.js';
+import { terminalPrompter } from './prompter.js';
 
 /** nbsecure rollout: the fleet form of apply, through ansible-playbook (CONTRACT 1.1). */
 export async function rolloutCommand(args: string[], io: Io): Promise<number> {
@@ -40,8 +40,9 @@ export async function rolloutCommand(args: string[], io: Io): Promise<number> {
     throw new UsageError(`--forks ${values.forks} must be a whole number of parallel hosts, 1 or more.`);
   }
   const { maxFailPercentage, ...playVars } = wavesOption(values);
-  const interactive = Boolean(io.stdin.isTTY && io.stderr.isTTY) && !io.env.CI;
-  if (!values.check && !values.yes && !interactive) {
+  // Questions go to stderr: stdout carries the progress, or JSON.
+  const prompter = terminalPrompter(io, true);
+  if (!values.check && !values.yes && !prompter.interactive) {
     throw new UsageError(
       'nbsecure rollout needs your consent, and there is no terminal to ask on: read the dry run ' +
         '(--check) and pass --yes to consent.',
@@ -100,9 +101,7 @@ export async function rolloutCommand(args: string[], io: Io): Promise<number> {
     }
     if (values.check) return finish(preview, checked.exitCode);
     if (!values.yes) {
-      const rl = createInterface({ input: io.stdin, output: io.stderr });
-      const yes = /^y(es)?$/i.test((await rl.question('Roll these changes out now? [y/N] ')).trim());
-      rl.close();
+      const yes = await prompter.confirm('Roll these changes out now?');
       if (!yes) {
         say('Nothing was run.');
         return EXIT.failed;
@@ -111,23 +110,17 @@ export async function rolloutCommand(args: string[], io: Io): Promise<number> {
 
     // The run, with its progress: the stage, hosts done/failed/pending, a bar, and the host now running.
     // Ink draws it on a terminal; plain lines otherwise; JSON lines with --json.
-    const progress = new RolloutProgress(plan);
     const events: PlaybookEvent[] = [];
     const view = !values.json && io.stdout.isTTY ? await inkView(plan, io) : undefined;
+    const show: (e: PlaybookEvent) => void = values.json
+      ? (e) => writeLine(io.stdout, JSON.stringify(e))
+      : (view?.push ?? plainView(plan, say));
     const ran = await withInterrupts((signal) =>
       run(
         false,
         (e) => {
           events.push(e);
-          progress.update(e);
-          if (values.json) writeLine(io.stdout, JSON.stringify(e));
-          else if (view) view.push(e);
-          else if (e.event === 'stage') say(`\n==> stage ${e.stage}: ${e.name}`);
-          else if (e.event === 'host' && e.steps_task) {
-            const changed = (e.steps ?? []).filter((s) => s.outcome === 'changed').length;
-            say(e.status === 'ok' ? `  ok     ${e.host}: ${changed} changed` : `  FAILED ${e.host}: ${e.msg}`);
-            say(`  ${progress.line()}`);
-          }
+          show(e);
         },
         signal,
       ),
@@ -176,6 +169,20 @@ function wavesOption(values: { 'media-batch'?: string; waves?: string; 'max-fail
     });
   }
   return vars;
+}
+
+/** The progress as plain lines: each stage, each host's outcome, and where the stage stands. */
+function plainView(plan: Plan, say: (line: string) => void): (e: PlaybookEvent) => void {
+  const progress = new RolloutProgress(plan);
+  return (e) => {
+    progress.update(e);
+    if (e.event === 'stage') say(`\n==> stage ${e.stage}: ${e.name}`);
+    else if (e.event === 'host' && e.steps_task) {
+      const changed = changedSteps(e).length;
+      say(e.status === 'ok' ? `  ok     ${e.host}: ${changed} changed` : `  FAILED ${e.host}: ${e.msg}`);
+      say(`  ${progress.line()}`);
+    }
+  };
 }
 
 /** The Ink progress view, loaded only on a terminal: the scripted path never loads React or Ink. */

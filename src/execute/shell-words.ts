@@ -1,4 +1,4 @@
-const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+import { shQuote } from '../render/quote.js';
 
 /** A command line as a person would type it in a POSIX shell: what a "continue with" message shows. */
-export const shown = (argv: readonly string[]) => argv.map(quote).join(' ');
+export const shown = (argv: readonly string[]) => argv.map(shQuote).join(' ');

@@ -1,6 +1,6 @@
 /** POSIX shell single-quoting: the value reaches the command byte for byte, whatever it holds. */
 export function shQuote(s: string): string {
-  return /^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Bash $'...' form for multi-line text such as nbsetconfig input. */

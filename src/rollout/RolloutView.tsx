@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { useEffect, useState } from 'react';
 import type { Plan } from '../plan/types.js';
-import type { PlaybookEvent } from './events.js';
+import { changedSteps, type PlaybookEvent } from './events.js';
 import { RolloutProgress } from './progress.js';
 
 /** Where the view gets its events: the command pushes each one as ansible-playbook prints it. */
@@ -19,7 +19,7 @@ export function RolloutView(props: { plan: Plan; feed: EventFeed }) {
       props.feed.subscribe((e) => {
         progress.update(e);
         if (e.event === 'host' && e.steps_task) {
-          const changed = (e.steps ?? []).filter((s) => s.outcome === 'changed').length;
+          const changed = changedSteps(e).length;
           const line = e.status === 'ok' ? `✓ ${e.host}: ${changed} changed` : `✗ ${e.host}: ${e.msg ?? e.status}`;
           setRecent((r) => [...r.slice(-4), line]);
         }

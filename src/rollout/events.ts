@@ -40,3 +40,8 @@ export function parseEvent(line: string): PlaybookEvent | undefined {
     return undefined;
   }
 }
+
+/** The steps a host result says changed the host, by id. */
+export function changedSteps(e: { steps?: StepReport[] }): string[] {
+  return (e.steps ?? []).filter((s) => s.outcome === 'changed').map((s) => s.id);
+}

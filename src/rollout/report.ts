@@ -1,7 +1,7 @@
 import { findStatus } from '../catalogue/statuses.js';
 import type { Plan } from '../plan/types.js';
 import { FLEET_WAIT_TASK } from '../render/ansible.js';
-import type { PlaybookEvent, StepReport } from './events.js';
+import { changedSteps, type PlaybookEvent, type StepReport } from './events.js';
 
 export interface HostReport {
   host: string;
@@ -37,7 +37,7 @@ export function rolloutReport(plan: Plan, events: PlaybookEvent[], check: boolea
     if (!h) continue;
     h.stage = e.stage ?? h.stage;
     const steps: StepReport[] = e.steps ?? [];
-    h.changed.push(...steps.filter((s) => s.outcome === 'changed').map((s) => s.id));
+    h.changed.push(...changedSteps(e));
     if (e.status === 'failed' && e.task === FLEET_WAIT_TASK) {
       h.outcome = 'waiting';
       h.failure = { message: `tightening waits for the fleet: ${e.msg ?? ''}` };

@@ -4,7 +4,7 @@ import { describe, expect } from 'vitest';
 import { loadAnswersFile } from '../../src/environment/load.js';
 import { buildPlan } from '../../src/plan/build.js';
 import type { RolloutReport } from '../../src/rollout/report.js';
-import { argvLog, bpconf, createdTokens, readState, setFaults } from '../netbackup-sim/layout.js';
+import { argvLog, bpconf, changingCalls, createdTokens, readState, setFaults } from '../netbackup-sim/layout.js';
 import { ansibleEnv, ansiblePlaybook, fleetSite, localInventory, renderPlaybook } from '../helpers/ansible.js';
 import { cli } from '../helpers/cli.js';
 import type { Site } from '../helpers/site.js';
@@ -12,9 +12,6 @@ import { withTools } from '../helpers/tools.js';
 
 const { it } = withTools('ansible-playbook');
 const lint = withTools('ansible-playbook', 'ansible-lint');
-
-const CHANGING =
-  /^(nbsetconfig|bp\.kill_all|bp\.start_all)|^nbcertcmd -(getCACertificate|getCertificate|createToken)|^nbseccmd -set/;
 
 /** nbsecure rollout on the simulated fleet, with the user's inventory; the report it wrote. */
 async function rollout(site: Site, ...extra: string[]) {
@@ -37,12 +34,7 @@ async function rollout(site: Site, ...extra: string[]) {
   return { ...r, report, stats, plan };
 }
 
-const changes = (site: Site) =>
-  Object.values(site.hosts).flatMap((h) =>
-    argvLog(h)
-      .map((l) => [l.cmd, ...l.args].join(' '))
-      .filter((l) => CHANGING.test(l)),
-  );
+const changes = (site: Site) => Object.values(site.hosts).flatMap(changingCalls);
 
 /** Every file under a folder, with its text. */
 function filesUnder(dir: string): { file: string; text: string }[] {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { argvLog, bpconf, readState, setFaults } from '../netbackup-sim/layout.js';
+import { argvLog, bpconf, changingCalls, readState, setFaults } from '../netbackup-sim/layout.js';
 import { ansiblePlaybook, renderPlaybook } from '../helpers/ansible.js';
 import { cli } from '../helpers/cli.js';
 import { withTools } from '../helpers/tools.js';
@@ -88,15 +88,7 @@ const ansible: Executor = {
 const withAnsible = withTools('ansible-playbook');
 const EXECUTORS = withAnsible.missing.length ? [runner, bash] : [runner, bash, ansible];
 
-const CHANGING = new RegExp(
-  '^(nbsetconfig|bp\\.kill_all|bp\\.start_all)$|^nbseccmd -setsecurityconfig|' +
-    '^nbcertcmd (-getCACertificate|-getCertificate|-createToken|-deleteToken|-revokeCertificate)',
-);
-/** The changing commands a host ran, in order; a step file's path (new every run) reads as <file>. */
-const changes = (site: Site, host: string) =>
-  argvLog(site.hosts[host]!)
-    .map((l) => [l.cmd, ...l.args.map((a) => (a.startsWith('/') ? '<file>' : a))].join(' '))
-    .filter((l) => CHANGING.test(l));
+const changes = (site: Site, host: string) => changingCalls(site.hosts[host]!);
 
 const PRIMARY = 'p.corp.example';
 const DMZ = 'w1.dmz.example';

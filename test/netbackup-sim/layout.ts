@@ -87,3 +87,17 @@ export function createdTokens(domain: string): string[] {
   const file = join(domain, 'created-tokens.log');
   return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
 }
+
+/** The simulated commands that change a host or the domain (every other one only reads). */
+const CHANGING = new RegExp(
+  '^(nbsetconfig|bpsetconfig|bp\\.kill_all|bp\\.start_all)$|^nbseccmd -setsecurityconfig|' +
+    '^nbcertcmd (-getCACertificate|-getCertificate|-createToken|-deleteToken|-revokeCertificate|' +
+    '-enrollCertificate(?! -preCheck))',
+);
+
+/** The changing commands a host ran, in order; a step file's path (new every run) reads as <file>. */
+export function changingCalls(host: SimHost): string[] {
+  return argvLog(host)
+    .map((l) => [l.cmd, ...l.args.map((a) => (a.startsWith('/') ? '<file>' : a))].join(' '))
+    .filter((l) => CHANGING.test(l));
+}
