@@ -6,7 +6,6 @@ import { BIN, ROOT } from './bin.js';
 import type { Driver } from './wizard-flow.js';
 import { clearField } from './field.js';
 
-const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** How often the screen is read while waiting for it to show something: a poll, not a pause. */
@@ -30,6 +29,10 @@ export function terminal(
   history(): string;
 } {
   const dir = mkdtempSync(join(tmpdir(), 'nbsecure-pty-'));
+  // A tmux server of its own: on the shared default server, one test ending its last session stops the
+  // server while another test's new-session is connecting ("server exited unexpectedly").
+  const socket = join(dir, 'tmux.sock');
+  const tmux = (...a: string[]) => execFileSync('tmux', ['-S', socket, ...a], { encoding: 'utf8' });
   const name = `nbs${process.pid}${Math.random().toString(36).slice(2, 8)}`;
   const exitFile = join(dir, 'exit');
   const script = join(dir, 'run.sh');
@@ -102,7 +105,7 @@ export function terminal(
     },
     kill() {
       try {
-        tmux('kill-session', '-t', name);
+        tmux('kill-server');
       } catch {
         /* already gone */
       }
