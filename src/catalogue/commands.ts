@@ -14,6 +14,11 @@ export interface CommandSpec extends Sourced {
   flags: Record<string, Confidence>;
   /** The flags whose value is a file nbsecure writes at run time (a `{file:NAME}` placeholder). */
   fileFlags?: readonly string[];
+  /**
+   * Operations that act for an authenticated administrator (after `bpnbat -login`, or with an API key in
+   * NETBACKUP_APIKEY): `true` for every use of the command, else the operation flags that need it.
+   */
+  session?: true | readonly string[];
 }
 
 const COMMANDS_REF = 'NetBackup Commands Reference Guide';
@@ -60,6 +65,7 @@ export const COMMANDS = {
     source: `${COMMANDS_REF}, nbcertcmd (8.2 and current)`,
     confidence: 'doc',
     fileFlags: ['-file', '-passphraseFile'],
+    session: ['-createToken', '-deleteToken', '-cleanupToken', '-revokeCertificate'],
     flags: {
       '-getCACertificate': 'doc',
       '-getCertificate': 'doc',
@@ -108,6 +114,7 @@ export const COMMANDS = {
     dir: 'admincmd',
     source: `${COMMANDS_REF}, nbseccmd (8.1, 9.x, 10.x)`,
     confidence: 'doc',
+    session: true,
     flags: {
       '-setsecurityconfig': 'doc',
       '-getsecurityconfig': 'doc',
@@ -181,4 +188,10 @@ export function confidenceOf(name: CommandName, args: readonly string[]): Confid
   const spec: CommandSpec = COMMANDS[name];
   const levels: Confidence[] = [spec.confidence, ...args.filter((a) => a in spec.flags).map((a) => spec.flags[a]!)];
   return levels.includes('unconfirmed') ? 'unconfirmed' : spec.confidence;
+}
+
+/** Whether these arguments make the command act as an authenticated administrator. */
+export function needsSession(name: CommandName, args: readonly string[]): boolean {
+  const session = (COMMANDS[name] as CommandSpec).session;
+  return session === true || (Array.isArray(session) && session.includes(args[0] ?? ''));
 }

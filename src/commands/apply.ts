@@ -10,7 +10,7 @@ import { secretFromEnv, secretFromFile } from '../execute/token.js';
 import { isStageId, STAGES } from '../plan/stages.js';
 import type { StageId } from '../plan/types.js';
 import { writeLine, type Io } from '../output.js';
-import { parseCommandArgs, required } from './args.js';
+import { checkApiUrl, parseCommandArgs, required } from './args.js';
 import { terminalPrompter } from './prompter.js';
 
 export async function applyCommand(args: string[], io: Io): Promise<number> {
@@ -27,6 +27,9 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
     resume: { type: 'boolean' },
     'token-file': { type: 'string' },
     'passphrase-file': { type: 'string' },
+    'api-key-file': { type: 'string' },
+    'api-url': { type: 'string' },
+    otp: { type: 'string' },
     'state-dir': { type: 'string' },
     'step-timeout': { type: 'string' },
     confirm: { type: 'string', multiple: true },
@@ -51,6 +54,12 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
   const passphrase = values['passphrase-file']
     ? secretFromFile('passphrase', values['passphrase-file'])
     : secretFromEnv('passphrase', io.env);
+  const apiKey = values['api-key-file']
+    ? secretFromFile('apiKey', values['api-key-file'])
+    : secretFromEnv('apiKey', io.env);
+  if (values.otp !== undefined && !/^\d{6,8}$/.test(values.otp))
+    throw new UsageError('--otp must be the 6-digit code your authenticator shows.');
+  const apiUrl = values['api-url'] === undefined ? undefined : checkApiUrl(values['api-url']);
   // The resume command repeats what was given, with absolute paths, so it works from anywhere.
   const resumeCommand = ['nbsecure', 'apply'];
   if (values.plan) resumeCommand.push('--plan', resolve(io.cwd, values.plan));
@@ -59,6 +68,8 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
   if (values['this-host']) resumeCommand.push('--this-host', values['this-host']);
   if (values['token-file']) resumeCommand.push('--token-file', resolve(io.cwd, values['token-file']));
   if (values['passphrase-file']) resumeCommand.push('--passphrase-file', resolve(io.cwd, values['passphrase-file']));
+  if (values['api-key-file']) resumeCommand.push('--api-key-file', resolve(io.cwd, values['api-key-file']));
+  if (apiUrl) resumeCommand.push('--api-url', apiUrl);
   if (values['state-dir']) resumeCommand.push('--state-dir', resolve(io.cwd, values['state-dir']));
   if (values.yes) resumeCommand.push('--yes');
   if (values.reissue) resumeCommand.push('--reissue');
@@ -82,7 +93,9 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
       yes: Boolean(values.yes),
       reissue: Boolean(values.reissue),
       ...(stage ? { stage } : {}),
-      secrets: { ...(token ? { token } : {}), ...(passphrase ? { passphrase } : {}) },
+      secrets: { ...(token ? { token } : {}), ...(passphrase ? { passphrase } : {}), ...(apiKey ? { apiKey } : {}) },
+      ...(values.otp ? { otp: values.otp } : {}),
+      ...(apiUrl ? { apiUrl } : {}),
       confirmed: new Set(
         (values.confirm ?? []).flatMap((c) => c.split(',')).map((c) => (c.includes(':') ? c : `${hostName}:${c}`)),
       ),

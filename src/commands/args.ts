@@ -22,3 +22,17 @@ export function required(command: string, value: string | undefined, flag: strin
   if (!value) throw new UsageError(`nbsecure ${command} needs ${flag}. See nbsecure ${command} --help.`);
   return value;
 }
+
+/** --api-url: an https URL without credentials in it (they would show in the resume command and the journal). */
+export function checkApiUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--api-url ${text} is not a URL; give it as https://HOST:PORT/netbackup.`);
+  }
+  if (url.protocol !== 'https:')
+    throw new UsageError(`--api-url ${text} must be https: nbsecure never talks plain HTTP.`);
+  if (url.username || url.password) throw new UsageError('--api-url must not hold a user or password.');
+  return url.href.replace(/\/+$/, '');
+}

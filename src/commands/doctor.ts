@@ -3,7 +3,11 @@ import { probeDirect, probeTunnel, type PathResult } from '../doctor/probe.js';
 import { targetsFromAnswers, targetsFromFlags, targetsFromLocalConfig, type Targets } from '../doctor/targets.js';
 import { describeFailure, verdict } from '../doctor/verdict.js';
 import { colours, writeLine, type Io } from '../output.js';
-import { parseCommandArgs } from './args.js';
+import { checkApiUrl, parseCommandArgs } from './args.js';
+import { REST_BASE_PATH, REST_PORT } from '../catalogue/rest.js';
+import { preflightLines, preflightOk, preflightPrimary } from '../doctor/preflight.js';
+import { loadAnswersFile } from '../environment/load.js';
+import { secretFromEnv, secretFromFile } from '../execute/token.js';
 
 /** NetBackup's PBX and web service port: the direct path and the HTTP tunnel both use it. */
 export const NETBACKUP_PORT = 1556;
@@ -18,7 +22,7 @@ function targetsFrom(
   },
   timeoutMs: number,
 ): Targets {
-  if (values.answers || values.host) {
+  if (values.host || (values.answers && !values.primary)) {
     if (!values.answers || !values.host)
       throw new UsageError('nbsecure doctor: --answers FILE and --host NAME go together. See nbsecure doctor --help.');
     if (values.primary || values.tunnel)
@@ -30,6 +34,14 @@ function targetsFrom(
   return targetsFromLocalConfig(values['install-path'] ?? '/usr/openv', timeoutMs);
 }
 
+function apiKey(file: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  return file ? secretFromFile('apiKey', file) : secretFromEnv('apiKey', env);
+}
+
+function answersFingerprint(file: string): string | undefined {
+  return loadAnswersFile(file).environment.certificates.caFingerprint;
+}
+
 export async function doctorCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseCommandArgs('doctor', args, {
     answers: { type: 'string' },
@@ -39,6 +51,9 @@ export async function doctorCommand(args: string[], io: Io): Promise<number> {
     json: { type: 'boolean' },
     timeout: { type: 'string' },
     'install-path': { type: 'string' },
+    'api-key-file': { type: 'string' },
+    'api-url': { type: 'string' },
+    'ca-fingerprint': { type: 'string' },
   });
   const timeout = values.timeout === undefined ? 5 : Number(values.timeout);
   if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 300)
@@ -68,13 +83,32 @@ export async function doctorCommand(args: string[], io: Io): Promise<number> {
     );
   }
   const sentence = verdict(t.host, t.primary, NETBACKUP_PORT, paths, t.named);
+  // With --primary, the primary's REST API too: it counts towards the exit only when a fingerprint was given.
+  const fingerprint =
+    values['ca-fingerprint'] ?? (values.primary && values.answers ? answersFingerprint(values.answers) : undefined);
+  const key = values.primary ? apiKey(values['api-key-file'], io.env) : undefined;
+  const api = values.primary
+    ? await preflightPrimary({
+        url: values['api-url'] ? checkApiUrl(values['api-url']) : `https://${t.primary}:${REST_PORT}${REST_BASE_PATH}`,
+        primary: t.primary,
+        ...(fingerprint ? { caFingerprint: fingerprint } : {}),
+        ...(key ? { apiKey: key } : {}),
+        timeoutMs: ms,
+      })
+    : undefined;
+  if (api) preflightLines(api).forEach((l) => human(l));
   if (values.json) {
     writeLine(
       io.stdout,
-      JSON.stringify({ host: t.host, primary: t.primary, port: NETBACKUP_PORT, paths, verdict: sentence }, null, 2),
+      JSON.stringify(
+        { host: t.host, primary: t.primary, port: NETBACKUP_PORT, paths, verdict: sentence, ...(api ? { api } : {}) },
+        null,
+        2,
+      ),
     );
   } else {
     human(`\n${sentence}`);
   }
-  return paths.some((p) => p.ok) ? 0 : 1;
+  const apiFailed = api !== undefined && fingerprint !== undefined && !preflightOk(api);
+  return paths.some((p) => p.ok) && !apiFailed ? 0 : 1;
 }

@@ -46,6 +46,7 @@ Prints the meaning, the likely cause in the scenarios nbsecure plans, the remedy
 Usage: nbsecure apply (--answers FILE | --plan PLAN.json) --host NAME [--dry-run] [--yes] [--resume]
                       [--token-file FILE] [--passphrase-file FILE] [--state-dir DIR]
                       [--confirm STEP[,STEP]] [--step-timeout S] [--reissue] [--stage NAME]
+                      [--api-key-file FILE] [--otp CODE] [--api-url URL]
 
   --answers FILE     plan from an answers file now
   --plan PLAN.json   run a saved plan (refused with exit 3 if tampered, or stale against --answers)
@@ -55,6 +56,11 @@ Usage: nbsecure apply (--answers FILE | --plan PLAN.json) --host NAME [--dry-run
   --resume           continue from the first step not done in the journal
   --token-file FILE  the authorization token (mode 0600; or NBSECURE_TOKEN, or a hidden prompt)
   --passphrase-file FILE  the external CA key passphrase (mode 0600; or NBSECURE_PASSPHRASE, or a prompt)
+  --api-key-file FILE  a NetBackup API key (mode 0600; or NBSECURE_API_KEY): no login step, the commands
+                     that need a session get it in NETBACKUP_APIKEY, and the security level is set over
+                     REST (TLS pinned to certificates.caFingerprint)
+  --otp CODE         the one-time password, when the primary holds a change for one (with --resume)
+  --api-url URL      the primary's REST API base (default https://PRIMARY:1556/netbackup), e.g. a proxy
   --confirm STEP     a manual step you have done (e.g. login); repeat or separate with commas
   --state-dir DIR    journal and saved configuration (default $XDG_STATE_HOME/nbsecure)
   --step-timeout S   seconds one step may take (default 600)
@@ -67,7 +73,7 @@ Usage: nbsecure apply (--answers FILE | --plan PLAN.json) --host NAME [--dry-run
 
 Usage: nbsecure rollout (--answers FILE | --plan PLAN.json) [--inventory FILE] [--check] [--yes]
                         [--limit PATTERN] [--forks N] [--json] [--out DIR] [--confirm STEP[,STEP]]
-                        [--media-batch N] [--waves LIST] [--max-fail-percentage N]
+                        [--media-batch N] [--waves LIST] [--max-fail-percentage N] [--api-key-file FILE]
 
   --inventory FILE   your Ansible inventory (SSH, WinRM); default: the rendered inventory.yml
   --check            stop after the dry run (ansible-playbook --check --diff)
@@ -80,6 +86,8 @@ Usage: nbsecure rollout (--answers FILE | --plan PLAN.json) [--inventory FILE] [
   --media-batch N    media servers at a time (default 5); one failure stops the stage
   --waves LIST       client waves, counts or percentages (default 1,10%,25%)
   --max-fail-percentage N  a wave goes on while at most N% of its hosts failed (default 10)
+  --api-key-file FILE  a NetBackup API key (mode 0600; or NBSECURE_API_KEY): the login steps are skipped and
+                     the commands that act as an administrator get it in NETBACKUP_APIKEY; never logged
 
 Stages run in order: prepare the primary, media servers in batches, clients in canary waves, tighten
 the domain once every host has its certificate, then verify and delete the token. The report is written

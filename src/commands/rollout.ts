@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EXIT, UsageError } from '../errors.js';
 import { withInterrupts } from '../execute/interrupts.js';
+import { SECRET_KINDS, secretFromFile } from '../execute/token.js';
 import { planFromFlags } from '../execute/load-plan.js';
 import type { Plan } from '../plan/types.js';
 import { renderAnsible } from '../render/ansible.js';
@@ -31,6 +32,7 @@ export async function rolloutCommand(args: string[], io: Io): Promise<number> {
     'max-fail-percentage': { type: 'string' },
     json: { type: 'boolean' },
     confirm: { type: 'string', multiple: true },
+    'api-key-file': { type: 'string' },
   });
   if (!values.answers && !values.plan) {
     throw new UsageError('nbsecure rollout needs --answers FILE or --plan PLAN.json. See nbsecure rollout --help.');
@@ -49,6 +51,9 @@ export async function rolloutCommand(args: string[], io: Io): Promise<number> {
     );
   }
   const plan = planFromFlags(values);
+  // The role reads the key from ansible-playbook's environment (NBSECURE_API_KEY) into a no_log parameter.
+  const apiKey = values['api-key-file'] ? secretFromFile('apiKey', values['api-key-file']) : undefined;
+  const env = apiKey ? { ...io.env, [SECRET_KINDS.apiKey.env]: apiKey } : io.env;
   if (!(await hasAnsiblePlaybook(io.env))) {
     throw new UsageError(
       'nbsecure rollout runs the fleet through ansible-playbook, which is not installed here: install ' +
@@ -70,7 +75,7 @@ export async function rolloutCommand(args: string[], io: Io): Promise<number> {
     const run = (check: boolean, onEvent: (e: PlaybookEvent) => void, signal?: AbortSignal) =>
       runPlaybook({
         dir,
-        env: io.env,
+        env,
         inventory: values.inventory ? resolve(io.cwd, values.inventory) : join(dir, 'inventory.yml'),
         check,
         ...(values.limit ? { limit: values.limit } : {}),

@@ -12,6 +12,14 @@ export interface ResolvedStep {
   /** Why the step will refuse to run (an identity key already set to another value). */
   refusal?: string;
   note?: string;
+  /** With an API key: the login it stands in for, or the REST call a manual step becomes. */
+  viaApiKey?: { login: true } | { rest: RestCall };
+}
+
+/** A REST step's calls as the dry run shows them and the runner makes them. */
+export interface RestCall {
+  read: { method: 'GET'; url: string };
+  write: { method: 'POST'; url: string; body: Record<string, unknown> };
 }
 
 /** The dry-run lines of one step: path and argv, stdin, files, and when it is skipped. */
@@ -24,6 +32,21 @@ export function describeResolved(r: ResolvedStep, n: number, os: Os, doneEarlier
   ];
   if (doneEarlier) lines.push('    done in an earlier run: will not run again (--resume)');
   if (s.verifyForYourVersion) lines.push(`    ${s.verifyForYourVersion}`);
+  if (r.viaApiKey && 'login' in r.viaApiKey) {
+    lines.push('    with the API key: no login; the commands that need a session get the key in NETBACKUP_APIKEY');
+    return lines;
+  }
+  if (r.viaApiKey && 'rest' in r.viaApiKey) {
+    const { read, write } = r.viaApiKey.rest;
+    lines.push(
+      `    with the API key, over TLS pinned to the CA fingerprint:`,
+      `    read:  ${read.method} ${read.url}`,
+      `    send:  ${write.method} ${write.url} ${JSON.stringify(write.body)}`,
+      '           only the fields that differ from what the read shows; nothing when all match',
+      '    waits: for a one-time password (--otp) or an approval, if the primary asks for one (exit 4)',
+    );
+    return lines;
+  }
   if (s.manual) {
     for (const l of s.instructions ?? []) lines.push(`    ${l}`);
     lines.push('    You confirm it when asked, or with --confirm on the command line.');

@@ -8,7 +8,9 @@ import { argvWithFiles } from '../plan/args.js';
 import { stepsToRun } from '../plan/stages.js';
 import type { FileName, HostPlan, Plan, PlanCommand, StageId, Step } from '../plan/types.js';
 import { configChange, identityConflicts, parseConfigLines } from './config-diff.js';
-import { describeResolved, type ResolvedStep } from './dry-run.js';
+import { describeResolved, type ResolvedStep, type RestCall } from './dry-run.js';
+import { RestClient } from './rest-client.js';
+import { applySecuritySettings, restCall, type Pending } from './rest-step.js';
 import type { ApplyEvent, ApplyEventListener, ApplyResult, DryRunStep, Stop, StepOutcome } from './events.js';
 import { certificateState, certificateVerdict } from './certificate-state.js';
 import { guardFailure } from './guards.js';
@@ -60,6 +62,10 @@ export interface ApplyOptions {
   /** The command that resumes this run, shown after a failure or a stop. */
   resumeCommand: string[];
   prompter: Prompter;
+  /** The one-time password for a change the primary holds for adaptive MFA (--otp). */
+  otp?: string;
+  /** The primary's REST API base instead of the plan's (--api-url: a proxy, a loopback address in tests). */
+  apiUrl?: string;
 }
 
 /** How a run is watched and stopped: the events it emits, and the signal that interrupts it. */
@@ -180,7 +186,11 @@ class HostRun {
       const elsewhere = thisHostProblem(host.name, opts.machine.hostname, opts.machine.thisHost);
       if (elsewhere) throw new UsageError(elsewhere);
     }
-    const { steps: resolved, snapshot } = await resolveSteps({ ...host, steps: selection.steps }, opts.stepTimeoutMs);
+    const { steps: resolved, snapshot } = await resolveSteps(
+      { ...host, steps: selection.steps },
+      opts.stepTimeoutMs,
+      this.ctx.secrets.apiKey ? apiBase(plan, opts) : undefined,
+    );
     this.emit({
       type: 'dry-run',
       host: host.name,
@@ -284,6 +294,60 @@ class HostRun {
     });
   }
 
+  private restClient?: RestClient;
+
+  /** A manual step's REST form, with the API key: journaled, and its waits are exit 4 like a manual stop. */
+  private async runRest(step: Step, call: RestCall): Promise<ApplyResult | undefined> {
+    const { opts, ctx } = this;
+    const pendingFile = join(ctx.stateDir, 'rest-pending.json');
+    const held = readPending(pendingFile, step.id);
+    this.restClient ??= new RestClient({
+      url: apiBase(this.plan, opts),
+      serverName: this.plan.primary,
+      ...(this.plan.api?.caFingerprint ? { caFingerprint: this.plan.api.caFingerprint } : {}),
+      apiKey: ctx.secrets.apiKey!,
+      timeoutMs: opts.stepTimeoutMs,
+    });
+    ctx.notice(`${call.read.method} ${call.read.url}, then ${call.write.method} of the fields that differ`, step.id);
+    this.record(step, 'start');
+    const started = Date.now();
+    const outcome = await applySecuritySettings(step.rest!, {
+      client: this.restClient,
+      ...(opts.otp ? { otp: opts.otp } : {}),
+      ...(opts.prompter.interactive && !opts.otp
+        ? { askOtp: () => opts.prompter.secret('    One-time password from your authenticator (hidden): ') }
+        : {}),
+      ...(held ? { pending: held } : {}),
+      savePending: (p) =>
+        p
+          ? writePrivate(pendingFile, `${JSON.stringify({ step: step.id, ...p })}\n`)
+          : rmSync(pendingFile, { force: true }),
+    });
+    if (outcome.kind === 'failed') return this.failed(step, outcome.reason, '');
+    if (outcome.kind === 'waiting') {
+      this.record(step, 'failed', { reason: `waiting for ${outcome.for}` });
+      this.emit({ type: 'waiting', for: outcome.for, text: outcome.text });
+      const resume = opts.resumeCommand.includes('--resume') ? opts.resumeCommand : [...opts.resumeCommand, '--resume'];
+      return this.result(EXIT.waiting, {
+        kind: 'waiting',
+        step: step.id,
+        title: step.title,
+        reason: outcome.text,
+        next: outcome.for === 'one-time-password' ? [...resume.filter((a) => a !== '--otp'), '--otp', 'CODE'] : resume,
+      });
+    }
+    const ms = Date.now() - started;
+    const changed = outcome.kind === 'changed';
+    if (changed) {
+      this.changedNow.add(step.id);
+      this.changes++;
+    }
+    this.record(step, 'ok', { exit: 0, ms, changed });
+    this.outcomes.push({ id: step.id, outcome: outcome.kind, detail: outcome.detail });
+    this.emit({ type: 'step-done', step: step.id, outcome: outcome.kind, detail: outcome.detail, ms });
+    return undefined;
+  }
+
   /** Runs one command; its output is emitted line by line, redacted, when `echo` (the step itself). */
   private async exec(
     cmd: { file: string; args: string[]; stdin?: string },
@@ -292,7 +356,8 @@ class HostRun {
   ): Promise<Outcome> {
     const timeoutMs = this.opts.stepTimeoutMs;
     const sub = execa(cmd.file, cmd.args, {
-      env: childEnvironment(),
+      // Only a command that acts as an administrator is handed the API key.
+      env: childEnvironment(process.env, step.session ? this.ctx.secrets.apiKey : undefined),
       extendEnv: false,
       reject: false,
       all: true,
@@ -342,6 +407,15 @@ class HostRun {
     if (this.control.signal?.aborted) return this.interrupted(step);
     this.emit({ type: 'step-start', step: step.id, title: step.title, index: i + 1, total, manual: step.manual });
     if (this.doneEarlier(step)) return this.settle(step, 'skipped', 'done in an earlier run');
+    if (r.viaApiKey && 'login' in r.viaApiKey) {
+      return this.settle(
+        step,
+        'skipped',
+        'not needed: the API key stands in for the login (NETBACKUP_APIKEY, for the commands that need a session)',
+        'the API key stands in for the login',
+      );
+    }
+    if (r.viaApiKey && 'rest' in r.viaApiKey) return this.runRest(step, r.viaApiKey.rest);
     if (step.manual) {
       this.emit({ type: 'manual-needed', step: step.id, title: step.title, instructions: step.instructions ?? [] });
       if (
@@ -502,6 +576,23 @@ class HostRun {
   }
 }
 
+/** The primary's REST API base: --api-url, else the plan's. */
+function apiBase(plan: Plan, opts: ApplyOptions): string {
+  return opts.apiUrl ?? plan.api?.url ?? `https://${plan.primary}:1556/netbackup`;
+}
+
+/** The change a step left held on the primary in an earlier run (a one-time password, an approval). */
+function readPending(file: string, step: string): Pending | undefined {
+  try {
+    const p = JSON.parse(readFileSync(file, 'utf8')) as Pending & { step?: string };
+    return p.step === step && (p.kind === 'mfa' || p.kind === 'approval')
+      ? { kind: p.kind, ...(typeof p.id === 'string' ? { id: p.id } : {}) }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A command as execa runs it: the typed file arguments replaced by the paths their files were written to. */
 function runnable(cmd: PlanCommand, pathOf: (file: FileName) => string): { file: string; args: string[] } {
   return { file: cmd.file, args: argvWithFiles(cmd, pathOf) };
@@ -537,7 +628,11 @@ function dryRunStep(r: ResolvedStep, n: number, os: HostPlan['os'], doneEarlier:
  * What each step will run, decided before anything runs, so that the dry run shows exactly what
  * the run does. For the configuration step that means reading the host's current values.
  */
-async function resolveSteps(host: HostPlan, timeoutMs: number): Promise<{ steps: ResolvedStep[]; snapshot?: string }> {
+async function resolveSteps(
+  host: HostPlan,
+  timeoutMs: number,
+  api: string | undefined,
+): Promise<{ steps: ResolvedStep[]; snapshot?: string }> {
   const out: ResolvedStep[] = [];
   let snapshot: string | undefined;
   for (const step of host.steps) {
@@ -546,6 +641,8 @@ async function resolveSteps(host: HostPlan, timeoutMs: number): Promise<{ steps:
       ...(step.command
         ? { invocation: { ...step.command, ...(step.stdin !== undefined ? { stdin: step.stdin } : {}) } }
         : {}),
+      ...(api && step.apiKeyReplaces ? { viaApiKey: { login: true as const } } : {}),
+      ...(api && step.rest ? { viaApiKey: { rest: restCall(api, step.rest) } } : {}),
     };
     if (!step.mergeRepeatedKeys || !step.command) {
       out.push(base);

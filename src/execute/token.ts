@@ -16,7 +16,18 @@ export const SECRET_KINDS = {
     env: 'NBSECURE_PASSPHRASE',
     prompt: "Passphrase of the external certificate's private key (hidden)",
   },
+  apiKey: {
+    words: 'the NetBackup API key',
+    flag: '--api-key-file',
+    env: 'NBSECURE_API_KEY',
+    prompt: 'NetBackup API key (hidden)',
+  },
 } as const;
+
+/** The variable NetBackup commands read an API key from (Security Guide 11.0: instead of bpnbat -login). */
+export const NETBACKUP_APIKEY = 'NETBACKUP_APIKEY';
+/** An API key is a long random string; anything this short is the wrong file. */
+const MIN_API_KEY_LENGTH = 16;
 export type SecretKind = keyof typeof SECRET_KINDS;
 
 /** Shorter secrets cannot be redacted safely (every such run of letters in any output would go). */
@@ -39,6 +50,16 @@ export function checkSecret(kind: SecretKind, value: string, from: string): stri
         `; OpenSSL refuses such a passphrase, and nbsecure could not hide it safely in what ` +
         `it prints.`,
     );
+  }
+  if (kind === 'apiKey') {
+    const key = secret.trim();
+    if (key.length < MIN_API_KEY_LENGTH || /\s/.test(key)) {
+      throw new UsageError(
+        `the API key from ${from} is ${key ? 'not one unbroken string of at least 16 characters' : 'empty'}` +
+          '; copy it again from the web UI (Security > API keys), where it is shown once when it is made.',
+      );
+    }
+    return key;
   }
   return kind === 'token' ? secret.trim() : secret;
 }
@@ -93,10 +114,14 @@ export const tokenFromFile = (file: string) => secretFromFile('token', file);
 export const tokenFromEnv = (env: NodeJS.ProcessEnv) => secretFromEnv('token', env);
 
 /**
- * The environment NetBackup commands run with: nbsecure's own secret variables removed, so that no
- * child (nor anything it starts) inherits the token or a passphrase it was not handed on purpose.
+ * The environment NetBackup commands run with: nbsecure's own secret variables removed, and an API key
+ * the shell may hold, so that no child (nor anything it starts) inherits a secret it was not handed on
+ * purpose. `apiKey` is handed to the commands that act as an administrator, and to them alone.
  */
-export function childEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const secretNames = new Set<string>(Object.values(SECRET_KINDS).map((k) => k.env));
-  return Object.fromEntries(Object.entries(env).filter(([k]) => !secretNames.has(k)));
+export function childEnvironment(env: NodeJS.ProcessEnv = process.env, apiKey?: string): NodeJS.ProcessEnv {
+  const secretNames = new Set<string>([...Object.values(SECRET_KINDS).map((k) => k.env), NETBACKUP_APIKEY]);
+  return {
+    ...Object.fromEntries(Object.entries(env).filter(([k]) => !secretNames.has(k))),
+    ...(apiKey ? { [NETBACKUP_APIKEY]: apiKey } : {}),
+  };
 }

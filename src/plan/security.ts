@@ -2,8 +2,17 @@ import type { DteMode, Environment, HostEnv } from '../environment/types.js';
 import { allHosts } from '../environment/types.js';
 import { atLeast, isLegacy } from '../environment/versions.js';
 import { commandStep, doneWhen, manualStep, readStep } from './step.js';
-import type { Step } from './types.js';
+import type { RestSetting, Step } from './types.js';
 import { VERIFY_MARKER } from '../catalogue/confidence.js';
+import {
+  API_VERSION,
+  DEPLOY_LEVEL,
+  MEDIA_TYPE,
+  REST,
+  REST_BASE_PATH,
+  REST_PORT,
+  SECURITY_FIELDS,
+} from '../catalogue/rest.js';
 
 export const DTE_MODE: Record<DteMode, { flag: string; label: string; output: string }> = {
   'preferred-off': { flag: '0', label: 'Preferred Off', output: 'PREFERRED.?OFF' },
@@ -26,7 +35,7 @@ export function insecureSetting(env: Environment): 'on' | 'off' {
 
 /** The web login on the primary, at the start of each stage there that acts as an administrator. */
 export function loginStep(primary: HostEnv, id = 'login'): Step {
-  return manualStep(
+  const step = manualStep(
     primary,
     id,
     'Log in as a NetBackup administrator',
@@ -35,24 +44,85 @@ export function loginStep(primary: HostEnv, id = 'login'): Step {
     [
       `On ${primary.name}, run: ${primary.os === 'windows' ? 'bpnbat.exe' : 'bpnbat'} -login -logintype WEB`,
       'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).',
+      'With an API key (nbsecure apply --api-key-file FILE, or NBSECURE_API_KEY), nbsecure skips this login and ' +
+        'hands the key to the commands that need a session in NETBACKUP_APIKEY.',
     ],
   );
+  return { ...step, apiKeyReplaces: true };
 }
 
-/** The certificate deployment level: a web UI or REST setting, so a person's step (no nbseccmd flag exists). */
+/** The REST settings of the tighten stage, as the primary's security properties name them. */
+export function securitySettings(primary: HostEnv, env: Environment): RestSetting[] {
+  const level = DEPLOY_LEVEL[env.certificates.securityLevel];
+  const marker = (what: string) => ({ verifyForYourVersion: `${VERIFY_MARKER}: ${what}` });
+  const settings: RestSetting[] = [
+    {
+      name: 'certificateAutoDeployLevel',
+      value: level.value,
+      ...(level.confidence === 'unconfirmed'
+        ? marker(`certificateAutoDeployLevel ${level.value} for ${LEVEL_LABEL[env.certificates.securityLevel]}`)
+        : {}),
+    },
+    { name: 'allowInsecureBackLevelHost', value: insecureSetting(env) === 'on' },
+  ];
+  if (atLeast(primary.version, DTE_MIN_VERSION)) {
+    const dte = DTE_MODE[env.security.dataInTransitEncryption];
+    settings.push({
+      name: 'dteGlobalMode',
+      value: Number(dte.flag),
+      accept: [dte.label.toUpperCase().replace(' ', '_')],
+      ...marker(`dteGlobalMode ${dte.flag} for ${dte.label} (${SECURITY_FIELDS.dteGlobalMode.source})`),
+    });
+  }
+  return settings;
+}
+
+/** The same call as a person types it: the key read from a 0600 header file, the CA pinned by its fingerprint. */
+function curlInstructions(primary: HostEnv, env: Environment, body: string, markers: string[]): string[] {
+  const base = `https://${primary.name}:${REST_PORT}${REST_BASE_PATH}`;
+  const fp = env.certificates.caFingerprint ?? 'the fingerprint nbcertcmd -displayCACertDetail shows';
+  return [
+    'Or with an API key, from any host that reaches the primary (the key in a file readable by you alone, as the ' +
+      'line "Authorization: KEY"; here nbsecure-apikey-header, in the current folder):',
+    `curl -s --insecure -H 'Accept: ${MEDIA_TYPE}' ${base}${REST.cacert.path} | jq -r .webRootCert > nbsecure-ca.pem`,
+    `openssl x509 -in nbsecure-ca.pem -noout -fingerprint -sha256   # must print ${fp}; stop if it does not`,
+    `curl --fail --cacert nbsecure-ca.pem -H @nbsecure-apikey-header -H 'Accept: ${MEDIA_TYPE}' ` +
+      `-H 'Content-Type: ${MEDIA_TYPE}' -X POST --data '${body}' ${base}${REST.properties.path}`,
+    'An answer 202 with the header X-NetBackup-MFA-Request asks for a one-time password; nbsecure apply ' +
+      '--api-key-file does all of this and asks for it.',
+    ...markers,
+  ];
+}
+
+/**
+ * The certificate deployment level, with the other global settings compared: no nbseccmd flag exists for
+ * the level, so it is a person's step (web UI), or with an API key a REST call that POSTs only what differs.
+ */
 function levelStep(primary: HostEnv, env: Environment): Step {
   const label = LEVEL_LABEL[env.certificates.securityLevel];
-  return manualStep(
-    primary,
-    'security.level',
-    `Set the certificate deployment security level to ${label}`,
-    'There is no documented nbseccmd flag for this setting, so nbsecure does not invent one.',
-    [
-      `In the web UI: Security > Global security settings > Secure communication, set the level to ${label}.`,
-      `Or through the REST API: POST https://${primary.name}:1556/netbackup/security/properties with the field ` +
-        `certificateAutoDeployLevel set to the value your version's API reference gives for ${label}.`,
-    ],
-  );
+  const settings = securitySettings(primary, env);
+  const body = JSON.stringify(Object.fromEntries(settings.map((s) => [s.name, s.value])));
+  // The REST form rests on facts the web UI path does not: its markers go with it, not on the step.
+  const markers = [
+    ...(API_VERSION.confidence === 'unconfirmed'
+      ? [`${VERIFY_MARKER}: the media type version ${API_VERSION.value} (${API_VERSION.source})`]
+      : []),
+    ...settings.flatMap((s) => (s.verifyForYourVersion ? [s.verifyForYourVersion] : [])),
+  ];
+  return {
+    ...manualStep(
+      primary,
+      'security.level',
+      `Set the certificate deployment security level to ${label}`,
+      'There is no documented nbseccmd flag for this setting, so nbsecure does not invent one. With an API key ' +
+        'nbsecure reads the security properties and sends only the fields that differ.',
+      [
+        `In the web UI: Security > Global security settings > Secure communication, set the level to ${label}.`,
+        ...curlInstructions(primary, env, body, markers),
+      ],
+    ),
+    rest: { path: '/security/properties', settings },
+  };
 }
 
 /** A year of audit records: enough to trace an intrusion found months later (Hardening Guide, observability). */
@@ -128,7 +198,6 @@ export function globalSecuritySteps(primary: HostEnv, env: Environment): Step[] 
   // Deployment levels govern NetBackup-CA certificates only: an external-CA domain has none to set.
   const levelSteps = env.certificates.authority === 'nbca' ? [levelStep(primary, env)] : [];
   const steps: Step[] = [
-    ...levelSteps,
     ...(insecure === 'off' ? [domainLegacyCheck(primary, env)] : []),
     commandStep(
       primary,
@@ -177,7 +246,8 @@ export function globalSecuritySteps(primary: HostEnv, env: Environment): Step[] 
       ),
     );
   }
-  if (!atLeast(primary.version, DTE_MIN_VERSION)) return steps;
+  // The level comes last: its REST form compares the settings the nbseccmd steps above made.
+  if (!atLeast(primary.version, DTE_MIN_VERSION)) return [...steps, ...levelSteps];
   const failing = env.security.dataInTransitEncryption === 'enforced' ? dteEnforcedFailures(env) : [];
   steps.push(
     commandStep(
@@ -207,7 +277,7 @@ export function globalSecuritySteps(primary: HostEnv, env: Environment): Step[] 
       `Confirms it is ${dte.label}.`,
     ),
   );
-  return steps;
+  return [...steps, ...levelSteps];
 }
 
 /**

@@ -24,6 +24,7 @@ const PRIMARY_TIGHTEN = [
   'services.start',
   'security.dte',
   'security.dte.verify',
+  'security.level',
 ];
 const PRIMARY_VERIFY = ['verify.login', 'token.delete'];
 

@@ -1,4 +1,4 @@
-import { assertKnownFlags, COMMANDS, confidenceOf, type CommandName } from '../catalogue/commands.js';
+import { assertKnownFlags, COMMANDS, confidenceOf, needsSession, type CommandName } from '../catalogue/commands.js';
 import { VERIFY_MARKER } from '../catalogue/confidence.js';
 import type { HostEnv } from '../environment/types.js';
 import { planCommand, textArgs } from './args.js';
@@ -50,6 +50,7 @@ export function commandStep(
     effect,
     expectExit,
     ...rest,
+    ...(needsSession(name, textArgs(args)) ? { session: true } : {}),
     ...(unconfirmed && !rest.verifyForYourVersion
       ? { verifyForYourVersion: `${VERIFY_MARKER}: ${COMMANDS[name].source}` }
       : {}),

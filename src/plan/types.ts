@@ -1,3 +1,4 @@
+import type { SecurityField } from '../catalogue/rest.js';
 import type { Os, Role, Zone } from '../environment/types.js';
 
 /** A file the executor writes at run time and hands to the command by its path. */
@@ -45,6 +46,24 @@ export interface Stage {
   id: StageId;
   title: string;
   hosts: { name: string; steps: string[] }[];
+}
+
+/** One global security setting a REST step compares and, where it differs, sets. */
+export interface RestSetting {
+  name: SecurityField;
+  value: number | boolean;
+  /** Other spellings of the same value the primary may answer with (the DTE mode's name for its number). */
+  accept?: string[];
+  verifyForYourVersion?: string;
+}
+
+/**
+ * The REST form of a step, run when an API key is given: read the settings, compare, and POST only the
+ * fields that differ. Without a key the step is a person's (its instructions give the same call as curl).
+ */
+export interface RestStep {
+  path: '/security/properties';
+  settings: RestSetting[];
 }
 
 export interface Step {
@@ -110,6 +129,15 @@ export interface Step {
   guard?: { kind: 'no-unlisted-legacy-hosts'; known: string[] };
   /** Set when the step rests on an unconfirmed catalogue entry. */
   verifyForYourVersion?: string;
+  /**
+   * The command acts for an authenticated administrator: with an API key at hand it runs with
+   * NETBACKUP_APIKEY in its environment (and no other command gets the key).
+   */
+  session?: boolean;
+  /** A person's login that an API key stands in for: with a key, the step is done without asking. */
+  apiKeyReplaces?: boolean;
+  /** The REST call this manual step becomes when an API key is given. */
+  rest?: RestStep;
 }
 
 export interface ConfigEntry {
@@ -180,12 +208,20 @@ export interface HardeningItem {
   source: string;
 }
 
+/** Where the primary's REST API is and how to trust it: the CA fingerprint the administrator confirmed. */
+export interface PrimaryApi {
+  url: string;
+  caFingerprint?: string;
+}
+
 export interface Plan {
   version: 1;
   digest: string;
   /** sha256 of the normalised answers: a plan made from other answers is stale. */
   answersDigest: string;
   primary: string;
+  /** The primary's REST API, used only when an API key is given at apply time. */
+  api: PrimaryApi;
   /** The rollout in order: prepare, media, clients, tighten, verify. */
   stages: Stage[];
   hosts: HostPlan[];

@@ -59,6 +59,10 @@ export interface StepData {
   /** Steps that run only if this one changed something: owed in the state file when it does. */
   owes: string[];
   interrupts: boolean;
+  /** Acts as an administrator: the Ansible role hands it the API key in NETBACKUP_APIKEY, if one is given. */
+  session?: true;
+  /** A login the API key stands in for: the Ansible role skips it when a key is given. */
+  apiKeyReplaces?: true;
 }
 
 function scriptCommand(cmd: PlanCommand): ScriptCommand {
@@ -122,6 +126,8 @@ function stepData(s: Step, owedBy: ReadonlyMap<string, string[]>, config: HostPl
     ...(s.onlyIfChanged ? { onlyIfChanged: s.onlyIfChanged } : {}),
     owes: owedBy.get(s.id) ?? [],
     interrupts: Boolean(s.interruptsService),
+    ...(s.session ? { session: true as const } : {}),
+    ...(s.apiKeyReplaces ? { apiKeyReplaces: true as const } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { loadAnswersFile } from '../../src/environment/load.js';
@@ -89,6 +89,30 @@ describe('nbsecure rollout on a simulated DMZ fleet of 12 hosts', () => {
     // The simulator's own domain records are NetBackup's; everything else in the site is what was left.
     const left = filesUnder(site.dir).filter((f) => dirname(f.file) !== site.domain);
     expect(left.filter((f) => f.text.includes(token!)).map((f) => f.file)).toEqual([]);
+  }, 600_000);
+
+  it('with an API key: no login, the key only for the commands acting as an administrator, never logged', async () => {
+    const site = fleetSite(3);
+    const key = 'A8fmNjyB5DvvzAN1CnRWblMv160U1Vt5hs5P2fqj81pJh9224HRus-test';
+    // No one logged in; the primary accepts this key (the simulator's record of it).
+    rmSync(join(site.domain, 'session.json'));
+    writeFileSync(join(site.domain, 'apikey'), key);
+    const dir = await renderPlaybook(site);
+    const onlyLevel = JSON.stringify({ nbsecure_confirmed: ['p.corp.example:security.level'] });
+    const r = await ansiblePlaybook(dir, site, ['-vvv', '-e', onlyLevel], { NBSECURE_API_KEY: key });
+    expect(r.code, r.output.slice(-3000)).toBe(0);
+    expect(r.output).toMatch(/the API key stands in for the login/);
+    expect(r.output).not.toContain(key);
+    const primary = argvLog(site.hosts['p.corp.example']!);
+    expect(primary.filter((l) => l.apiKeyEnv).map((l) => `${l.cmd} ${l.args[0]}`)).toContain('nbcertcmd -createToken');
+    expect(primary.filter((l) => l.cmd === 'nbgetconfig').every((l) => !l.apiKeyEnv)).toBe(true);
+    expect(
+      Object.values(site.hosts)
+        .flatMap(argvLog)
+        .filter((l) => l.cmd === 'bpnbat'),
+    ).toEqual([]);
+    const left = filesUnder(site.dir).filter((f) => dirname(f.file) !== site.domain);
+    expect(left.filter((f) => f.text.includes(key)).map((f) => f.file)).toEqual([]);
   }, 600_000);
 
   it('--check is a dry run: it says what would change, and nothing changes', async () => {

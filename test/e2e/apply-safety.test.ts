@@ -459,7 +459,11 @@ describe('the generated bash script after a failed restart', () => {
     setFaults(site.hosts[PRIMARY]!, [{ match: 'bp.kill_all', exit: 1, times: 1 }]);
     const out = join(site.dir, 'out');
     await cli(['plan', '--answers', site.answers, '--out', out, '--format', 'sh']);
-    const env = { PATH: process.env.PATH, NBSECURE_STAGE: 'tighten', NBSECURE_MANUAL_DONE: `${PRIMARY}:tighten.login` };
+    const env = {
+      PATH: process.env.PATH,
+      NBSECURE_STAGE: 'tighten',
+      NBSECURE_MANUAL_DONE: `${PRIMARY}:tighten.login,${PRIMARY}:security.level`,
+    };
     const run = () => spawnSync('bash', [join(out, `${PRIMARY}.sh`)], { encoding: 'utf8', cwd: site.dir, env });
     const first = run();
     expect(first.status).not.toBe(0);

@@ -34,10 +34,13 @@ export function makeSite(
     bpconf?: Record<string, string>;
     certificates?: object;
     security?: object;
+    /** The CA's fingerprint (a REST simulator's CA): the domain's and the answers'. */
+    fingerprint?: string;
   } = {},
 ): Site {
   const dir = mkdtempSync(join(tmpdir(), 'nbsecure-site-'));
-  const domain = makeDomain(FP);
+  const fp = spec.fingerprint ?? FP;
+  const domain = makeDomain(fp);
   const media = spec.media ?? [{ name: 'm1.corp.example' }];
   const clients = spec.clients ?? [{ name: 'c1.corp.example' }];
   const all: HostSpec[] = [{ name: 'p.corp.example' }, ...media, ...clients];
@@ -61,7 +64,7 @@ export function makeSite(
         primary: { name: 'p.corp.example', version: '10.4', installPath: hosts['p.corp.example']!.root },
         mediaServers: media.map(strip),
         clients: clients.map(strip),
-        certificates: { caFingerprint: FP, ...(spec.certificates ?? {}) },
+        certificates: { caFingerprint: fp, ...(spec.certificates ?? {}) },
         ...(spec.security ? { security: spec.security } : {}),
       },
       null,

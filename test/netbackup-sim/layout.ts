@@ -49,7 +49,7 @@ export function makeHost(domain: string, host: Omit<SimHost, 'root'>, bpconf = '
   return { ...host, root };
 }
 
-export function argvLog(host: SimHost): { cmd: string; args: string[]; secretEnv: string[] }[] {
+export function argvLog(host: SimHost): { cmd: string; args: string[]; secretEnv: string[]; apiKeyEnv?: boolean }[] {
   if (!existsSync(join(host.root, 'sim', 'argv.jsonl'))) return [];
   return readFileSync(join(host.root, 'sim', 'argv.jsonl'), 'utf8')
     .trim()

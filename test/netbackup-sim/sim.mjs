@@ -61,7 +61,14 @@ async function perform(self, name) {
   const host = readJson(join(sim, 'host.json'), {});
   // Which of nbsecure's secret variables this command inherited (names only): it should be none.
   const secretEnv = Object.keys(process.env).filter((k) => /^NBSECURE_(TOKEN|PASSPHRASE|API_KEY)$/.test(k));
-  appendFileSync(join(sim, 'argv.jsonl'), `${JSON.stringify({ cmd: name, args: argv, secretEnv })}\n`);
+  // An API key in NETBACKUP_APIKEY stands in for a login when the primary knows it (the domain's apikey file).
+  const keyFile = join(domain, 'apikey');
+  const apiKey = process.env.NETBACKUP_APIKEY;
+  const keyOk = Boolean(apiKey) && existsSync(keyFile) && readFileSync(keyFile, 'utf8') === apiKey;
+  appendFileSync(
+    join(sim, 'argv.jsonl'),
+    `${JSON.stringify({ cmd: name, args: argv, secretEnv, apiKeyEnv: Boolean(apiKey) })}\n`,
+  );
 
   // Fault injection: a fault whose `match` prefixes "name args" (or equals it, with `exact`)
   // applies to its `nth` matching call (default: every call), `times` times (default: always).
@@ -98,7 +105,7 @@ async function perform(self, name) {
   });
   const tokensFile = join(domain, 'tokens.json');
   const tokens = readJson(tokensFile, []);
-  const loggedIn = existsSync(join(domain, 'session.json'));
+  const loggedIn = existsSync(join(domain, 'session.json')) || keyOk;
 
   const readConf = () =>
     (existsSync(bpconf)

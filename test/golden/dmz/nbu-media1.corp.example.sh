@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-media1.corp.example (media, linux, NetBackup 10.4)
-# Plan digest f3fd49c98ec414470a72aec6ca134868a8f2a15dac3c65cb19c8bf8b6658e6b3. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest c1addcf35f895635c2cc5cc6b7f0538d2d5ccb968cb8ac42d61d3e71444c31a7. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-media1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed after its step.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-primary.corp.example (primary, linux, NetBackup 10.4)
-# Plan digest f3fd49c98ec414470a72aec6ca134868a8f2a15dac3c65cb19c8bf8b6658e6b3. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest c1addcf35f895635c2cc5cc6b7f0538d2d5ccb968cb8ac42d61d3e71444c31a7. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-primary.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed after its step.
@@ -358,7 +358,7 @@ run_step
 # Log in as a NetBackup administrator
 # Why: nbseccmd and nbcertcmd -createToken act for an authenticated administrator; without a session they are refused (status 5930).
 step_begin nbu-primary.corp.example:login prepare 'Log in as a NetBackup administrator'
-step_manual=('On nbu-primary.corp.example, run: bpnbat -login -logintype WEB' 'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).')
+step_manual=('On nbu-primary.corp.example, run: bpnbat -login -logintype WEB' 'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).' 'With an API key (nbsecure apply --api-key-file FILE, or NBSECURE_API_KEY), nbsecure skips this login and hands the key to the commands that need a session in NETBACKUP_APIKEY.')
 run_step
 
 # Show the CA certificate and its fingerprint
@@ -383,12 +383,6 @@ step_captures=1
 step_skip_if_captured=1
 run_step
 
-# Set the certificate deployment security level to High
-# Why: There is no documented nbseccmd flag for this setting, so nbsecure does not invent one.
-step_begin nbu-primary.corp.example:security.level prepare 'Set the certificate deployment security level to High'
-step_manual=('In the web UI: Security > Global security settings > Secure communication, set the level to High.' 'Or through the REST API: POST https://nbu-primary.corp.example:1556/netbackup/security/properties with the field certificateAutoDeployLevel set to the value your version'\''s API reference gives for High.')
-run_step
-
 # Keep audit records for 365 days
 # Why: Audit records are how an intrusion is traced; attackers count on them being gone by the time it is found.
 step_begin nbu-primary.corp.example:security.audit prepare 'Keep audit records for 365 days'
@@ -401,7 +395,7 @@ run_step
 # Why: nbseccmd and nbcertcmd -createToken act for an authenticated administrator; without a session they are refused (status 5930).
 step_begin nbu-primary.corp.example:tighten.login tighten 'Log in as a NetBackup administrator'
 step_gate=tighten
-step_manual=('On nbu-primary.corp.example, run: bpnbat -login -logintype WEB' 'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).')
+step_manual=('On nbu-primary.corp.example, run: bpnbat -login -logintype WEB' 'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).' 'With an API key (nbsecure apply --api-key-file FILE, or NBSECURE_API_KEY), nbsecure skips this login and hands the key to the commands that need a session in NETBACKUP_APIKEY.')
 run_step
 
 # Check the domain for hosts at 8.0 or earlier that the answers do not list
@@ -458,11 +452,17 @@ step_begin nbu-primary.corp.example:security.dte.verify tighten 'Read the data-i
 step_argv=(/usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -dteglobalmode)
 run_step
 
+# Set the certificate deployment security level to High
+# Why: There is no documented nbseccmd flag for this setting, so nbsecure does not invent one. With an API key nbsecure reads the security properties and sends only the fields that differ.
+step_begin nbu-primary.corp.example:security.level tighten 'Set the certificate deployment security level to High'
+step_manual=('In the web UI: Security > Global security settings > Secure communication, set the level to High.' 'Or with an API key, from any host that reaches the primary (the key in a file readable by you alone, as the line "Authorization: KEY"; here nbsecure-apikey-header, in the current folder):' 'curl -s --insecure -H '\''Accept: application/vnd.netbackup+json;version=6.0'\'' https://nbu-primary.corp.example:1556/netbackup/security/cacert | jq -r .webRootCert > nbsecure-ca.pem' 'openssl x509 -in nbsecure-ca.pem -noout -fingerprint -sha256   # must print C2:7D:A7:77:CE:C3:90:C2:BD:87:73:D9:07:DF:F1:E7:5E:3F:43:93:3A:1C:50:55:9B:65:F5:4D:CF:D6:09:F7; stop if it does not' 'curl --fail --cacert nbsecure-ca.pem -H @nbsecure-apikey-header -H '\''Accept: application/vnd.netbackup+json;version=6.0'\'' -H '\''Content-Type: application/vnd.netbackup+json;version=6.0'\'' -X POST --data '\''{"certificateAutoDeployLevel":1,"allowInsecureBackLevelHost":false,"dteGlobalMode":2}'\'' https://nbu-primary.corp.example:1556/netbackup/security/properties' 'An answer 202 with the header X-NetBackup-MFA-Request asks for a one-time password; nbsecure apply --api-key-file does all of this and asks for it.' 'VERIFY FOR YOUR VERSION: the media type version 6.0 (vendor API samples with API keys (media type version 6.0); the reference gives the form only)' 'VERIFY FOR YOUR VERSION: dteGlobalMode 2 for Enforced (API reference, security properties; value form not documented)')
+run_step
+
 # Log in as a NetBackup administrator
 # Why: nbseccmd and nbcertcmd -createToken act for an authenticated administrator; without a session they are refused (status 5930).
 step_begin nbu-primary.corp.example:verify.login verify 'Log in as a NetBackup administrator'
 step_gate=verify
-step_manual=('On nbu-primary.corp.example, run: bpnbat -login -logintype WEB' 'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).')
+step_manual=('On nbu-primary.corp.example, run: bpnbat -login -logintype WEB' 'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).' 'With an API key (nbsecure apply --api-key-file FILE, or NBSECURE_API_KEY), nbsecure skips this login and hands the key to the commands that need a session in NETBACKUP_APIKEY.')
 run_step
 
 # Delete the rollout token "dmz-rollout"

@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for web2.dmz.example (client, windows, NetBackup 10.4)
-# Plan digest f3fd49c98ec414470a72aec6ca134868a8f2a15dac3c65cb19c8bf8b6658e6b3. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest c1addcf35f895635c2cc5cc6b7f0538d2d5ccb968cb8ac42d61d3e71444c31a7. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on web2.dmz.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone, removed after its step.

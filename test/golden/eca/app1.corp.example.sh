@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for app1.corp.example (client, linux, NetBackup 10.4)
-# Plan digest cffad029559b8e077e933fd816f444ad2cb3ca0e1f517b68f2e36b84791e6642. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 1358bc8854f57a4ffdbc92221d01016f5ebd9991c476604997bce479aeefea43. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on app1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed after its step.

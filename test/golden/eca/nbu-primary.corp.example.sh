@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-primary.corp.example (primary, linux, NetBackup 10.4)
-# Plan digest cffad029559b8e077e933fd816f444ad2cb3ca0e1f517b68f2e36b84791e6642. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 1358bc8854f57a4ffdbc92221d01016f5ebd9991c476604997bce479aeefea43. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-primary.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed after its step.
@@ -359,7 +359,7 @@ run_step
 # Log in as a NetBackup administrator
 # Why: nbseccmd and nbcertcmd -createToken act for an authenticated administrator; without a session they are refused (status 5930).
 step_begin nbu-primary.corp.example:login prepare 'Log in as a NetBackup administrator'
-step_manual=('On nbu-primary.corp.example, run: bpnbat -login -logintype WEB' 'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).')
+step_manual=('On nbu-primary.corp.example, run: bpnbat -login -logintype WEB' 'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).' 'With an API key (nbsecure apply --api-key-file FILE, or NBSECURE_API_KEY), nbsecure skips this login and hands the key to the commands that need a session in NETBACKUP_APIKEY.')
 run_step
 
 # Install the external certificate on the primary's web server
@@ -401,7 +401,7 @@ run_step
 # Why: nbseccmd and nbcertcmd -createToken act for an authenticated administrator; without a session they are refused (status 5930).
 step_begin nbu-primary.corp.example:tighten.login tighten 'Log in as a NetBackup administrator'
 step_gate=tighten
-step_manual=('On nbu-primary.corp.example, run: bpnbat -login -logintype WEB' 'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).')
+step_manual=('On nbu-primary.corp.example, run: bpnbat -login -logintype WEB' 'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).' 'With an API key (nbsecure apply --api-key-file FILE, or NBSECURE_API_KEY), nbsecure skips this login and hands the key to the commands that need a session in NETBACKUP_APIKEY.')
 run_step
 
 # Check the domain for hosts at 8.0 or earlier that the answers do not list

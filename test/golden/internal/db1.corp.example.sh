@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for db1.corp.example (client, linux, NetBackup 10.4)
-# Plan digest d820c8765cbb1760fb54fd56f48b9325d0d6f2cbc706c68d83244f5c069755b9. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest da367cdd5badcce8b5db9f305097f23146c15dbba9c68ae80293974d200000f4. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on db1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed after its step.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-primary.corp.example (primary, linux, NetBackup 10.4)
-# Plan digest d820c8765cbb1760fb54fd56f48b9325d0d6f2cbc706c68d83244f5c069755b9. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest da367cdd5badcce8b5db9f305097f23146c15dbba9c68ae80293974d200000f4. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-primary.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed after its step.
@@ -358,19 +358,13 @@ run_step
 # Log in as a NetBackup administrator
 # Why: nbseccmd and nbcertcmd -createToken act for an authenticated administrator; without a session they are refused (status 5930).
 step_begin nbu-primary.corp.example:login prepare 'Log in as a NetBackup administrator'
-step_manual=('On nbu-primary.corp.example, run: bpnbat -login -logintype WEB' 'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).')
+step_manual=('On nbu-primary.corp.example, run: bpnbat -login -logintype WEB' 'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).' 'With an API key (nbsecure apply --api-key-file FILE, or NBSECURE_API_KEY), nbsecure skips this login and hands the key to the commands that need a session in NETBACKUP_APIKEY.')
 run_step
 
 # Show the CA certificate and its fingerprint
 # Why: Every other host checks the CA it receives against this fingerprint; put it in certificates.caFingerprint so their steps run unattended and verified.
 step_begin nbu-primary.corp.example:ca.show prepare 'Show the CA certificate and its fingerprint'
 step_argv=(/usr/openv/netbackup/bin/nbcertcmd -displayCACertDetail)
-run_step
-
-# Set the certificate deployment security level to High
-# Why: There is no documented nbseccmd flag for this setting, so nbsecure does not invent one.
-step_begin nbu-primary.corp.example:security.level prepare 'Set the certificate deployment security level to High'
-step_manual=('In the web UI: Security > Global security settings > Secure communication, set the level to High.' 'Or through the REST API: POST https://nbu-primary.corp.example:1556/netbackup/security/properties with the field certificateAutoDeployLevel set to the value your version'\''s API reference gives for High.')
 run_step
 
 # Keep audit records for 365 days
@@ -398,7 +392,7 @@ run_step
 # Why: nbseccmd and nbcertcmd -createToken act for an authenticated administrator; without a session they are refused (status 5930).
 step_begin nbu-primary.corp.example:tighten.login tighten 'Log in as a NetBackup administrator'
 step_gate=tighten
-step_manual=('On nbu-primary.corp.example, run: bpnbat -login -logintype WEB' 'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).')
+step_manual=('On nbu-primary.corp.example, run: bpnbat -login -logintype WEB' 'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).' 'With an API key (nbsecure apply --api-key-file FILE, or NBSECURE_API_KEY), nbsecure skips this login and hands the key to the commands that need a session in NETBACKUP_APIKEY.')
 run_step
 
 # Check the domain for hosts at 8.0 or earlier that the answers do not list
@@ -453,6 +447,12 @@ run_step
 # Why: Confirms it is Preferred On.
 step_begin nbu-primary.corp.example:security.dte.verify tighten 'Read the data-in-transit encryption mode back'
 step_argv=(/usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -dteglobalmode)
+run_step
+
+# Set the certificate deployment security level to High
+# Why: There is no documented nbseccmd flag for this setting, so nbsecure does not invent one. With an API key nbsecure reads the security properties and sends only the fields that differ.
+step_begin nbu-primary.corp.example:security.level tighten 'Set the certificate deployment security level to High'
+step_manual=('In the web UI: Security > Global security settings > Secure communication, set the level to High.' 'Or with an API key, from any host that reaches the primary (the key in a file readable by you alone, as the line "Authorization: KEY"; here nbsecure-apikey-header, in the current folder):' 'curl -s --insecure -H '\''Accept: application/vnd.netbackup+json;version=6.0'\'' https://nbu-primary.corp.example:1556/netbackup/security/cacert | jq -r .webRootCert > nbsecure-ca.pem' 'openssl x509 -in nbsecure-ca.pem -noout -fingerprint -sha256   # must print C2:7D:A7:77:CE:C3:90:C2:BD:87:73:D9:07:DF:F1:E7:5E:3F:43:93:3A:1C:50:55:9B:65:F5:4D:CF:D6:09:F7; stop if it does not' 'curl --fail --cacert nbsecure-ca.pem -H @nbsecure-apikey-header -H '\''Accept: application/vnd.netbackup+json;version=6.0'\'' -H '\''Content-Type: application/vnd.netbackup+json;version=6.0'\'' -X POST --data '\''{"certificateAutoDeployLevel":1,"allowInsecureBackLevelHost":false,"dteGlobalMode":1}'\'' https://nbu-primary.corp.example:1556/netbackup/security/properties' 'An answer 202 with the header X-NetBackup-MFA-Request asks for a one-time password; nbsecure apply --api-key-file does all of this and asks for it.' 'VERIFY FOR YOUR VERSION: the media type version 6.0 (vendor API samples with API keys (media type version 6.0); the reference gives the form only)' 'VERIFY FOR YOUR VERSION: dteGlobalMode 1 for Preferred On (API reference, security properties; value form not documented)')
 run_step
 
 printf '\nnbsecure: all steps for %s are done.\n' nbu-primary.corp.example

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for lnx1.corp.example (client, linux, NetBackup 11.1)
-# Plan digest 65fa4acf9d93a02107007fab8297df4ec3d8e5065cc7c56840689b8b1a816ff2. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 9dc6d5d2224c906d14c9103130e1f7c744679dc902d8070b65e8c14d8d0fcec4. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on lnx1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed after its step.

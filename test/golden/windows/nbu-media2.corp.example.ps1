@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for nbu-media2.corp.example (media, windows, NetBackup 10.4)
-# Plan digest 65fa4acf9d93a02107007fab8297df4ec3d8e5065cc7c56840689b8b1a816ff2. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 9dc6d5d2224c906d14c9103130e1f7c744679dc902d8070b65e8c14d8d0fcec4. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on nbu-media2.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone, removed after its step.

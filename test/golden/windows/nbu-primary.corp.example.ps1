@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for nbu-primary.corp.example (primary, windows, NetBackup 11.1)
-# Plan digest 65fa4acf9d93a02107007fab8297df4ec3d8e5065cc7c56840689b8b1a816ff2. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 9dc6d5d2224c906d14c9103130e1f7c744679dc902d8070b65e8c14d8d0fcec4. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on nbu-primary.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone, removed after its step.
@@ -374,7 +374,7 @@ try {
   # Why: nbseccmd and nbcertcmd -createToken act for an authenticated administrator; without a session they are refused (status 5930).
   Invoke-Step @{
     Id = 'nbu-primary.corp.example:login'; Stage = 'prepare'; Title = 'Log in as a NetBackup administrator'
-    Manual = @('On nbu-primary.corp.example, run: bpnbat.exe -login -logintype WEB', 'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).')
+    Manual = @('On nbu-primary.corp.example, run: bpnbat.exe -login -logintype WEB', 'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).', 'With an API key (nbsecure apply --api-key-file FILE, or NBSECURE_API_KEY), nbsecure skips this login and hands the key to the commands that need a session in NETBACKUP_APIKEY.')
     Files = @()
   }
 
@@ -409,14 +409,6 @@ try {
     SkipIfCaptured = $true
   }
 
-  # Set the certificate deployment security level to Very High
-  # Why: There is no documented nbseccmd flag for this setting, so nbsecure does not invent one.
-  Invoke-Step @{
-    Id = 'nbu-primary.corp.example:security.level'; Stage = 'prepare'; Title = 'Set the certificate deployment security level to Very High'
-    Manual = @('In the web UI: Security > Global security settings > Secure communication, set the level to Very High.', 'Or through the REST API: POST https://nbu-primary.corp.example:1556/netbackup/security/properties with the field certificateAutoDeployLevel set to the value your version''s API reference gives for Very High.')
-    Files = @()
-  }
-
   # Keep audit records for 365 days
   # Why: Audit records are how an intrusion is traced; attackers count on them being gone by the time it is found.
   Invoke-Step @{
@@ -441,7 +433,7 @@ try {
   Invoke-Step @{
     Id = 'nbu-primary.corp.example:tighten.login'; Stage = 'tighten'; Title = 'Log in as a NetBackup administrator'
     Gate = 'tighten'
-    Manual = @('On nbu-primary.corp.example, run: bpnbat.exe -login -logintype WEB', 'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).')
+    Manual = @('On nbu-primary.corp.example, run: bpnbat.exe -login -logintype WEB', 'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).', 'With an API key (nbsecure apply --api-key-file FILE, or NBSECURE_API_KEY), nbsecure skips this login and hands the key to the commands that need a session in NETBACKUP_APIKEY.')
     Files = @()
   }
 
@@ -522,12 +514,20 @@ try {
     Files = @()
   }
 
+  # Set the certificate deployment security level to Very High
+  # Why: There is no documented nbseccmd flag for this setting, so nbsecure does not invent one. With an API key nbsecure reads the security properties and sends only the fields that differ.
+  Invoke-Step @{
+    Id = 'nbu-primary.corp.example:security.level'; Stage = 'tighten'; Title = 'Set the certificate deployment security level to Very High'
+    Manual = @('In the web UI: Security > Global security settings > Secure communication, set the level to Very High.', 'Or with an API key, from any host that reaches the primary (the key in a file readable by you alone, as the line "Authorization: KEY"; here nbsecure-apikey-header, in the current folder):', 'curl -s --insecure -H ''Accept: application/vnd.netbackup+json;version=6.0'' https://nbu-primary.corp.example:1556/netbackup/security/cacert | jq -r .webRootCert > nbsecure-ca.pem', 'openssl x509 -in nbsecure-ca.pem -noout -fingerprint -sha256   # must print C2:7D:A7:77:CE:C3:90:C2:BD:87:73:D9:07:DF:F1:E7:5E:3F:43:93:3A:1C:50:55:9B:65:F5:4D:CF:D6:09:F7; stop if it does not', 'curl --fail --cacert nbsecure-ca.pem -H @nbsecure-apikey-header -H ''Accept: application/vnd.netbackup+json;version=6.0'' -H ''Content-Type: application/vnd.netbackup+json;version=6.0'' -X POST --data ''{"certificateAutoDeployLevel":0,"allowInsecureBackLevelHost":false,"dteGlobalMode":1}'' https://nbu-primary.corp.example:1556/netbackup/security/properties', 'An answer 202 with the header X-NetBackup-MFA-Request asks for a one-time password; nbsecure apply --api-key-file does all of this and asks for it.', 'VERIFY FOR YOUR VERSION: the media type version 6.0 (vendor API samples with API keys (media type version 6.0); the reference gives the form only)', 'VERIFY FOR YOUR VERSION: certificateAutoDeployLevel 0 for Very High', 'VERIFY FOR YOUR VERSION: dteGlobalMode 1 for Preferred On (API reference, security properties; value form not documented)')
+    Files = @()
+  }
+
   # Log in as a NetBackup administrator
   # Why: nbseccmd and nbcertcmd -createToken act for an authenticated administrator; without a session they are refused (status 5930).
   Invoke-Step @{
     Id = 'nbu-primary.corp.example:verify.login'; Stage = 'verify'; Title = 'Log in as a NetBackup administrator'
     Gate = 'verify'
-    Manual = @('On nbu-primary.corp.example, run: bpnbat.exe -login -logintype WEB', 'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).')
+    Manual = @('On nbu-primary.corp.example, run: bpnbat.exe -login -logintype WEB', 'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).', 'With an API key (nbsecure apply --api-key-file FILE, or NBSECURE_API_KEY), nbsecure skips this login and hands the key to the commands that need a session in NETBACKUP_APIKEY.')
     Files = @()
   }
 

@@ -124,6 +124,8 @@ class Stage:
         self.check = module.check_mode
         self.token = re.compile(r"\b%s\b" % self.p["token_shape"])
         self.secrets = [self.read_secret(f) for f in (self.p["secret_files"] or {}).values()]
+        if self.p["api_key"]:
+            self.secrets.append(self.p["api_key"])
         if not self.check:
             os.makedirs(os.path.dirname(self.p["state_file"]), mode=0o700, exist_ok=True)
         try:
@@ -148,8 +150,12 @@ class Stage:
                 text = text.replace(s, "[REDACTED]")
         return self.token.sub("[REDACTED]", text)
 
-    def run(self, argv, stdin=None):
-        p = subprocess.run(argv, input=stdin, capture_output=True, text=True, check=False)
+    def run(self, argv, stdin=None, session=False):
+        # Only a command that acts as an administrator gets the API key, and none inherits one from the shell.
+        env = {k: v for k, v in os.environ.items() if k != "NETBACKUP_APIKEY"}
+        if session and self.p["api_key"]:
+            env["NETBACKUP_APIKEY"] = self.p["api_key"]
+        p = subprocess.run(argv, input=stdin, capture_output=True, text=True, check=False, env=env)
         return p.returncode, p.stdout, p.stderr
 
     def save_state(self):
@@ -173,6 +179,8 @@ class Stage:
         self.m.fail_json(msg="%s (%s): %s" % (step["title"], step["id"], msg), steps=self.results, changed=self.changed)
 
     def step(self, s):
+        if s.get("apiKeyReplaces") and self.p["api_key"]:
+            return self.done(s, "skipped", "not needed: the API key stands in for the login")
         if "manual" in s:
             if s["id"] in (self.p["confirmed"] or []):
                 return self.done(s, "unchanged", "confirmed done")
@@ -192,7 +200,7 @@ class Stage:
             return self.done(s, "skipped", "nothing changed that needs it")
         command, files, stdin = s.get("argv"), s["files"], s.get("stdin")
         if "done" in s:
-            rc, out, err = self.run(s["done"]["words"])
+            rc, out, err = self.run(s["done"]["words"], session=s.get("session", False))
             if "certWarnDays" in s:
                 cert = cert_state(out + err, rc, s["certWarnDays"])
                 if cert == "valid" or cert.startswith("expiring "):
@@ -246,7 +254,7 @@ class Stage:
                         out.write(f["value"] + "\n")
             for f in command["files"]:
                 argv[int(f["index"])] = os.path.join(folder, f["file"])
-            rc, out, err = self.run(argv, stdin)
+            rc, out, err = self.run(argv, stdin, session=s.get("session", False))
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         shown = dict(rc=rc, stdout=self.redact(out), stderr=self.redact(err), cmd=command["words"])
@@ -297,6 +305,7 @@ def main():
             token_shape=dict(type="str", required=True),
             confirmed=dict(type="list", elements="str", default=[]),
             reissue=dict(type="bool", default=False),
+            api_key=dict(type="str", default="", no_log=True),
         ),
         supports_check_mode=True,
     )
