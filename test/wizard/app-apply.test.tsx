@@ -71,7 +71,8 @@ describe('the wizard runs one host', () => {
     const { writeFileSync } = await import('node:fs');
     writeFileSync(join(site.domain, 'session.json'), '{}');
     await s.choose(/What next\?/, /It is done: continue/);
-    // The primary's first stage is done (the level is set when the domain is tightened); tightening waits until every host has its certificate.
+    // The primary's first stage is done (the level is set when the domain is tightened); tightening waits
+    // until every host has its certificate.
     await s.wait(/This stage is done; the next one waits for the fleet/, 20_000);
   });
 });
