@@ -18,7 +18,8 @@ Start with an answers file (examples/ has five) and:
   nbsecure plan --answers examples/dmz.yaml --out runbooks/
 
 Exit codes: 0 success, 1 a step or check failed, 2 usage error or invalid answers,
-3 stale or tampered plan, 4 waiting for a person (a manual step, or the fleet), 130 interrupted.
+3 stale or tampered plan, 4 waiting for a person (a manual step, a one-time password, an approval,
+or the fleet), 130 interrupted.
 NO_COLOR is honoured.`,
 
   plan: `nbsecure plan: write the runbooks for an environment
@@ -100,5 +101,8 @@ Usage: nbsecure doctor [--answers FILE --host NAME | --primary NAME --tunnel MED
 Tries, in NetBackup's order: the primary directly (TCP and TLS on 1556), then each tunnel media
 server named for the host (HTTP CONNECT on 1556, then TLS through it), then the other media servers.
 Without arguments it reads SERVER and MEDIA_SERVER from this host's configuration.
+With --primary it also checks the primary's REST API: its version (/security/serverinfo), its CA against
+the fingerprint of --answers FILE or --ca-fingerprint FP, and the API key (--api-key-file FILE or
+NBSECURE_API_KEY; --api-url URL for another base). With a fingerprint given, a failed check exits 1.
 Exit 0 when a path works, 1 when none does, 2 on usage errors.`,
 };

@@ -38,12 +38,17 @@ export async function wizardCommand(argv: string[], io: Io): Promise<number> {
   const { mountWizard } = await import('./ink/mount.js');
   const token = secretFromEnv('token', io.env);
   const passphrase = secretFromEnv('passphrase', io.env);
+  const apiKey = secretFromEnv('apiKey', io.env);
   return mountWizard(io, colour, {
     profile,
     last: () => loadStore().then((s) => s.recall(profile)),
     cwd: io.cwd,
     stateDir: defaultStateDir(io.env),
-    envSecrets: { ...(token ? { token } : {}), ...(passphrase ? { passphrase } : {}) },
+    envSecrets: {
+      ...(token ? { token } : {}),
+      ...(passphrase ? { passphrase } : {}),
+      ...(apiKey ? { apiKey } : {}),
+    },
     onDraft: (d) => void loadStore().then((s) => s.remember(profile, d)),
   });
 }

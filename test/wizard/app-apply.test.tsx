@@ -65,6 +65,8 @@ describe('the wizard runs one host', () => {
       />,
     );
     await upToTheHost(s, site.answers, /p\.corp\.example/);
+    // The API key is optional: without one, the login stays a person's step.
+    await s.answer(/NetBackup API key/, '');
     await s.choose(/What next\?/, /Run these steps/);
     await s.wait(/Stopped at a manual step: p\.corp\.example:login/, 20_000);
     // The administrator logs in (here: the simulator records a session), then says it is done.
@@ -74,5 +76,33 @@ describe('the wizard runs one host', () => {
     // The primary's first stage is done (the level is set when the domain is tightened); tightening waits
     // until every host has its certificate.
     await s.wait(/This stage is done; the next one waits for the fleet/, 20_000);
+  });
+
+  it('asks the primary for an optional API key, and with it needs no one to log in', async () => {
+    const site = makeSite();
+    const key = 'A8fmNjyB5DvvzAN1CnRWblMv160U1Vt5hs5P2fqj81pJh9224HRus-test';
+    const { writeFileSync } = await import('node:fs');
+    // The primary accepts this key (the simulator's record of it); nobody has logged in.
+    writeFileSync(join(site.domain, 'apikey'), key);
+    const s = mount(
+      <App
+        profile="t"
+        cwd={site.dir}
+        stateDir={join(site.dir, 'state')}
+        machineName="p"
+        onDraft={() => {}}
+        onExit={() => {}}
+      />,
+    );
+    await upToTheHost(s, site.answers, /p\.corp\.example/);
+    await s.answer(/NetBackup API key/, 'too short');
+    await s.wait(/An API key is one unbroken string of at least 16 characters/);
+    await s.clear();
+    await s.press(key, KEY.enter);
+    await s.choose(/What next\?/, /Run these steps/);
+    await s.wait(/This stage is done; the next one waits for the fleet/, 20_000);
+    const frames = s.frames.join('\n');
+    expect(frames).toMatch(/Log in as a NetBackup administrator: not needed/);
+    expect(frames).not.toContain(key);
   });
 });

@@ -418,11 +418,12 @@ export function App(props: AppProps) {
             choices={plan!.hosts.map((h) => ({ value: h.name, label: `${h.name} (${h.role}, ${h.os})` }))}
             onSubmit={(host) => {
               const secrets = { ...props.envSecrets };
-              const kinds = new Set(
-                plan!.hosts
-                  .find((h) => h.name === host)!
-                  .steps.flatMap((s) => (s.files ?? []).flatMap((f) => (f.secret ? [f.secret] : []))),
+              const steps = plan!.hosts.find((h) => h.name === host)!.steps;
+              const kinds = new Set<SecretKind>(
+                steps.flatMap((s) => (s.files ?? []).flatMap((f) => (f.secret ? [f.secret] : []))),
               );
+              // Optional: with a key the primary's login and level need no person; empty keeps them manual.
+              if (steps.some((s) => s.apiKeyReplaces || s.rest)) kinds.add('apiKey');
               const need = [...kinds].filter((k) => !secrets[k]);
               go(need.length ? { kind: 'secret', host, need, secrets } : { kind: 'dry-run', host, secrets });
             }}
@@ -433,8 +434,12 @@ export function App(props: AppProps) {
         const kind = screen.need[0]!;
         section = 'Secrets';
         help =
-          `${SECRET_KINDS[kind].words[0]!.toUpperCase()}` +
-          `${SECRET_KINDS[kind].words.slice(1)} is passed to NetBackup in a 0600 file, never shown, never remembered.`;
+          kind === 'apiKey'
+            ? 'Optional: leave it empty to log in yourself. The key replaces the web login and sets the level ' +
+              'over TLS pinned to the CA fingerprint; it is never shown, never remembered.'
+            : `${SECRET_KINDS[kind].words[0]!.toUpperCase()}` +
+              `${SECRET_KINDS[kind].words.slice(1)} is passed to NetBackup in a 0600 file, never shown, ` +
+              'never remembered.';
         body = (
           <TextQuestion
             key={kind}
@@ -446,12 +451,16 @@ export function App(props: AppProps) {
                 ? TOKEN_EXACT.test(s)
                   ? undefined
                   : 'A token is 16 upper-case letters.'
-                : s
-                  ? undefined
-                  : 'Type the passphrase.'
+                : kind === 'apiKey'
+                  ? !s || (s.trim().length >= 16 && !/\s/.test(s.trim()))
+                    ? undefined
+                    : 'An API key is one unbroken string of at least 16 characters; leave it empty to log in yourself.'
+                  : s
+                    ? undefined
+                    : 'Type the passphrase.'
             }
             onSubmit={(value) => {
-              const secrets = { ...screen.secrets, [kind]: value };
+              const secrets = value.trim() ? { ...screen.secrets, [kind]: value.trim() } : { ...screen.secrets };
               const rest = screen.need.slice(1);
               go(
                 rest.length

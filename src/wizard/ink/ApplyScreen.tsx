@@ -54,7 +54,9 @@ function summary(r: ApplyResult): string {
   if (r.dryRun) return 'Finished. Nothing was changed.';
   if (!s) return r.changes ? `Finished. ${r.changes} steps changed ${r.host}.` : `Finished. ${r.host} already matched.`;
   if (s.kind === 'manual') return `Stopped at a manual step: ${s.step} (${s.title}).`;
-  if (s.kind === 'waiting') return 'This stage is done; the next one waits for the fleet (see above).';
+  // A step's wait is the primary's (a one-time password, an approval); a run's is the fleet's.
+  if (s.kind === 'waiting')
+    return s.step ? s.reason : 'This stage is done; the next one waits for the fleet (see above).';
   if (s.kind === 'failed') {
     const status = s.status ? ` NetBackup status ${s.status.code}: ${s.status.meaning} Remedy: ${s.status.remedy}` : '';
     return `Failed: ${s.title}: ${s.reason}.${status}`;
