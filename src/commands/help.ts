@@ -75,6 +75,7 @@ Usage: nbsecure apply (--answers FILE | --plan PLAN.json) --host NAME [--dry-run
 Usage: nbsecure rollout (--answers FILE | --plan PLAN.json) [--inventory FILE] [--check] [--yes]
                         [--limit PATTERN] [--forks N] [--json] [--out DIR] [--confirm STEP[,STEP]]
                         [--media-batch N] [--waves LIST] [--max-fail-percentage N] [--api-key-file FILE]
+                        [--otp CODE]
 
   --inventory FILE   your Ansible inventory (SSH, WinRM); default: the rendered inventory.yml
   --check            stop after the dry run (ansible-playbook --check --diff)
@@ -88,7 +89,9 @@ Usage: nbsecure rollout (--answers FILE | --plan PLAN.json) [--inventory FILE] [
   --waves LIST       client waves, counts or percentages (default 1,10%,25%)
   --max-fail-percentage N  a wave goes on while at most N% of its hosts failed (default 10)
   --api-key-file FILE  a NetBackup API key (mode 0600; or NBSECURE_API_KEY): the login steps are skipped and
-                     the commands that act as an administrator get it in NETBACKUP_APIKEY; never logged
+                     the commands that act as an administrator get it in NETBACKUP_APIKEY, and the level
+                     is set over REST pinned to the CA fingerprint; never logged
+  --otp CODE         the one-time password, when the primary holds the level change for one
 
 Stages run in order: prepare the primary, media servers in batches, clients in canary waves, tighten
 the domain once every host has its certificate, then verify and delete the token. The report is written

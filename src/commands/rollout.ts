@@ -33,6 +33,7 @@ export async function rolloutCommand(args: string[], io: Io): Promise<number> {
     json: { type: 'boolean' },
     confirm: { type: 'string', multiple: true },
     'api-key-file': { type: 'string' },
+    otp: { type: 'string' },
   });
   if (!values.answers && !values.plan) {
     throw new UsageError('nbsecure rollout needs --answers FILE or --plan PLAN.json. See nbsecure rollout --help.');
@@ -53,7 +54,14 @@ export async function rolloutCommand(args: string[], io: Io): Promise<number> {
   const plan = planFromFlags(values);
   // The role reads the key from ansible-playbook's environment (NBSECURE_API_KEY) into a no_log parameter.
   const apiKey = values['api-key-file'] ? secretFromFile('apiKey', values['api-key-file']) : undefined;
-  const env = apiKey ? { ...io.env, [SECRET_KINDS.apiKey.env]: apiKey } : io.env;
+  if (values.otp !== undefined && !/^\d{6,8}$/.test(values.otp))
+    throw new UsageError('--otp must be the 6-digit code your authenticator shows.');
+  // The role reads both from ansible-playbook's environment, never from its command line (the process list).
+  const env = {
+    ...io.env,
+    ...(apiKey ? { [SECRET_KINDS.apiKey.env]: apiKey } : {}),
+    ...(values.otp ? { NBSECURE_OTP: values.otp } : {}),
+  };
   if (!(await hasAnsiblePlaybook(io.env))) {
     throw new UsageError(
       'nbsecure rollout runs the fleet through ansible-playbook, which is not installed here: install ' +

@@ -1,7 +1,8 @@
+import { MEDIA_TYPE, MFA_HEADER, MFA_OTP_FIELD } from '../catalogue/rest.js';
 import { TOKEN_SHAPE } from '../catalogue/token-shape.js';
 import { isFileArg } from '../plan/args.js';
 import { GATED_STAGES } from '../plan/stages.js';
-import type { FileName, HostPlan, Plan, PlanCommand, StageId, Step, StepFile } from '../plan/types.js';
+import type { FileName, HostPlan, Plan, PlanCommand, RestStep, StageId, Step, StepFile } from '../plan/types.js';
 import { fileLabel } from './display.js';
 import { oneLine } from './quote.js';
 
@@ -63,6 +64,16 @@ export interface StepData {
   session?: true;
   /** A login the API key stands in for: the Ansible role skips it when a key is given. */
   apiKeyReplaces?: true;
+  /** The step's REST form, which the Ansible role runs on the primary when a key is given. */
+  rest?: {
+    url: string;
+    primary: string;
+    fingerprint: string;
+    mediaType: string;
+    mfaHeader: string;
+    otpField: string;
+    settings: { name: string; value: number | boolean; accept: string[] }[];
+  };
 }
 
 function scriptCommand(cmd: PlanCommand): ScriptCommand {
@@ -80,7 +91,19 @@ function scriptFiles(files: StepFile[]): ScriptFile[] {
   );
 }
 
-function stepData(s: Step, owedBy: ReadonlyMap<string, string[]>, config: HostPlan['config']): StepData {
+function restData(plan: Plan, rest: RestStep): StepData['rest'] {
+  return {
+    url: `${plan.api?.url ?? `https://${plan.primary}:1556/netbackup`}${rest.path}`,
+    primary: plan.primary,
+    fingerprint: plan.api?.caFingerprint ?? '',
+    mediaType: MEDIA_TYPE,
+    mfaHeader: MFA_HEADER,
+    otpField: MFA_OTP_FIELD.name,
+    settings: rest.settings.map((x) => ({ name: x.name, value: x.value, accept: x.accept ?? [] })),
+  };
+}
+
+function stepData(plan: Plan, s: Step, owedBy: ReadonlyMap<string, string[]>, config: HostPlan['config']): StepData {
   return {
     id: s.id,
     stage: s.stage,
@@ -128,6 +151,7 @@ function stepData(s: Step, owedBy: ReadonlyMap<string, string[]>, config: HostPl
     interrupts: Boolean(s.interruptsService),
     ...(s.session ? { session: true as const } : {}),
     ...(s.apiKeyReplaces ? { apiKeyReplaces: true as const } : {}),
+    ...(s.rest ? { rest: restData(plan, s.rest) } : {}),
   };
 }
 
@@ -144,7 +168,7 @@ export function scriptView(plan: Plan, host: HostPlan) {
     primary: plan.primary,
     tokenShape: TOKEN_SHAPE,
     steps: host.steps.map((s, i, all): StepData => ({
-      ...stepData(s, owedBy, host.config),
+      ...stepData(plan, s, owedBy, host.config),
       ...(GATED_STAGES.includes(s.stage) && all[i - 1]?.stage !== s.stage ? { gate: s.stage } : {}),
     })),
   };

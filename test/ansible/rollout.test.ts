@@ -5,6 +5,7 @@ import { loadAnswersFile } from '../../src/environment/load.js';
 import { buildPlan } from '../../src/plan/build.js';
 import type { RolloutReport } from '../../src/rollout/report.js';
 import { argvLog, bpconf, changingCalls, createdTokens, readState, setFaults } from '../netbackup-sim/layout.js';
+import { makePki, startRestSim } from '../netbackup-sim/rest-sim.js';
 import { ansibleEnv, ansiblePlaybook, fleetSite, localInventory, renderPlaybook } from '../helpers/ansible.js';
 import { cli } from '../helpers/cli.js';
 import type { Site } from '../helpers/site.js';
@@ -91,28 +92,43 @@ describe('nbsecure rollout on a simulated DMZ fleet of 12 hosts', () => {
     expect(left.filter((f) => f.text.includes(token!)).map((f) => f.file)).toEqual([]);
   }, 600_000);
 
-  it('with an API key: no login, the key only for the commands acting as an administrator, never logged', async () => {
-    const site = fleetSite(3);
+  it('with an API key nobody is asked: no login, the level over pinned REST, the key never logged', async () => {
+    const pki = await makePki('p.corp.example');
+    const site = fleetSite(3, pki.fingerprint);
     const key = 'A8fmNjyB5DvvzAN1CnRWblMv160U1Vt5hs5P2fqj81pJh9224HRus-test';
-    // No one logged in; the primary accepts this key (the simulator's record of it).
+    // No one logged in; the primary accepts this key, and its level is not the plan's yet.
     rmSync(join(site.domain, 'session.json'));
-    writeFileSync(join(site.domain, 'apikey'), key);
-    const dir = await renderPlaybook(site);
-    const onlyLevel = JSON.stringify({ nbsecure_confirmed: ['p.corp.example:security.level'] });
-    const r = await ansiblePlaybook(dir, site, ['-vvv', '-e', onlyLevel], { NBSECURE_API_KEY: key });
-    expect(r.code, r.output.slice(-3000)).toBe(0);
-    expect(r.output).toMatch(/the API key stands in for the login/);
-    expect(r.output).not.toContain(key);
-    const primary = argvLog(site.hosts['p.corp.example']!);
-    expect(primary.filter((l) => l.apiKeyEnv).map((l) => `${l.cmd} ${l.args[0]}`)).toContain('nbcertcmd -createToken');
-    expect(primary.filter((l) => l.cmd === 'nbgetconfig').every((l) => !l.apiKeyEnv)).toBe(true);
-    expect(
-      Object.values(site.hosts)
-        .flatMap(argvLog)
-        .filter((l) => l.cmd === 'bpnbat'),
-    ).toEqual([]);
-    const left = filesUnder(site.dir).filter((f) => dirname(f.file) !== site.domain);
-    expect(left.filter((f) => f.text.includes(key)).map((f) => f.file)).toEqual([]);
+    writeFileSync(join(site.domain, 'security.json'), JSON.stringify({ insecureCommunication: 'on', level: 'medium' }));
+    const sim = await startRestSim({ domain: site.domain, pki, apiKey: key, primary: 'p.corp.example' });
+    try {
+      const dir = await renderPlaybook(site);
+      const vars = JSON.stringify({ nbsecure_confirmed: [], nbsecure_api_url: sim.url });
+      const r = await ansiblePlaybook(dir, site, ['-vvv', '-e', vars], { NBSECURE_API_KEY: key });
+      expect(r.code, r.output.slice(-3000)).toBe(0);
+      expect(r.output).toMatch(/the API key stands in for the login/);
+      expect(r.output).not.toContain(key);
+      expect(readState<{ level: string }>(join(site.domain, 'security.json')).level).toBe('high');
+      expect(
+        sim
+          .requests()
+          .filter((q) => q.method === 'POST')
+          .map((q) => q.body),
+      ).toEqual([{ certificateAutoDeployLevel: 1 }]);
+      const primary = argvLog(site.hosts['p.corp.example']!);
+      expect(primary.filter((l) => l.apiKeyEnv).map((l) => `${l.cmd} ${l.args[0]}`)).toContain(
+        'nbcertcmd -createToken',
+      );
+      expect(primary.filter((l) => l.cmd === 'nbgetconfig').every((l) => !l.apiKeyEnv)).toBe(true);
+      expect(
+        Object.values(site.hosts)
+          .flatMap(argvLog)
+          .filter((l) => l.cmd === 'bpnbat'),
+      ).toEqual([]);
+      const left = filesUnder(site.dir).filter((f) => dirname(f.file) !== site.domain);
+      expect(left.filter((f) => f.text.includes(key)).map((f) => f.file)).toEqual([]);
+    } finally {
+      await sim.close();
+    }
   }, 600_000);
 
   it('--check is a dry run: it says what would change, and nothing changes', async () => {

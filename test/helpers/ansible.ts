@@ -5,8 +5,9 @@ import { cli } from './cli.js';
 import { makeSite, type Site } from './site.js';
 
 /** A DMZ site big enough to roll out in waves: the primary, media servers with tunnels, internal and DMZ clients. */
-export function fleetSite(clients = 9): Site {
+export function fleetSite(clients = 9, fingerprint?: string): Site {
   const site = makeSite({
+    ...(fingerprint ? { fingerprint } : {}),
     media: [{ name: 'm1.corp.example' }, { name: 'm2.corp.example' }],
     clients: Array.from({ length: clients }, (_, i) =>
       i % 3 === 0

@@ -7,12 +7,18 @@ at the first that fails, so that nothing after a failure runs. Done-checks and r
 too; a changing command runs only outside check mode, and the result says "changed" only when one ran.
 """
 
+import hashlib
+import http.client
+import json
 import os
 import re
 import shutil
+import socket
+import ssl
 import subprocess
 import tempfile
 from datetime import datetime, timezone
+from urllib.parse import quote, urlsplit
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -28,6 +34,9 @@ options:
   token_shape: {description: An authorization token's shape (a regular expression)., type: str, required: true}
   confirmed: {description: Manual steps a person has done., type: list, elements: str}
   reissue: {description: The token given is a reissue token., type: bool, default: false}
+  api_key: {description: A NetBackup API key (never logged)., type: str}
+  otp: {description: The one-time password for a change the primary holds (never logged)., type: str}
+  api_url: {description: "The primary's REST API base, instead of https://PRIMARY:1556/netbackup.", type: str}
 author: nbsecure
 """
 
@@ -117,6 +126,83 @@ def unlisted_legacy(output, known):
     return found
 
 
+class RestFailure(Exception):
+    pass
+
+
+class PinnedApi:
+    """The primary's REST API over TLS pinned to the CA fingerprint, as nbsecure apply does it: the CA is
+    fetched without the key and accepted only by its SHA-256 fingerprint; every later call is verified
+    against it and the primary's name. There is no unverified call with the key."""
+
+    def __init__(self, rest, key, base="", timeout=30):
+        # base: another address for the API (a proxy); the certificate is still checked against the primary.
+        u = urlsplit(base.rstrip("/") + "/security/properties" if base else rest["url"])
+        self.host, self.port, self.root = u.hostname, u.port or 443, u.path[: -len("/security/properties")]
+        self.rest, self.key, self.timeout, self.ca = rest, key, timeout, None
+
+    def call(self, method, path, body=None, auth=True):
+        if self.ca:
+            ctx = ssl.create_default_context(cadata=self.ca)
+        else:
+            # Before trust there is nothing to verify against: the answer is checked by its fingerprint.
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+        try:
+            raw = socket.create_connection((self.host, self.port), timeout=self.timeout)
+            conn = http.client.HTTPSConnection(self.host, self.port, timeout=self.timeout)
+            conn.sock = ctx.wrap_socket(raw, server_hostname=self.rest["primary"])
+            headers = {"Accept": self.rest["mediaType"]}
+            data = None
+            if body is not None:
+                data = json.dumps(body)
+                headers["Content-Type"] = self.rest["mediaType"]
+            if auth:
+                headers["Authorization"] = self.key
+            conn.request(method, self.root + path, body=data, headers=headers)
+            r = conn.getresponse()
+            text = r.read().decode("utf-8", "replace")
+            conn.close()
+        except (OSError, http.client.HTTPException) as e:
+            raise RestFailure("%s %s: %s" % (method, self.root + path, e))
+        try:
+            parsed = json.loads(text) if text else None
+        except ValueError:
+            parsed = text
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, parsed
+
+    def trust(self):
+        expected = re.sub("[^0-9A-F]", "", self.rest["fingerprint"].upper())
+        if len(expected) != 64:
+            raise RestFailure("no SHA-256 CA fingerprint to pin the primary to (certificates.caFingerprint)")
+        status, _, body = self.call("GET", "/security/cacert", auth=False)
+        pem = body.get("webRootCert") if isinstance(body, dict) else None
+        if status != 200 or not isinstance(pem, str):
+            raise RestFailure("GET /security/cacert answered %d without a webRootCert" % status)
+        seen = hashlib.sha256(ssl.PEM_cert_to_DER_cert(pem)).hexdigest().upper()
+        if seen != expected:
+            raise RestFailure(
+                "the primary's CA has the SHA-256 fingerprint %s, not the expected %s: nothing was sent to it"
+                % (":".join(seen[i : i + 2] for i in range(0, 64, 2)), self.rest["fingerprint"])
+            )
+        self.ca = pem
+
+
+OTP_WAIT = "waiting for a one-time password: run again with NBSECURE_OTP=CODE (nbsecure rollout --otp CODE)"
+APPROVAL_WAIT = "waiting for approval: approve the change in the web UI, then run again"
+
+
+def norm(v):
+    return re.sub("[^A-Z0-9]", "", str(v).upper())
+
+
+def problem(what, status, body):
+    msg = body.get("errorMessage") if isinstance(body, dict) else None
+    hint = ": the API key was not accepted" if status == 401 else ""
+    return "%s answered %d%s%s" % (what, status, " (%s)" % msg if msg else "", hint)
+
+
 class Stage:
     def __init__(self, module):
         self.m = module
@@ -178,9 +264,70 @@ class Stage:
         self.done(step, "failed", msg, **more)
         self.m.fail_json(msg="%s (%s): %s" % (step["title"], step["id"], msg), steps=self.results, changed=self.changed)
 
+    def wait(self, s, text):
+        self.done(s, "manual", text)
+        self.m.fail_json(msg="WAITING %s: %s" % (s["id"], text), nbsecure_manual=s["id"], steps=self.results,
+                         changed=self.changed)
+
+    def rest_step(self, s):
+        """The step's REST form: read, compare, POST only what differs; a held change waits (one-time password,
+        approval) and is never sent twice. Its pending state is kept in the state file."""
+        rest = s["rest"]
+        api = PinnedApi(rest, self.p["api_key"], self.p["api_url"])
+        pending = [line for line in self.state if line.startswith("pending " + s["id"] + " ")]
+        held = pending[0].split(" ")[2:] if pending else None
+        try:
+            api.trust()
+            if held and held[0] == "mfa":
+                if not self.p["otp"]:
+                    return self.wait(s, OTP_WAIT)
+                if not self.check:
+                    status, _, body = api.call("POST", "/security/adaptive-mfa/%s/validate" % quote(held[1]),
+                                               {rest["otpField"]: self.p["otp"]})
+                    if status == 404 or status == 410:
+                        held = None
+                    elif status >= 300:
+                        self.fail(s, problem("the one-time password", status, body))
+                    self.state = [line for line in self.state if not line.startswith("pending " + s["id"] + " ")]
+            status, _, current = api.call("GET", "/security/properties")
+            if status != 200:
+                self.fail(s, problem("GET /security/properties", status, current))
+            if isinstance(current, dict) and isinstance(current.get("data"), dict):
+                current = current["data"].get("attributes", current)
+            differ = [x for x in rest["settings"]
+                      if current.get(x["name"]) is None
+                      or norm(current.get(x["name"])) not in [norm(v) for v in [x["value"]] + x["accept"]]]
+            if not differ:
+                self.state = [line for line in self.state if not line.startswith("pending " + s["id"] + " ")]
+                if held:
+                    self.changed = True
+                    return self.done(s, "changed", "the primary applied the change it held")
+                return self.done(s, "unchanged", "already set")
+            if held and held[0] == "approval":
+                return self.wait(s, "still " + APPROVAL_WAIT)
+            if self.check:
+                self.changed = True
+                return self.done(s, "changed", "would send " + ", ".join(x["name"] for x in differ))
+            body = dict((x["name"], x["value"]) for x in differ)
+            status, headers, answer = api.call("POST", "/security/properties", body)
+            if status in (200, 204):
+                self.changed = True
+                return self.done(s, "changed", "sent " + ", ".join(x["name"] for x in differ))
+            if status == 202:
+                request = headers.get(rest["mfaHeader"])
+                self.state.append("pending %s %s" % (s["id"], "mfa " + request if request else "approval"))
+                if request and self.p["otp"]:
+                    return self.rest_step(s)
+                return self.wait(s, OTP_WAIT if request else APPROVAL_WAIT)
+            self.fail(s, problem("POST /security/properties", status, answer))
+        except RestFailure as e:
+            self.fail(s, str(e))
+
     def step(self, s):
         if s.get("apiKeyReplaces") and self.p["api_key"]:
             return self.done(s, "skipped", "not needed: the API key stands in for the login")
+        if s.get("rest") and self.p["api_key"]:
+            return self.rest_step(s)
         if "manual" in s:
             if s["id"] in (self.p["confirmed"] or []):
                 return self.done(s, "unchanged", "confirmed done")
@@ -306,6 +453,8 @@ def main():
             confirmed=dict(type="list", elements="str", default=[]),
             reissue=dict(type="bool", default=False),
             api_key=dict(type="str", default="", no_log=True),
+            otp=dict(type="str", default="", no_log=True),
+            api_url=dict(type="str", default=""),
         ),
         supports_check_mode=True,
     )
