@@ -36,13 +36,15 @@ describe('the wizard runs one host', () => {
         />,
       );
       await upToTheHost(s, site.answers, /w1\.dmz\.example/);
+      // The dry run needs no secret: the token is asked for only when the steps are to run.
+      await s.wait(/These are the exact commands; nothing was changed/, 10_000);
+      expect(s.frame()).not.toMatch(/Authorization token/);
+      expect(bpconf(site.hosts['w1.dmz.example']!)).toBe('');
+      await s.choose(/What next\?/, /Run these steps on w1\.dmz\.example now/);
       await s.answer(/Authorization token/, 'not-a-token');
       await s.wait(/A token is 16 upper-case letters/);
       await s.clear();
       await s.press(token, KEY.enter);
-      await s.wait(/These are the exact commands; nothing was changed/, 10_000);
-      expect(bpconf(site.hosts['w1.dmz.example']!)).toBe('');
-      await s.choose(/What next\?/, /Run these steps on w1\.dmz\.example now/);
       await s.wait(/Finished\./, 20_000);
       expect(s.frames.join('\n')).not.toContain(token);
       expect(bpconf(site.hosts['w1.dmz.example']!)).toContain('MEDIA_SERVER = m1.corp.example');
@@ -65,9 +67,9 @@ describe('the wizard runs one host', () => {
       />,
     );
     await upToTheHost(s, site.answers, /p\.corp\.example/);
+    await s.choose(/What next\?/, /Run these steps/);
     // The API key is optional: without one, the login stays a person's step.
     await s.answer(/NetBackup API key/, '');
-    await s.choose(/What next\?/, /Run these steps/);
     await s.wait(/Stopped at a manual step: p\.corp\.example:login/, 20_000);
     // The administrator logs in (here: the simulator records a session), then says it is done.
     const { writeFileSync } = await import('node:fs');
@@ -95,11 +97,11 @@ describe('the wizard runs one host', () => {
       />,
     );
     await upToTheHost(s, site.answers, /p\.corp\.example/);
+    await s.choose(/What next\?/, /Run these steps/);
     await s.answer(/NetBackup API key/, 'too short');
     await s.wait(/An API key is one unbroken string of at least 16 characters/);
     await s.clear();
     await s.press(key, KEY.enter);
-    await s.choose(/What next\?/, /Run these steps/);
     await s.wait(/This stage is done; the next one waits for the fleet/, 20_000);
     const frames = s.frames.join('\n');
     expect(frames).toMatch(/Log in as a NetBackup administrator: not needed/);

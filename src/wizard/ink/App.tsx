@@ -7,6 +7,7 @@ import { TOKEN_EXACT } from '../../catalogue/token-shape.js';
 import { SECRET_KINDS, type SecretKind } from '../../execute/token.js';
 import type { RunningApply } from './ApplyScreen.js';
 import type { Format } from '../../render/index.js';
+import type { Plan } from '../../plan/types.js';
 import {
   emptyDraft,
   hostList,
@@ -77,6 +78,17 @@ const loadLater = () =>
 const NEXT_STEPS =
   'Next, on each host as root, the primary first: nbsecure apply --answers ANSWERS --host ' +
   'NAME (it dry-runs and asks first).';
+
+/**
+ * The secrets a host's steps take that the environment did not give: the token or passphrase its files
+ * need, and on the primary an optional API key (empty keeps the login and the level a person's).
+ */
+function secretsToAsk(plan: Plan, host: string, have: Secrets): SecretKind[] {
+  const steps = plan.hosts.find((h) => h.name === host)!.steps;
+  const kinds = new Set<SecretKind>(steps.flatMap((s) => (s.files ?? []).flatMap((f) => (f.secret ? [f.secret] : []))));
+  if (steps.some((s) => s.apiKeyReplaces || s.rest)) kinds.add('apiKey');
+  return [...kinds].filter((k) => !have[k]);
+}
 
 export function App(props: AppProps) {
   const { exit } = useApp();
@@ -416,17 +428,8 @@ export function App(props: AppProps) {
           <SelectQuestion
             prompt="Which host is this machine? (its steps run here)"
             choices={plan!.hosts.map((h) => ({ value: h.name, label: `${h.name} (${h.role}, ${h.os})` }))}
-            onSubmit={(host) => {
-              const secrets = { ...props.envSecrets };
-              const steps = plan!.hosts.find((h) => h.name === host)!.steps;
-              const kinds = new Set<SecretKind>(
-                steps.flatMap((s) => (s.files ?? []).flatMap((f) => (f.secret ? [f.secret] : []))),
-              );
-              // Optional: with a key the primary's login and level need no person; empty keeps them manual.
-              if (steps.some((s) => s.apiKeyReplaces || s.rest)) kinds.add('apiKey');
-              const need = [...kinds].filter((k) => !secrets[k]);
-              go(need.length ? { kind: 'secret', host, need, secrets } : { kind: 'dry-run', host, secrets });
-            }}
+            // A dry run never needs a secret: they are asked for only when the steps are to run.
+            onSubmit={(host) => go({ kind: 'dry-run', host, secrets: { ...props.envSecrets } })}
           />
         );
         break;
@@ -465,7 +468,7 @@ export function App(props: AppProps) {
               go(
                 rest.length
                   ? { kind: 'secret', host: screen.host, need: rest, secrets }
-                  : { kind: 'dry-run', host: screen.host, secrets },
+                  : { kind: 'apply', host: screen.host, secrets, confirmed: [], resume: false, run: 1 },
               );
             }}
           />
@@ -523,15 +526,21 @@ export function App(props: AppProps) {
                   kind: 'finished',
                   message: real && r.exitCode === 0 ? `${screen.host} is done. ${NEXT_STEPS}` : NEXT_STEPS,
                 });
-              if (v === 'run')
-                return go({
-                  kind: 'apply',
-                  host: screen.host,
-                  secrets: screen.secrets,
-                  confirmed: [],
-                  resume: false,
-                  run: 1,
-                });
+              if (v === 'run') {
+                const need = secretsToAsk(plan!, screen.host, screen.secrets);
+                return go(
+                  need.length
+                    ? { kind: 'secret', host: screen.host, need, secrets: screen.secrets }
+                    : {
+                        kind: 'apply',
+                        host: screen.host,
+                        secrets: screen.secrets,
+                        confirmed: [],
+                        resume: false,
+                        run: 1,
+                      },
+                );
+              }
               if (screen.kind === 'apply') {
                 const confirmed =
                   v === 'confirm' && r.stopped?.kind === 'manual' && r.stopped.step
