@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { request, type RequestOptions } from 'node:https';
+import { isIP } from 'node:net';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { MEDIA_TYPE, REST } from '../catalogue/rest.js';
 
@@ -163,7 +164,8 @@ export class RestClient {
       host: url.hostname.replace(/^\[|\]$/g, ''),
       port: url.port || 443,
       path: url.pathname + url.search,
-      servername: serverName,
+      // SNI carries a name, never an address (RFC 6066); the certificate is checked against it either way.
+      ...(isIP(serverName) ? {} : { servername: serverName }),
       headers: {
         Accept: MEDIA_TYPE,
         ...(data !== undefined ? { 'Content-Type': MEDIA_TYPE, 'Content-Length': Buffer.byteLength(data) } : {}),

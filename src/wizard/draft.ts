@@ -41,18 +41,6 @@ export function setHostList(draft: Draft, key: HostListKey, items: HostItem[]): 
   return setPath(draft, key, items.length ? items : undefined);
 }
 
-/** Names pasted or imported for a large site: one per line, or separated by commas or spaces. */
-export function namesFromText(text: string): string[] {
-  return [
-    ...new Set(
-      text
-        .split(/[\s,;]+/)
-        .map((s) => s.trim())
-        .filter(Boolean),
-    ),
-  ];
-}
-
 /** The draft without empty sections, in the order of the answers file format. */
 export function cleanDraft(draft: Draft): Answers {
   const order = [

@@ -1,5 +1,6 @@
 import { checkbox, confirm, input, password, select } from '@inquirer/prompts';
 import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { hostname } from 'node:os';
 import { withInterrupts } from '../execute/interrupts.js';
 import { applyHost } from '../execute/runner.js';
@@ -9,16 +10,7 @@ import { secretFromEnv } from '../execute/token.js';
 import { DEFAULT_FORMATS as FORMATS, type Format } from '../render/index.js';
 import type { Io } from '../output.js';
 import { recall, remember } from '../store.js';
-import {
-  emptyDraft,
-  hostList,
-  namesFromText,
-  setHostList,
-  setPath,
-  type Draft,
-  type HostItem,
-  type HostListKey,
-} from './draft.js';
+import { emptyDraft, hostList, setHostList, setPath, type Draft, type HostItem, type HostListKey } from './draft.js';
 import {
   importAnswersFile,
   importLocalConfig,
@@ -29,6 +21,7 @@ import {
 } from './finish.js';
 import { activeQuestions, answerValue, currentText, itemQuestions, type Question } from './questions.js';
 import { reviewLines } from './review.js';
+import { parseNameList, refusedText, siteNames } from './name-list.js';
 
 /**
  * The wizard line by line, for dumb terminals, serial consoles and screen readers: plain prompts,
@@ -39,7 +32,8 @@ export async function runPlain(io: Io, profile: string): Promise<number> {
   const say = (s = '') => io.stdout.write(`${s}\n`);
 
   const ask = async (q: Question, d: Draft, base = ''): Promise<string> => {
-    say(`\n${q.prompt}\n  (${q.help})`);
+    // The prompt itself prints the question: said once, with its help above it.
+    say(`\n  (${q.help})`);
     if (q.kind === 'select') {
       const choices = q.choices!(d).map((c) => ({
         name: c.label,
@@ -96,17 +90,24 @@ export async function runPlain(io: Io, profile: string): Promise<number> {
       if (action === 'done') return d;
       if (action === 'add') d = setHostList(d, list, [...items, await editItem(d, list, { name: '' }, '')]);
       if (action === 'paste') {
-        const text = await input(
-          { message: 'Names, separated by spaces, commas or new lines (they get the defaults; edit them afterwards)' },
-          ctx,
-        );
-        const existing = new Set(items.map((i) => i.name.toLowerCase()));
-        d = setHostList(d, list, [
-          ...items,
-          ...namesFromText(text)
-            .filter((n) => !existing.has(n.toLowerCase()))
-            .map((name) => ({ name })),
-        ]);
+        // Read as plain lines, not through a prompt: a prompt takes the first line of a paste and loses
+        // the rest. Each line is checked as it arrives; a refused name is named with its reason.
+        say('Names, separated by spaces or commas, on as many lines as you like; an empty line ends the list.');
+        say('They get the defaults; edit any of them afterwards.');
+        const added: string[] = [];
+        const lines = createInterface({ input: io.stdin, terminal: false });
+        io.stdout.write('names> ');
+        for await (const line of lines) {
+          if (!line.trim()) break;
+          const got = parseNameList(line, [...items.map((i) => i.name), ...siteNames(d, list), ...added]);
+          added.push(...got.names);
+          if (got.refused.length) say(`  ${refusedText(got.refused)} Type it again, corrected, or leave it out.`);
+          if (got.skipped.length) say(`  Already listed, left out: ${got.skipped.join(', ')}`);
+          io.stdout.write(`names (${added.length} so far; an empty line ends)> `);
+        }
+        lines.close();
+        say(`  ${added.length} name${added.length === 1 ? '' : 's'} added.`);
+        d = setHostList(d, list, [...items, ...added.map((name) => ({ name }))]);
       }
       if (action === 'edit' || action === 'remove') {
         const name = await select(

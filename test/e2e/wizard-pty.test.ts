@@ -105,7 +105,13 @@ withTools('tmux').describe('the wizard in a real terminal (tmux, 80x24)', () => 
     await t.choose(/\? Is NetBackup installed/, /Yes/);
     await t.choose(/\? Media servers: what next/, /Done/);
     await t.choose(/\? Clients: what next/, /Paste a list/);
-    await t.answer(/\? Names, separated/, 'app1.corp.example app2.corp.example');
+    // A bad name is refused at once, naming it; the good ones on its line are kept.
+    await t.answer(/^names>/m, 'bad_name! app0.corp.example');
+    await t.wait(/Not a host name: bad_name!/);
+    // A paste of several lines keeps every line.
+    await t.wait(/names \(1 so far/);
+    await t.press('app1.corp.example\rapp2.corp.example app3.corp.example\r');
+    await t.answer(/names \(4 so far; an empty line ends\)>\s*$/m, '');
     await t.choose(/\? Clients: what next/, /Done/);
     for (const q of [
       /\? Insecure communication/,
@@ -133,6 +139,9 @@ withTools('tmux').describe('the wizard in a real terminal (tmux, 80x24)', () => 
     expect(await t.exitCode()).toBe(0);
     expect(readdirSync(join(home, 'plain-out'))).toContain('runbook.md');
     expect(readFileSync(join(home, 'plain-out', 'runbook.md'), 'utf8')).toContain('## Client app2.corp.example');
+    expect(readFileSync(join(home, 'plain-out', 'runbook.md'), 'utf8')).toContain('## Client app3.corp.example');
+    // Each question is said once, not printed and then asked.
+    expect(t.history().match(/Primary server host name/g)).toHaveLength(1);
   }, 120_000);
 
   it('uses colour on a terminal, and none with NO_COLOR', async () => {

@@ -8,16 +8,8 @@ import { SECRET_KINDS, type SecretKind } from '../../execute/token.js';
 import type { RunningApply } from './ApplyScreen.js';
 import type { Format } from '../../render/index.js';
 import type { Plan } from '../../plan/types.js';
-import {
-  emptyDraft,
-  hostList,
-  namesFromText,
-  setHostList,
-  setPath,
-  type Draft,
-  type HostItem,
-  type HostListKey,
-} from '../draft.js';
+import { parseNameList, refusedText, siteNames } from '../name-list.js';
+import { emptyDraft, hostList, setHostList, setPath, type Draft, type HostItem, type HostListKey } from '../draft.js';
 import { activeQuestions, answerValue, type Question } from '../questions.js';
 import { FormatPicker } from './FormatPicker.js';
 import { Frame } from './Frame.js';
@@ -323,20 +315,13 @@ export function App(props: AppProps) {
             initial=""
             multiline
             validate={(s) => {
-              const bad = namesFromText(s).filter((n) => !/^[A-Za-z0-9.-]+$/.test(n));
-              return !s ? 'Type at least one name.' : bad.length ? `Not host names: ${bad.join(', ')}` : undefined;
+              const { refused } = parseNameList(s, []);
+              return !s.trim() ? 'Type at least one name.' : refused.length ? refusedText(refused) : undefined;
             }}
             onSubmit={(s) => {
               const items = hostList(draft, list);
-              const known = new Set(items.map((h) => h.name.toLowerCase()));
-              setDraft(
-                setHostList(draft, list, [
-                  ...items,
-                  ...namesFromText(s)
-                    .filter((n) => !known.has(n.toLowerCase()))
-                    .map((name) => ({ name })),
-                ]),
-              );
+              const { names } = parseNameList(s, [...items.map((h) => h.name), ...siteNames(draft, list)]);
+              setDraft(setHostList(draft, list, [...items, ...names.map((name) => ({ name }))]));
               back();
             }}
           />
