@@ -62,6 +62,9 @@ export const MFA_OTP_FIELD: Sourced & { name: string } = {
   confidence: 'unconfirmed',
 };
 
+/** A reissue token made over REST: single use, bound to the host's ID, alive for an hour. */
+export const REISSUE_TOKEN = { allowedCount: 1, validForSeconds: 3600, type: 1 } as const;
+
 /** Global security settings nbsecure compares and sets over REST (GET/POST /security/properties). */
 export const SECURITY_FIELDS = {
   certificateAutoDeployLevel: { source: 'vendor automation: 1 = High', confidence: 'auto' },

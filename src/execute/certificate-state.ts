@@ -5,6 +5,8 @@
 export interface CertificateState {
   expires?: Date;
   revoked: boolean;
+  /** The host ID the certificate carries (`Host ID : ...`): a reissue token is bound to it. */
+  hostId?: string;
 }
 
 export function certificateState(output: string): CertificateState {
@@ -12,7 +14,8 @@ export function certificateState(output: string): CertificateState {
     .map((m) => new Date(m[1]!.trim()))
     .filter((d) => !Number.isNaN(d.getTime()));
   const expires = dates.length ? new Date(Math.min(...dates.map((d) => d.getTime()))) : undefined;
-  return { ...(expires ? { expires } : {}), revoked: /\brevoked\b/i.test(output) };
+  const hostId = /^\s*Host ID\s*:\s*(\S+)\s*$/im.exec(output)?.[1];
+  return { ...(expires ? { expires } : {}), revoked: /\brevoked\b/i.test(output), ...(hostId ? { hostId } : {}) };
 }
 
 /** Needs a reissue (expired or revoked), a warning (expiring soon), or nothing. */

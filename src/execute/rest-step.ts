@@ -1,4 +1,5 @@
-import { MFA_HEADER, MFA_OTP_FIELD, REST } from '../catalogue/rest.js';
+import { MFA_HEADER, MFA_OTP_FIELD, REISSUE_TOKEN, REST } from '../catalogue/rest.js';
+import { TOKEN_EXACT } from '../catalogue/token-shape.js';
 import type { RestSetting, RestStep } from '../plan/types.js';
 import type { RestCall } from './dry-run.js';
 import { httpProblem, RestError, type RestClient } from './rest-client.js';
@@ -139,4 +140,38 @@ async function validateOtp(ctx: RestStepContext, id: string): Promise<RestOutcom
       `${httpProblem('the one-time password', res)}. The change is still held: run the same command with ` +
       '--resume --otp CODE, with a fresh code',
   };
+}
+
+/**
+ * A reissue token for one host, made on the primary over REST (POST /security/securitytokens with the
+ * host ID its own certificate lists, type 1): single use and short-lived, so it is spent by the one
+ * -getCertificate -force it is made for. The value is returned, never shown.
+ */
+export async function createReissueToken(
+  client: RestClient,
+  host: string,
+  hostId: string,
+  suffix: string,
+): Promise<{ token: string } | { failed: string }> {
+  const body = {
+    tokenName: `nbsecure-reissue-${host.split('.')[0]}-${suffix}`,
+    allowedCount: REISSUE_TOKEN.allowedCount,
+    validFor: REISSUE_TOKEN.validForSeconds,
+    hostId,
+    type: REISSUE_TOKEN.type,
+    reason: `nbsecure: reissue of ${host}, whose certificate expired or was revoked`,
+  };
+  try {
+    const res = await client.call('POST', REST.tokens.path, body, { idempotent: false });
+    const b = (res.body ?? {}) as { tokenValue?: unknown; data?: { attributes?: { tokenValue?: unknown } } };
+    const token = b.tokenValue ?? b.data?.attributes?.tokenValue;
+    if (res.status >= 300) return { failed: httpProblem(`POST ${REST.tokens.path}`, res) };
+    if (typeof token !== 'string' || !TOKEN_EXACT.test(token)) {
+      return { failed: `POST ${REST.tokens.path} answered ${res.status} without a token in tokenValue` };
+    }
+    return { token };
+  } catch (e) {
+    if (e instanceof RestError) return { failed: e.message };
+    throw e;
+  }
 }

@@ -10,7 +10,7 @@ import type { FileName, HostPlan, Plan, PlanCommand, StageId, Step } from '../pl
 import { configChange, identityConflicts, parseConfigLines } from './config-diff.js';
 import { describeResolved, type ResolvedStep, type RestCall } from './dry-run.js';
 import { RestClient } from './rest-client.js';
-import { applySecuritySettings, restCall, type Pending } from './rest-step.js';
+import { applySecuritySettings, createReissueToken, restCall, type Pending } from './rest-step.js';
 import type { ApplyEvent, ApplyEventListener, ApplyResult, DryRunStep, Stop, StepOutcome } from './events.js';
 import { certificateState, certificateVerdict } from './certificate-state.js';
 import { guardFailure } from './guards.js';
@@ -296,23 +296,28 @@ class HostRun {
 
   private restClient?: RestClient;
 
+  /** The primary's REST API, pinned to the plan's CA fingerprint, with the API key. */
+  private rest(): RestClient {
+    this.restClient ??= new RestClient({
+      url: apiBase(this.plan, this.opts),
+      serverName: this.plan.primary,
+      ...(this.plan.api?.caFingerprint ? { caFingerprint: this.plan.api.caFingerprint } : {}),
+      apiKey: this.ctx.secrets.apiKey!,
+      timeoutMs: this.opts.stepTimeoutMs,
+    });
+    return this.restClient;
+  }
+
   /** A manual step's REST form, with the API key: journaled, and its waits are exit 4 like a manual stop. */
   private async runRest(step: Step, call: RestCall): Promise<ApplyResult | undefined> {
     const { opts, ctx } = this;
     const pendingFile = join(ctx.stateDir, 'rest-pending.json');
     const held = readPending(pendingFile, step.id);
-    this.restClient ??= new RestClient({
-      url: apiBase(this.plan, opts),
-      serverName: this.plan.primary,
-      ...(this.plan.api?.caFingerprint ? { caFingerprint: this.plan.api.caFingerprint } : {}),
-      apiKey: ctx.secrets.apiKey!,
-      timeoutMs: opts.stepTimeoutMs,
-    });
     ctx.notice(`${call.read.method} ${call.read.url}, then ${call.write.method} of the fields that differ`, step.id);
     this.record(step, 'start');
     const started = Date.now();
     const outcome = await applySecuritySettings(step.rest!, {
-      client: this.restClient,
+      client: this.rest(),
       ...(opts.otp ? { otp: opts.otp } : {}),
       ...(opts.prompter.interactive && !opts.otp
         ? { askOtp: () => opts.prompter.secret('    One-time password from your authenticator (hidden): ') }
@@ -461,6 +466,7 @@ class HostRun {
       );
     }
     let reissuing = false;
+    let reissueToken: string | undefined;
     if (step.done) {
       const check = await this.exec(
         runnable(step.done.command, () => ''),
@@ -475,8 +481,28 @@ class HostRun {
           ? certificateVerdict(certificateState(check.output), new Date(), step.done.certificate.warnDays)
           : {};
       if (verdict.warning) ctx.notice(`WARNING: ${verdict.warning}`, step.id, 'warning');
+      if (verdict.reissue && !opts.reissue && step.reissue && ctx.secrets.apiKey) {
+        // With an API key the primary makes the reissue token itself; without one a person does.
+        const hostId = certificateState(check.output).hostId;
+        const made = hostId
+          ? await createReissueToken(this.rest(), this.host.name, hostId, Date.now().toString(36))
+          : { failed: 'the certificate listing shows no Host ID to bind a reissue token to' };
+        if ('failed' in made) {
+          return this.failed(
+            step,
+            `${verdict.reissue}; a reissue token could not be made over REST: ${made.failed}`,
+            '',
+          );
+        }
+        ctx.redactor.add(made.token);
+        reissueToken = made.token;
+        ctx.notice(
+          `${verdict.reissue}: the primary made a single-use reissue token for it (REST, never shown)`,
+          step.id,
+        );
+      }
       if (verdict.reissue) {
-        if (!opts.reissue || !step.reissue) {
+        if ((!opts.reissue && !reissueToken) || !step.reissue) {
           return this.failed(
             step,
             `${verdict.reissue}, so it needs a reissue token (a normal token must not be used): create it ` +
@@ -511,7 +537,8 @@ class HostRun {
     const paths = new Map<FileName, string>();
     for (const f of (reissuing ? step.reissue!.files : step.files) ?? []) {
       let content = f.content;
-      if (f.secret) {
+      if (f.secret === 'token' && reissueToken) content = `${reissueToken}\n`;
+      else if (f.secret) {
         const kind = SECRET_KINDS[f.secret];
         const asking = !ctx.secrets[f.secret] && opts.prompter.interactive;
         if (!ctx.secrets[f.secret]) this.emit({ type: 'secret-needed', step: step.id, secret: f.secret, asking });

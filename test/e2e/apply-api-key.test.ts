@@ -183,6 +183,38 @@ describe('apply with an API key', () => {
   });
 });
 
+describe('a host whose certificate expired, with an API key', () => {
+  it('gets a single-use reissue token from the primary over REST and a new certificate, the token never shown', async () => {
+    const { site, sim, keyFile } = await restSite();
+    const C = 'w1.dmz.example';
+    const certs = join(site.hosts[C]!.root, 'sim', 'certs.json');
+    const expired = new Date(Date.now() - 86_400_000).toUTCString();
+    writeFileSync(
+      certs,
+      JSON.stringify({ ca: pki.fingerprint, host: { hostId: 'abc123', name: C, expires: expired } }),
+    );
+    const r = await cli(applyArgs(site, C, ['--api-key-file', keyFile, '--api-url', sim.url]));
+    expect(r.stderr).toBe('');
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/expired on .*: the primary made a single-use reissue token for it/);
+    const [post] = posts(sim);
+    expect(post).toMatchObject({
+      url: '/netbackup/security/securitytokens',
+      body: { hostId: 'abc123', type: 1, allowedCount: 1, validFor: 3600 },
+    });
+    const get = argvLog(site.hosts[C]!).find((l) => l.args[0] === '-getCertificate')!;
+    expect(get.args).toContain('-force');
+    const after = readState<{ host: { hostId: string; expires: string } }>(certs);
+    expect(after.host.hostId).toBe('abc123');
+    expect(new Date(after.host.expires).getTime()).toBeGreaterThan(Date.now());
+    // Spent by its one use; never in the output, the journal or the state.
+    const [token] = readState<{ value: string; uses: number; maxUses: number }[]>(join(site.domain, 'tokens.json'));
+    expect(token).toMatchObject({ uses: 1, maxUses: 1 });
+    expect(r.stdout).not.toContain(token!.value);
+    for (const text of filesUnder(site.stateDir)) expect(text).not.toContain(token!.value);
+  });
+});
+
 describe('doctor --primary: a pre-flight of the REST API', () => {
   const doctor = (site: Site, sim: RestSim, extra: string[], env: NodeJS.ProcessEnv = {}) =>
     cli(

@@ -207,10 +207,17 @@ export async function startRestSim(opts: {
       return send(res, 200);
     }
     if (req.method === 'POST' && path === '/security/securitytokens') {
-      const t = body as { tokenName: string; allowedCount: number };
+      const t = body as { tokenName: string; allowedCount: number; hostId?: string; type?: number };
       const tokens = read<object[]>(tokensFile, []);
       const value = Array.from(randomBytes(16), (x) => String.fromCharCode(65 + (x % 26))).join('');
-      tokens.push({ name: t.tokenName, value, maxUses: t.allowedCount, uses: 0 });
+      // type 1 with a hostId: a reissue token, bound to that host ID.
+      tokens.push({
+        name: t.tokenName,
+        value,
+        maxUses: t.allowedCount,
+        uses: 0,
+        ...(t.type === 1 && t.hostId ? { reissueHostId: t.hostId } : {}),
+      });
       writeFileSync(tokensFile, JSON.stringify(tokens));
       appendFileSync(join(domain, 'created-tokens.log'), `${value}\n`);
       return send(res, 201, { tokenValue: value });

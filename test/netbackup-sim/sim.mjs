@@ -252,7 +252,9 @@ async function perform(self, name) {
           if (!t || t.uses >= t.maxUses) fail(1, 'The token is invalid or used up');
           // Assumed, as the Security Guide says: a host that has a host ID is reissued only with a reissue
           // token bound to it, never with a normal one.
-          if (expired && t.reissueHost !== host.name) fail(1, 'A reissue token for this host is needed');
+          const forThisHost =
+            t.reissueHost === host.name || (t.reissueHostId && t.reissueHostId === certs.host?.hostId);
+          if (expired && !forThisHost) fail(1, 'A reissue token for this host is needed');
           t.uses += 1;
           writeJson(tokensFile, tokens);
         } else if (host.zone === 'dmz' || host.nat || security.level === 'very-high' || !host.knownToPrimary) {
