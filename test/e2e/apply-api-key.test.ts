@@ -184,7 +184,7 @@ describe('apply with an API key', () => {
 });
 
 describe('a host whose certificate expired, with an API key', () => {
-  it('gets a single-use reissue token from the primary over REST and a new certificate, the token never shown', async () => {
+  it('gets a single-use reissue token from the primary over REST and a new certificate', async () => {
     const { site, sim, keyFile } = await restSite();
     const C = 'w1.dmz.example';
     const certs = join(site.hosts[C]!.root, 'sim', 'certs.json');
