@@ -9,6 +9,7 @@ import { stepsToRun } from '../plan/stages.js';
 import type { FileName, HostPlan, Plan, PlanCommand, StageId, Step } from '../plan/types.js';
 import { configChange, identityConflicts, parseConfigLines } from './config-diff.js';
 import { describeResolved, type ResolvedStep, type RestCall } from './dry-run.js';
+import { REST_BASE_PATH, REST_PORT } from '../catalogue/rest.js';
 import { RestClient } from './rest-client.js';
 import { applySecuritySettings, createReissueToken, restCall, type Pending } from './rest-step.js';
 import type { ApplyEvent, ApplyEventListener, ApplyResult, DryRunStep, Stop, StepOutcome } from './events.js';
@@ -605,7 +606,7 @@ class HostRun {
 
 /** The primary's REST API base: --api-url, else the plan's. */
 function apiBase(plan: Plan, opts: ApplyOptions): string {
-  return opts.apiUrl ?? plan.api?.url ?? `https://${plan.primary}:1556/netbackup`;
+  return opts.apiUrl ?? plan.api?.url ?? `https://${plan.primary}:${REST_PORT}${REST_BASE_PATH}`;
 }
 
 /** The change a step left held on the primary in an earlier run (a one-time password, an approval). */

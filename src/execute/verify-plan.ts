@@ -1,4 +1,6 @@
-import { COMMANDS, assertKnownFlags, type CommandName, type CommandSpec } from '../catalogue/commands.js';
+import { COMMANDS, assertKnownFlags, needsSession, type CommandName, type CommandSpec } from '../catalogue/commands.js';
+import { REST, REST_BASE_PATH, REST_PORT, SECURITY_FIELDS } from '../catalogue/rest.js';
+import { FINGERPRINT_RE } from '../environment/patterns.js';
 import { CONFIG_KEYS } from '../catalogue/config-keys.js';
 import { StalePlanError } from '../errors.js';
 import { pathForOsProblem, pathTextProblem } from '../environment/paths.js';
@@ -84,11 +86,18 @@ function checkStep(host: HostPlan, step: Step, n: number): void {
       refuse(where, `${String(f.secret)} is not a secret nbsecure hands over`);
     if (f.content !== undefined && typeof f.content !== 'string') refuse(where, 'a file content is not text');
   }
+  if (step.rest !== undefined) checkRest(step, where);
   if (step.manual) {
     if (step.command) refuse(where, 'a manual step has a command');
+    if (step.session) refuse(where, 'a manual step is handed the API key');
     return;
   }
-  const { spec } = catalogued(host, step.command, where);
+  if (step.apiKeyReplaces) refuse(where, 'a step that runs a command claims to be a login');
+  const { name, spec } = catalogued(host, step.command, where);
+  // The API key goes only to the commands the catalogue says act as an administrator.
+  if (step.session !== undefined && step.session !== needsSession(name, textArgs(step.command!.argv))) {
+    refuse(where, `it hands the API key to ${name} ${argText(step.command!.argv[0] ?? '')}, which does not need it`);
+  }
   checkFileArguments(step, step.command!, spec, where);
   if (step.stdin !== undefined && typeof step.stdin !== 'string') refuse(where, 'its stdin is not text');
   if (step.done) {
@@ -108,6 +117,35 @@ function checkStep(host: HostPlan, step: Step, n: number): void {
     checkFileArguments({ ...step, files: step.reissue.files }, step.reissue.command, re.spec, `${where}, its reissue`);
   }
   if (step.keepsIdentity) catalogued(host, step.keepsIdentity.read, `${where}, its identity read`);
+}
+
+/** A REST form only on a person's step, only the security properties, only the catalogued fields. */
+function checkRest(step: Step, where: string): void {
+  const rest: unknown = step.rest;
+  if (!step.manual) refuse(where, 'a step with a command has a REST form');
+  if (!isObject(rest) || rest.path !== REST.properties.path || !Array.isArray(rest.settings)) {
+    refuse(where, `its REST form is not a change of ${REST.properties.path}`);
+  }
+  for (const x of rest.settings as unknown[]) {
+    const ok =
+      isObject(x) &&
+      typeof x.name === 'string' &&
+      x.name in SECURITY_FIELDS &&
+      (typeof x.value === 'number' || typeof x.value === 'boolean') &&
+      (x.accept === undefined || (Array.isArray(x.accept) && x.accept.every((a) => typeof a === 'string')));
+    if (!ok) refuse(where, 'its REST form sets a field nbsecure does not know');
+  }
+}
+
+/** The API is the primary's own, at its documented address: a key is never sent anywhere else. */
+function checkApi(plan: Plan): void {
+  const api: unknown = plan.api;
+  if (api === undefined) return;
+  const expected = `https://${plan.primary}:${REST_PORT}${REST_BASE_PATH}`;
+  if (!isObject(api) || api.url !== expected) refuse('the plan', `its REST API is not ${expected}`);
+  if (api.caFingerprint !== undefined && !FINGERPRINT_RE.test(String(api.caFingerprint))) {
+    refuse('the plan', 'its CA fingerprint is not a fingerprint');
+  }
 }
 
 function checkHost(host: unknown, i: number): void {
@@ -161,6 +199,7 @@ function checkInstallAnswers(h: HostPlan): void {
 export function verifyPlan(plan: Plan, file: string): void {
   try {
     if (!Array.isArray(plan.hosts)) refuse('the plan', 'it has no hosts');
+    checkApi(plan);
     plan.hosts.forEach(checkHost);
   } catch (e) {
     if (!(e instanceof Refused)) throw e;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { argvLog, readState } from '../netbackup-sim/layout.js';
 import { makePki, startRestSim, type Pki, type RestSim } from '../netbackup-sim/rest-sim.js';
+import { planDigest } from '../../src/plan/digest.js';
 import { cli } from '../helpers/cli.js';
 import { applyArgs, makeSite, type Site } from '../helpers/site.js';
 
@@ -212,6 +213,31 @@ describe('a host whose certificate expired, with an API key', () => {
     expect(token).toMatchObject({ uses: 1, maxUses: 1 });
     expect(r.stdout).not.toContain(token!.value);
     for (const text of filesUnder(site.stateDir)) expect(text).not.toContain(token!.value);
+  });
+});
+
+describe('a saved plan that would send the key elsewhere', () => {
+  const reseal = (plan: { digest: string }) => ({ ...plan, digest: planDigest(plan) });
+  type Edit = (plan: {
+    api: { url: string };
+    hosts: { steps: { id: string; rest?: { path: string }; session?: boolean }[] }[];
+  }) => void;
+  it.each<[string, Edit]>([
+    ['another REST address', (p) => (p.api.url = 'https://collector.example:1556/netbackup')],
+    ['another REST call', (p) => (p.hosts[0]!.steps.find((s) => s.rest)!.rest!.path = '/security/securitytokens')],
+    ['the key for a command that does not need it', (p) => (p.hosts[0]!.steps[0]!.session = true)],
+  ])('is refused with exit 3 when it names %s, although its digest was recomputed', async (_what, edit) => {
+    const { site, sim, keyFile } = await restSite();
+    const out = await cli(['plan', '--answers', site.answers, '--format', 'json', '--json']);
+    const plan = JSON.parse(out.stdout);
+    edit(plan);
+    const file = join(site.dir, 'plan.json');
+    writeFileSync(file, JSON.stringify(reseal(plan)));
+    const r = await cli(applyArgs(site, P, ['--stage', 'tighten', '--api-key-file', keyFile], file));
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('asks for something nbsecure never plans');
+    expect(sim.requests()).toEqual([]);
+    expect(argvLog(site.hosts[P]!)).toEqual([]);
   });
 });
 
