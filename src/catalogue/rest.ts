@@ -4,8 +4,8 @@ import type { Sourced } from './confidence.js';
  * The primary's REST API as nbsecure uses it (reference section 4b). Every path, header and field the
  * product sends or reads is here, with its source; nothing else may be sent.
  */
-export const REST_PORT = 1556;
-export const REST_BASE_PATH = '/netbackup';
+const REST_PORT = 1556;
+const REST_BASE_PATH = '/netbackup';
 
 /**
  * The API version in the media type. The reference gives the media type's form, not which version a
@@ -17,6 +17,11 @@ export const API_VERSION: Sourced & { value: string } = {
   source: 'vendor API samples with API keys (media type version 6.0); the reference gives the form only',
   confidence: 'unconfirmed',
 };
+
+/** The primary's REST API base, where the documentation puts it. */
+export function primaryApiUrl(primary: string): string {
+  return `https://${primary}:${REST_PORT}${REST_BASE_PATH}`;
+}
 
 export const MEDIA_TYPE = `application/vnd.netbackup+json;version=${API_VERSION.value}`;
 

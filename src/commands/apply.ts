@@ -6,11 +6,11 @@ import { applyHost, type ApplyOptions } from '../execute/runner.js';
 import { withInterrupts } from '../execute/interrupts.js';
 import { jsonView, textView } from '../execute/views.js';
 import { defaultStateDir } from '../execute/state.js';
-import { secretFromEnv, secretFromFile } from '../execute/token.js';
+import { secretFromFileOrEnv } from '../execute/token.js';
 import { isStageId, STAGES } from '../plan/stages.js';
 import type { StageId } from '../plan/types.js';
 import { writeLine, type Io } from '../output.js';
-import { checkApiUrl, parseCommandArgs, required } from './args.js';
+import { checkApiUrl, checkOtp, parseCommandArgs, required } from './args.js';
 import { terminalPrompter } from './prompter.js';
 
 export async function applyCommand(args: string[], io: Io): Promise<number> {
@@ -50,15 +50,10 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
   // Checked above: a stage id or nothing.
   const stage = values.stage as StageId | undefined;
   const plan = planFromFlags(values);
-  const token = values['token-file'] ? secretFromFile('token', values['token-file']) : secretFromEnv('token', io.env);
-  const passphrase = values['passphrase-file']
-    ? secretFromFile('passphrase', values['passphrase-file'])
-    : secretFromEnv('passphrase', io.env);
-  const apiKey = values['api-key-file']
-    ? secretFromFile('apiKey', values['api-key-file'])
-    : secretFromEnv('apiKey', io.env);
-  if (values.otp !== undefined && !/^\d{6,8}$/.test(values.otp))
-    throw new UsageError('--otp must be the 6-digit code your authenticator shows.');
+  const token = secretFromFileOrEnv('token', values['token-file'], io.env);
+  const passphrase = secretFromFileOrEnv('passphrase', values['passphrase-file'], io.env);
+  const apiKey = secretFromFileOrEnv('apiKey', values['api-key-file'], io.env);
+  checkOtp(values.otp);
   const apiUrl = values['api-url'] === undefined ? undefined : checkApiUrl(values['api-url']);
   // The resume command repeats what was given, with absolute paths, so it works from anywhere.
   const resumeCommand = ['nbsecure', 'apply'];

@@ -36,3 +36,10 @@ export function checkApiUrl(text: string): string {
   if (url.username || url.password) throw new UsageError('--api-url must not hold a user or password.');
   return url.href.replace(/\/+$/, '');
 }
+
+/** --otp: the code an authenticator shows (6 digits; some show 8). */
+export function checkOtp(otp: string | undefined): void {
+  if (otp !== undefined && !/^\d{6,8}$/.test(otp)) {
+    throw new UsageError('--otp must be the 6-digit code your authenticator shows.');
+  }
+}

@@ -4,10 +4,10 @@ import { targetsFromAnswers, targetsFromFlags, targetsFromLocalConfig, type Targ
 import { describeFailure, verdict } from '../doctor/verdict.js';
 import { colours, writeLine, type Io } from '../output.js';
 import { checkApiUrl, parseCommandArgs } from './args.js';
-import { REST_BASE_PATH, REST_PORT } from '../catalogue/rest.js';
+import { primaryApiUrl } from '../catalogue/rest.js';
 import { preflightLines, preflightOk, preflightPrimary } from '../doctor/preflight.js';
 import { loadAnswersFile } from '../environment/load.js';
-import { secretFromEnv, secretFromFile } from '../execute/token.js';
+import { secretFromFileOrEnv } from '../execute/token.js';
 
 /** NetBackup's PBX and web service port: the direct path and the HTTP tunnel both use it. */
 export const NETBACKUP_PORT = 1556;
@@ -32,10 +32,6 @@ function targetsFrom(
   if (values.primary) return targetsFromFlags(values.primary, values.tunnel);
   if (values.tunnel) throw new UsageError('nbsecure doctor: --tunnel needs --primary NAME.');
   return targetsFromLocalConfig(values['install-path'] ?? '/usr/openv', timeoutMs);
-}
-
-function apiKey(file: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
-  return file ? secretFromFile('apiKey', file) : secretFromEnv('apiKey', env);
 }
 
 function answersFingerprint(file: string): string | undefined {
@@ -86,10 +82,10 @@ export async function doctorCommand(args: string[], io: Io): Promise<number> {
   // With --primary, the primary's REST API too: it counts towards the exit only when a fingerprint was given.
   const fingerprint =
     values['ca-fingerprint'] ?? (values.primary && values.answers ? answersFingerprint(values.answers) : undefined);
-  const key = values.primary ? apiKey(values['api-key-file'], io.env) : undefined;
+  const key = values.primary ? secretFromFileOrEnv('apiKey', values['api-key-file'], io.env) : undefined;
   const api = values.primary
     ? await preflightPrimary({
-        url: values['api-url'] ? checkApiUrl(values['api-url']) : `https://${t.primary}:${REST_PORT}${REST_BASE_PATH}`,
+        url: values['api-url'] ? checkApiUrl(values['api-url']) : primaryApiUrl(t.primary),
         primary: t.primary,
         ...(fingerprint ? { caFingerprint: fingerprint } : {}),
         ...(key ? { apiKey: key } : {}),

@@ -13,7 +13,7 @@ import { changedSteps, type PlaybookEvent } from '../rollout/events.js';
 import { RolloutProgress } from '../rollout/progress.js';
 import { reportMarkdown, rolloutReport, type RolloutReport } from '../rollout/report.js';
 import { writeFileAtomic, writeFileSet } from '../write-outputs.js';
-import { parseCommandArgs } from './args.js';
+import { checkOtp, parseCommandArgs } from './args.js';
 import { terminalPrompter } from './prompter.js';
 
 /** nbsecure rollout: the fleet form of apply, through ansible-playbook (CONTRACT 1.1). */
@@ -54,8 +54,7 @@ export async function rolloutCommand(args: string[], io: Io): Promise<number> {
   const plan = planFromFlags(values);
   // The role reads the key from ansible-playbook's environment (NBSECURE_API_KEY) into a no_log parameter.
   const apiKey = values['api-key-file'] ? secretFromFile('apiKey', values['api-key-file']) : undefined;
-  if (values.otp !== undefined && !/^\d{6,8}$/.test(values.otp))
-    throw new UsageError('--otp must be the 6-digit code your authenticator shows.');
+  checkOtp(values.otp);
   // The role reads both from ansible-playbook's environment, never from its command line (the process list).
   const env = {
     ...io.env,

@@ -1,5 +1,6 @@
 import { MFA_HEADER, MFA_OTP_FIELD, REISSUE_TOKEN, REST } from '../catalogue/rest.js';
 import { TOKEN_EXACT } from '../catalogue/token-shape.js';
+import { settingsBody } from '../plan/security.js';
 import type { RestSetting, RestStep } from '../plan/types.js';
 import type { RestCall } from './dry-run.js';
 import { httpProblem, RestError, type RestClient } from './rest-client.js';
@@ -29,7 +30,7 @@ export function restCall(api: string, rest: RestStep): RestCall {
   const url = `${api.replace(/\/+$/, '')}${rest.path}`;
   return {
     read: { method: 'GET', url },
-    write: { method: 'POST', url, body: Object.fromEntries(rest.settings.map((s) => [s.name, s.value])) },
+    write: { method: 'POST', url, body: settingsBody(rest.settings) },
   };
 }
 
@@ -76,7 +77,7 @@ export async function applySecuritySettings(rest: RestStep, ctx: RestStepContext
       };
     }
     if (ctx.pending?.kind === 'approval') return approvalWait(differ, true);
-    const body = Object.fromEntries(differ.map((s) => [s.name, s.value]));
+    const body = settingsBody(differ);
     const sent = await client.call('POST', rest.path, body, { idempotent: true });
     const sentWhat = differ.map((s) => `${s.name} ${String(s.value)} (was ${String(current[s.name])})`);
     const detail = `sent ${sentWhat.join(', ')}`;

@@ -9,7 +9,7 @@ import { stepsToRun } from '../plan/stages.js';
 import type { FileName, HostPlan, Plan, PlanCommand, StageId, Step } from '../plan/types.js';
 import { configChange, identityConflicts, parseConfigLines } from './config-diff.js';
 import { describeResolved, type ResolvedStep, type RestCall } from './dry-run.js';
-import { REST_BASE_PATH, REST_PORT } from '../catalogue/rest.js';
+import { apiUrlOf } from '../plan/api.js';
 import { RestClient } from './rest-client.js';
 import { applySecuritySettings, createReissueToken, restCall, type Pending } from './rest-step.js';
 import type { ApplyEvent, ApplyEventListener, ApplyResult, DryRunStep, Stop, StepOutcome } from './events.js';
@@ -477,14 +477,12 @@ class HostRun {
       if (check.interrupted) return this.interrupted(step);
       const matched =
         check.exit === 0 && (!step.done.outputMatches || new RegExp(step.done.outputMatches, 'i').test(check.output));
-      const verdict =
-        matched && step.done.certificate
-          ? certificateVerdict(certificateState(check.output), new Date(), step.done.certificate.warnDays)
-          : {};
+      const listed = matched && step.done.certificate ? certificateState(check.output) : undefined;
+      const verdict = listed ? certificateVerdict(listed, new Date(), step.done.certificate!.warnDays) : {};
       if (verdict.warning) ctx.notice(`WARNING: ${verdict.warning}`, step.id, 'warning');
       if (verdict.reissue && !opts.reissue && step.reissue && ctx.secrets.apiKey) {
         // With an API key the primary makes the reissue token itself; without one a person does.
-        const hostId = certificateState(check.output).hostId;
+        const hostId = listed?.hostId;
         const made = hostId
           ? await createReissueToken(this.rest(), this.host.name, hostId, Date.now().toString(36))
           : { failed: 'the certificate listing shows no Host ID to bind a reissue token to' };
@@ -606,7 +604,7 @@ class HostRun {
 
 /** The primary's REST API base: --api-url, else the plan's. */
 function apiBase(plan: Plan, opts: ApplyOptions): string {
-  return opts.apiUrl ?? plan.api?.url ?? `https://${plan.primary}:${REST_PORT}${REST_BASE_PATH}`;
+  return opts.apiUrl ?? apiUrlOf(plan);
 }
 
 /** The change a step left held on the primary in an earlier run (a one-time password, an approval). */

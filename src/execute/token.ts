@@ -26,8 +26,8 @@ export const SECRET_KINDS = {
 
 /** The variable NetBackup commands read an API key from (Security Guide 11.0: instead of bpnbat -login). */
 export const NETBACKUP_APIKEY = 'NETBACKUP_APIKEY';
-/** An API key is a long random string; anything this short is the wrong file. */
-const MIN_API_KEY_LENGTH = 16;
+/** An API key is one long unbroken string; anything shorter than 16 characters is the wrong file. */
+export const API_KEY_EXACT = /^\S{16,}$/;
 export type SecretKind = keyof typeof SECRET_KINDS;
 
 /** Shorter secrets cannot be redacted safely (every such run of letters in any output would go). */
@@ -53,7 +53,7 @@ export function checkSecret(kind: SecretKind, value: string, from: string): stri
   }
   if (kind === 'apiKey') {
     const key = secret.trim();
-    if (key.length < MIN_API_KEY_LENGTH || /\s/.test(key)) {
+    if (!API_KEY_EXACT.test(key)) {
       throw new UsageError(
         `the API key from ${from} is ${key ? 'not one unbroken string of at least 16 characters' : 'empty'}` +
           '; copy it again from the web UI (Security > API keys), where it is shown once when it is made.',
@@ -103,6 +103,11 @@ export function secretFromFile(kind: SecretKind, file: string): string {
   } finally {
     closeSync(fd);
   }
+}
+
+/** A secret from its file flag when one is given, else from its environment variable. */
+export function secretFromFileOrEnv(kind: SecretKind, file: string | undefined, env: NodeJS.ProcessEnv) {
+  return file ? secretFromFile(kind, file) : secretFromEnv(kind, env);
 }
 
 export function secretFromEnv(kind: SecretKind, env: NodeJS.ProcessEnv): string | undefined {

@@ -1,5 +1,5 @@
 import { COMMANDS, assertKnownFlags, needsSession, type CommandName, type CommandSpec } from '../catalogue/commands.js';
-import { REST, REST_BASE_PATH, REST_PORT, SECURITY_FIELDS } from '../catalogue/rest.js';
+import { primaryApiUrl, REST, SECURITY_FIELDS } from '../catalogue/rest.js';
 import { FINGERPRINT_RE } from '../environment/patterns.js';
 import { CONFIG_KEYS } from '../catalogue/config-keys.js';
 import { StalePlanError } from '../errors.js';
@@ -141,7 +141,7 @@ function checkRest(step: Step, where: string): void {
 function checkApi(plan: Plan): void {
   const api: unknown = plan.api;
   if (api === undefined) return;
-  const expected = `https://${plan.primary}:${REST_PORT}${REST_BASE_PATH}`;
+  const expected = primaryApiUrl(plan.primary);
   if (!isObject(api) || api.url !== expected) refuse('the plan', `its REST API is not ${expected}`);
   if (api.caFingerprint !== undefined && !FINGERPRINT_RE.test(String(api.caFingerprint))) {
     refuse('the plan', 'its CA fingerprint is not a fingerprint');

@@ -5,7 +5,7 @@ import { atLeast } from '../environment/versions.js';
 import { configFor, configSteps, keyNotes, ownedKeys } from './bpconf.js';
 import { ecaSteps, hostCaSteps, primaryCaSteps, primaryEcaManualSteps, revocationSteps } from './certificates.js';
 import { answersDigest, planDigest } from './digest.js';
-import { REST_BASE_PATH, REST_PORT } from '../catalogue/rest.js';
+import { primaryApiUrl } from '../catalogue/rest.js';
 import { hardeningPlan } from './hardening.js';
 import { installAnswers } from './install-answers.js';
 import {
@@ -177,7 +177,7 @@ export function buildPlan(env: Environment): Plan {
     answersDigest: answersDigest(env),
     primary: env.primary.name,
     api: {
-      url: `https://${env.primary.name}:${REST_PORT}${REST_BASE_PATH}`,
+      url: primaryApiUrl(env.primary.name),
       ...(env.certificates.caFingerprint ? { caFingerprint: env.certificates.caFingerprint } : {}),
     },
     stages: stagesOf(hosts),

@@ -4,15 +4,7 @@ import { atLeast, isLegacy } from '../environment/versions.js';
 import { commandStep, doneWhen, manualStep, readStep } from './step.js';
 import type { RestSetting, Step } from './types.js';
 import { VERIFY_MARKER } from '../catalogue/confidence.js';
-import {
-  API_VERSION,
-  DEPLOY_LEVEL,
-  MEDIA_TYPE,
-  REST,
-  REST_BASE_PATH,
-  REST_PORT,
-  SECURITY_FIELDS,
-} from '../catalogue/rest.js';
+import { API_VERSION, DEPLOY_LEVEL, MEDIA_TYPE, REST, primaryApiUrl, SECURITY_FIELDS } from '../catalogue/rest.js';
 
 export const DTE_MODE: Record<DteMode, { flag: string; label: string; output: string }> = {
   'preferred-off': { flag: '0', label: 'Preferred Off', output: 'PREFERRED.?OFF' },
@@ -77,9 +69,14 @@ export function securitySettings(primary: HostEnv, env: Environment): RestSettin
   return settings;
 }
 
+/** The JSON body that sets these settings: each field name with the plan's value. */
+export function settingsBody(settings: readonly RestSetting[]): Record<string, number | boolean> {
+  return Object.fromEntries(settings.map((s) => [s.name, s.value]));
+}
+
 /** The same call as a person types it: the key read from a 0600 header file, the CA pinned by its fingerprint. */
 function curlInstructions(primary: HostEnv, env: Environment, body: string, markers: string[]): string[] {
-  const base = `https://${primary.name}:${REST_PORT}${REST_BASE_PATH}`;
+  const base = primaryApiUrl(primary.name);
   const fp = env.certificates.caFingerprint ?? 'the fingerprint nbcertcmd -displayCACertDetail shows';
   return [
     'Or with an API key, from any host that reaches the primary (the key in a file readable by you alone, as the ' +
@@ -101,7 +98,7 @@ function curlInstructions(primary: HostEnv, env: Environment, body: string, mark
 function levelStep(primary: HostEnv, env: Environment): Step {
   const label = LEVEL_LABEL[env.certificates.securityLevel];
   const settings = securitySettings(primary, env);
-  const body = JSON.stringify(Object.fromEntries(settings.map((s) => [s.name, s.value])));
+  const body = JSON.stringify(settingsBody(settings));
   // The REST form rests on facts the web UI path does not: its markers go with it, not on the step.
   const markers = [
     ...(API_VERSION.confidence === 'unconfirmed'

@@ -1,4 +1,5 @@
-import { MEDIA_TYPE, MFA_HEADER, MFA_OTP_FIELD, REST_BASE_PATH, REST_PORT } from '../catalogue/rest.js';
+import { MEDIA_TYPE, MFA_HEADER, MFA_OTP_FIELD } from '../catalogue/rest.js';
+import { apiUrlOf } from '../plan/api.js';
 import { TOKEN_SHAPE } from '../catalogue/token-shape.js';
 import { isFileArg } from '../plan/args.js';
 import { GATED_STAGES } from '../plan/stages.js';
@@ -93,7 +94,7 @@ function scriptFiles(files: StepFile[]): ScriptFile[] {
 
 function restData(plan: Plan, rest: RestStep): StepData['rest'] {
   return {
-    url: `${plan.api?.url ?? `https://${plan.primary}:${REST_PORT}${REST_BASE_PATH}`}${rest.path}`,
+    url: `${apiUrlOf(plan)}${rest.path}`,
     primary: plan.primary,
     fingerprint: plan.api?.caFingerprint ?? '',
     mediaType: MEDIA_TYPE,

@@ -3,7 +3,21 @@ import { describe, expect, it, vi } from 'vitest';
 import { App } from '../../src/wizard/ink/App.js';
 import { bpconf } from '../netbackup-sim/layout.js';
 import { KEY, mount } from '../helpers/ink.js';
-import { createToken, makeSite } from '../helpers/site.js';
+import { createToken, makeSite, type Site } from '../helpers/site.js';
+
+/** The wizard on a machine of the site, with the site's state folder. */
+function wizardOn(site: Site, machineName: string, onExit: (code: number) => void = () => {}) {
+  return mount(
+    <App
+      profile="t"
+      cwd={site.dir}
+      stateDir={site.stateDir}
+      machineName={machineName}
+      onDraft={() => {}}
+      onExit={onExit}
+    />,
+  );
+}
 
 /** Imports the answers, accepts every screen as it stands, writes the outputs and picks the host. */
 async function upToTheHost(s: ReturnType<typeof mount>, answers: string, host: RegExp) {
@@ -25,16 +39,7 @@ describe('the wizard runs one host', () => {
       const site = makeSite({ clients: [{ name: 'w1.dmz.example', zone: 'dmz', tunnelVia: ['m1.corp.example'] }] });
       const token = createToken(site);
       const onExit = vi.fn();
-      const s = mount(
-        <App
-          profile="t"
-          cwd={site.dir}
-          stateDir={site.stateDir}
-          machineName="w1.dmz.example"
-          onDraft={() => {}}
-          onExit={onExit}
-        />,
-      );
+      const s = wizardOn(site, 'w1.dmz.example', onExit);
       await upToTheHost(s, site.answers, /w1\.dmz\.example/);
       // The dry run needs no secret: the token is asked for only when the steps are to run.
       await s.wait(/These are the exact commands; nothing was changed/, 10_000);
@@ -56,16 +61,7 @@ describe('the wizard runs one host', () => {
 
   it('stops at a manual step on the primary and continues when the user says it is done', async () => {
     const site = makeSite();
-    const s = mount(
-      <App
-        profile="t"
-        cwd={site.dir}
-        stateDir={join(site.dir, 'state')}
-        machineName="p"
-        onDraft={() => {}}
-        onExit={() => {}}
-      />,
-    );
+    const s = wizardOn(site, 'p');
     await upToTheHost(s, site.answers, /p\.corp\.example/);
     await s.choose(/What next\?/, /Run these steps/);
     // The API key is optional: without one, the login stays a person's step.
@@ -86,16 +82,7 @@ describe('the wizard runs one host', () => {
     const { writeFileSync } = await import('node:fs');
     // The primary accepts this key (the simulator's record of it); nobody has logged in.
     writeFileSync(join(site.domain, 'apikey'), key);
-    const s = mount(
-      <App
-        profile="t"
-        cwd={site.dir}
-        stateDir={join(site.dir, 'state')}
-        machineName="p"
-        onDraft={() => {}}
-        onExit={() => {}}
-      />,
-    );
+    const s = wizardOn(site, 'p');
     await upToTheHost(s, site.answers, /p\.corp\.example/);
     await s.choose(/What next\?/, /Run these steps/);
     await s.answer(/NetBackup API key/, 'too short');

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import { UserError } from '../../errors.js';
 import { TOKEN_EXACT } from '../../catalogue/token-shape.js';
-import { SECRET_KINDS, type SecretKind } from '../../execute/token.js';
+import { API_KEY_EXACT, SECRET_KINDS, type SecretKind } from '../../execute/token.js';
 import type { RunningApply } from './ApplyScreen.js';
 import type { Format } from '../../render/index.js';
 import type { Plan } from '../../plan/types.js';
@@ -440,7 +440,7 @@ export function App(props: AppProps) {
                   ? undefined
                   : 'A token is 16 upper-case letters.'
                 : kind === 'apiKey'
-                  ? !s || (s.trim().length >= 16 && !/\s/.test(s.trim()))
+                  ? !s.trim() || API_KEY_EXACT.test(s.trim())
                     ? undefined
                     : 'An API key is one unbroken string of at least 16 characters; leave it empty to log in yourself.'
                   : s
