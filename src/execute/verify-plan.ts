@@ -85,8 +85,12 @@ function checkStep(host: HostPlan, step: Step, n: number): void {
     if (f.secret !== undefined && !SECRETS.has(f.secret))
       refuse(where, `${String(f.secret)} is not a secret nbsecure hands over`);
     if (f.content !== undefined && typeof f.content !== 'string') refuse(where, 'a file content is not text');
+    if (f.fact !== undefined) refuse(where, 'a file of its own is written from a fact read elsewhere');
   }
+  if (step.capturesFact !== undefined && (step.capturesFact !== 'caFingerprint' || step.effect !== 'read'))
+    refuse(where, 'it captures a fact nbsecure does not read, or changes the host while reading it');
   if (step.rest !== undefined) checkRest(step, where);
+  if (step.withFact !== undefined) checkWithFact(host, step, where);
   if (step.manual) {
     if (step.command) refuse(where, 'a manual step has a command');
     if (step.session) refuse(where, 'a manual step is handed the API key');
@@ -117,6 +121,27 @@ function checkStep(host: HostPlan, step: Step, n: number): void {
     checkFileArguments({ ...step, files: step.reissue.files }, step.reissue.command, re.spec, `${where}, its reissue`);
   }
   if (step.keepsIdentity) catalogued(host, step.keepsIdentity.read, `${where}, its identity read`);
+}
+
+/**
+ * The command a person's step becomes where the executor read the CA fingerprint itself: catalogued, with
+ * the fingerprint only in a file of the fact, and no secret.
+ */
+function checkWithFact(host: HostPlan, step: Step, where: string): void {
+  const form: unknown = step.withFact;
+  const at = `${where}, its form with the fingerprint read on the primary`;
+  if (!step.manual) refuse(where, 'a step with a command has a form with a fact');
+  if (!isObject(form) || form.fact !== 'caFingerprint' || !Array.isArray(form.files) || !isObject(form.done)) {
+    refuse(at, 'it is malformed');
+  }
+  const files = form.files as unknown[];
+  if (!files.every((f) => isObject(f) && f.name === 'ca-fingerprint' && f.fact === 'caFingerprint')) {
+    refuse(at, 'it writes a file other than the fingerprint read on the primary');
+  }
+  const withFact = step.withFact!;
+  const { spec } = catalogued(host, withFact.command, at);
+  checkFileArguments({ ...step, files: withFact.files }, withFact.command, spec, at);
+  catalogued(host, withFact.done.command, `${at}, its done-check`);
 }
 
 /** A REST form only on a person's step, only the security properties, only the catalogued fields. */

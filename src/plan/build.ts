@@ -118,8 +118,8 @@ function warningsFor(env: Environment, hosts: HostPlan[]): string[] {
   if (env.certificates.authority === 'nbca' && !env.certificates.caFingerprint && hosts.length > 1) {
     w.push(
       'certificates.caFingerprint is not set, so fetching the CA certificate is a manual ' +
-        'step on every host; copy the fingerprint from nbcertcmd -displayCACertDetail on the ' +
-        'primary into the answers to automate it.',
+        'step on every host under apply and the scripts; copy the fingerprint from nbcertcmd -displayCACertDetail ' +
+        'on the primary into the answers to automate it. nbsecure rollout reads it on the primary instead.',
     );
   }
   const tokenHosts = hostsNeedingToken(env);

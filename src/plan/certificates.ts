@@ -41,7 +41,12 @@ export function primaryCaSteps(primary: HostEnv, env: Environment): Step[] {
       ['-displayCACertDetail'],
       'Show the CA certificate and its fingerprint',
       'Every other host checks the CA it receives against this fingerprint; put it in certificates.caFingerprint ' +
-        'so their steps run unattended and verified.',
+        'so their steps run unattended and verified.' +
+        (env.certificates.caFingerprint
+          ? ''
+          : " Without it, nbsecure rollout reads the fingerprint here, over Ansible's own authenticated " +
+            "connection to the primary, and that reading is every host's trust anchor."),
+      env.certificates.caFingerprint ? {} : { capturesFact: 'caFingerprint' },
     ),
   ];
   const needing = hostsNeedingToken(env);
@@ -131,6 +136,15 @@ export function hostCaSteps(host: HostEnv, env: Environment): Step[] {
           "Answer y only if the fingerprint shown matches the primary's exactly.",
           'To automate this step, put the fingerprint in certificates.caFingerprint and plan again.',
         ],
+        {
+          // Where the rollout read the fingerprint on the primary itself, the fetch is verified as above.
+          withFact: {
+            fact: 'caFingerprint',
+            command: command(host, 'nbcertcmd', ['-getCACertificate', '-file', FINGERPRINT_FILE, '-server', p]),
+            files: [{ name: 'ca-fingerprint', fact: 'caFingerprint' }],
+            done: doneWhen(host, 'nbcertcmd', ['-listCACertDetails']),
+          },
+        },
       ),
     );
   }

@@ -70,7 +70,14 @@ export function readStep(
 }
 
 /** Something only a person can do (a login with a password, a web UI setting). */
-export function manualStep(host: HostEnv, id: string, title: string, why: string, instructions: string[]): Step {
+export function manualStep(
+  host: HostEnv,
+  id: string,
+  title: string,
+  why: string,
+  instructions: string[],
+  opts: Pick<Step, 'withFact'> = {},
+): Step {
   return {
     ...identity(host, id),
     title,
@@ -79,5 +86,6 @@ export function manualStep(host: HostEnv, id: string, title: string, why: string
     instructions,
     effect: 'change',
     expectExit: [0],
+    ...opts,
   };
 }

@@ -26,7 +26,12 @@ export interface StepFile {
   name: FileName;
   secret?: 'token' | 'passphrase';
   content?: string;
+  /** Written from a fact the executor read on another host (see Step.withFact), never from the plan. */
+  fact?: Fact;
 }
+
+/** A fact read on one host that other hosts' steps need: the CA's SHA-256 fingerprint, read on the primary. */
+export type Fact = 'caFingerprint';
 
 /** "Already done" when this read-only command exits 0 (and its output matches, if given). */
 export interface DoneCheck {
@@ -138,6 +143,17 @@ export interface Step {
   apiKeyReplaces?: boolean;
   /** The REST call this manual step becomes when an API key is given. */
   rest?: RestStep;
+  /**
+   * The output holds a fact other hosts' steps need (the CA's SHA-256 fingerprint). An executor that reaches
+   * every host over its own authenticated connection (the Ansible rollout) reads it here and hands it on.
+   */
+  capturesFact?: Fact;
+  /**
+   * The command this manual step becomes where the executor read the fact itself: its files take the fact's
+   * value, and it is done when the done-check's output lists the value. apply and the scripts, which run on
+   * one host, keep the step a person's.
+   */
+  withFact?: { fact: Fact; command: PlanCommand; files: StepFile[]; done: DoneCheck };
 }
 
 export interface ConfigEntry {

@@ -100,10 +100,24 @@ const HAND_OVER_TOKEN = [
   },
 ];
 
+/**
+ * After the prepare play, when the answers give no CA fingerprint: the one the primary showed, read over
+ * Ansible's own authenticated connection, becomes the trust anchor every host's CA fetch is checked against.
+ */
+const HAND_OVER_FINGERPRINT = {
+  name: 'Hand the CA fingerprint read on the primary to the hosts',
+  'ansible.builtin.set_fact': {
+    nbsecure_ca_fingerprint:
+      '{{ ((nbsecure_result_windows if nbsecure_windows else nbsecure_result).facts | default({})).caFingerprint ' +
+      "| default('') }}",
+  },
+};
+
 function siteYml(plan: Plan, opts: AnsibleOptions): string {
+  const readsFingerprint = plan.hosts.some((h) => h.steps.some((s) => s.capturesFact === 'caFingerprint'));
   const plays = [
     play('Prepare the primary: log in, the CA, the token', ANSIBLE_GROUPS.primary, 'prepare', {
-      post_tasks: HAND_OVER_TOKEN,
+      post_tasks: [...HAND_OVER_TOKEN, ...(readsFingerprint ? [HAND_OVER_FINGERPRINT] : [])],
     }),
     play('Media servers, in batches', ANSIBLE_GROUPS.media, 'media', {
       serial: `{{ nbsecure_media_serial | default(${MEDIA_SERIAL}) }}`,

@@ -3,7 +3,7 @@ import { apiUrlOf } from '../plan/api.js';
 import { TOKEN_SHAPE } from '../catalogue/token-shape.js';
 import { isFileArg } from '../plan/args.js';
 import { GATED_STAGES } from '../plan/stages.js';
-import type { FileName, HostPlan, Plan, PlanCommand, RestStep, StageId, Step, StepFile } from '../plan/types.js';
+import type { Fact, FileName, HostPlan, Plan, PlanCommand, RestStep, StageId, Step, StepFile } from '../plan/types.js';
 import { fileLabel } from './display.js';
 import { oneLine } from './quote.js';
 
@@ -19,7 +19,8 @@ export interface ScriptCommand {
 /** A file a step writes before its command runs: from a secret at run time, or with content from the plan. */
 export interface ScriptFile {
   name: FileName;
-  kind: 'secret' | 'content';
+  /** A secret's kind, the content itself, or the fact whose value the Ansible role read on the primary. */
+  kind: 'secret' | 'content' | 'fact';
   value: string;
 }
 
@@ -75,6 +76,10 @@ export interface StepData {
     otpField: string;
     settings: { name: string; value: number | boolean; accept: string[] }[];
   };
+  /** A fact in the output (the CA fingerprint) the Ansible role hands on to the other hosts. */
+  capturesFact?: Fact;
+  /** The command this person's step becomes where the Ansible role read the fact itself (Step.withFact). */
+  withFact?: { fact: Fact; argv: ScriptCommand; files: ScriptFile[]; done: ScriptCommand };
 }
 
 function scriptCommand(cmd: PlanCommand): ScriptCommand {
@@ -85,11 +90,11 @@ function scriptCommand(cmd: PlanCommand): ScriptCommand {
 }
 
 function scriptFiles(files: StepFile[]): ScriptFile[] {
-  return files.map((f) =>
-    f.secret
-      ? { name: f.name, kind: 'secret', value: f.secret }
-      : { name: f.name, kind: 'content', value: (f.content ?? '').trimEnd() },
-  );
+  return files.map((f): ScriptFile => {
+    if (f.secret) return { name: f.name, kind: 'secret', value: f.secret };
+    if (f.fact) return { name: f.name, kind: 'fact', value: f.fact };
+    return { name: f.name, kind: 'content', value: (f.content ?? '').trimEnd() };
+  });
 }
 
 function restData(plan: Plan, rest: RestStep): StepData['rest'] {
@@ -153,6 +158,17 @@ function stepData(plan: Plan, s: Step, owedBy: ReadonlyMap<string, string[]>, co
     ...(s.session ? { session: true as const } : {}),
     ...(s.apiKeyReplaces ? { apiKeyReplaces: true as const } : {}),
     ...(s.rest ? { rest: restData(plan, s.rest) } : {}),
+    ...(s.capturesFact ? { capturesFact: s.capturesFact } : {}),
+    ...(s.withFact
+      ? {
+          withFact: {
+            fact: s.withFact.fact,
+            argv: scriptCommand(s.withFact.command),
+            files: scriptFiles(s.withFact.files),
+            done: scriptCommand(s.withFact.done.command),
+          },
+        }
+      : {}),
   };
 }
 

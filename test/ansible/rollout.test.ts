@@ -9,6 +9,7 @@ import { makePki, startRestSim } from '../netbackup-sim/rest-sim.js';
 import { ansibleEnv, ansiblePlaybook, fleetSite, localInventory, renderPlaybook } from '../helpers/ansible.js';
 import { cli } from '../helpers/cli.js';
 import type { Site } from '../helpers/site.js';
+import { FP } from '../helpers/env.js';
 import { withTools } from '../helpers/tools.js';
 
 const { it } = withTools('ansible-playbook');
@@ -34,6 +35,18 @@ async function rollout(site: Site, ...extra: string[]) {
     .at(-1);
   return { ...r, report, stats, plan };
 }
+
+/** The site's answers without certificates.caFingerprint. */
+function withoutFingerprint(site: Site): Site {
+  const answers = JSON.parse(readFileSync(site.answers, 'utf8')) as { certificates: { caFingerprint?: string } };
+  delete answers.certificates.caFingerprint;
+  writeFileSync(site.answers, JSON.stringify(answers));
+  return site;
+}
+
+const OTHER_FP = Array.from({ length: 32 }, (_, i) => (i * 7 + 16).toString(16).toUpperCase().padStart(2, '0')).join(
+  ':',
+);
 
 const changes = (site: Site) => Object.values(site.hosts).flatMap(changingCalls);
 
@@ -131,6 +144,36 @@ describe('nbsecure rollout on a simulated DMZ fleet of 12 hosts', () => {
     }
   }, 600_000);
 
+  it("with no CA fingerprint given, prepare reads the primary's and each host's CA is checked by it", async () => {
+    const site = withoutFingerprint(fleetSite(3));
+    const r = await rollout(site, '--yes');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.report.hosts.every((h) => h.outcome === 'done')).toBe(true);
+    for (const h of r.plan.hosts.filter((x) => x.role !== 'primary')) {
+      // The fetch was the verified one, with the fingerprint in a file, never a person's "y".
+      const fetch = argvLog(site.hosts[h.name]!).find(
+        (l) => l.cmd === 'nbcertcmd' && l.args[0] === '-getCACertificate',
+      );
+      expect(fetch?.args, h.name).toContain('-file');
+      expect(readState<{ ca?: string }>(join(site.hosts[h.name]!.root, 'sim', 'certs.json')).ca).toBe(FP);
+    }
+  }, 600_000);
+
+  it('a primary showing two CA fingerprints (a CA migration) hands none on: the hosts wait for a person', async () => {
+    const site = withoutFingerprint(fleetSite(1));
+    writeFileSync(join(site.domain, 'ca.json'), JSON.stringify({ fingerprint: FP, others: [OTHER_FP] }));
+    const r = await rollout(site, '--yes');
+    expect(r.code).toBe(4);
+    expect(r.stderr + r.stdout).toContain('shows 2 SHA-256 CA fingerprints');
+    const media = r.report.hosts.find((h) => h.host === 'm1.corp.example')!;
+    expect(media).toMatchObject({ outcome: 'waiting', failure: { step: 'm1.corp.example:ca.get' } });
+    expect(
+      Object.values(site.hosts)
+        .flatMap(argvLog)
+        .filter((l) => l.args[0] === '-getCACertificate'),
+    ).toEqual([]);
+  }, 600_000);
+
   it('--check is a dry run: it says what would change, and nothing changes', async () => {
     const site = fleetSite(3);
     const r = await rollout(site, '--check');
@@ -184,7 +227,8 @@ lint.describe('the generated playbook', () => {
   lint.it(
     'passes ansible-playbook --syntax-check and ansible-lint (production profile)',
     async () => {
-      const site = fleetSite(3);
+      // Without a fingerprint in the answers the playbook has every task (the primary's is read and handed on).
+      const site = withoutFingerprint(fleetSite(3));
       const dir = await renderPlaybook(site);
       const { spawnSync } = await import('node:child_process');
       const syntax = spawnSync('ansible-playbook', ['--syntax-check', '-i', 'inventory.yml', 'site.yml'], {

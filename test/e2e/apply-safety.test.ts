@@ -128,6 +128,22 @@ describe('an edited plan.json', () => {
     expect(argvLog(site.hosts['w1.dmz.example']!)).toEqual([]);
   });
 
+  it('is refused with exit 3 when the form run with the fingerprint read on the primary is edited', async () => {
+    const site = makeSite();
+    const answers = JSON.parse(readFileSync(site.answers, 'utf8'));
+    delete answers.certificates.caFingerprint;
+    writeFileSync(site.answers, JSON.stringify(answers));
+    const { file, plan } = await savedPlan(site);
+    const step = plan.hosts
+      .find((h: { name: string }) => h.name === 'c1.corp.example')
+      .steps.find((s: { id: string }) => s.id.endsWith(':ca.get'));
+    step.withFact.command = { file: '/bin/sh', argv: ['-c', 'id'], args: ['-c', 'id'] };
+    writeFileSync(file, JSON.stringify(reseal(plan), null, 2));
+    const r = await cli(['apply', '--plan', file, '--host', PRIMARY, '--this-host', PRIMARY, '--dry-run']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('its form with the fingerprint read on the primary');
+  });
+
   it('is refused with exit 3 when --answers gives another plan, even with the same answers digest', async () => {
     const site = makeSite();
     const { file, plan } = await savedPlan(site);

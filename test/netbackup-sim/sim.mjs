@@ -216,10 +216,13 @@ async function perform(self, name) {
     const op = argv[0];
     switch (op) {
       case '-displayCACertDetail':
-        process.stdout.write(
-          `CA Certificate received successfully.\n  Subject Name : /CN=nbatd/OU=root@primary/O=vx\n ` +
-            ` SHA-256 Fingerprint : ${ca.fingerprint}\n`,
-        );
+        // A domain in the middle of a CA migration (ca.json "others") shows every CA it has.
+        for (const fingerprint of [ca.fingerprint, ...(ca.others ?? [])]) {
+          process.stdout.write(
+            `CA Certificate received successfully.\n  Subject Name : /CN=nbatd/OU=root@primary/O=vx\n ` +
+              ` SHA-256 Fingerprint : ${fingerprint}\n`,
+          );
+        }
         return;
       case '-getCACertificate': {
         if (!ca.fingerprint) fail(1, 'The primary is not reachable');

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-primary.corp.example (primary, linux, NetBackup 9.1)
-# Plan digest 60ebf17eb4436683832c876c8b9feb2343c1cfe917e4e331bc66e162a7de9aa1. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 5fb3867f28961793fa442e98c4180593d88368f1f78df4108a9fdb29f203efd9. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-primary.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed after its step.
@@ -362,7 +362,7 @@ step_manual=('On nbu-primary.corp.example, run: bpnbat -login -logintype WEB' 'G
 run_step
 
 # Show the CA certificate and its fingerprint
-# Why: Every other host checks the CA it receives against this fingerprint; put it in certificates.caFingerprint so their steps run unattended and verified.
+# Why: Every other host checks the CA it receives against this fingerprint; put it in certificates.caFingerprint so their steps run unattended and verified. Without it, nbsecure rollout reads the fingerprint here, over Ansible's own authenticated connection to the primary, and that reading is every host's trust anchor.
 step_begin nbu-primary.corp.example:ca.show prepare 'Show the CA certificate and its fingerprint'
 step_argv=(/usr/openv/netbackup/bin/nbcertcmd -displayCACertDetail)
 run_step

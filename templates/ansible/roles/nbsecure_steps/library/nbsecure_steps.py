@@ -37,10 +37,14 @@ options:
   api_key: {description: A NetBackup API key (never logged)., type: str}
   otp: {description: The one-time password for a change the primary holds (never logged)., type: str}
   api_url: {description: "The primary's REST API base, instead of https://PRIMARY:1556/netbackup.", type: str}
+  facts: {description: "Facts read on the primary for the other hosts' steps (caFingerprint)., type: dict}
 author: nbsecure
 """
 
 LINE = re.compile(r"^\s*([^=\s]+)\s*=\s*(.*?)\s*$")
+# A SHA-256 fingerprint as NetBackup shows it: 32 colon-separated hex pairs (the output's layout around it is
+# not documented, so only this documented shape is looked for).
+SHA256_FINGERPRINT = re.compile(r"\b(?:[0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}\b")
 
 
 def pairs(text):
@@ -221,6 +225,7 @@ class Stage:
             self.state = []
         self.results = []
         self.changed = False
+        self.facts = {}
 
     @staticmethod
     def read_secret(path):
@@ -323,7 +328,30 @@ class Stage:
         except RestFailure as e:
             self.fail(s, str(e))
 
+    def fact(self, name):
+        value = (self.p["facts"] or {}).get(name) or ""
+        return value.upper() if SHA256_FINGERPRINT.fullmatch(value) else ""
+
+    def capture_fact(self, s, out):
+        """The CA fingerprint the primary shows, for the other hosts: only when it shows exactly one."""
+        seen = sorted(set(f.upper() for f in SHA256_FINGERPRINT.findall(out)))
+        if len(seen) == 1:
+            self.facts[s["capturesFact"]] = seen[0]
+            return "read the CA fingerprint %s for the other hosts" % seen[0]
+        return (
+            "the primary shows %d SHA-256 CA fingerprints, so none is handed on: the hosts' CA step stays a "
+            "person's (put the right one in certificates.caFingerprint)" % len(seen)
+        )
+
     def step(self, s):
+        form = s.get("withFact")
+        if "manual" in s and form and self.fact(form["fact"]):
+            # The fingerprint was read on the primary over Ansible's own authenticated connection: the fetch
+            # is verified against it, as with a fingerprint from the answers.
+            value = self.fact(form["fact"])
+            automated = {k: v for k, v in s.items() if k not in ("manual", "withFact")}
+            automated.update(argv=form["argv"], files=form["files"], done=form["done"], doneMatch=re.escape(value))
+            return self.step(automated)
         if s.get("apiKeyReplaces") and self.p["api_key"]:
             return self.done(s, "skipped", "not needed: the API key stands in for the login")
         if s.get("rest") and self.p["api_key"]:
@@ -381,10 +409,11 @@ class Stage:
             stdin = config_change(out, s["stdin"], set(s["merge"]["names"]))
             if not stdin:
                 return self.done(s, "unchanged", "no changes: the configuration already matches")
-        if self.check:
-            if s["changes"]:
-                self.changed = True
-            return self.done(s, "changed" if s["changes"] else "unchanged", "would run", cmd=command["words"])
+        if self.check and s["changes"]:
+            self.changed = True
+            return self.done(s, "changed", "would run", cmd=command["words"])
+        if self.check and not s.get("capturesFact"):
+            return self.done(s, "unchanged", "would run", cmd=command["words"])
         folder = tempfile.mkdtemp(prefix="nbsecure-")
         try:
             argv = list(command["words"])
@@ -397,6 +426,8 @@ class Stage:
                         if not source:
                             self.fail(s, "it needs the %s, and none was handed to this host" % f["value"])
                         out.write(self.read_secret(source) + "\n")
+                    elif f["kind"] == "fact":
+                        out.write(self.fact(f["value"]) + "\n")
                     else:
                         out.write(f["value"] + "\n")
             for f in command["files"]:
@@ -420,6 +451,8 @@ class Stage:
                     "off would cut them off. Upgrade or decommission them, or add them to the answers (insecure "
                     "communication then stays on), and run again" % ", ".join(found),
                 )
+        if s.get("capturesFact"):
+            return self.done(s, "unchanged", self.capture_fact(s, out), **shown)
         if s["captures"]:
             created = self.token.search(out)
             if created:
@@ -455,6 +488,7 @@ def main():
             api_key=dict(type="str", default="", no_log=True),
             otp=dict(type="str", default="", no_log=True),
             api_url=dict(type="str", default=""),
+            facts=dict(type="dict", default={}),
         ),
         supports_check_mode=True,
     )
@@ -464,7 +498,7 @@ def main():
             stage.step(step)
     finally:
         stage.save_state()
-    module.exit_json(changed=stage.changed, steps=stage.results)
+    module.exit_json(changed=stage.changed, steps=stage.results, facts=stage.facts)
 
 
 if __name__ == "__main__":

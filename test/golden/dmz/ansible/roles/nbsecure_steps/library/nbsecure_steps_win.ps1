@@ -14,6 +14,7 @@ $spec = @{
         token_shape = @{ type = 'str'; required = $true }
         confirmed = @{ type = 'list'; elements = 'str'; default = @() }
         reissue = @{ type = 'bool'; default = $false }
+        facts = @{ type = 'dict'; default = @{} }
     }
     supports_check_mode = $true
 }
@@ -23,6 +24,26 @@ $check = $module.CheckMode
 $tokenRe = "\b$($p.token_shape)\b"
 $results = [System.Collections.Generic.List[object]]::new()
 $module.Result.changed = $false
+$facts = @{}
+# A SHA-256 fingerprint as NetBackup shows it: 32 colon-separated hex pairs (the layout around it is undocumented).
+$sha256Fingerprint = '\b(?:[0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}\b'
+
+function Get-Fact([string]$Name) {
+    $value = [string]$p.facts[$Name]
+    if ($value -match "^$sha256Fingerprint$") { return $value.ToUpper() }
+    return ''
+}
+
+# The CA fingerprint the primary shows, for the other hosts: only when it shows exactly one.
+function Save-Fact($S, [string]$Out) {
+    $seen = @([regex]::Matches($Out, $sha256Fingerprint) | ForEach-Object { $_.Value.ToUpper() } | Sort-Object -Unique)
+    if ($seen.Count -eq 1) {
+        $facts[$S.capturesFact] = $seen[0]
+        return "read the CA fingerprint $($seen[0]) for the other hosts"
+    }
+    return ("the primary shows $($seen.Count) SHA-256 CA fingerprints, so none is handed on: the hosts' CA step " +
+        "stays a person's (put the right one in certificates.caFingerprint)")
+}
 
 function Read-Secret([string]$Path) {
     if ($Path -and (Test-Path -LiteralPath $Path)) { return (Get-Content -Raw -LiteralPath $Path).Trim() }
@@ -148,6 +169,17 @@ function Write-Private([string]$Path, [string]$Text) {
 }
 
 function Invoke-NbStep($S) {
+    if ($S.ContainsKey('manual') -and $S.ContainsKey('withFact') -and (Get-Fact $S.withFact.fact)) {
+        # The fingerprint was read on the primary over Ansible's own connection: the fetch is verified against it.
+        $automated = @{}
+        foreach ($k in $S.Keys) { if ($k -ne 'manual' -and $k -ne 'withFact') { $automated[$k] = $S[$k] } }
+        $automated.argv = $S.withFact.argv
+        $automated.files = $S.withFact.files
+        $automated.done = $S.withFact.done
+        $automated.doneMatch = [regex]::Escape((Get-Fact $S.withFact.fact))
+        Invoke-NbStep $automated
+        return
+    }
     if ($S.ContainsKey('manual')) {
         if ($p.confirmed -contains $S.id) { Add-Result $S 'unchanged' 'confirmed done'; return }
         Add-Result $S 'manual' 'a person must do this step'
@@ -206,9 +238,13 @@ function Invoke-NbStep($S) {
         $stdin = Get-ConfigChange $read.out $S.stdin @($S.merge.names)
         if (-not $stdin) { Add-Result $S 'unchanged' 'no changes: the configuration already matches'; return }
     }
-    if ($check) {
-        if ($S.changes) { $module.Result.changed = $true }
-        Add-Result $S $(if ($S.changes) { 'changed' } else { 'unchanged' }) 'would run' @{ cmd = $command.words }
+    if ($check -and $S.changes) {
+        $module.Result.changed = $true
+        Add-Result $S 'changed' 'would run' @{ cmd = $command.words }
+        return
+    }
+    if ($check -and -not $S.ContainsKey('capturesFact')) {
+        Add-Result $S 'unchanged' 'would run' @{ cmd = $command.words }
         return
     }
     $folder = Join-Path ([IO.Path]::GetTempPath()) ('nbsecure-' + [Guid]::NewGuid())
@@ -221,6 +257,8 @@ function Invoke-NbStep($S) {
                 $source = $p.secret_files[$f.value]
                 if (-not $source) { Stop-Step $S "it needs the $($f.value), and none was handed to this host" }
                 Write-Private $path (Read-Secret $source)
+            } elseif ($f.kind -eq 'fact') {
+                Write-Private $path (Get-Fact $f.value)
             } else {
                 Write-Private $path $f.value
             }
@@ -245,6 +283,10 @@ function Invoke-NbStep($S) {
                 'answers (insecure communication then stays on), and run again')
         }
     }
+    if ($S.ContainsKey('capturesFact')) {
+        Add-Result $S 'unchanged' (Save-Fact $S $ran.out) $shown
+        return
+    }
     if ($S.captures) {
         $created = [regex]::Match($ran.out, $tokenRe)
         if ($created.Success) { Write-Private $p.token_file $created.Value }
@@ -263,4 +305,5 @@ function Invoke-NbStep($S) {
 foreach ($step in $p.steps) { Invoke-NbStep $step }
 Save-State
 $module.Result.steps = $results
+$module.Result.facts = $facts
 $module.ExitJson()
