@@ -5,6 +5,11 @@
 $script:SecretToken = $env:NBSECURE_TOKEN
 $script:SecretPassphrase = $env:NBSECURE_PASSPHRASE
 Remove-Item -Path 'Env:NBSECURE_TOKEN', 'Env:NBSECURE_PASSPHRASE' -ErrorAction SilentlyContinue
+# The API key (NBSECURE_API_KEY_FILE, else NBSECURE_API_KEY) stands in for a person's login. Only the commands that
+# act as an administrator get it, as NETBACKUP_APIKEY in their environment; a key already in the shell reaches none.
+$script:SecretApiKey = $env:NBSECURE_API_KEY
+if ($env:NBSECURE_API_KEY_FILE) { $script:SecretApiKey = Get-Content -LiteralPath $env:NBSECURE_API_KEY_FILE -TotalCount 1 }
+Remove-Item -Path 'Env:NBSECURE_API_KEY', 'Env:NBSECURE_API_KEY_FILE', 'Env:NETBACKUP_APIKEY' -ErrorAction SilentlyContinue
 
 $workdir = Join-Path ([IO.Path]::GetTempPath()) ("nbsecure-" + [Guid]::NewGuid())
 New-Item -ItemType Directory -Path $workdir | Out-Null
@@ -20,6 +25,12 @@ function Test-Owed([string]$Id) { Test-DoneOnce "owed $Id" }
 function Clear-Owed([string]$Id) {
   if (-not (Test-Path $stateFile)) { return }
   Set-Content -Path $stateFile -Value @(@(Get-Content $stateFile) | Where-Object { $_ -ne "owed $Id" })
+}
+
+# The step's commands get the API key when the step acts as an administrator; every other command runs without it.
+function Set-Session([hashtable]$S) {
+  if ($S.Session -and $script:SecretApiKey) { $env:NETBACKUP_APIKEY = $script:SecretApiKey }
+  else { Remove-Item -Path 'Env:NETBACKUP_APIKEY' -ErrorAction SilentlyContinue }
 }
 
 # Runs a command given as its words (the command first); returns its exit status. Stdin, when given, is piped.
@@ -224,6 +235,11 @@ function Stop-Failed([hashtable]$S, [int]$Status) {
 function Invoke-Step([hashtable]$S) {
   if ($S.Gate) { Assert-StageGate $S.Gate }
   if (-not (Test-RunStage $S.Stage)) { return }
+  if ($S.ApiKeyReplaces -and $script:SecretApiKey) {
+    Write-Host "`n==> [$($S.Id)] $($S.Title)`n    not needed: the API key stands in for the login"
+    return
+  }
+  Set-Session $S
   if ($S.Manual) {
     Invoke-Manual $S.Id $S.Title $S.Manual
     return

@@ -71,7 +71,7 @@ function checkFileArguments(step: Step, cmd: PlanCommand, spec: CommandSpec, whe
   });
 }
 
-function checkStep(host: HostPlan, step: Step, n: number): void {
+function checkStep(host: HostPlan, step: Step, n: number, primary: HostPlan | undefined): void {
   const id = isObject(step) && typeof step.id === 'string' ? step.id : 'no id';
   const where = `host ${host.name}, step ${n + 1} (${id})`;
   if (!isObject(step) || typeof step.id !== 'string' || typeof step.manual !== 'boolean') {
@@ -119,8 +119,19 @@ function checkStep(host: HostPlan, step: Step, n: number): void {
   if (step.reissue) {
     const re = catalogued(host, step.reissue.command, `${where}, its reissue command`);
     checkFileArguments({ ...step, files: step.reissue.files }, step.reissue.command, re.spec, `${where}, its reissue`);
+    if (step.reissue.tokenCommand !== undefined) checkReissueToken(step.reissue.tokenCommand, primary, where);
   }
   if (step.keepsIdentity) catalogued(host, step.keepsIdentity.read, `${where}, its identity read`);
+}
+
+/** A reissue token is made on the primary, by -createToken -reissue and nothing else. */
+function checkReissueToken(cmd: PlanCommand, primary: HostPlan | undefined, where: string): void {
+  const at = `${where}, its reissue token`;
+  if (!primary) refuse(at, 'the plan has no primary to make it on');
+  const { name } = catalogued(primary, cmd, at);
+  const words = textArgs(cmd.argv);
+  if (name !== 'nbcertcmd' || words[0] !== '-createToken' || !words.includes('-reissue') || cmd.argv.some(isFileArg))
+    refuse(at, 'it is not nbcertcmd -createToken -reissue');
 }
 
 /**
@@ -173,7 +184,7 @@ function checkApi(plan: Plan): void {
   }
 }
 
-function checkHost(host: unknown, i: number): void {
+function checkHost(host: unknown, i: number, primary: HostPlan | undefined): void {
   const where = `host ${i + 1}`;
   if (!isObject(host)) refuse(where, 'it is not a host');
   const h = host as unknown as HostPlan;
@@ -196,7 +207,7 @@ function checkHost(host: unknown, i: number): void {
     if (!(c.key in CONFIG_KEYS)) refuse(`host ${h.name}`, `${c.key} is not a configuration key nbsecure writes`);
     if (/[\r\n\0]/.test(c.value)) refuse(`host ${h.name}`, `the value of ${c.key} holds a line break`);
   }
-  h.steps.forEach((s, n) => checkStep(h, s, n));
+  h.steps.forEach((s, n) => checkStep(h, s, n, primary));
   if (h.installAnswers !== undefined) checkInstallAnswers(h);
 }
 
@@ -225,7 +236,8 @@ export function verifyPlan(plan: Plan, file: string): void {
   try {
     if (!Array.isArray(plan.hosts)) refuse('the plan', 'it has no hosts');
     checkApi(plan);
-    plan.hosts.forEach(checkHost);
+    const primary = plan.hosts.find((h) => isObject(h) && h.name === plan.primary);
+    plan.hosts.forEach((h, i) => checkHost(h, i, primary));
   } catch (e) {
     if (!(e instanceof Refused)) throw e;
     throw new StalePlanError(

@@ -20,6 +20,8 @@ const LEVEL_WITHOUT_TOKEN = {
 export const CERT_WARN_DAYS = 30;
 
 const TOKEN_FILE = fileArg('token');
+/** A reissue token made during a rollout is used within minutes: an hour is plenty. */
+const REISSUE_VALID_FOR = '1H';
 /** The token as a step's file: written at run time from the secret, never from the plan. */
 const TOKEN_FILE_SPEC: StepFile = { name: 'token', secret: 'token' };
 const FINGERPRINT_FILE = fileArg('ca-fingerprint');
@@ -61,7 +63,7 @@ export function primaryCaSteps(primary: HostEnv, env: Environment): Step[] {
         `Delete an earlier token "${name}" whose value is not at hand`,
         'A token made by an earlier, interrupted run cannot be handed to anyone: its value was never captured. ' +
           'It is deleted so that a fresh one can be made under the same name.',
-        { skipIfCaptured: 'token', tolerateFailure: 'there was no such token' },
+        { skipIfCaptured: 'token', tolerateFailure: 'there was no such token', perWave: true },
       ),
       commandStep(
         primary,
@@ -82,7 +84,7 @@ export function primaryCaSteps(primary: HostEnv, env: Environment): Step[] {
         `Needed by ${needing.map((h) => h.name).join(', ')}` +
           `. The token is a credential: nbsecure captures it into a 0600 file and never prints ` +
           `it; it expires after ${validFor}.`,
-        { capturesSecret: 'token', skipIfCaptured: 'token' },
+        { capturesSecret: 'token', skipIfCaptured: 'token', perWave: true },
       ),
       commandStep(
         primary,
@@ -92,7 +94,11 @@ export function primaryCaSteps(primary: HostEnv, env: Environment): Step[] {
         `Delete the rollout token "${name}"`,
         'Every host that needed it has its certificate by now: a token left behind is a credential anyone who ' +
           'finds it could use until it expires. Its captured copy is removed too.',
-        { tolerateFailure: 'the token was already deleted or has expired', retiresCaptured: 'token' },
+        {
+          tolerateFailure: 'the token was already deleted or has expired',
+          retiresCaptured: 'token',
+          perWave: true,
+        },
       ),
     );
   }
@@ -172,6 +178,10 @@ export function hostCaSteps(host: HostEnv, env: Environment): Step[] {
           tokenHowTo:
             `on ${p}, after logging in: nbcertcmd -createToken -name reissue-${host.name.split('.')[0]} ` +
             `-reissue -host ${host.name} (single use, bound to this host)`,
+          tokenCommand: command(env.primary, 'nbcertcmd', [
+            ...['-createToken', '-name', `reissue-${host.name.split('.')[0]}`, '-reissue', '-host', host.name],
+            ...['-maxUses', '1', '-validFor', REISSUE_VALID_FOR, '-reason', 'nbsecure certificate reissue'],
+          ]),
         },
       },
     ),

@@ -114,7 +114,16 @@ export interface Step {
    * What replaces the command when the done-check finds the certificate expired or revoked: a new
    * certificate with a reissue token (single use, bound to the host), given with --reissue.
    */
-  reissue?: { command: PlanCommand; files: StepFile[]; tokenHowTo: string };
+  reissue?: {
+    command: PlanCommand;
+    files: StepFile[];
+    tokenHowTo: string;
+    /**
+     * The primary's command that makes this host's reissue token (single use, bound to the host): a fleet
+     * rollout runs it on the primary, in the host's wave, when it finds the certificate expired or revoked.
+     */
+    tokenCommand?: PlanCommand;
+  };
   /**
    * Done once it succeeded in any earlier run of this plan on this host (revoking a certificate twice
    * is not a second change): apply reads its journal, the scripts a state file beside them.
@@ -125,6 +134,12 @@ export interface Step {
    * steps that create it (skipIfCaptured) do not make another one (the rollout's token, deleted last).
    */
   retiresCaptured?: 'token';
+  /**
+   * A rollout-token step on the primary that a fleet rollout (Ansible) does per wave instead: one token for the
+   * hosts of a wave that still need one (-maxUses that many, the name with the wave's number), deleted when
+   * the wave ends; the verify stage's delete removes any a failed wave left. apply and the scripts run it as is.
+   */
+  perWave?: true;
   /** A failure here is expected and harmless, for this reason (a token to delete may not exist). */
   tolerateFailure?: string;
   /**

@@ -80,27 +80,6 @@ const UNFINISHED =
   '{% endif %}{% endfor %}{{ unfinished }}';
 
 /**
- * After the prepare play: the token the primary captured, read once and handed on through its host facts
- * (never shown: no_log unless nbsecure_show_secrets).
- */
-const HAND_OVER_TOKEN = [
-  {
-    name: 'Read the token the primary captured, for the hosts that need it',
-    'ansible.builtin.slurp': { src: '{{ nbsecure_token_file }}' },
-    register: 'nbsecure_token_read',
-    failed_when: false,
-    no_log: '{{ not (nbsecure_show_secrets | bool) }}',
-  },
-  {
-    name: "Hand the token on through the primary's facts",
-    'ansible.builtin.set_fact': {
-      nbsecure_token: "{{ nbsecure_token_read.content | default('') | b64decode | trim }}",
-    },
-    no_log: '{{ not (nbsecure_show_secrets | bool) }}',
-  },
-];
-
-/**
  * After the prepare play, when the answers give no CA fingerprint: the one the primary showed, read over
  * Ansible's own authenticated connection, becomes the trust anchor every host's CA fetch is checked against.
  */
@@ -117,7 +96,7 @@ function siteYml(plan: Plan, opts: AnsibleOptions): string {
   const readsFingerprint = plan.hosts.some((h) => h.steps.some((s) => s.capturesFact === 'caFingerprint'));
   const plays = [
     play('Prepare the primary: log in, the CA, the token', ANSIBLE_GROUPS.primary, 'prepare', {
-      post_tasks: [...HAND_OVER_TOKEN, ...(readsFingerprint ? [HAND_OVER_FINGERPRINT] : [])],
+      ...(readsFingerprint ? { post_tasks: [HAND_OVER_FINGERPRINT] } : {}),
     }),
     play('Media servers, in batches', ANSIBLE_GROUPS.media, 'media', {
       serial: `{{ nbsecure_media_serial | default(${MEDIA_SERIAL}) }}`,
@@ -170,9 +149,15 @@ function inventoryYml(plan: Plan): string {
 }
 
 function allVars(plan: Plan): string {
+  const primary = plan.hosts.find((h) => h.name === plan.primary);
+  const create = primary?.steps.find((s) => s.perWave && s.capturesSecret === 'token')?.command?.argv;
+  const nbcertcmd = primary?.steps.find((s) => s.command?.file.match(/nbcertcmd(\.exe)?$/))?.command?.file;
   const vars = {
     nbsecure_primary_host: plan.primary,
     nbsecure_token_shape: TOKEN_SHAPE,
+    // Each wave's token is named after the plan's, with the wave's stage and number (wave.yml).
+    nbsecure_token_name: String(create?.[create.indexOf('-name') + 1] ?? 'nbsecure'),
+    nbsecure_primary_nbcertcmd: nbcertcmd ?? '',
   };
   return (
     `---\n${HEADER(plan)}# The waves are set on the command line (they are read before any inventory): ` +

@@ -44,7 +44,9 @@ export interface StepData {
   doneMatch?: string;
   /** A certificate step: the validity of what the done-check lists, and the reissue command. */
   certWarnDays?: number;
-  reissue?: { argv: ScriptCommand; files: ScriptFile[]; howTo: string };
+  reissue?: { argv: ScriptCommand; files: ScriptFile[]; howTo: string; token?: ScriptCommand };
+  /** A token step the Ansible role does per wave instead (Step.perWave); the scripts run it as is. */
+  perWave?: true;
   /** The read of the host's configuration, and the repeated keys to merge. */
   merge?: { names: string[]; read: ScriptCommand };
   /** Identity keys to keep: the step stops if the host holds another value (see Step.keepsIdentity). */
@@ -130,6 +132,7 @@ function stepData(plan: Plan, s: Step, owedBy: ReadonlyMap<string, string[]>, co
             argv: scriptCommand(s.reissue.command),
             files: scriptFiles(s.reissue.files),
             howTo: s.reissue.tokenHowTo,
+            ...(s.reissue.tokenCommand ? { token: scriptCommand(s.reissue.tokenCommand) } : {}),
           },
         }
       : {}),
@@ -159,6 +162,7 @@ function stepData(plan: Plan, s: Step, owedBy: ReadonlyMap<string, string[]>, co
     ...(s.apiKeyReplaces ? { apiKeyReplaces: true as const } : {}),
     ...(s.rest ? { rest: restData(plan, s.rest) } : {}),
     ...(s.capturesFact ? { capturesFact: s.capturesFact } : {}),
+    ...(s.perWave ? { perWave: true as const } : {}),
     ...(s.withFact
       ? {
           withFact: {

@@ -2,7 +2,8 @@
 export interface StepReport {
   id: string;
   title: string;
-  outcome: 'changed' | 'unchanged' | 'skipped' | 'failed' | 'manual';
+  /** waiting: the step needs a token the host's wave makes on the primary (it runs again with it). */
+  outcome: 'changed' | 'unchanged' | 'skipped' | 'failed' | 'manual' | 'waiting';
   detail: string;
   rc?: number;
   stdout?: string;
@@ -23,6 +24,8 @@ export type PlaybookEvent =
       status: 'ok' | 'failed' | 'unreachable' | 'ignored';
       changed: boolean;
       steps?: StepReport[];
+      /** The steps stopped, unharmed, for a token the wave makes: a first certificate's, or a reissue token. */
+      awaiting?: { kind: 'token' | 'reissue'; step: string };
       msg?: string;
       rc?: number;
       stdout?: string;

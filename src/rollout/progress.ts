@@ -21,7 +21,8 @@ export class RolloutProgress {
     if (e.event === 'stage') this.stage = e.stage ?? undefined;
     if (e.event === 'start') this.current = e.host;
     if (e.event === 'skip' && this.current === e.host) this.current = undefined;
-    if (e.event === 'host' && e.steps_task && e.stage) {
+    // A host waiting for its wave's token is still pending: the run with the token decides it.
+    if (e.event === 'host' && e.steps_task && e.stage && !e.awaiting) {
       const into = e.status === 'ok' ? this.done : this.failed;
       if (!into.has(e.stage)) into.set(e.stage, new Set());
       into.get(e.stage)!.add(e.host);

@@ -31,6 +31,7 @@ export function rolloutReport(plan: Plan, events: PlaybookEvent[], check: boolea
   const hosts = new Map<string, HostReport>(
     plan.hosts.map((h) => [h.name, { host: h.name, role: h.role, stage: '', outcome: 'not run', changed: [] }]),
   );
+  const awaitingToken = new Set<string>();
   for (const e of events) {
     if (e.event !== 'host') continue;
     const h = hosts.get(e.host);
@@ -48,11 +49,18 @@ export function rolloutReport(plan: Plan, events: PlaybookEvent[], check: boolea
       h.outcome = failed?.outcome === 'manual' ? 'waiting' : 'failed';
       h.failure = {
         ...(failed ? { step: failed.id } : {}),
-        message: e.msg ?? failed?.detail ?? e.status,
+        // A task whose result is hidden (no_log) says nothing: its name says what failed.
+        message: e.msg || failed?.detail || `${e.task}: ${e.status}`,
         ...(status ? { status } : {}),
       };
-    } else if (e.steps_task && h.outcome !== 'failed' && h.outcome !== 'waiting') {
+    } else if (e.steps_task && e.awaiting) {
+      // Stopped, unharmed, for a token its wave makes on the primary: done only when the run with it succeeds.
+      h.outcome = 'waiting';
+      h.failure = { step: e.awaiting.step, message: `waits for its wave's ${e.awaiting.kind} token` };
+      awaitingToken.add(e.host);
+    } else if (e.steps_task && (awaitingToken.delete(e.host) || (h.outcome !== 'failed' && h.outcome !== 'waiting'))) {
       h.outcome = 'done';
+      delete h.failure;
     }
   }
   return { plan: plan.digest, check, hosts: [...hosts.values()] };

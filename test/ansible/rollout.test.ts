@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { loadAnswersFile } from '../../src/environment/load.js';
@@ -78,8 +78,16 @@ describe('nbsecure rollout on a simulated DMZ fleet of 12 hosts', () => {
       dteGlobalMode: 1,
       restarts: 1,
     });
-    // The token was made once, served the hosts that needed it, and was deleted in the clean-up play.
-    expect(createdTokens(site.domain)).toHaveLength(1);
+    // A token per wave, for exactly the hosts of that wave that needed one, each deleted when its wave ended.
+    const made = argvLog(site.hosts['p.corp.example']!).filter((l) => l.args[0] === '-createToken');
+    const flag = (args: string[], f: string) => args[args.indexOf(f) + 1]!;
+    const needing = first.plan.hosts.filter((h) =>
+      h.steps.some((s) => s.id.endsWith(':cert.get') && s.files?.some((f) => f.secret === 'token')),
+    );
+    expect(made.length).toBeGreaterThan(1);
+    expect(made.reduce((n, l) => n + Number(flag(l.args, '-maxUses')), 0)).toBe(needing.length);
+    const deleted = argvLog(site.hosts['p.corp.example']!).filter((l) => l.args[0] === '-deleteToken');
+    expect(deleted.map((l) => flag(l.args, '-name'))).toEqual(made.map((l) => flag(l.args, '-name')));
     expect(readState(join(site.domain, 'tokens.json'))).toEqual([]);
     expect(readFileSync(join(site.dir, 'out', 'rollout-report.md'), 'utf8')).toContain(
       '| w1.dmz.example | client | clients | done |',
@@ -88,7 +96,7 @@ describe('nbsecure rollout on a simulated DMZ fleet of 12 hosts', () => {
     const second = await rollout(site, '--yes');
     expect(second.code, second.stderr).toBe(0);
     expect(Object.values(second.stats!.hosts!).map((h) => h.changed)).toEqual(first.plan.hosts.map(() => 0));
-    expect(createdTokens(site.domain)).toHaveLength(1);
+    expect(createdTokens(site.domain)).toHaveLength(made.length);
   }, 600_000);
 
   it('never shows the token: not in ansible-playbook -vvv output, the argv record, or a file left behind', async () => {
@@ -96,13 +104,16 @@ describe('nbsecure rollout on a simulated DMZ fleet of 12 hosts', () => {
     const dir = await renderPlaybook(site);
     const r = await ansiblePlaybook(dir, site, ['-vvv']);
     expect(r.code, r.output.slice(-3000)).toBe(0);
-    const [token] = createdTokens(site.domain);
-    expect(token).toMatch(/^[A-Z]{16}$/);
-    expect(r.output).not.toContain(token);
-    for (const h of Object.values(site.hosts)) expect(JSON.stringify(argvLog(h))).not.toContain(token);
+    const tokens = createdTokens(site.domain);
+    expect(tokens.length).toBeGreaterThan(0);
     // The simulator's own domain records are NetBackup's; everything else in the site is what was left.
     const left = filesUnder(site.dir).filter((f) => dirname(f.file) !== site.domain);
-    expect(left.filter((f) => f.text.includes(token!)).map((f) => f.file)).toEqual([]);
+    for (const token of tokens) {
+      expect(token).toMatch(/^[A-Z]{16}$/);
+      expect(r.output).not.toContain(token);
+      for (const h of Object.values(site.hosts)) expect(JSON.stringify(argvLog(h))).not.toContain(token);
+      expect(left.filter((f) => f.text.includes(token)).map((f) => f.file)).toEqual([]);
+    }
   }, 600_000);
 
   it('with an API key nobody is asked: no login, the level over pinned REST, the key never logged', async () => {
@@ -172,6 +183,45 @@ describe('nbsecure rollout on a simulated DMZ fleet of 12 hosts', () => {
         .flatMap(argvLog)
         .filter((l) => l.args[0] === '-getCACertificate'),
     ).toEqual([]);
+  }, 600_000);
+
+  it('a client whose certificate expired gets a reissue token in its wave, for it alone, then deleted', async () => {
+    const site = fleetSite(3);
+    const c2 = site.hosts['c2.corp.example']!;
+    const expired = new Date(Date.now() - 86_400_000).toUTCString();
+    writeFileSync(
+      join(c2.root, 'sim', 'certs.json'),
+      JSON.stringify({ ca: FP, host: { hostId: 'abc123', name: 'c2.corp.example', expires: expired } }),
+    );
+    const r = await rollout(site, '--yes');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.report.hosts.every((h) => h.outcome === 'done')).toBe(true);
+    const made = argvLog(site.hosts['p.corp.example']!).filter((l) => l.args[0] === '-createToken');
+    expect(
+      made.filter((l) => l.args.includes('-reissue')).map((l) => l.args.slice(l.args.indexOf('-host'), -6)),
+    ).toEqual([['-host', 'c2.corp.example']]);
+    const renewed = readState<{ host: { hostId: string; expires: string } }>(join(c2.root, 'sim', 'certs.json')).host;
+    // The same host ID (a reissue keeps the identity), a certificate valid again, fetched with -force.
+    expect(renewed.hostId).toBe('abc123');
+    expect(new Date(renewed.expires).getTime()).toBeGreaterThan(Date.now());
+    expect(argvLog(c2).some((l) => l.args[0] === '-getCertificate' && l.args.includes('-force'))).toBe(true);
+    expect(readState(join(site.domain, 'tokens.json'))).toEqual([]);
+  }, 600_000);
+
+  it('a wave whose token cannot be made stops the canary wave, leaves nothing, and the re-run ends it', async () => {
+    const site = fleetSite(3);
+    setFaults(site.hosts['p.corp.example']!, [{ match: 'nbcertcmd -createToken', times: 1, exit: 1 }]);
+    const first = await rollout(site, '--yes');
+    expect(first.code).not.toBe(0);
+    // The first wave is the canary, w1.dmz.example alone: it needed the token, so nothing later ran.
+    expect(first.report.hosts.find((h) => h.host === 'w1.dmz.example')).toMatchObject({ outcome: 'failed' });
+    expect(first.report.hosts.find((h) => h.host === 'w1.dmz.example')!.failure!.message).toMatch(/token/);
+    expect(first.report.hosts.find((h) => h.host === 'c2.corp.example')!.outcome).toBe('not run');
+    expect(existsSync(join(site.domain, 'tokens.json')) ? readState(join(site.domain, 'tokens.json')) : []).toEqual([]);
+    const again = await rollout(site, '--yes');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.report.hosts.every((h) => h.outcome === 'done')).toBe(true);
+    expect(readState(join(site.domain, 'tokens.json'))).toEqual([]);
   }, 600_000);
 
   it('--check is a dry run: it says what would change, and nothing changes', async () => {

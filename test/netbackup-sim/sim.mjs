@@ -47,6 +47,9 @@ function flag(name) {
 let hangAfter = false;
 
 export async function run(self, name) {
+  // For the rollout benchmark: time a real command spends on its own host and on the network to the primary.
+  const remoteMs = Number(process.env.NBSIM_REMOTE_MS ?? 0);
+  if (remoteMs > 0) await new Promise((resolve) => setTimeout(resolve, remoteMs));
   await perform(self, name);
   if (hangAfter) {
     writeFileSync(join(rootOf(self), 'sim', 'hanging'), String(process.pid));
@@ -295,7 +298,14 @@ async function perform(self, name) {
         // Assumed, not documented: a second token under a name in use is refused.
         if (tokens.some((t) => t.name === flag('-name'))) fail(1, `A token named ${flag('-name')} already exists`);
         const value = Array.from(randomBytes(16), (b) => String.fromCharCode(65 + (b % 26))).join('');
-        tokens.push({ name: flag('-name'), value, maxUses: Number(flag('-maxUses') ?? 1), uses: 0 });
+        // A reissue token is bound to one host (by name or host ID) and serves only it.
+        const bound = argv.includes('-reissue')
+          ? {
+              ...(flag('-host') ? { reissueHost: flag('-host') } : {}),
+              ...(flag('-hostId') ? { reissueHostId: flag('-hostId') } : {}),
+            }
+          : {};
+        tokens.push({ name: flag('-name'), value, maxUses: Number(flag('-maxUses') ?? 1), uses: 0, ...bound });
         writeJson(tokensFile, tokens);
         // The simulator's own record of every token it made, kept after deletion: tests look for leaks with it.
         appendFileSync(join(domain, 'created-tokens.log'), `${value}\n`);

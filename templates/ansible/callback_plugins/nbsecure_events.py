@@ -21,6 +21,11 @@ author: nbsecure
 STEPS_ACTIONS = ("nbsecure_steps", "nbsecure_steps_win")
 
 
+def runs_steps(task):
+    """A task that runs a host's steps (not the wave's tokens, which the same module makes on the primary)."""
+    return task.action.endswith(STEPS_ACTIONS) and (task.args or {}).get("action", "run") == "run"
+
+
 class CallbackModule(CallbackBase):
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = "stdout"
@@ -39,7 +44,7 @@ class CallbackModule(CallbackBase):
         self.emit({"event": "stage", "stage": self.stage, "name": play.get_name()})
 
     def v2_runner_on_start(self, host, task):
-        if task.action.endswith(STEPS_ACTIONS):
+        if runs_steps(task):
             self.emit({"event": "start", "stage": self.stage, "host": host.get_name()})
 
     def _result(self, result, status):
@@ -49,12 +54,14 @@ class CallbackModule(CallbackBase):
             "stage": self.stage,
             "host": result._host.get_name(),
             "task": result._task.get_name(),
-            "steps_task": result._task.action.endswith(STEPS_ACTIONS),
+            "steps_task": runs_steps(result._task),
             "status": status,
             "changed": bool(data.get("changed")),
         }
         if "steps" in data:
             event["steps"] = data["steps"]
+        if "awaiting" in data:
+            event["awaiting"] = data["awaiting"]
         if status in ("failed", "unreachable"):
             event["msg"] = str(data.get("msg", ""))[:2000]
             for key in ("rc", "stdout", "stderr"):
@@ -70,7 +77,7 @@ class CallbackModule(CallbackBase):
 
     def v2_runner_on_skipped(self, result):
         # A start is said before the task's condition is known: a skipped steps task ends it.
-        if result._task.action.endswith(STEPS_ACTIONS):
+        if runs_steps(result._task):
             self.emit({"event": "skip", "stage": self.stage, "host": result._host.get_name()})
 
     def v2_runner_on_unreachable(self, result):

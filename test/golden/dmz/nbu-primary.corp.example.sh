@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-primary.corp.example (primary, linux, NetBackup 10.4)
-# Plan digest c1addcf35f895635c2cc5cc6b7f0538d2d5ccb968cb8ac42d61d3e71444c31a7. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest dc793fcd121f05a2e0c73342a5e5979adfcffad2a16bec68b90fe4de4fde1bfc. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-primary.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
-# through a 0600 file that is removed after its step.
+# through a 0600 file that is removed after its step. An API key (NBSECURE_API_KEY_FILE, mode 0600, or
+# NBSECURE_API_KEY) stands in for the web login; only the commands that act as an administrator get it.
 # Manual steps stop the script unless listed in NBSECURE_MANUAL_DONE (comma-separated step ids).
 # NBSECURE_STAGE=NAME runs one stage (prepare, media, clients, tighten, verify); without it the script stops
 # before a stage that waits for the fleet. Exit status: 0 done, 1 a step failed, 4 waiting for a person.
@@ -19,6 +20,17 @@ token_shape='[A-Z]{16}'
 # shellcheck disable=SC2034 # read through ${!env_var} in write_secret
 secret_token=${NBSECURE_TOKEN:-} secret_passphrase=${NBSECURE_PASSPHRASE:-}
 unset NBSECURE_TOKEN NBSECURE_PASSPHRASE
+# The API key (NBSECURE_API_KEY_FILE, else NBSECURE_API_KEY) stands in for a person's login. Only the commands that
+# act as an administrator get it, as NETBACKUP_APIKEY in their environment; a key already in the shell reaches none.
+secret_api_key=${NBSECURE_API_KEY:-}
+if [[ -n ${NBSECURE_API_KEY_FILE:-} ]]; then
+  if [[ ! -f $NBSECURE_API_KEY_FILE || -n $(find "$NBSECURE_API_KEY_FILE" -maxdepth 0 -perm /044) ]]; then
+    printf 'NBSECURE_API_KEY_FILE %s must be a file that only its owner can read (chmod 600).\n' "$NBSECURE_API_KEY_FILE" >&2
+    exit 2
+  fi
+  secret_api_key=$(head -n 1 -- "$NBSECURE_API_KEY_FILE")
+fi
+unset NBSECURE_API_KEY NBSECURE_API_KEY_FILE NETBACKUP_APIKEY
 
 workdir=$(mktemp -d)
 trap 'rm -rf -- "$workdir"' EXIT
@@ -34,6 +46,11 @@ clear_owed() {
   [[ -f $state_file ]] || return 0
   grep -vxF -- "owed $1" "$state_file" >"$state_file.tmp" || true
   mv -- "$state_file.tmp" "$state_file"
+}
+
+# Runs a command; one that acts as an administrator (step_session) gets the API key, in its environment only.
+as_step() {
+  if [[ -n $step_session && -n $secret_api_key ]]; then NETBACKUP_APIKEY=$secret_api_key "$@"; else "$@"; fi
 }
 
 # Exits 0 when the read-only check says the step is already done (and its output matches, if a pattern is given).
@@ -208,7 +225,8 @@ step_begin() {
   step_reissue_howto='' step_merge_keys='' step_read=() step_identity_keys=() step_identity_wants=()
   step_identity_read=()
   step_captures='' step_skip_if_captured='' step_once='' step_retires='' step_tolerate='' step_legacy_known=''
-  step_has_legacy_guard='' step_only_if_changed='' step_owes=() step_interrupts=''
+  step_has_legacy_guard='' step_only_if_changed='' step_owes=() step_interrupts='' step_session=''
+  step_api_key_replaces=''
 }
 
 # Writes the files a step hands its command, each given as NAME:secret:KIND (from the secret, at run time)
@@ -244,6 +262,10 @@ step_failed() {
 run_step() {
   [[ -z $step_gate ]] || stage_gate "$step_gate"
   run_stage "$step_stage" || return 0
+  if [[ -n $step_api_key_replaces && -n $secret_api_key ]]; then
+    printf '\n==> [%s] %s\n    not needed: the API key stands in for the login\n' "$step_id" "$step_title"
+    return 0
+  fi
   if ((${#step_manual[@]})); then
     manual "$step_id" "$step_title" "${step_manual[@]}"
     return 0
@@ -263,7 +285,7 @@ run_step() {
   fi
   local reissuing='' cert_now
   if [[ -n $step_cert_warn ]]; then
-    cert_now=$(cert_state "$step_cert_warn" "${step_done[@]}")
+    cert_now=$(cert_state "$step_cert_warn" as_step "${step_done[@]}")
     case $cert_now in
       valid)
         echo '    already done'
@@ -279,7 +301,7 @@ run_step() {
         reissuing=1
         ;;
     esac
-  elif ((${#step_done[@]})) && already "$step_done_match" "${step_done[@]}"; then
+  elif ((${#step_done[@]})) && already "$step_done_match" as_step "${step_done[@]}"; then
     echo '    already done'
     return 0
   fi
@@ -304,12 +326,12 @@ run_step() {
     fill_files "$step_argv_files" "${step_argv[@]}"
   fi
   if [[ -n $reissuing ]]; then
-    "${run_argv[@]}" || status=$?
+    as_step "${run_argv[@]}" || status=$?
   elif ((${#step_read[@]})); then
-    printf '%s\n' "$change" | "${run_argv[@]}" || status=$?
+    printf '%s\n' "$change" | as_step "${run_argv[@]}" || status=$?
   elif [[ -n $step_captures ]]; then
     local created
-    created=$("${run_argv[@]}") || status=$?
+    created=$(as_step "${run_argv[@]}") || status=$?
     if ((status == 0)); then
       (umask 077 && grep -oE "\\b${token_shape}\\b" <<<"$created" | head -n 1 >"$token_out")
       chmod 600 "$token_out"
@@ -318,9 +340,9 @@ run_step() {
   elif [[ -n $step_has_legacy_guard ]]; then
     unlisted_legacy_guard "$step_legacy_known" "${run_argv[@]}"
   elif [[ -n $step_has_stdin ]]; then
-    printf '%s' "$step_stdin" | "${run_argv[@]}" || status=$?
+    printf '%s' "$step_stdin" | as_step "${run_argv[@]}" || status=$?
   else
-    "${run_argv[@]}" || status=$?
+    as_step "${run_argv[@]}" || status=$?
   fi
   rm -f -- ${file_names[@]+"${file_names[@]}"}
   if ((status != 0)); then
@@ -359,6 +381,7 @@ run_step
 # Why: nbseccmd and nbcertcmd -createToken act for an authenticated administrator; without a session they are refused (status 5930).
 step_begin nbu-primary.corp.example:login prepare 'Log in as a NetBackup administrator'
 step_manual=('On nbu-primary.corp.example, run: bpnbat -login -logintype WEB' 'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).' 'With an API key (nbsecure apply --api-key-file FILE, or NBSECURE_API_KEY), nbsecure skips this login and hands the key to the commands that need a session in NETBACKUP_APIKEY.')
+step_api_key_replaces=1
 run_step
 
 # Show the CA certificate and its fingerprint
@@ -373,6 +396,7 @@ step_begin nbu-primary.corp.example:token.replace prepare 'Delete an earlier tok
 step_argv=(/usr/openv/netbackup/bin/nbcertcmd -deleteToken -name dmz-rollout)
 step_skip_if_captured=1
 step_tolerate='there was no such token'
+step_session=1
 run_step
 
 # Create the authorization token "dmz-rollout" for 3 hosts
@@ -381,6 +405,7 @@ step_begin nbu-primary.corp.example:token.create prepare 'Create the authorizati
 step_argv=(/usr/openv/netbackup/bin/nbcertcmd -createToken -name dmz-rollout -maxUses 3 -validFor 2D -reason 'nbsecure certificate rollout')
 step_captures=1
 step_skip_if_captured=1
+step_session=1
 run_step
 
 # Keep audit records for 365 days
@@ -389,6 +414,7 @@ step_begin nbu-primary.corp.example:security.audit prepare 'Keep audit records f
 step_argv=(/usr/openv/netbackup/bin/admincmd/nbseccmd -setsecurityconfig -auditretentionperiod 365)
 step_done=(/usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -auditretentionperiod)
 step_done_match='\b365\b'
+step_session=1
 run_step
 
 # Log in as a NetBackup administrator
@@ -396,6 +422,7 @@ run_step
 step_begin nbu-primary.corp.example:tighten.login tighten 'Log in as a NetBackup administrator'
 step_gate=tighten
 step_manual=('On nbu-primary.corp.example, run: bpnbat -login -logintype WEB' 'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).' 'With an API key (nbsecure apply --api-key-file FILE, or NBSECURE_API_KEY), nbsecure skips this login and hands the key to the commands that need a session in NETBACKUP_APIKEY.')
+step_api_key_replaces=1
 run_step
 
 # Check the domain for hosts at 8.0 or earlier that the answers do not list
@@ -413,12 +440,14 @@ step_argv=(/usr/openv/netbackup/bin/admincmd/nbseccmd -setsecurityconfig -insecu
 step_done=(/usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -insecurecommunication)
 step_done_match='\boff\b'
 step_owes=(nbu-primary.corp.example:services.stop nbu-primary.corp.example:services.start)
+step_session=1
 run_step
 
 # Read the insecure communication setting back
 # Why: Confirms it is off.
 step_begin nbu-primary.corp.example:security.insecure.verify tighten 'Read the insecure communication setting back'
 step_argv=(/usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -insecurecommunication)
+step_session=1
 run_step
 
 # Stop the NetBackup services on the primary
@@ -444,12 +473,14 @@ step_begin nbu-primary.corp.example:security.dte tighten 'Set data-in-transit en
 step_argv=(/usr/openv/netbackup/bin/admincmd/nbseccmd -setsecurityconfig -dteglobalmode 2)
 step_done=(/usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -dteglobalmode)
 step_done_match=ENFORCED
+step_session=1
 run_step
 
 # Read the data-in-transit encryption mode back
 # Why: Confirms it is Enforced.
 step_begin nbu-primary.corp.example:security.dte.verify tighten 'Read the data-in-transit encryption mode back'
 step_argv=(/usr/openv/netbackup/bin/admincmd/nbseccmd -getsecurityconfig -dteglobalmode)
+step_session=1
 run_step
 
 # Set the certificate deployment security level to High
@@ -463,6 +494,7 @@ run_step
 step_begin nbu-primary.corp.example:verify.login verify 'Log in as a NetBackup administrator'
 step_gate=verify
 step_manual=('On nbu-primary.corp.example, run: bpnbat -login -logintype WEB' 'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).' 'With an API key (nbsecure apply --api-key-file FILE, or NBSECURE_API_KEY), nbsecure skips this login and hands the key to the commands that need a session in NETBACKUP_APIKEY.')
+step_api_key_replaces=1
 run_step
 
 # Delete the rollout token "dmz-rollout"
@@ -471,6 +503,7 @@ step_begin nbu-primary.corp.example:token.delete verify 'Delete the rollout toke
 step_argv=(/usr/openv/netbackup/bin/nbcertcmd -deleteToken -name dmz-rollout)
 step_retires=1
 step_tolerate='the token was already deleted or has expired'
+step_session=1
 run_step
 
 printf '\nnbsecure: all steps for %s are done.\n' nbu-primary.corp.example

@@ -1,9 +1,11 @@
 #Requires -Version 5.1
 # nbsecure: steps for web2.dmz.example (client, windows, NetBackup 10.4)
-# Plan digest c1addcf35f895635c2cc5cc6b7f0538d2d5ccb968cb8ac42d61d3e71444c31a7. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest dc793fcd121f05a2e0c73342a5e5979adfcffad2a16bec68b90fe4de4fde1bfc. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on web2.dmz.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone, removed after its step.
+# An API key ($env:NBSECURE_API_KEY_FILE or $env:NBSECURE_API_KEY) stands in for the web login; only the commands
+# that act as an administrator get it.
 # Manual steps stop the script unless listed in $env:NBSECURE_MANUAL_DONE (comma-separated step ids).
 # $env:NBSECURE_STAGE runs one stage (prepare, media, clients, tighten, verify); without it the script stops
 # before a stage that waits for the fleet. Exit status: 0 done, 1 a step failed, 4 waiting for a person.
@@ -19,6 +21,11 @@ $TokenShape = '[A-Z]{16}'
 $script:SecretToken = $env:NBSECURE_TOKEN
 $script:SecretPassphrase = $env:NBSECURE_PASSPHRASE
 Remove-Item -Path 'Env:NBSECURE_TOKEN', 'Env:NBSECURE_PASSPHRASE' -ErrorAction SilentlyContinue
+# The API key (NBSECURE_API_KEY_FILE, else NBSECURE_API_KEY) stands in for a person's login. Only the commands that
+# act as an administrator get it, as NETBACKUP_APIKEY in their environment; a key already in the shell reaches none.
+$script:SecretApiKey = $env:NBSECURE_API_KEY
+if ($env:NBSECURE_API_KEY_FILE) { $script:SecretApiKey = Get-Content -LiteralPath $env:NBSECURE_API_KEY_FILE -TotalCount 1 }
+Remove-Item -Path 'Env:NBSECURE_API_KEY', 'Env:NBSECURE_API_KEY_FILE', 'Env:NETBACKUP_APIKEY' -ErrorAction SilentlyContinue
 
 $workdir = Join-Path ([IO.Path]::GetTempPath()) ("nbsecure-" + [Guid]::NewGuid())
 New-Item -ItemType Directory -Path $workdir | Out-Null
@@ -34,6 +41,12 @@ function Test-Owed([string]$Id) { Test-DoneOnce "owed $Id" }
 function Clear-Owed([string]$Id) {
   if (-not (Test-Path $stateFile)) { return }
   Set-Content -Path $stateFile -Value @(@(Get-Content $stateFile) | Where-Object { $_ -ne "owed $Id" })
+}
+
+# The step's commands get the API key when the step acts as an administrator; every other command runs without it.
+function Set-Session([hashtable]$S) {
+  if ($S.Session -and $script:SecretApiKey) { $env:NETBACKUP_APIKEY = $script:SecretApiKey }
+  else { Remove-Item -Path 'Env:NETBACKUP_APIKEY' -ErrorAction SilentlyContinue }
 }
 
 # Runs a command given as its words (the command first); returns its exit status. Stdin, when given, is piped.
@@ -238,6 +251,11 @@ function Stop-Failed([hashtable]$S, [int]$Status) {
 function Invoke-Step([hashtable]$S) {
   if ($S.Gate) { Assert-StageGate $S.Gate }
   if (-not (Test-RunStage $S.Stage)) { return }
+  if ($S.ApiKeyReplaces -and $script:SecretApiKey) {
+    Write-Host "`n==> [$($S.Id)] $($S.Title)`n    not needed: the API key stands in for the login"
+    return
+  }
+  Set-Session $S
   if ($S.Manual) {
     Invoke-Manual $S.Id $S.Title $S.Manual
     return
@@ -417,4 +435,5 @@ try {
   Write-Host "`nnbsecure: all steps for web2.dmz.example are done."
 } finally {
   Remove-Item -Recurse -Force -Path $workdir -ErrorAction SilentlyContinue
+  Remove-Item -Path 'Env:NETBACKUP_APIKEY' -ErrorAction SilentlyContinue
 }

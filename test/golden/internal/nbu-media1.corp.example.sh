@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-media1.corp.example (media, linux, NetBackup 10.4)
-# Plan digest da367cdd5badcce8b5db9f305097f23146c15dbba9c68ae80293974d200000f4. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest ff6ba7bb47a677908c9f15217aba6df16f1b45ca71d3c396cfc75a645bf4e7d8. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-media1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
-# through a 0600 file that is removed after its step.
+# through a 0600 file that is removed after its step. An API key (NBSECURE_API_KEY_FILE, mode 0600, or
+# NBSECURE_API_KEY) stands in for the web login; only the commands that act as an administrator get it.
 # Manual steps stop the script unless listed in NBSECURE_MANUAL_DONE (comma-separated step ids).
 # NBSECURE_STAGE=NAME runs one stage (prepare, media, clients, tighten, verify); without it the script stops
 # before a stage that waits for the fleet. Exit status: 0 done, 1 a step failed, 4 waiting for a person.
@@ -19,6 +20,17 @@ token_shape='[A-Z]{16}'
 # shellcheck disable=SC2034 # read through ${!env_var} in write_secret
 secret_token=${NBSECURE_TOKEN:-} secret_passphrase=${NBSECURE_PASSPHRASE:-}
 unset NBSECURE_TOKEN NBSECURE_PASSPHRASE
+# The API key (NBSECURE_API_KEY_FILE, else NBSECURE_API_KEY) stands in for a person's login. Only the commands that
+# act as an administrator get it, as NETBACKUP_APIKEY in their environment; a key already in the shell reaches none.
+secret_api_key=${NBSECURE_API_KEY:-}
+if [[ -n ${NBSECURE_API_KEY_FILE:-} ]]; then
+  if [[ ! -f $NBSECURE_API_KEY_FILE || -n $(find "$NBSECURE_API_KEY_FILE" -maxdepth 0 -perm /044) ]]; then
+    printf 'NBSECURE_API_KEY_FILE %s must be a file that only its owner can read (chmod 600).\n' "$NBSECURE_API_KEY_FILE" >&2
+    exit 2
+  fi
+  secret_api_key=$(head -n 1 -- "$NBSECURE_API_KEY_FILE")
+fi
+unset NBSECURE_API_KEY NBSECURE_API_KEY_FILE NETBACKUP_APIKEY
 
 workdir=$(mktemp -d)
 trap 'rm -rf -- "$workdir"' EXIT
@@ -34,6 +46,11 @@ clear_owed() {
   [[ -f $state_file ]] || return 0
   grep -vxF -- "owed $1" "$state_file" >"$state_file.tmp" || true
   mv -- "$state_file.tmp" "$state_file"
+}
+
+# Runs a command; one that acts as an administrator (step_session) gets the API key, in its environment only.
+as_step() {
+  if [[ -n $step_session && -n $secret_api_key ]]; then NETBACKUP_APIKEY=$secret_api_key "$@"; else "$@"; fi
 }
 
 # Exits 0 when the read-only check says the step is already done (and its output matches, if a pattern is given).
@@ -208,7 +225,8 @@ step_begin() {
   step_reissue_howto='' step_merge_keys='' step_read=() step_identity_keys=() step_identity_wants=()
   step_identity_read=()
   step_captures='' step_skip_if_captured='' step_once='' step_retires='' step_tolerate='' step_legacy_known=''
-  step_has_legacy_guard='' step_only_if_changed='' step_owes=() step_interrupts=''
+  step_has_legacy_guard='' step_only_if_changed='' step_owes=() step_interrupts='' step_session=''
+  step_api_key_replaces=''
 }
 
 # Writes the files a step hands its command, each given as NAME:secret:KIND (from the secret, at run time)
@@ -244,6 +262,10 @@ step_failed() {
 run_step() {
   [[ -z $step_gate ]] || stage_gate "$step_gate"
   run_stage "$step_stage" || return 0
+  if [[ -n $step_api_key_replaces && -n $secret_api_key ]]; then
+    printf '\n==> [%s] %s\n    not needed: the API key stands in for the login\n' "$step_id" "$step_title"
+    return 0
+  fi
   if ((${#step_manual[@]})); then
     manual "$step_id" "$step_title" "${step_manual[@]}"
     return 0
@@ -263,7 +285,7 @@ run_step() {
   fi
   local reissuing='' cert_now
   if [[ -n $step_cert_warn ]]; then
-    cert_now=$(cert_state "$step_cert_warn" "${step_done[@]}")
+    cert_now=$(cert_state "$step_cert_warn" as_step "${step_done[@]}")
     case $cert_now in
       valid)
         echo '    already done'
@@ -279,7 +301,7 @@ run_step() {
         reissuing=1
         ;;
     esac
-  elif ((${#step_done[@]})) && already "$step_done_match" "${step_done[@]}"; then
+  elif ((${#step_done[@]})) && already "$step_done_match" as_step "${step_done[@]}"; then
     echo '    already done'
     return 0
   fi
@@ -304,12 +326,12 @@ run_step() {
     fill_files "$step_argv_files" "${step_argv[@]}"
   fi
   if [[ -n $reissuing ]]; then
-    "${run_argv[@]}" || status=$?
+    as_step "${run_argv[@]}" || status=$?
   elif ((${#step_read[@]})); then
-    printf '%s\n' "$change" | "${run_argv[@]}" || status=$?
+    printf '%s\n' "$change" | as_step "${run_argv[@]}" || status=$?
   elif [[ -n $step_captures ]]; then
     local created
-    created=$("${run_argv[@]}") || status=$?
+    created=$(as_step "${run_argv[@]}") || status=$?
     if ((status == 0)); then
       (umask 077 && grep -oE "\\b${token_shape}\\b" <<<"$created" | head -n 1 >"$token_out")
       chmod 600 "$token_out"
@@ -318,9 +340,9 @@ run_step() {
   elif [[ -n $step_has_legacy_guard ]]; then
     unlisted_legacy_guard "$step_legacy_known" "${run_argv[@]}"
   elif [[ -n $step_has_stdin ]]; then
-    printf '%s' "$step_stdin" | "${run_argv[@]}" || status=$?
+    printf '%s' "$step_stdin" | as_step "${run_argv[@]}" || status=$?
   else
-    "${run_argv[@]}" || status=$?
+    as_step "${run_argv[@]}" || status=$?
   fi
   rm -f -- ${file_names[@]+"${file_names[@]}"}
   if ((status != 0)); then

@@ -1,9 +1,11 @@
 #Requires -Version 5.1
 # nbsecure: steps for nbu-primary.corp.example (primary, windows, NetBackup 11.1)
-# Plan digest 9dc6d5d2224c906d14c9103130e1f7c744679dc902d8070b65e8c14d8d0fcec4. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 7ec8bb556bb353c1abd2e826e5b4ea349f46f046c618b2e2fd39c077c2f76c1a. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on nbu-primary.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone, removed after its step.
+# An API key ($env:NBSECURE_API_KEY_FILE or $env:NBSECURE_API_KEY) stands in for the web login; only the commands
+# that act as an administrator get it.
 # Manual steps stop the script unless listed in $env:NBSECURE_MANUAL_DONE (comma-separated step ids).
 # $env:NBSECURE_STAGE runs one stage (prepare, media, clients, tighten, verify); without it the script stops
 # before a stage that waits for the fleet. Exit status: 0 done, 1 a step failed, 4 waiting for a person.
@@ -19,6 +21,11 @@ $TokenShape = '[A-Z]{16}'
 $script:SecretToken = $env:NBSECURE_TOKEN
 $script:SecretPassphrase = $env:NBSECURE_PASSPHRASE
 Remove-Item -Path 'Env:NBSECURE_TOKEN', 'Env:NBSECURE_PASSPHRASE' -ErrorAction SilentlyContinue
+# The API key (NBSECURE_API_KEY_FILE, else NBSECURE_API_KEY) stands in for a person's login. Only the commands that
+# act as an administrator get it, as NETBACKUP_APIKEY in their environment; a key already in the shell reaches none.
+$script:SecretApiKey = $env:NBSECURE_API_KEY
+if ($env:NBSECURE_API_KEY_FILE) { $script:SecretApiKey = Get-Content -LiteralPath $env:NBSECURE_API_KEY_FILE -TotalCount 1 }
+Remove-Item -Path 'Env:NBSECURE_API_KEY', 'Env:NBSECURE_API_KEY_FILE', 'Env:NETBACKUP_APIKEY' -ErrorAction SilentlyContinue
 
 $workdir = Join-Path ([IO.Path]::GetTempPath()) ("nbsecure-" + [Guid]::NewGuid())
 New-Item -ItemType Directory -Path $workdir | Out-Null
@@ -34,6 +41,12 @@ function Test-Owed([string]$Id) { Test-DoneOnce "owed $Id" }
 function Clear-Owed([string]$Id) {
   if (-not (Test-Path $stateFile)) { return }
   Set-Content -Path $stateFile -Value @(@(Get-Content $stateFile) | Where-Object { $_ -ne "owed $Id" })
+}
+
+# The step's commands get the API key when the step acts as an administrator; every other command runs without it.
+function Set-Session([hashtable]$S) {
+  if ($S.Session -and $script:SecretApiKey) { $env:NETBACKUP_APIKEY = $script:SecretApiKey }
+  else { Remove-Item -Path 'Env:NETBACKUP_APIKEY' -ErrorAction SilentlyContinue }
 }
 
 # Runs a command given as its words (the command first); returns its exit status. Stdin, when given, is piped.
@@ -238,6 +251,11 @@ function Stop-Failed([hashtable]$S, [int]$Status) {
 function Invoke-Step([hashtable]$S) {
   if ($S.Gate) { Assert-StageGate $S.Gate }
   if (-not (Test-RunStage $S.Stage)) { return }
+  if ($S.ApiKeyReplaces -and $script:SecretApiKey) {
+    Write-Host "`n==> [$($S.Id)] $($S.Title)`n    not needed: the API key stands in for the login"
+    return
+  }
+  Set-Session $S
   if ($S.Manual) {
     Invoke-Manual $S.Id $S.Title $S.Manual
     return
@@ -376,6 +394,7 @@ try {
     Id = 'nbu-primary.corp.example:login'; Stage = 'prepare'; Title = 'Log in as a NetBackup administrator'
     Manual = @('On nbu-primary.corp.example, run: bpnbat.exe -login -logintype WEB', 'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).', 'With an API key (nbsecure apply --api-key-file FILE, or NBSECURE_API_KEY), nbsecure skips this login and hands the key to the commands that need a session in NETBACKUP_APIKEY.')
     Files = @()
+    ApiKeyReplaces = $true
   }
 
   # Show the CA certificate and its fingerprint
@@ -396,6 +415,7 @@ try {
     Files = @()
     SkipIfCaptured = $true
     Tolerate = 'there was no such token'
+    Session = $true
   }
 
   # Create the authorization token "win-rollout" for 7 hosts
@@ -407,6 +427,7 @@ try {
     Files = @()
     Captures = $true
     SkipIfCaptured = $true
+    Session = $true
   }
 
   # Keep audit records for 365 days
@@ -418,6 +439,7 @@ try {
     Files = @()
     Done = @((Join-Path $NbRoot 'NetBackup\bin\admincmd\nbseccmd.exe'), '-getsecurityconfig', '-auditretentionperiod')
     DoneMatch = '\b365\b'
+    Session = $true
   }
 
   # Turn on NAT support for the clients behind NAT
@@ -435,6 +457,7 @@ try {
     Gate = 'tighten'
     Manual = @('On nbu-primary.corp.example, run: bpnbat.exe -login -logintype WEB', 'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).', 'With an API key (nbsecure apply --api-key-file FILE, or NBSECURE_API_KEY), nbsecure skips this login and hands the key to the commands that need a session in NETBACKUP_APIKEY.')
     Files = @()
+    ApiKeyReplaces = $true
   }
 
   # Check the domain for hosts at 8.0 or earlier that the answers do not list
@@ -458,6 +481,7 @@ try {
     Done = @((Join-Path $NbRoot 'NetBackup\bin\admincmd\nbseccmd.exe'), '-getsecurityconfig', '-insecurecommunication')
     DoneMatch = '\boff\b'
     Owes = @('nbu-primary.corp.example:services.stop', 'nbu-primary.corp.example:services.start')
+    Session = $true
   }
 
   # Read the insecure communication setting back
@@ -467,6 +491,7 @@ try {
     Argv = @((Join-Path $NbRoot 'NetBackup\bin\admincmd\nbseccmd.exe'), '-getsecurityconfig', '-insecurecommunication')
     ArgvFiles = ''
     Files = @()
+    Session = $true
   }
 
   # Stop the NetBackup services on the primary
@@ -503,6 +528,7 @@ try {
     Files = @()
     Done = @((Join-Path $NbRoot 'NetBackup\bin\admincmd\nbseccmd.exe'), '-getsecurityconfig', '-dteglobalmode')
     DoneMatch = 'PREFERRED.?ON'
+    Session = $true
   }
 
   # Read the data-in-transit encryption mode back
@@ -512,6 +538,7 @@ try {
     Argv = @((Join-Path $NbRoot 'NetBackup\bin\admincmd\nbseccmd.exe'), '-getsecurityconfig', '-dteglobalmode')
     ArgvFiles = ''
     Files = @()
+    Session = $true
   }
 
   # Set the certificate deployment security level to Very High
@@ -529,6 +556,7 @@ try {
     Gate = 'verify'
     Manual = @('On nbu-primary.corp.example, run: bpnbat.exe -login -logintype WEB', 'Give your NetBackup administrator credentials at its prompts (nbsecure never asks for or stores them).', 'With an API key (nbsecure apply --api-key-file FILE, or NBSECURE_API_KEY), nbsecure skips this login and hands the key to the commands that need a session in NETBACKUP_APIKEY.')
     Files = @()
+    ApiKeyReplaces = $true
   }
 
   # Delete the rollout token "win-rollout"
@@ -540,9 +568,11 @@ try {
     Files = @()
     Retires = $true
     Tolerate = 'the token was already deleted or has expired'
+    Session = $true
   }
 
   Write-Host "`nnbsecure: all steps for nbu-primary.corp.example are done."
 } finally {
   Remove-Item -Recurse -Force -Path $workdir -ErrorAction SilentlyContinue
+  Remove-Item -Path 'Env:NETBACKUP_APIKEY' -ErrorAction SilentlyContinue
 }

@@ -1,9 +1,11 @@
 #Requires -Version 5.1
 # nbsecure: steps for new2.corp.example (client, windows, NetBackup 11.1)
-# Plan digest 9dc6d5d2224c906d14c9103130e1f7c744679dc902d8070b65e8c14d8d0fcec4. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 7ec8bb556bb353c1abd2e826e5b4ea349f46f046c618b2e2fd39c077c2f76c1a. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on new2.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone, removed after its step.
+# An API key ($env:NBSECURE_API_KEY_FILE or $env:NBSECURE_API_KEY) stands in for the web login; only the commands
+# that act as an administrator get it.
 # Manual steps stop the script unless listed in $env:NBSECURE_MANUAL_DONE (comma-separated step ids).
 # $env:NBSECURE_STAGE runs one stage (prepare, media, clients, tighten, verify); without it the script stops
 # before a stage that waits for the fleet. Exit status: 0 done, 1 a step failed, 4 waiting for a person.
@@ -19,6 +21,11 @@ $TokenShape = '[A-Z]{16}'
 $script:SecretToken = $env:NBSECURE_TOKEN
 $script:SecretPassphrase = $env:NBSECURE_PASSPHRASE
 Remove-Item -Path 'Env:NBSECURE_TOKEN', 'Env:NBSECURE_PASSPHRASE' -ErrorAction SilentlyContinue
+# The API key (NBSECURE_API_KEY_FILE, else NBSECURE_API_KEY) stands in for a person's login. Only the commands that
+# act as an administrator get it, as NETBACKUP_APIKEY in their environment; a key already in the shell reaches none.
+$script:SecretApiKey = $env:NBSECURE_API_KEY
+if ($env:NBSECURE_API_KEY_FILE) { $script:SecretApiKey = Get-Content -LiteralPath $env:NBSECURE_API_KEY_FILE -TotalCount 1 }
+Remove-Item -Path 'Env:NBSECURE_API_KEY', 'Env:NBSECURE_API_KEY_FILE', 'Env:NETBACKUP_APIKEY' -ErrorAction SilentlyContinue
 
 $workdir = Join-Path ([IO.Path]::GetTempPath()) ("nbsecure-" + [Guid]::NewGuid())
 New-Item -ItemType Directory -Path $workdir | Out-Null
@@ -34,6 +41,12 @@ function Test-Owed([string]$Id) { Test-DoneOnce "owed $Id" }
 function Clear-Owed([string]$Id) {
   if (-not (Test-Path $stateFile)) { return }
   Set-Content -Path $stateFile -Value @(@(Get-Content $stateFile) | Where-Object { $_ -ne "owed $Id" })
+}
+
+# The step's commands get the API key when the step acts as an administrator; every other command runs without it.
+function Set-Session([hashtable]$S) {
+  if ($S.Session -and $script:SecretApiKey) { $env:NETBACKUP_APIKEY = $script:SecretApiKey }
+  else { Remove-Item -Path 'Env:NETBACKUP_APIKEY' -ErrorAction SilentlyContinue }
 }
 
 # Runs a command given as its words (the command first); returns its exit status. Stdin, when given, is piped.
@@ -238,6 +251,11 @@ function Stop-Failed([hashtable]$S, [int]$Status) {
 function Invoke-Step([hashtable]$S) {
   if ($S.Gate) { Assert-StageGate $S.Gate }
   if (-not (Test-RunStage $S.Stage)) { return }
+  if ($S.ApiKeyReplaces -and $script:SecretApiKey) {
+    Write-Host "`n==> [$($S.Id)] $($S.Title)`n    not needed: the API key stands in for the login"
+    return
+  }
+  Set-Session $S
   if ($S.Manual) {
     Invoke-Manual $S.Id $S.Title $S.Manual
     return
@@ -410,4 +428,5 @@ try {
   Write-Host "`nnbsecure: all steps for new2.corp.example are done."
 } finally {
   Remove-Item -Recurse -Force -Path $workdir -ErrorAction SilentlyContinue
+  Remove-Item -Path 'Env:NETBACKUP_APIKEY' -ErrorAction SilentlyContinue
 }

@@ -27,7 +27,20 @@ module: nbsecure_steps
 short_description: Run one rollout stage of a host's nbsecure steps
 description: Interprets the steps nbsecure planned for this host (the Step contract), in order.
 options:
-  steps: {description: The stage's steps, as data from the plan., type: list, elements: dict, required: true}
+  action:
+    description: >-
+      run (a stage's steps); wave_tokens (on the primary: the tokens a wave's hosts wait for); wave_end (on the
+      primary: delete them).
+    type: str
+    choices: [run, wave_tokens, wave_end]
+    default: run
+  steps: {description: The stage's steps, as data from the plan., type: list, elements: dict}
+  token_wait:
+    description: A step that needs a token nobody handed over waits for its wave's token instead of failing.
+    type: bool
+    default: false
+  per_wave: {description: The rollout's tokens are made per wave (the primary's token steps say perWave)., type: bool}
+  wave: {description: "wave_tokens: name, shared (hosts for one token), create (its step), reissue (host, words).", type: dict}
   state_file: {description: The state kept beside the steps (done once, restarts owed)., type: path, required: true}
   token_file: {description: The rollout token captured on the primary (mode 0600)., type: path, required: true}
   secret_files: {description: Files holding the secrets steps hand over, by kind (token, passphrase)., type: dict}
@@ -132,6 +145,14 @@ def unlisted_legacy(output, known):
 
 class RestFailure(Exception):
     pass
+
+
+class Awaiting(Exception):
+    """A step needs a token its wave makes on the primary: the host stops here, unharmed, and runs again."""
+
+    def __init__(self, kind, step, token=None):
+        super().__init__(kind)
+        self.kind, self.step, self.token = kind, step, token
 
 
 class PinnedApi:
@@ -343,7 +364,59 @@ class Stage:
             "person's (put the right one in certificates.caFingerprint)" % len(seen)
         )
 
+    def secret_at_hand(self, kind):
+        source = (self.p["secret_files"] or {}).get(kind)
+        return bool(source and self.read_secret(source))
+
+    def run_words(self, words, what):
+        """A command on the primary for a wave's tokens (with the session's API key): its token, never shown."""
+        rc, out, err = self.run(words, session=True)
+        created = self.token.search(out)
+        if rc != 0 or not created:
+            self.m.fail_json(msg="%s failed (exit status %d): %s" % (what, rc, self.redact(out + err)[-1000:]))
+        return created.group(0)
+
+    def wave_tokens(self):
+        """One token for the wave's hosts that need one (-maxUses that many), and a reissue token per host whose
+        certificate expired or was revoked. Their names are kept in the primary's state until wave_end."""
+        wave = self.p["wave"] or {}
+        tokens = {"hosts": {}}
+        made = []
+        if int(wave.get("shared") or 0) > 0:
+            words = list(wave["create"]["argv"]["words"])
+            words[words.index("-name") + 1] = wave["name"]
+            words[words.index("-maxUses") + 1] = str(int(wave["shared"]))
+            self.state.append("wave-token " + wave["name"])
+            self.save_state()
+            tokens["shared"] = self.run_words(words, "Making the token for %d hosts" % int(wave["shared"]))
+            made.append(wave["name"])
+        for entry in wave.get("reissue") or []:
+            words = list(entry["words"])
+            name = "%s-%s" % (words[words.index("-name") + 1], wave["name"])
+            words[words.index("-name") + 1] = name
+            self.state.append("wave-token " + name)
+            self.save_state()
+            tokens["hosts"][entry["host"]] = self.run_words(words, "Making the reissue token of %s" % entry["host"])
+            made.append(name)
+        self.changed = bool(made)
+        return tokens, made
+
+    def end_wave_tokens(self, words):
+        """Deletes every token the waves made that is still recorded (a failure there is fine: it may be spent)."""
+        names = [line[len("wave-token "):] for line in self.state if line.startswith("wave-token ")]
+        for name in names:
+            self.run(list(words[:1]) + ["-deleteToken", "-name", name], session=True)
+        self.state = [line for line in self.state if not line.startswith("wave-token ")]
+        self.changed = self.changed or bool(names)
+        return names
+
     def step(self, s):
+        if s.get("perWave") and self.p["per_wave"]:
+            if s["retires"]:
+                left = self.end_wave_tokens(s["argv"]["words"])
+                return self.done(s, "changed" if left else "unchanged",
+                                 "deleted %s, left by a wave" % ", ".join(left) if left else "no wave left a token")
+            return self.done(s, "skipped", "the rollout makes a token per wave and deletes it after the wave")
         form = s.get("withFact")
         if "manual" in s and form and self.fact(form["fact"]):
             # The fingerprint was read on the primary over Ansible's own authenticated connection: the fetch
@@ -382,6 +455,8 @@ class Stage:
                     warning = cert[9:] if cert.startswith("expiring ") else None
                     return self.done(s, "unchanged", "already done", **({"warning": warning} if warning else {}))
                 if cert.startswith("reissue "):
+                    if not self.p["reissue"] and self.p["token_wait"] and s["reissue"].get("token") and not self.check:
+                        raise Awaiting("reissue", s, s["reissue"]["token"]["words"])
                     if not self.p["reissue"]:
                         self.fail(
                             s,
@@ -409,6 +484,9 @@ class Stage:
             stdin = config_change(out, s["stdin"], set(s["merge"]["names"]))
             if not stdin:
                 return self.done(s, "unchanged", "no changes: the configuration already matches")
+        wants_token = any(f["kind"] == "secret" and f["value"] == "token" for f in files)
+        if wants_token and self.p["token_wait"] and not self.check and not self.secret_at_hand("token"):
+            raise Awaiting("token", s)
         if self.check and s["changes"]:
             self.changed = True
             return self.done(s, "changed", "would run", cmd=command["words"])
@@ -478,7 +556,11 @@ class Stage:
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            steps=dict(type="list", elements="dict", required=True),
+            action=dict(type="str", default="run", choices=["run", "wave_tokens", "wave_end"]),
+            steps=dict(type="list", elements="dict", default=[]),
+            token_wait=dict(type="bool", default=False),
+            per_wave=dict(type="bool", default=False),
+            wave=dict(type="dict", default={}),
             state_file=dict(type="path", required=True),
             token_file=dict(type="path", required=True),
             secret_files=dict(type="dict", default={}),
@@ -493,12 +575,34 @@ def main():
         supports_check_mode=True,
     )
     stage = Stage(module)
+    if module.params["action"] == "wave_tokens":
+        # The tokens go to a file only its owner reads, which a no_log task hands on: this task's own result,
+        # and a failure's reason, can be shown.
+        tokens, made = stage.wave_tokens()
+        stage.save_state()
+        fd = os.open(module.params["token_file"] + ".wave", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            json.dump(tokens, f)
+        module.exit_json(changed=stage.changed, made=made)
+    if module.params["action"] == "wave_end":
+        deleted = stage.end_wave_tokens([module.params["wave"]["nbcertcmd"]])
+        stage.save_state()
+        if os.path.exists(module.params["token_file"] + ".wave"):
+            os.remove(module.params["token_file"] + ".wave")
+        module.exit_json(changed=stage.changed, deleted=deleted)
+    awaiting = None
     try:
         for step in module.params["steps"]:
             stage.step(step)
+    except Awaiting as wait:
+        stage.done(wait.step, "waiting", "waits for its wave's %s token from the primary" % wait.kind)
+        awaiting = dict(kind=wait.kind, step=wait.step["id"], **({"token": wait.token} if wait.token else {}))
     finally:
         stage.save_state()
-    module.exit_json(changed=stage.changed, steps=stage.results, facts=stage.facts)
+    result = dict(changed=stage.changed, steps=stage.results, facts=stage.facts)
+    if awaiting:
+        result["awaiting"] = awaiting
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,11 @@
 
 $spec = @{
     options = @{
-        steps = @{ type = 'list'; elements = 'dict'; required = $true }
+        action = @{ type = 'str'; default = 'run'; choices = @('run', 'wave_tokens', 'wave_end') }
+        steps = @{ type = 'list'; elements = 'dict'; default = @() }
+        token_wait = @{ type = 'bool'; default = $false }
+        per_wave = @{ type = 'bool'; default = $false }
+        wave = @{ type = 'dict'; default = @{} }
         state_file = @{ type = 'path'; required = $true }
         token_file = @{ type = 'path'; required = $true }
         secret_files = @{ type = 'dict'; default = @{} }
@@ -168,7 +172,78 @@ function Write-Private([string]$Path, [string]$Text) {
     icacls $Path /inheritance:r /grant:r "$($env:USERNAME):(R,W)" | Out-Null
 }
 
+# A step needs a token its wave makes on the primary: the host stops here, unharmed, and runs again with it.
+$awaiting = $null
+function Stop-ForToken([string]$Kind, $S, $Token) {
+    $script:awaiting = @{ kind = $Kind; step = $S; token = $Token }
+    throw 'nbsecure: waiting for a token'
+}
+
+function Test-SecretAtHand([string]$Kind) {
+    $source = $p.secret_files[$Kind]
+    return [bool]($source -and (Read-Secret $source))
+}
+
+# A command on the primary for a wave's tokens (with the session): its token, never shown.
+function Invoke-TokenWords([object[]]$Words, [string]$What) {
+    $ran = Invoke-Words $Words $null
+    $created = [regex]::Match($ran.out, $tokenRe)
+    if ($ran.rc -ne 0 -or -not $created.Success) {
+        $module.FailJson("$What failed (exit status $($ran.rc)): $(Hide-Secret $ran.out)")
+    }
+    return $created.Value
+}
+
+# One token for the wave's hosts that need one (-maxUses that many), and a reissue token per host whose
+# certificate expired or was revoked; their names are kept in the primary's state until wave_end.
+function New-WaveTokens {
+    $wave = $p.wave
+    $tokens = @{ hosts = @{} }
+    $made = @()
+    if ([int]$wave.shared -gt 0) {
+        $words = @($wave.create.argv.words)
+        $words[[array]::IndexOf($words, '-name') + 1] = $wave.name
+        $words[[array]::IndexOf($words, '-maxUses') + 1] = [string][int]$wave.shared
+        $state.Add("wave-token $($wave.name)")
+        Save-State
+        $tokens.shared = Invoke-TokenWords $words "Making the token for $([int]$wave.shared) hosts"
+        $made += $wave.name
+    }
+    foreach ($entry in @($wave.reissue)) {
+        if (-not $entry) { continue }
+        $words = @($entry.words)
+        $at = [array]::IndexOf($words, '-name') + 1
+        $name = "$($words[$at])-$($wave.name)"
+        $words[$at] = $name
+        $state.Add("wave-token $name")
+        Save-State
+        $tokens.hosts[$entry.host] = Invoke-TokenWords $words "Making the reissue token of $($entry.host)"
+        $made += $name
+    }
+    $module.Result.changed = $made.Count -gt 0
+    return @{ tokens = $tokens; made = $made }
+}
+
+# Deletes every token the waves made that is still recorded (a failure there is fine: it may be spent).
+function Remove-WaveTokens([string]$Nbcertcmd) {
+    $names = @($state | Where-Object { $_ -like 'wave-token *' } | ForEach-Object { $_.Substring(11) })
+    foreach ($name in $names) { Invoke-Words @($Nbcertcmd, '-deleteToken', '-name', $name) $null | Out-Null }
+    foreach ($name in $names) { [void]$state.Remove("wave-token $name") }
+    if ($names.Count) { $module.Result.changed = $true }
+    return , $names
+}
+
 function Invoke-NbStep($S) {
+    if ($S.perWave -and $p.per_wave) {
+        if ($S.retires) {
+            $left = Remove-WaveTokens $S.argv.words[0]
+            if ($left.Count) { Add-Result $S 'changed' "deleted $($left -join ', '), left by a wave" }
+            else { Add-Result $S 'unchanged' 'no wave left a token' }
+            return
+        }
+        Add-Result $S 'skipped' 'the rollout makes a token per wave and deletes it after the wave'
+        return
+    }
     if ($S.ContainsKey('manual') -and $S.ContainsKey('withFact') -and (Get-Fact $S.withFact.fact)) {
         # The fingerprint was read on the primary over Ansible's own connection: the fetch is verified against it.
         $automated = @{}
@@ -205,6 +280,9 @@ function Invoke-NbStep($S) {
             if ($cert -eq 'valid') { Add-Result $S 'unchanged' 'already done'; return }
             if ($cert -like 'expiring *') { Add-Result $S 'unchanged' 'already done' @{ warning = $cert.Substring(9) }; return }
             if ($cert -like 'reissue *') {
+                if (-not $p.reissue -and $p.token_wait -and $S.reissue.ContainsKey('token') -and -not $check) {
+                    Stop-ForToken 'reissue' $S @($S.reissue.token.words)
+                }
                 if (-not $p.reissue) {
                     Stop-Step $S ("$($cert.Substring(8)), so it needs a reissue token: create it $($S.reissue.howTo), " +
                         'then run again with -e nbsecure_reissue=true')
@@ -237,6 +315,10 @@ function Invoke-NbStep($S) {
         if ($read.rc -ne 0) { Stop-Step $S 'the current configuration could not be read, so repeated keys cannot be merged safely' }
         $stdin = Get-ConfigChange $read.out $S.stdin @($S.merge.names)
         if (-not $stdin) { Add-Result $S 'unchanged' 'no changes: the configuration already matches'; return }
+    }
+    $wantsToken = @($files | Where-Object { $_.kind -eq 'secret' -and $_.value -eq 'token' }).Count -gt 0
+    if ($wantsToken -and $p.token_wait -and -not $check -and -not (Test-SecretAtHand 'token')) {
+        Stop-ForToken 'token' $S $null
     }
     if ($check -and $S.changes) {
         $module.Result.changed = $true
@@ -302,7 +384,28 @@ function Invoke-NbStep($S) {
     Add-Result $S $(if ($S.changes) { 'changed' } else { 'unchanged' }) 'ok' $shown
 }
 
-foreach ($step in $p.steps) { Invoke-NbStep $step }
+if ($p.action -eq 'wave_tokens') {
+    # The tokens go to a file only its owner reads, which a no_log task hands on: this result can be shown.
+    $wave = New-WaveTokens
+    Save-State
+    Write-Private "$($p.token_file).wave" ($wave.tokens | ConvertTo-Json -Compress -Depth 4)
+    $module.Result.made = $wave.made
+    $module.ExitJson()
+}
+if ($p.action -eq 'wave_end') {
+    $module.Result.deleted = Remove-WaveTokens $p.wave.nbcertcmd
+    Save-State
+    Remove-Item -Force -LiteralPath "$($p.token_file).wave" -ErrorAction SilentlyContinue
+    $module.ExitJson()
+}
+try {
+    foreach ($step in $p.steps) { Invoke-NbStep $step }
+} catch {
+    if (-not $awaiting) { throw }
+    Add-Result $awaiting.step 'waiting' "waits for its wave's $($awaiting.kind) token from the primary"
+    $module.Result.awaiting = @{ kind = $awaiting.kind; step = $awaiting.step.id }
+    if ($awaiting.token) { $module.Result.awaiting.token = $awaiting.token }
+}
 Save-State
 $module.Result.steps = $results
 $module.Result.facts = $facts
