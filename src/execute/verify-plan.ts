@@ -1,6 +1,6 @@
 import { COMMANDS, assertKnownFlags, needsSession, type CommandName, type CommandSpec } from '../catalogue/commands.js';
 import { primaryApiUrl, REST, SECURITY_FIELDS } from '../catalogue/rest.js';
-import { FINGERPRINT_RE } from '../environment/patterns.js';
+import { FINGERPRINT_RE, VALID_FOR_RE } from '../environment/patterns.js';
 import { CONFIG_KEYS } from '../catalogue/config-keys.js';
 import { StalePlanError } from '../errors.js';
 import { pathForOsProblem, pathTextProblem } from '../environment/paths.js';
@@ -114,6 +114,16 @@ function checkStep(host: HostPlan, step: Step, n: number, primary: HostPlan | un
         refuse(where, 'its done-check pattern is not a valid pattern');
       }
     }
+  }
+  if (step.perWave !== undefined) {
+    const words = textArgs(step.command!.argv);
+    const ok =
+      isObject(step.perWave) &&
+      /\d/.test(String(step.perWave.validFor)) &&
+      VALID_FOR_RE.test(String(step.perWave.validFor)) &&
+      name === 'nbcertcmd' &&
+      (words[0] === '-createToken' || words[0] === '-deleteToken');
+    if (!ok) refuse(where, 'only the rollout token is made per wave, with a validity like 1H');
   }
   if (step.mergeRepeatedKeys) catalogued(host, step.mergeRepeatedKeys.read, `${where}, its configuration read`);
   if (step.reissue) {

@@ -22,6 +22,8 @@ export const CERT_WARN_DAYS = 30;
 const TOKEN_FILE = fileArg('token');
 /** A reissue token made during a rollout is used within minutes: an hour is plenty. */
 const REISSUE_VALID_FOR = '1H';
+/** A wave's token, likewise: used by its hosts within minutes, and deleted when the wave ends. */
+const WAVE_TOKEN = { validFor: '1H' };
 /** The token as a step's file: written at run time from the secret, never from the plan. */
 const TOKEN_FILE_SPEC: StepFile = { name: 'token', secret: 'token' };
 const FINGERPRINT_FILE = fileArg('ca-fingerprint');
@@ -63,7 +65,7 @@ export function primaryCaSteps(primary: HostEnv, env: Environment): Step[] {
         `Delete an earlier token "${name}" whose value is not at hand`,
         'A token made by an earlier, interrupted run cannot be handed to anyone: its value was never captured. ' +
           'It is deleted so that a fresh one can be made under the same name.',
-        { skipIfCaptured: 'token', tolerateFailure: 'there was no such token', perWave: true },
+        { skipIfCaptured: 'token', tolerateFailure: 'there was no such token', perWave: WAVE_TOKEN },
       ),
       commandStep(
         primary,
@@ -84,7 +86,7 @@ export function primaryCaSteps(primary: HostEnv, env: Environment): Step[] {
         `Needed by ${needing.map((h) => h.name).join(', ')}` +
           `. The token is a credential: nbsecure captures it into a 0600 file and never prints ` +
           `it; it expires after ${validFor}.`,
-        { capturesSecret: 'token', skipIfCaptured: 'token', perWave: true },
+        { capturesSecret: 'token', skipIfCaptured: 'token', perWave: WAVE_TOKEN },
       ),
       commandStep(
         primary,
@@ -97,7 +99,7 @@ export function primaryCaSteps(primary: HostEnv, env: Environment): Step[] {
         {
           tolerateFailure: 'the token was already deleted or has expired',
           retiresCaptured: 'token',
-          perWave: true,
+          perWave: WAVE_TOKEN,
         },
       ),
     );

@@ -138,8 +138,9 @@ export interface Step {
    * A rollout-token step on the primary that a fleet rollout (Ansible) does per wave instead: one token for the
    * hosts of a wave that still need one (-maxUses that many, the name with the wave's number), deleted when
    * the wave ends; the verify stage's delete removes any a failed wave left. apply and the scripts run it as is.
+   * A wave's token lives `validFor` (short: a wave takes minutes, and its token is deleted when it ends).
    */
-  perWave?: true;
+  perWave?: { validFor: string };
   /** A failure here is expected and harmless, for this reason (a token to delete may not exist). */
   tolerateFailure?: string;
   /**

@@ -46,7 +46,7 @@ export interface StepData {
   certWarnDays?: number;
   reissue?: { argv: ScriptCommand; files: ScriptFile[]; howTo: string; token?: ScriptCommand };
   /** A token step the Ansible role does per wave instead (Step.perWave); the scripts run it as is. */
-  perWave?: true;
+  perWave?: { validFor: string };
   /** The read of the host's configuration, and the repeated keys to merge. */
   merge?: { names: string[]; read: ScriptCommand };
   /** Identity keys to keep: the step stops if the host holds another value (see Step.keepsIdentity). */
@@ -162,7 +162,7 @@ function stepData(plan: Plan, s: Step, owedBy: ReadonlyMap<string, string[]>, co
     ...(s.apiKeyReplaces ? { apiKeyReplaces: true as const } : {}),
     ...(s.rest ? { rest: restData(plan, s.rest) } : {}),
     ...(s.capturesFact ? { capturesFact: s.capturesFact } : {}),
-    ...(s.perWave ? { perWave: true as const } : {}),
+    ...(s.perWave ? { perWave: { validFor: s.perWave.validFor } } : {}),
     ...(s.withFact
       ? {
           withFact: {

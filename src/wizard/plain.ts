@@ -219,9 +219,15 @@ export async function runPlain(io: Io, profile: string): Promise<number> {
           secret: (m: string) => password({ message: m }, ctx),
         },
       };
+      // As apply takes them: the secrets from the environment (an API key stands in for the login there too).
       const token = secretFromEnv('token', io.env);
       const passphrase = secretFromEnv('passphrase', io.env);
-      const secrets = { ...(token ? { token } : {}), ...(passphrase ? { passphrase } : {}) };
+      const apiKey = secretFromEnv('apiKey', io.env);
+      const secrets = {
+        ...(token ? { token } : {}),
+        ...(passphrase ? { passphrase } : {}),
+        ...(apiKey ? { apiKey } : {}),
+      };
       const onEvent = textView(say);
       await applyHost(plan, host, { ...common, dryRun: true, yes: false, secrets }, { onEvent });
       const result = await withInterrupts((signal) =>

@@ -86,6 +86,7 @@ describe('nbsecure rollout on a simulated DMZ fleet of 12 hosts', () => {
     );
     expect(made.length).toBeGreaterThan(1);
     expect(made.reduce((n, l) => n + Number(flag(l.args, '-maxUses')), 0)).toBe(needing.length);
+    expect(made.map((l) => flag(l.args, '-validFor'))).toEqual(made.map(() => '1H'));
     const deleted = argvLog(site.hosts['p.corp.example']!).filter((l) => l.args[0] === '-deleteToken');
     expect(deleted.map((l) => flag(l.args, '-name'))).toEqual(made.map((l) => flag(l.args, '-name')));
     expect(readState(join(site.domain, 'tokens.json'))).toEqual([]);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-media2.corp.example (media, linux, NetBackup 10.4)
-# Plan digest dc793fcd121f05a2e0c73342a5e5979adfcffad2a16bec68b90fe4de4fde1bfc. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 0645abed6121fcedbcd4ad2d9bcaef3377a48d9c0764fbbc14874794aba8727e. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-media2.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed after its step. An API key (NBSECURE_API_KEY_FILE, mode 0600, or

@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for web2.dmz.example (client, windows, NetBackup 10.4)
-# Plan digest dc793fcd121f05a2e0c73342a5e5979adfcffad2a16bec68b90fe4de4fde1bfc. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 0645abed6121fcedbcd4ad2d9bcaef3377a48d9c0764fbbc14874794aba8727e. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on web2.dmz.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone, removed after its step.

@@ -386,6 +386,7 @@ class Stage:
             words = list(wave["create"]["argv"]["words"])
             words[words.index("-name") + 1] = wave["name"]
             words[words.index("-maxUses") + 1] = str(int(wave["shared"]))
+            words[words.index("-validFor") + 1] = wave["create"]["perWave"]["validFor"]
             self.state.append("wave-token " + wave["name"])
             self.save_state()
             tokens["shared"] = self.run_words(words, "Making the token for %d hosts" % int(wave["shared"]))

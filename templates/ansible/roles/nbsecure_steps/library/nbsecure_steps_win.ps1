@@ -204,6 +204,7 @@ function New-WaveTokens {
         $words = @($wave.create.argv.words)
         $words[[array]::IndexOf($words, '-name') + 1] = $wave.name
         $words[[array]::IndexOf($words, '-maxUses') + 1] = [string][int]$wave.shared
+        $words[[array]::IndexOf($words, '-validFor') + 1] = $wave.create.perWave.validFor
         $state.Add("wave-token $($wave.name)")
         Save-State
         $tokens.shared = Invoke-TokenWords $words "Making the token for $([int]$wave.shared) hosts"
