@@ -70,13 +70,16 @@ function play(name: string, group: string, stage: string, extra: object = {}): o
 
 /**
  * The media servers and clients whose steps did not all succeed in this run (the role registers each
- * stage's result): tightening may begin only when there are none.
+ * stage's result): tightening may begin only when there are none. A host whose steps stopped for its wave's
+ * token finished only if the run with the token (wave.yml) did.
  */
 const UNFINISHED =
   "{% set unfinished = [] %}{% for h in groups['nbsecure_media'] + groups['nbsecure_clients'] %}" +
-  '{% set r = hostvars[h].nbsecure_result | default(none) %}' +
-  '{% set w = hostvars[h].nbsecure_result_windows | default({}) %}' +
-  '{% if r is none or r.failed | default(false) or w.failed | default(false) %}{% set _ = unfinished.append(h) %}' +
+  "{% set v = hostvars[h] %}{% set win = v.nbsecure_os | default('linux') == 'windows' %}" +
+  '{% set r = (v.nbsecure_result_windows if win else v.nbsecure_result) | default(none) %}' +
+  '{% set again = (v.nbsecure_result_wave_windows if win else v.nbsecure_result_wave) | default({}) %}' +
+  '{% if r is none or r.failed | default(false) or (r.awaiting is defined and (again.steps is not defined ' +
+  'or again.failed | default(false) or again.awaiting is defined)) %}{% set _ = unfinished.append(h) %}' +
   '{% endif %}{% endfor %}{{ unfinished }}';
 
 /**

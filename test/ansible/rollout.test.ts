@@ -262,6 +262,24 @@ describe('nbsecure rollout on a simulated DMZ fleet of 12 hosts', () => {
     expect(readState(join(site.domain, 'security.json'))).toMatchObject({ effectiveInsecure: 'off' });
   }, 600_000);
 
+  it('a client that fails with its wave token counts as unfinished: its wave goes on, tighten waits', async () => {
+    const site = fleetSite();
+    // w4 needs a token (DMZ): it waits for its wave's token, then fails with it.
+    setFaults(site.hosts['w4.dmz.example']!, [
+      { match: 'nbcertcmd -getCertificate', times: 1, exit: 1, message: 'EXIT STATUS 5954' },
+    ]);
+    const r = await rollout(site, '--yes', '--waves', '1,4,4', '--max-fail-percentage', '34');
+    expect(r.code).toBe(1);
+    expect(r.report.hosts.find((h) => h.host === 'w4.dmz.example')).toMatchObject({
+      outcome: 'failed',
+      failure: { step: 'w4.dmz.example:cert.get', status: { code: 5954 } },
+    });
+    expect(r.report.hosts.find((h) => h.host === 'c9.corp.example')!.outcome).toBe('done');
+    expect(readState<{ insecureCommunication: string }>(join(site.domain, 'security.json')).insecureCommunication).toBe(
+      'on',
+    );
+  }, 600_000);
+
   it('refuses without a terminal and without --yes, and says when ansible-playbook is missing', async () => {
     const site = fleetSite(1);
     const noConsent = await cli(['rollout', '--answers', site.answers]);
