@@ -25,12 +25,6 @@ interface RunOptions {
   apiKey?: string;
 }
 
-/** The key in a file only its owner can read. */
-function keyFile(site: Site, key: string): string {
-  const file = join(site.dir, 'api.key');
-  writeFileSync(file, `${key}\n`, { mode: 0o600 });
-  return file;
-}
 interface Executor {
   name: string;
   run(site: Site, host: string, o?: RunOptions): Promise<{ code: number; output: string }>;
@@ -50,7 +44,7 @@ const runner: Executor = {
     if (o.stage) args.push('--stage', o.stage);
     if (o.token) args.push('--token-file', site.tokenFile(o.token));
     if (o.manualDone?.length) args.push('--confirm', o.manualDone.join(','));
-    if (o.apiKey) args.push('--api-key-file', keyFile(site, o.apiKey));
+    if (o.apiKey) args.push('--api-key-file', site.tokenFile(o.apiKey)); // a 0600 file, as for any secret
     const r = await cli(args, { cwd: site.dir });
     return { code: r.code, output: r.stdout + r.stderr };
   },
@@ -69,7 +63,7 @@ const bash: Executor = {
     if (o.stage) env.NBSECURE_STAGE = o.stage;
     if (o.token) env.NBSECURE_TOKEN_FILE = site.tokenFile(o.token);
     if (o.manualDone?.length) env.NBSECURE_MANUAL_DONE = o.manualDone.map((id) => `${host}:${id}`).join(',');
-    if (o.apiKey) env.NBSECURE_API_KEY_FILE = keyFile(site, o.apiKey);
+    if (o.apiKey) env.NBSECURE_API_KEY_FILE = site.tokenFile(o.apiKey);
     const r = spawnSync('bash', [join(out, `${host}.sh`)], { encoding: 'utf8', cwd: site.dir, env });
     return { code: r.status ?? -1, output: r.stdout + r.stderr };
   },

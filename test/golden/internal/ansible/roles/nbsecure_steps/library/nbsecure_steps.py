@@ -368,8 +368,14 @@ class Stage:
         source = (self.p["secret_files"] or {}).get(kind)
         return bool(source and self.read_secret(source))
 
-    def run_words(self, words, what):
-        """A command on the primary for a wave's tokens (with the session's API key): its token, never shown."""
+    def make_token(self, words, values, what):
+        """Makes a token on the primary (with the session's API key) from a planned -createToken, with the
+        given flags' values replaced; its name is recorded before it exists, for wave_end. Never shown."""
+        words = list(words)
+        for flag, value in values.items():
+            words[words.index(flag) + 1] = value
+        self.state.append("wave-token " + values["-name"])
+        self.save_state()
         rc, out, err = self.run(words, session=True)
         created = self.token.search(out)
         if rc != 0 or not created:
@@ -380,33 +386,26 @@ class Stage:
         """One token for the wave's hosts that need one (-maxUses that many), and a reissue token per host whose
         certificate expired or was revoked. Their names are kept in the primary's state until wave_end."""
         wave = self.p["wave"] or {}
-        tokens = {"hosts": {}}
-        made = []
-        if int(wave.get("shared") or 0) > 0:
-            words = list(wave["create"]["argv"]["words"])
-            words[words.index("-name") + 1] = wave["name"]
-            words[words.index("-maxUses") + 1] = str(int(wave["shared"]))
-            words[words.index("-validFor") + 1] = wave["create"]["perWave"]["validFor"]
-            self.state.append("wave-token " + wave["name"])
-            self.save_state()
-            tokens["shared"] = self.run_words(words, "Making the token for %d hosts" % int(wave["shared"]))
+        tokens, made = {"hosts": {}}, []
+        shared = int(wave.get("shared") or 0)
+        if shared > 0:
+            create = wave["create"]
+            values = {"-name": wave["name"], "-maxUses": str(shared), "-validFor": create["perWave"]["validFor"]}
+            tokens["shared"] = self.make_token(create["argv"]["words"], values, "Making the token for %d hosts" % shared)
             made.append(wave["name"])
         for entry in wave.get("reissue") or []:
-            words = list(entry["words"])
-            name = "%s-%s" % (words[words.index("-name") + 1], wave["name"])
-            words[words.index("-name") + 1] = name
-            self.state.append("wave-token " + name)
-            self.save_state()
-            tokens["hosts"][entry["host"]] = self.run_words(words, "Making the reissue token of %s" % entry["host"])
+            name = "%s-%s" % (entry["words"][entry["words"].index("-name") + 1], wave["name"])
+            what = "Making the reissue token of %s" % entry["host"]
+            tokens["hosts"][entry["host"]] = self.make_token(entry["words"], {"-name": name}, what)
             made.append(name)
         self.changed = bool(made)
         return tokens, made
 
-    def end_wave_tokens(self, words):
+    def end_wave_tokens(self, nbcertcmd):
         """Deletes every token the waves made that is still recorded (a failure there is fine: it may be spent)."""
         names = [line[len("wave-token "):] for line in self.state if line.startswith("wave-token ")]
         for name in names:
-            self.run(list(words[:1]) + ["-deleteToken", "-name", name], session=True)
+            self.run([nbcertcmd, "-deleteToken", "-name", name], session=True)
         self.state = [line for line in self.state if not line.startswith("wave-token ")]
         self.changed = self.changed or bool(names)
         return names
@@ -414,7 +413,7 @@ class Stage:
     def step(self, s):
         if s.get("perWave") and self.p["per_wave"]:
             if s["retires"]:
-                left = self.end_wave_tokens(s["argv"]["words"])
+                left = self.end_wave_tokens(s["argv"]["words"][0])
                 return self.done(s, "changed" if left else "unchanged",
                                  "deleted %s, left by a wave" % ", ".join(left) if left else "no wave left a token")
             return self.done(s, "skipped", "the rollout makes a token per wave and deletes it after the wave")
@@ -586,7 +585,7 @@ def main():
             json.dump(tokens, f)
         module.exit_json(changed=stage.changed, made=made)
     if module.params["action"] == "wave_end":
-        deleted = stage.end_wave_tokens([module.params["wave"]["nbcertcmd"]])
+        deleted = stage.end_wave_tokens(module.params["wave"]["nbcertcmd"])
         stage.save_state()
         if os.path.exists(module.params["token_file"] + ".wave"):
             os.remove(module.params["token_file"] + ".wave")

@@ -184,8 +184,13 @@ function Test-SecretAtHand([string]$Kind) {
     return [bool]($source -and (Read-Secret $source))
 }
 
-# A command on the primary for a wave's tokens (with the session): its token, never shown.
-function Invoke-TokenWords([object[]]$Words, [string]$What) {
+# Makes a token on the primary (with the session) from a planned -createToken, with the given flags' values
+# replaced; its name is recorded before it exists, for wave_end. Never shown.
+function New-Token([object[]]$Words, [hashtable]$Values, [string]$What) {
+    $Words = @($Words)
+    foreach ($flag in $Values.Keys) { $Words[[array]::IndexOf($Words, $flag) + 1] = $Values[$flag] }
+    $state.Add("wave-token $($Values['-name'])")
+    Save-State
     $ran = Invoke-Words $Words $null
     $created = [regex]::Match($ran.out, $tokenRe)
     if ($ran.rc -ne 0 -or -not $created.Success) {
@@ -200,25 +205,16 @@ function New-WaveTokens {
     $wave = $p.wave
     $tokens = @{ hosts = @{} }
     $made = @()
-    if ([int]$wave.shared -gt 0) {
-        $words = @($wave.create.argv.words)
-        $words[[array]::IndexOf($words, '-name') + 1] = $wave.name
-        $words[[array]::IndexOf($words, '-maxUses') + 1] = [string][int]$wave.shared
-        $words[[array]::IndexOf($words, '-validFor') + 1] = $wave.create.perWave.validFor
-        $state.Add("wave-token $($wave.name)")
-        Save-State
-        $tokens.shared = Invoke-TokenWords $words "Making the token for $([int]$wave.shared) hosts"
+    $shared = [int]$wave.shared
+    if ($shared -gt 0) {
+        $values = @{ '-name' = $wave.name; '-maxUses' = [string]$shared; '-validFor' = $wave.create.perWave.validFor }
+        $tokens.shared = New-Token $wave.create.argv.words $values "Making the token for $shared hosts"
         $made += $wave.name
     }
     foreach ($entry in @($wave.reissue)) {
         if (-not $entry) { continue }
-        $words = @($entry.words)
-        $at = [array]::IndexOf($words, '-name') + 1
-        $name = "$($words[$at])-$($wave.name)"
-        $words[$at] = $name
-        $state.Add("wave-token $name")
-        Save-State
-        $tokens.hosts[$entry.host] = Invoke-TokenWords $words "Making the reissue token of $($entry.host)"
+        $name = "$($entry.words[[array]::IndexOf(@($entry.words), '-name') + 1])-$($wave.name)"
+        $tokens.hosts[$entry.host] = New-Token $entry.words @{ '-name' = $name } "Making the reissue token of $($entry.host)"
         $made += $name
     }
     $module.Result.changed = $made.Count -gt 0
