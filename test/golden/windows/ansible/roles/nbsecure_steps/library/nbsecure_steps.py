@@ -3,8 +3,9 @@
 step library (lib.sh) do: the same checks in the same order, with the same outcome.
 
 The steps are data rendered from the plan (host_vars). One call runs a stage's steps in order and stops
-at the first that fails, so that nothing after a failure runs. Done-checks and reads run in check mode
-too; a changing command runs only outside check mode, and the result says "changed" only when one ran.
+at the first that fails, so that nothing after a failure runs. Done-checks run in check mode too, and
+so does a read whose output other hosts need (the CA fingerprint); any other command runs only outside
+check mode, and the result says "changed" only when a changing one ran.
 """
 
 import hashlib

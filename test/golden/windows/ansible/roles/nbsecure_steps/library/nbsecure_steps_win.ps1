@@ -1,7 +1,8 @@
 #!powershell
 # nbsecure_steps_win: the Windows twin of nbsecure_steps.py, rule for rule (and of lib.ps1's Invoke-Step): runs one rollout
-# stage of a host's nbsecure steps in order, stopping at the first that fails. Done-checks and reads run in
-# check mode too; a changing command runs only outside check mode, and "changed" only when one ran.
+# stage of a host's nbsecure steps in order, stopping at the first that fails. Done-checks run in check mode
+# too, and so does a read whose output other hosts need (the CA fingerprint); any other command runs only
+# outside check mode, and "changed" only when a changing one ran.
 
 #AnsibleRequires -CSharpUtil Ansible.Basic
 
