@@ -19,6 +19,14 @@ export function terminalPrompter(io: Io, onStderr: boolean): Prompter {
         rl.close();
       }
     },
+    async typed(question) {
+      const rl = createInterface({ input: io.stdin, output: screen });
+      try {
+        return await rl.question(`${question} `);
+      } finally {
+        rl.close();
+      }
+    },
     async secret(question) {
       // Loaded only when a token is really asked for: the prompt library is not needed otherwise.
       const { password } = await import('@inquirer/prompts');

@@ -36,6 +36,8 @@ export interface Prompter {
   interactive: boolean;
   confirm(question: string): Promise<boolean>;
   secret(question: string): Promise<string>;
+  /** A typed answer (the host's name before its services restart); without it, confirm is asked. */
+  typed?(question: string): Promise<string>;
 }
 
 export interface ApplyOptions {
@@ -210,7 +212,15 @@ class HostRun {
             'run (--dry-run) and pass --yes to consent.',
         );
       }
-      if (!(await opts.prompter.confirm(`Run these ${resolved.length} steps on ${host.name} now?`))) {
+      // Stopping the services fails the jobs running then: the host's name typed out, not a reflex "y".
+      if (resolved.some((r) => r.step.interruptsService) && opts.prompter.typed) {
+        const typed = await opts.prompter.typed(
+          `These ${resolved.length} steps restart the NetBackup services on ${host.name}, which stops running ` +
+            `backup and restore jobs. Type ${host.name} to run them:`,
+        );
+        if (typed.trim() !== host.name)
+          return this.result(EXIT.failed, { kind: 'declined', reason: `${host.name} was not typed; nothing was run.` });
+      } else if (!(await opts.prompter.confirm(`Run these ${resolved.length} steps on ${host.name} now?`))) {
         return this.result(EXIT.failed, { kind: 'declined', reason: 'Nothing was run.' });
       }
     }

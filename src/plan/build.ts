@@ -81,6 +81,9 @@ function hostPlan(host: HostEnv, env: Environment): HostPlan {
     os: host.os,
     version: host.version,
     zone: host.zone,
+    // For the picture of the site (review, runbook): which media servers tunnel, which DMZ client through which.
+    ...(host.role === 'media' ? { tunnel: host.tunnel } : {}),
+    ...(host.zone === 'dmz' ? { tunnelVia: host.tunnelVia } : {}),
     installed: host.installed,
     installPath: host.installPath,
     ...(host.installPathCandidates ? { installPathCandidates: host.installPathCandidates } : {}),

@@ -205,6 +205,10 @@ export interface HostPlan {
   os: Os;
   version: string;
   zone: Zone;
+  /** Media servers: whether they offer the HTTP tunnel to DMZ clients. */
+  tunnel?: boolean;
+  /** DMZ clients: the media servers they tunnel through, first choice first (empty: any that tunnels). */
+  tunnelVia?: string[];
   installed: boolean;
   installPath: string;
   /**

@@ -49,3 +49,17 @@ export function renderOutputs(plan: Plan, formats: readonly Format[], only?: str
   }
   return out;
 }
+
+/**
+ * Whether a file name is one nbsecure writes (a host's script, snippet or install answers, the runbook,
+ * plan.json, the playbook's files): the only files an output folder's clean-up may remove.
+ */
+export function isOutputName(name: string): boolean {
+  return (
+    name === 'runbook.md' ||
+    name === 'plan.json' ||
+    name.startsWith('ansible/') ||
+    /\.(sh|ps1|bp\.conf|NBInstallAnswer\.conf)$/.test(name) ||
+    /\.(silentclient|silentprimary|silentmedia)\.cmd$/i.test(name)
+  );
+}

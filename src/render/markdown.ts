@@ -1,6 +1,7 @@
 import type { Plan, StageId } from '../plan/types.js';
 import { describeFiles, displayCommand } from './display.js';
 import { renderTemplate } from './templates.js';
+import { topologyMermaid } from './topology.js';
 import { mdCode, mdFence, mdText } from './markdown-escape.js';
 
 const ROLE = { primary: 'Primary server', media: 'Media server', client: 'Client' } as const;
@@ -70,6 +71,7 @@ export function renderMarkdown(plan: Plan): string {
   }));
   return renderTemplate('runbook.md.eta', {
     plan,
+    site: topologyMermaid(plan),
     stages,
     overview: plan.hosts.map((h) => ({
       name: h.name,

@@ -71,3 +71,24 @@ export function cleanDraft(draft: Draft): Answers {
   const pruned = prune(draft) as Record<string, unknown>;
   return Object.fromEntries(order.filter((k) => pruned[k] !== undefined).map((k) => [k, pruned[k]])) as Answers;
 }
+
+/**
+ * A host list after one of its hosts was edited. A media server's new name follows into the DMZ clients
+ * that tunnel through it, so no client is left pointing at a name that no longer exists.
+ */
+export function replaceHost(draft: Draft, list: HostListKey, editing: string, item: HostItem): Draft {
+  const items = hostList(draft, list);
+  let d = setHostList(draft, list, editing ? items.map((h) => (h.name === editing ? item : h)) : [...items, item]);
+  if (list === 'mediaServers' && editing && editing !== item.name) {
+    d = setHostList(
+      d,
+      'clients',
+      hostList(d, 'clients').map((c) =>
+        Array.isArray(c.tunnelVia)
+          ? { ...c, tunnelVia: (c.tunnelVia as string[]).map((n) => (n === editing ? item.name : n)) }
+          : c,
+      ),
+    );
+  }
+  return d;
+}

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, type Dirent } from 'node:fs';
+import { join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import { UsageError } from '../errors.js';
 import { parseConfigLines } from '../execute/config-diff.js';
@@ -9,20 +9,60 @@ import type { Answers } from '../environment/schema.js';
 import type { Environment } from '../environment/types.js';
 import { buildPlan } from '../plan/build.js';
 import type { Plan } from '../plan/types.js';
-import { renderOutputs, type Format } from '../render/index.js';
+import { isOutputName, renderOutputs, type Format } from '../render/index.js';
 import { writeFileAtomic, writeFileSet } from '../write-outputs.js';
-import { cleanDraft, emptyDraft, type Draft } from './draft.js';
+import { cleanDraft, emptyDraft, type Draft, type HostListKey } from './draft.js';
+import { addImported, importHosts, importSummary } from './import-hosts.js';
 import { reviewLines } from './review.js';
+import { topologyLines } from '../render/topology.js';
 
-export { reviewLines };
+export { reviewLines, topologyLines };
 
-/** Writes the chosen formats exactly as `nbsecure plan --out DIR --format ...` would. */
-export function writeOutputs(plan: Plan, formats: Format[], dir: string): string[] {
+/**
+ * Writes the chosen formats exactly as `nbsecure plan --out DIR --format ...` would, then removes the
+ * files named in `removeStale` (ones an earlier plan wrote there, as `folderContents` found them).
+ */
+export function writeOutputs(plan: Plan, formats: Format[], dir: string, removeStale: string[] = []): string[] {
   const outputs = renderOutputs(plan, formats);
-  return writeFileSet(
+  const written = writeFileSet(
     dir,
     outputs.map((o) => ({ name: o.name, text: o.text, mode: o.format === 'sh' ? 0o755 : 0o644 })),
   );
+  for (const name of removeStale) rmSync(join(dir, name), { force: true });
+  return written;
+}
+
+/** What the chosen outputs would meet in `dir`: files they replace, and nbsecure files they no longer write. */
+export function folderContents(plan: Plan, formats: Format[], dir: string): { replaced: string[]; stale: string[] } {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return { replaced: [], stale: [] };
+  const names = new Set(renderOutputs(plan, formats).map((o) => o.name));
+  const present = (readdirSync(dir, { recursive: true, withFileTypes: true }) as Dirent[])
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)));
+  return {
+    replaced: present.filter((n) => names.has(n)),
+    // Only what nbsecure writes is offered for removal, never a person's own files beside it: a script,
+    // snippet, runbook or plan.json names nbsecure in its text; the others have names of their own.
+    stale: present
+      .filter((n) => !names.has(n) && isOutputName(n))
+      .filter((n) => !/\.(sh|ps1|bp\.conf|md|json)$/.test(n) || readFileSync(join(dir, n), 'utf8').includes('nbsecure'))
+      .sort(),
+  };
+}
+
+export const exists = (path: string) => existsSync(path);
+
+/** Hosts from a file added to the draft, and the summary of what was added, refused or left out. */
+export function importHostsFile(d: Draft, list: HostListKey, file: string): { draft: Draft; summary: string } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}.`);
+  }
+  const imported = importHosts(text, list);
+  const { draft, added, skipped } = addImported(d, imported);
+  return { draft, summary: importSummary(file, imported, added, skipped) };
 }
 
 export function planOf(env: Environment): Plan {

@@ -498,3 +498,34 @@ export function answerValue(q: Question, text: string): unknown {
   if (q.toValue) return q.toValue(text);
   return text === '' ? undefined : text;
 }
+
+/**
+ * A problem found by the answers-file check, in the wizard's words: `clients[1].zone: …` becomes
+ * `Client web1.dmz.example, "Where is it?": …`, since a person in the wizard never saw the file's paths.
+ */
+export function problemInWords(problem: string, d: Draft): string {
+  const m = /^([A-Za-z][\w.[\]]*): ([\s\S]*)$/.exec(problem);
+  if (!m) return problem;
+  const [, path, rest] = m as unknown as [string, string, string];
+  const host = /^(clients|mediaServers)\[(\d+)\](?:\.(\w+))?/.exec(path);
+  if (host) {
+    const list = host[1] as HostListKey;
+    const i = Number(host[2]);
+    const name = hostList(d, list)[i]?.name;
+    const field = host[3] ? (itemQuestions(list).find((q) => q.id === host[3])?.prompt ?? host[3]) : undefined;
+    return (
+      `${list === 'clients' ? 'Client' : 'Media server'} ${name || `number ${i + 1}`}` +
+      `${field ? `, "${field}"` : ''}: ${rest}`
+    );
+  }
+  const q = QUESTIONS.find((x) => x.id === path);
+  return q ? `"${q.prompt}": ${rest}` : problem;
+}
+
+/** A question and its current answer on one line, for the list of answers to change after the review. */
+export function answerLine(q: Question, d: Draft): string {
+  if (q.kind === 'hosts') return `${q.prompt}: ${hostList(d, q.list!).length}`;
+  const text = currentText(q, d);
+  const shown = q.kind === 'select' ? q.choices!(d).find((c) => c.value === text)?.label : text;
+  return `${q.prompt}: ${shown || '(empty)'}`;
+}

@@ -33,7 +33,7 @@ export function reviewLines(env: Environment, plan: Plan): { title: string; line
   if (dmz.length) {
     sections.push({
       title: 'Before deploying DMZ certificates',
-      lines: dmz.map((c) => `On ${c.name}: nbsecure doctor --answers ANSWERS --host ${c.name}`),
+      lines: dmz.map((c) => `On ${c.name}: nbsecure doctor --answers FILE --host ${c.name}`),
     });
   }
   return sections;

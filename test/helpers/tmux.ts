@@ -24,6 +24,7 @@ export function terminal(
 ): Driver & {
   exitCode(timeoutMs?: number): Promise<number>;
   kill(): void;
+  paste(text: string): void;
   name: string;
   frameWithAttributes(): string;
   history(): string;
@@ -94,6 +95,13 @@ export function terminal(
         await drv.wait(() => pointer() !== line, 5000);
       }
       throw new Error(`no choice ${label} under ${prompt}:\n${frame()}`);
+    },
+    /** Pastes as a terminal does: bracketed (ESC[200~ … ESC[201~) when the program asked for it. */
+    paste(text: string) {
+      const file = join(dir, 'paste.txt');
+      writeFileSync(file, text);
+      tmux('load-buffer', '-b', 'nbs', file);
+      tmux('paste-buffer', '-p', '-d', '-b', 'nbs', '-t', name);
     },
     async exitCode(timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;

@@ -65,3 +65,16 @@ export async function answerDmzSite(s: Driver): Promise<void> {
   await s.choose(/immutable/, /I do not know/);
   await s.choose(/web UI present a certificate/, /I do not know/);
 }
+
+/** The whole review, paged through with PgDn: it scrolls when it is longer than the screen. */
+export async function wholeReview(s: Driver): Promise<string> {
+  let frame = await s.wait(/Is this right\?/);
+  let all = frame;
+  while (/more lines below/.test(frame)) {
+    const before = frame;
+    await s.press('\u001b[6~');
+    frame = await s.wait((f) => f !== before);
+    all += `\n${frame}`;
+  }
+  return all;
+}

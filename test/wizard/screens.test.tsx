@@ -7,6 +7,7 @@ import { QuestionScreen } from '../../src/wizard/ink/QuestionScreen.js';
 import { ReviewScreen } from '../../src/wizard/ink/ReviewScreen.js';
 import { WelcomeScreen } from '../../src/wizard/ink/WelcomeScreen.js';
 import { QUESTIONS } from '../../src/wizard/questions.js';
+import { parseNameList } from '../../src/wizard/name-list.js';
 import { KEY, mount } from '../helpers/ink.js';
 
 const q = (id: string) => QUESTIONS.find((x) => x.id === id)!;
@@ -77,10 +78,11 @@ describe('a host list', () => {
     );
     await s.wait(/b\.example · DMZ via m\.example/);
     await s.choose(/Clients \(2\)/, /b\.example/);
-    await s.choose(/b\.example/, /Remove/);
-    expect(onAction).toHaveBeenLastCalledWith({ kind: 'remove', name: 'b.example' });
+    expect(onAction).toHaveBeenLastCalledWith({ kind: 'pick', name: 'b.example' });
     await s.choose(/Clients \(2\)/, /Paste a list/);
     expect(onAction).toHaveBeenLastCalledWith({ kind: 'paste' });
+    await s.choose(/Clients \(2\)/, /Remove several/);
+    expect(onAction).toHaveBeenLastCalledWith({ kind: 'remove-many' });
   });
 });
 
@@ -196,6 +198,10 @@ describe('pasting names for a large site', () => {
     await s.press('a1.example\na2.example\na3.example');
     expect(onSubmit).not.toHaveBeenCalled();
     await s.press(KEY.enter);
-    expect(onSubmit).toHaveBeenCalledWith('a1.example a2.example a3.example');
+    expect(parseNameList(onSubmit.mock.calls[0]![0] as string, []).names).toEqual([
+      'a1.example',
+      'a2.example',
+      'a3.example',
+    ]);
   });
 });

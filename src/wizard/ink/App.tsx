@@ -8,33 +8,55 @@ import { API_KEY_EXACT, SECRET_KINDS, type SecretKind } from '../../execute/toke
 import type { RunningApply } from './ApplyScreen.js';
 import type { Format } from '../../render/index.js';
 import type { Plan } from '../../plan/types.js';
+import { stepsToRun } from '../../plan/stages.js';
 import { parseNameList, refusedText, siteNames } from '../name-list.js';
-import { emptyDraft, hostList, setHostList, setPath, type Draft, type HostItem, type HostListKey } from '../draft.js';
-import { activeQuestions, answerValue, type Question } from '../questions.js';
+import {
+  emptyDraft,
+  getPath,
+  hostList,
+  replaceHost,
+  setHostList,
+  setPath,
+  type Draft,
+  type HostItem,
+  type HostListKey,
+} from '../draft.js';
+import { activeQuestions, answerLine, answerValue, problemInWords, type Question } from '../questions.js';
 import { FormatPicker } from './FormatPicker.js';
 import { Frame } from './Frame.js';
 import { HostListScreen } from './HostListScreen.js';
 import { ItemForm } from './ItemForm.js';
+import { MultiSelect } from './MultiSelect.js';
 import { QuestionScreen } from './QuestionScreen.js';
 import { ReviewScreen } from './ReviewScreen.js';
+import { ScrollText } from './ScrollText.js';
 import { SelectQuestion } from './SelectQuestion.js';
 import { TextQuestion } from './TextQuestion.js';
 import { WelcomeScreen } from './WelcomeScreen.js';
+import { FieldHelpContext } from './theme.js';
 
 type Screen =
   | { kind: 'welcome' }
   | { kind: 'import-file' }
-  | { kind: 'question'; id: string }
+  | { kind: 'replace-remembered'; draft: Draft; file: string }
+  /** `review`: reached from the review, so answering it returns there. */
+  | { kind: 'question'; id: string; review?: boolean }
+  | { kind: 'change' }
+  | { kind: 'host-menu'; list: HostListKey; name: string }
   | { kind: 'item'; list: HostListKey; editing: string }
   | { kind: 'paste'; list: HostListKey }
+  | { kind: 'import-hosts'; list: HostListKey }
+  | { kind: 'remove-hosts'; list: HostListKey }
   | { kind: 'review' }
   | { kind: 'formats' }
   | { kind: 'folder'; formats: Format[] }
+  | { kind: 'overwrite'; formats: Format[]; dir: string; replaced: string[]; stale: string[] }
   | { kind: 'written'; files: string[] }
-  | { kind: 'save-answers' }
+  | { kind: 'save-answers'; file?: string }
   | { kind: 'choose-host' }
   | { kind: 'secret'; host: string; need: SecretKind[]; secrets: Secrets }
   | { kind: 'dry-run'; host: string; secrets: Secrets }
+  | { kind: 'restart'; host: string; secrets: Secrets }
   | { kind: 'apply'; host: string; secrets: Secrets; confirmed: string[]; resume: boolean; run: number }
   | { kind: 'finished'; message: string };
 
@@ -67,9 +89,22 @@ const loadLater = () =>
     ApplyScreen: a.ApplyScreen,
   })));
 
-const NEXT_STEPS =
-  'Next, on each host as root, the primary first: nbsecure apply --answers ANSWERS --host ' +
-  'NAME (it dry-runs and asks first).';
+/** What to do after the wizard, with the answers file the person saved, or how to get one. */
+const nextSteps = (saved: string | undefined) =>
+  saved
+    ? `Next, on each host as root, the primary first: nbsecure apply --answers ${saved} --host NAME ` +
+      '(it dry-runs and asks first).'
+    : 'Next: save these answers as a file (What next? → Save), then on each host as root, the primary ' +
+      'first: nbsecure apply --answers FILE --host NAME (it dry-runs and asks first).';
+
+/** One line about a remembered site, so a person knows what an import would replace. */
+const siteLine = (d: Draft) =>
+  `primary ${String(getPath(d, 'primary.name') || 'not named yet')}, ${hostList(d, 'mediaServers').length} media ` +
+  `servers, ${hostList(d, 'clients').length} clients`;
+
+const hasSite = (d: Draft | undefined | 'loading'): d is Draft =>
+  typeof d === 'object' &&
+  Boolean(getPath(d, 'primary.name') || hostList(d, 'mediaServers').length || hostList(d, 'clients').length);
 
 /**
  * The secrets a host's steps take that the environment did not give: the token or passphrase its files
@@ -81,6 +116,10 @@ function secretsToAsk(plan: Plan, host: string, have: Secrets): SecretKind[] {
   if (steps.some((s) => s.apiKeyReplaces || s.rest)) kinds.add('apiKey');
   return [...kinds].filter((k) => !have[k]);
 }
+
+/** Whether the steps the wizard runs (those before a gated stage) stop the host's NetBackup services. */
+const restarts = (plan: Plan, host: string) =>
+  (stepsToRun(plan.hosts.find((h) => h.name === host)!.steps)?.steps ?? []).some((s) => s.interruptsService);
 
 export function App(props: AppProps) {
   const { exit } = useApp();
@@ -94,6 +133,9 @@ export function App(props: AppProps) {
     typeof props.last === 'function' ? 'loading' : props.last,
   );
   const [lib, setLib] = useState<Later | undefined>();
+  const [saved, setSaved] = useState<string | undefined>();
+  const fieldsOpen = useRef(0);
+  const fieldHelp = useMemo(() => ({ open: fieldsOpen, toggle: () => setShowHelp((s) => !s) }), []);
   useEffect(() => {
     void loadLater().then(setLib);
   }, []);
@@ -130,6 +172,12 @@ export function App(props: AppProps) {
     setScreen(prev);
     setShowHelp(false);
   };
+  /** In place of the current screen: Esc from what comes next skips it (a menu that led to a form). */
+  const replace = (next: Screen) => {
+    setScreen(next);
+    setShowHelp(false);
+    setNotice(undefined);
+  };
 
   // Ctrl-C stops a running apply like SIGINT: the command gets the signal, and the wizard exits once
   // the run has recorded the interruption and removed its temporary secrets.
@@ -141,15 +189,18 @@ export function App(props: AppProps) {
     void run.done.finally(() => quit(130));
   }, [quit]);
 
+  const answering = screen.kind === 'question' || screen.kind === 'change' || screen.kind === 'host-menu';
   useInput((input, key) => {
     if (key.ctrl && input === 'c') interrupt();
+    else if (key.ctrl && input === 'r' && answering) go({ kind: 'review' });
     else if (key.escape && screen.kind !== 'item') back();
-    else if (input === '?') setShowHelp((s) => !s);
+    else if (input === '?' && fieldsOpen.current === 0) setShowHelp((s) => !s);
   });
 
   const pages = activeQuestions(draft);
   const firstPage = (d: Draft): Screen => ({ kind: 'question', id: activeQuestions(d)[0]!.id });
-  const after = (id: string, d: Draft): Screen => {
+  const after = (id: string, d: Draft, review = false): Screen => {
+    if (review) return { kind: 'review' };
     const list = activeQuestions(d);
     const i = list.findIndex((q) => q.id === id);
     const next = list[i + 1];
@@ -161,6 +212,8 @@ export function App(props: AppProps) {
       (screen.kind === 'review' ||
         screen.kind === 'formats' ||
         screen.kind === 'folder' ||
+        screen.kind === 'overwrite' ||
+        screen.kind === 'restart' ||
         screen.kind === 'choose-host' ||
         screen.kind === 'secret' ||
         screen.kind === 'dry-run' ||
@@ -173,6 +226,15 @@ export function App(props: AppProps) {
   );
   const ok = checked && 'environment' in checked ? checked : undefined;
   const plan = useMemo(() => (ok && lib ? lib.planOf(ok.environment) : undefined), [ok, lib]);
+
+  const write = (formats: Format[], dir: string, removeStale: string[]) => {
+    try {
+      go({ kind: 'written', files: lib!.writeOutputs(plan!, formats, dir, removeStale) });
+    } catch (e) {
+      if (e instanceof UserError) setNotice(e.message);
+      else throw e;
+    }
+  };
 
   const start = async (kind: 'last' | 'fresh' | 'file' | 'local') => {
     try {
@@ -197,7 +259,19 @@ export function App(props: AppProps) {
   let help: string | undefined;
   let body: ReactElement | null = null;
 
-  const needsLib = !['welcome', 'import-file', 'question', 'item', 'paste', 'finished'].includes(screen.kind);
+  const needsLib = ![
+    'welcome',
+    'import-file',
+    'replace-remembered',
+    'question',
+    'change',
+    'host-menu',
+    'item',
+    'paste',
+    'import-hosts',
+    'remove-hosts',
+    'finished',
+  ].includes(screen.kind);
   if (needsLib && (!lib || !checked)) body = <Text dimColor>Loading…</Text>;
   else
     switch (screen.kind) {
@@ -215,6 +289,9 @@ export function App(props: AppProps) {
         break;
       case 'import-file':
         section = 'Import';
+        help =
+          'An answers file (YAML, version 1), as nbsecure plan --answers reads it or the wizard saves it. Its ' +
+          'review comes first.';
         body = (
           <TextQuestion
             prompt="Path of the answers file"
@@ -222,9 +299,11 @@ export function App(props: AppProps) {
             validate={(s) => (s ? undefined : 'Type a path.')}
             onSubmit={async (s) => {
               try {
-                const d = (await loadLater()).importAnswersFile(resolve(props.cwd, s));
+                const file = resolve(props.cwd, s);
+                const d = (await loadLater()).importAnswersFile(file);
+                if (hasSite(last)) return go({ kind: 'replace-remembered', draft: d, file });
                 setDraft(d);
-                // An imported file is usually complete: its review comes first ("No" goes to the questions).
+                // An imported file is usually complete: its review comes first ("No" offers any question).
                 go({ kind: 'review' });
               } catch (e) {
                 if (e instanceof UserError) setNotice(e.message);
@@ -234,6 +313,75 @@ export function App(props: AppProps) {
           />
         );
         break;
+      case 'replace-remembered':
+        section = 'Import';
+        help =
+          'The wizard remembers the answers of each profile (--profile NAME). Importing a file starts from ' +
+          "the file's answers; to keep both, go back and start another profile with nbsecure --profile NAME.";
+        body = (
+          <SelectQuestion
+            prompt={
+              `Importing ${screen.file} replaces the answers remembered for profile ${props.profile} ` +
+              `(${siteLine(last as Draft)}). Replace them?`
+            }
+            choices={[
+              { value: 'keep', label: 'No: keep the remembered answers' },
+              { value: 'replace', label: "Yes: replace them with the file's answers" },
+            ]}
+            onSubmit={(v) => {
+              if (v === 'keep') {
+                setHistory([]);
+                return replace({ kind: 'welcome' });
+              }
+              setDraft(screen.draft);
+              replace({ kind: 'review' });
+            }}
+          />
+        );
+        break;
+      case 'change':
+        section = 'Change an answer';
+        help = 'Pick the answer to change; after it you come back to the review. Ctrl-R opens the review any time.';
+        body = (
+          <SelectQuestion
+            prompt="Which answer do you want to change?"
+            limit={14}
+            choices={[
+              { value: '', label: '← Back to the review' },
+              ...pages.map((q) => ({ value: q.id, label: answerLine(q, draft) })),
+            ]}
+            onSubmit={(id) => (id ? replace({ kind: 'question', id, review: true }) : back())}
+          />
+        );
+        break;
+      case 'host-menu': {
+        const list = screen.list;
+        section = list === 'clients' ? 'Clients' : 'Media servers';
+        help = 'Edit goes through its questions again, with its answers as the defaults. Esc: back to the list.';
+        body = (
+          <SelectQuestion
+            prompt={screen.name}
+            choices={[
+              { value: 'edit', label: 'Edit' },
+              { value: 'remove', label: 'Remove' },
+              { value: 'keep', label: 'Keep as it is' },
+            ]}
+            onSubmit={(v) => {
+              if (v === 'edit') return replace({ kind: 'item', list, editing: screen.name });
+              if (v === 'remove')
+                setDraft(
+                  setHostList(
+                    draft,
+                    list,
+                    hostList(draft, list).filter((h) => h.name !== screen.name),
+                  ),
+                );
+              back();
+            }}
+          />
+        );
+        break;
+      }
       case 'question': {
         if (!question) {
           body = <Text>That question no longer applies; press Esc.</Text>;
@@ -245,21 +393,16 @@ export function App(props: AppProps) {
           const list = question.list!;
           body = (
             <HostListScreen
+              key={question.id}
               label={question.prompt}
               items={hostList(draft, list)}
               onAction={(a) => {
-                if (a.kind === 'done') go(after(question.id, draft));
+                if (a.kind === 'done') go(after(question.id, draft, screen.review));
                 if (a.kind === 'add') go({ kind: 'item', list, editing: '' });
-                if (a.kind === 'edit') go({ kind: 'item', list, editing: a.name });
+                if (a.kind === 'pick') go({ kind: 'host-menu', list, name: a.name });
                 if (a.kind === 'paste') go({ kind: 'paste', list });
-                if (a.kind === 'remove')
-                  setDraft(
-                    setHostList(
-                      draft,
-                      list,
-                      hostList(draft, list).filter((h) => h.name !== a.name),
-                    ),
-                  );
+                if (a.kind === 'import') go({ kind: 'import-hosts', list });
+                if (a.kind === 'remove-many') go({ kind: 'remove-hosts', list });
               }}
             />
           );
@@ -272,7 +415,7 @@ export function App(props: AppProps) {
               onAnswer={(text) => {
                 const d = setPath(draft, question.id, answerValue(question, text));
                 setDraft(d);
-                go(after(question.id, d));
+                go(after(question.id, d, screen.review));
               }}
             />
           );
@@ -281,8 +424,7 @@ export function App(props: AppProps) {
       }
       case 'item': {
         const list = screen.list;
-        const items = hostList(draft, list);
-        const original = items.find((h) => h.name === screen.editing) ?? { name: '' };
+        const original = hostList(draft, list).find((h) => h.name === screen.editing) ?? { name: '' };
         section = list === 'clients' ? 'Clients' : 'Media servers';
         help = itemHelp;
         body = (
@@ -295,8 +437,7 @@ export function App(props: AppProps) {
             onHelp={setItemHelp}
             onCancel={back}
             onDone={(item: HostItem) => {
-              const next = screen.editing ? items.map((h) => (h.name === screen.editing ? item : h)) : [...items, item];
-              setDraft(setHostList(draft, list, next));
+              setDraft(replaceHost(draft, list, screen.editing, item));
               back();
             }}
           />
@@ -315,47 +456,53 @@ export function App(props: AppProps) {
             initial=""
             multiline
             validate={(s) => {
-              const { refused } = parseNameList(s, []);
-              return !s.trim() ? 'Type at least one name.' : refused.length ? refusedText(refused) : undefined;
+              const { names, refused } = parseNameList(s, []);
+              if (!s.trim()) return 'Type at least one name.';
+              return names.length ? undefined : refusedText(refused);
             }}
             onSubmit={(s) => {
               const items = hostList(draft, list);
-              const { names } = parseNameList(s, [...items.map((h) => h.name), ...siteNames(draft, list)]);
+              const { names, skipped, refused } = parseNameList(s, [
+                ...items.map((h) => h.name),
+                ...siteNames(draft, list),
+              ]);
               setDraft(setHostList(draft, list, [...items, ...names.map((name) => ({ name }))]));
               back();
+              // Every name is accounted for: how many were added, and each one refused or left out, with why.
+              setNotice(
+                [
+                  `Added ${names.length} name${names.length === 1 ? '' : 's'}.`,
+                  refused.length ? refusedText(refused) : '',
+                  skipped.length ? `Already listed, left out: ${skipped.join(', ')}.` : '',
+                ]
+                  .filter(Boolean)
+                  .join(' '),
+              );
             }}
           />
         );
         break;
       }
-      case 'review':
-        section = 'Review';
-        body = (
-          <ReviewScreen
-            {...(ok && plan && lib
-              ? { sections: lib.reviewLines(ok.environment, plan) }
-              : { problems: checked && 'problems' in checked ? checked.problems : [] })}
-            onNext={(v) => (v === 'back' ? go(firstPage(draft)) : go({ kind: 'formats' }))}
-          />
-        );
-        break;
-      case 'formats':
-        section = 'Outputs';
-        body = <FormatPicker onSubmit={(formats) => go({ kind: 'folder', formats })} />;
-        break;
-      case 'folder':
-        section = 'Outputs';
+      case 'import-hosts': {
+        const list = screen.list;
+        section = list === 'clients' ? 'Clients' : 'Media servers';
+        help =
+          'A file with one name per line; a CSV with a name column and optional role (client, media), os, ' +
+          'version and zone (internal, dmz) columns; or what the primary lists: bpplclients -allunique ' +
+          '-noheader > clients.txt, nbemmcmd -listhosts > hosts.txt. Names already in the site are left out.';
         body = (
           <TextQuestion
-            prompt="Write them to which folder?"
-            initial="nbsecure-runbooks"
-            validate={(s) => (s ? undefined : 'Type a folder.')}
-            onSubmit={(s) => {
+            prompt="Path of the file with the hosts"
+            initial=""
+            validate={(s) => (s ? undefined : 'Type a path.')}
+            onSubmit={async (s) => {
+              const file = resolve(props.cwd, s);
               try {
-                go({
-                  kind: 'written',
-                  files: lib!.writeOutputs(plan!, screen.formats, resolve(props.cwd, s)),
-                });
+                const { importHostsFile } = await loadLater();
+                const { draft: d, summary } = importHostsFile(draft, list, file);
+                setDraft(d);
+                back();
+                setNotice(summary);
               } catch (e) {
                 if (e instanceof UserError) setNotice(e.message);
                 else throw e;
@@ -364,14 +511,127 @@ export function App(props: AppProps) {
           />
         );
         break;
-      case 'written':
+      }
+      case 'remove-hosts': {
+        const list = screen.list;
+        section = list === 'clients' ? 'Clients' : 'Media servers';
+        help = 'Tick the hosts to remove with space (a: all), then Enter. Esc: back, nothing removed.';
+        body = (
+          <MultiSelect
+            prompt="Remove which?"
+            limit={12}
+            allowNone
+            choices={hostList(draft, list).map((h) => ({ value: h.name, label: h.name }))}
+            onSubmit={(names) => {
+              const gone = new Set(names);
+              setDraft(
+                setHostList(
+                  draft,
+                  list,
+                  hostList(draft, list).filter((h) => !gone.has(h.name)),
+                ),
+              );
+              back();
+              if (names.length) setNotice(`Removed ${names.length} host${names.length === 1 ? '' : 's'}.`);
+            }}
+          />
+        );
+        break;
+      }
+      case 'review':
+        section = 'Review';
+        help =
+          'Everything nbsecure will plan from your answers. No: pick any answer to change, then come back ' +
+          'here. PgUp/PgDn scroll when the review is longer than the screen.';
+        body = (
+          <ReviewScreen
+            {...(ok && plan && lib
+              ? { sections: lib.reviewLines(ok.environment, plan), tree: lib.topologyLines(plan) }
+              : {
+                  problems: (checked && 'problems' in checked ? checked.problems : []).map((p) =>
+                    problemInWords(p, draft),
+                  ),
+                })}
+            onNext={(v) => (v === 'back' ? go({ kind: 'change' }) : go({ kind: 'formats' }))}
+          />
+        );
+        break;
+      case 'formats':
         section = 'Outputs';
+        help =
+          'Space ticks or unticks a format; Enter goes on. The same files as nbsecure plan --out DIR ' +
+          '--format …; ansible/ is the playbook nbsecure rollout runs.';
+        body = <FormatPicker onSubmit={(formats) => go({ kind: 'folder', formats })} />;
+        break;
+      case 'folder':
+        section = 'Outputs';
+        help =
+          'A folder relative to where you started nbsecure, or an absolute path. If it already holds files, ' +
+          'you are asked before any is replaced.';
+        body = (
+          <TextQuestion
+            prompt="Write them to which folder?"
+            initial="nbsecure-runbooks"
+            validate={(s) => (s ? undefined : 'Type a folder.')}
+            onSubmit={(s) => {
+              const dir = resolve(props.cwd, s);
+              const { replaced, stale } = lib!.folderContents(plan!, screen.formats, dir);
+              if (replaced.length || stale.length)
+                return go({ kind: 'overwrite', formats: screen.formats, dir, replaced, stale });
+              write(screen.formats, dir, []);
+            }}
+          />
+        );
+        break;
+      case 'overwrite':
+        section = 'Outputs';
+        help =
+          'Files this plan no longer writes are usually from hosts since removed: left in the folder, a script ' +
+          'for a host that is gone could still be run. Only files nbsecure writes are ever removed.';
         body = (
           <Box flexDirection="column">
-            <Text bold>Wrote {screen.files.length} files:</Text>
-            {screen.files.map((f) => (
-              <Text key={f}> {f}</Text>
-            ))}
+            <Text>
+              {screen.dir} already holds {screen.replaced.length} of these files
+              {screen.stale.length
+                ? ` and ${screen.stale.length} that this plan does not write: ${screen.stale.slice(0, 4).join(', ')}` +
+                  `${screen.stale.length > 4 ? ', …' : ''}`
+                : ''}
+              .
+            </Text>
+            <SelectQuestion
+              prompt="Replace them?"
+              choices={[
+                { value: 'other', label: 'No: choose another folder' },
+                ...(screen.stale.length
+                  ? [{ value: 'clean', label: `Yes, and remove the ${screen.stale.length} it no longer writes` }]
+                  : []),
+                {
+                  value: 'replace',
+                  label: screen.stale.length ? 'Yes, and keep the others' : 'Yes: replace them',
+                },
+              ]}
+              onSubmit={(v) =>
+                v === 'other' ? back() : write(screen.formats, screen.dir, v === 'clean' ? screen.stale : [])
+              }
+            />
+          </Box>
+        );
+        break;
+      case 'written':
+        section = 'Outputs';
+        help =
+          'Save: an answers file for nbsecure plan, apply and rollout. Dry run: the exact commands of one ' +
+          'host, run on this machine only if you then choose to.';
+        body = (
+          <Box flexDirection="column">
+            {/* The list scrolls: the frame, this screen's choice and the margins take the rest of 80x24. */}
+            <ScrollText
+              lines={[
+                { text: `Wrote ${screen.files.length} files:`, bold: true },
+                ...screen.files.map((f) => ({ text: ` ${f}` })),
+              ]}
+              reserved={12}
+            />
             <Box marginTop={1}>
               <SelectQuestion
                 prompt="What next?"
@@ -385,30 +645,54 @@ export function App(props: AppProps) {
                     ? go({ kind: 'save-answers' })
                     : v === 'dry'
                       ? go({ kind: 'choose-host' })
-                      : go({ kind: 'finished', message: NEXT_STEPS })
+                      : go({ kind: 'finished', message: nextSteps(saved) })
                 }
               />
             </Box>
           </Box>
         );
         break;
-      case 'save-answers':
+      case 'save-answers': {
         section = 'Answers file';
-        body = (
+        help = 'A YAML answers file with everything but secrets: nbsecure plan, apply and rollout read it.';
+        const save = (file: string) => {
+          try {
+            lib!.saveAnswersFile(draft, file);
+          } catch (e) {
+            return setNotice(`Could not write ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}.`);
+          }
+          setSaved(file);
+          back();
+          setNotice(`Saved ${file}. Next time: nbsecure plan --answers ${file}`);
+        };
+        body = screen.file ? (
+          <SelectQuestion
+            prompt={`${screen.file} exists. Replace it?`}
+            choices={[
+              { value: 'no', label: 'No: choose another name' },
+              { value: 'yes', label: 'Yes: replace it' },
+            ]}
+            onSubmit={(v) => (v === 'yes' ? save(screen.file!) : replace({ kind: 'save-answers' }))}
+          />
+        ) : (
           <TextQuestion
             prompt="Save the answers to"
             initial="nbsecure-answers.yaml"
+            validate={(s) => (s ? undefined : 'Type a file name.')}
             onSubmit={(s) => {
               const file = resolve(props.cwd, s);
-              lib!.saveAnswersFile(draft, file);
-              setNotice(`Saved ${file}. Next time: nbsecure plan --answers ${file}`);
-              back();
+              if (lib!.exists(file)) replace({ kind: 'save-answers', file });
+              else save(file);
             }}
           />
         );
         break;
+      }
       case 'choose-host':
         section = 'Dry run';
+        help =
+          "Steps run only on the host they belong to: choose this machine's name. The dry run changes nothing " +
+          'and needs no secret.';
         body = (
           <SelectQuestion
             prompt="Which host is this machine? (its steps run here)"
@@ -464,6 +748,10 @@ export function App(props: AppProps) {
       case 'apply': {
         const real = screen.kind === 'apply';
         section = real ? `Applying on ${screen.host}` : `Dry run on ${screen.host}`;
+        help = real
+          ? 'Each step is journaled: Retry resumes from the failed step, and nbsecure apply --resume does too.'
+          : 'The exact commands, in order, with what each changes. Nothing ran. Running asks for any secret ' +
+            'the steps need and, where the services restart, for the host name typed out.';
         const options = {
           stateDir: props.stateDir,
           dryRun: !real,
@@ -471,7 +759,7 @@ export function App(props: AppProps) {
           stepTimeoutMs: 600_000,
           resume: real ? screen.resume : false,
           confirmed: new Set(real ? screen.confirmed : []),
-          resumeCommand: ['nbsecure', 'apply', '--answers', 'ANSWERS', '--host', screen.host, '--resume'],
+          resumeCommand: ['nbsecure', 'apply', '--answers', saved ?? 'FILE', '--host', screen.host, '--resume'],
           machine: { hostname: props.machineName ?? hostname() },
           secrets: screen.secrets,
         };
@@ -509,8 +797,10 @@ export function App(props: AppProps) {
               if (v === 'quit')
                 return go({
                   kind: 'finished',
-                  message: real && r.exitCode === 0 ? `${screen.host} is done. ${NEXT_STEPS}` : NEXT_STEPS,
+                  message: real && r.exitCode === 0 ? `${screen.host} is done. ${nextSteps(saved)}` : nextSteps(saved),
                 });
+              if (v === 'run' && screen.kind === 'dry-run' && restarts(plan!, screen.host))
+                return go({ kind: 'restart', host: screen.host, secrets: screen.secrets });
               if (v === 'run') {
                 const need = secretsToAsk(plan!, screen.host, screen.secrets);
                 return go(
@@ -538,8 +828,35 @@ export function App(props: AppProps) {
         );
         break;
       }
+      case 'restart': {
+        const host = screen.host;
+        section = `Applying on ${host}`;
+        help =
+          "Turning insecure communication off needs the primary's services restarted: bp.kill_all and " +
+          'bp.start_all (bpdown and bpup on Windows). Jobs running then fail. Esc: back without running.';
+        body = (
+          <TextQuestion
+            prompt={
+              `These steps restart the NetBackup services on ${host}, which stops running backup and restore ` +
+              `jobs. Type ${host} to run them:`
+            }
+            initial=""
+            validate={(s) => (s === host ? undefined : `Type ${host} exactly, or press Esc to go back.`)}
+            onSubmit={() => {
+              const need = secretsToAsk(plan!, host, screen.secrets);
+              replace(
+                need.length
+                  ? { kind: 'secret', host, need, secrets: screen.secrets }
+                  : { kind: 'apply', host, secrets: screen.secrets, confirmed: [], resume: false, run: 1 },
+              );
+            }}
+          />
+        );
+        break;
+      }
       case 'finished':
         section = 'Done';
+        help = 'nbsecure --help lists the commands; the runbook says what each step does and why.';
         body = (
           <Box flexDirection="column">
             <Text>{screen.message}</Text>
@@ -550,15 +867,18 @@ export function App(props: AppProps) {
     }
 
   return (
-    <Frame
-      screen={screen}
-      section={section}
-      {...(progress ? { progress } : {})}
-      {...(help ? { help } : {})}
-      showHelp={showHelp}
-    >
-      {body}
-      {notice ? <Text color="yellow">{notice}</Text> : null}
-    </Frame>
+    <FieldHelpContext.Provider value={fieldHelp}>
+      <Frame
+        screen={screen}
+        section={section}
+        {...(progress ? { progress } : {})}
+        {...(help ? { help } : {})}
+        {...(answering ? { keys: 'Enter: next · Esc: back · Ctrl-R: review · ?: help · Ctrl-C: quit' } : {})}
+        showHelp={showHelp}
+      >
+        {body}
+        {notice ? <Text color="yellow">{notice}</Text> : null}
+      </Frame>
+    </FieldHelpContext.Provider>
   );
 }

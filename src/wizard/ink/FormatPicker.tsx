@@ -1,6 +1,5 @@
-import { Box, Text, useInput } from 'ink';
-import { useState } from 'react';
-import { DEFAULT_FORMATS as FORMATS, type Format } from '../../render/index.js';
+import { DEFAULT_FORMATS, FORMATS, type Format } from '../../render/index.js';
+import { MultiSelect } from './MultiSelect.js';
 
 const LABELS: Record<Format, string> = {
   markdown: 'runbook.md: the runbook for people',
@@ -12,36 +11,14 @@ const LABELS: Record<Format, string> = {
   ansible: 'ansible/: a playbook for the whole fleet (nbsecure rollout)',
 };
 
-/** Which outputs to write: arrows move, space toggles, Enter accepts. */
+/** Which outputs to write: those of `plan --out` ticked, the playbook offered. */
 export function FormatPicker(props: { onSubmit: (formats: Format[]) => void }) {
-  const [chosen, setChosen] = useState<Set<Format>>(new Set(FORMATS));
-  const [at, setAt] = useState(0);
-  const [error, setError] = useState(false);
-  useInput((input, key) => {
-    if (key.upArrow) setAt((a) => (a + FORMATS.length - 1) % FORMATS.length);
-    if (key.downArrow) setAt((a) => (a + 1) % FORMATS.length);
-    if (input === ' ') {
-      const next = new Set(chosen);
-      const f = FORMATS[at]!;
-      if (next.has(f)) next.delete(f);
-      else next.add(f);
-      setChosen(next);
-      setError(false);
-    }
-    if (key.return) {
-      if (chosen.size) props.onSubmit(FORMATS.filter((f) => chosen.has(f)));
-      else setError(true);
-    }
-  });
   return (
-    <Box flexDirection="column">
-      <Text bold>Which outputs? (space toggles, Enter accepts)</Text>
-      {FORMATS.map((f, i) => (
-        <Text key={f}>
-          {i === at ? '❯ ' : '  '}[{chosen.has(f) ? 'x' : ' '}] {LABELS[f]}
-        </Text>
-      ))}
-      {error ? <Text color="red">Choose at least one.</Text> : null}
-    </Box>
+    <MultiSelect
+      prompt="Which outputs?"
+      choices={FORMATS.map((f) => ({ value: f, label: LABELS[f] }))}
+      initial={[...DEFAULT_FORMATS]}
+      onSubmit={(v) => props.onSubmit(v as Format[])}
+    />
   );
 }

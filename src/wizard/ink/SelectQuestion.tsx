@@ -7,6 +7,8 @@ export function SelectQuestion(props: {
   prompt: string;
   choices: Choice[];
   initial?: string;
+  /** At most this many choices at once; the list scrolls under the pointer. */
+  limit?: number;
   onSubmit: (value: string) => void;
 }) {
   const items = props.choices.map((ch) => ({
@@ -21,7 +23,12 @@ export function SelectQuestion(props: {
   return (
     <Box flexDirection="column">
       <Text bold>{props.prompt}</Text>
-      <SelectInput items={items} initialIndex={initialIndex} onSelect={(item) => props.onSubmit(item.value)} />
+      <SelectInput
+        items={items}
+        initialIndex={initialIndex}
+        {...(props.limit ? { limit: props.limit } : {})}
+        onSelect={(item) => props.onSubmit(item.value)}
+      />
     </Box>
   );
 }

@@ -1,11 +1,11 @@
 import { Box, Text } from 'ink';
-import TextInput from 'ink-text-input';
-import { useRef, useState } from 'react';
-import { useColor } from './theme.js';
+import { useContext, useEffect, useState } from 'react';
+import { LineInput } from './LineInput.js';
+import { FieldHelpContext, useColor } from './theme.js';
 
 /**
- * A text answer with its validation shown under the field, in words. `?` is kept out of the
- * field: it opens the help, and no answer nbsecure asks for contains it.
+ * A text answer with its validation shown under the field, in words. `?` opens the help, as on every
+ * screen, unless the field is masked: a passphrase may hold one, no other answer nbsecure asks for does.
  */
 export function TextQuestion(props: {
   prompt: string;
@@ -15,14 +15,17 @@ export function TextQuestion(props: {
   multiline?: boolean;
   onSubmit: (s: string) => void;
 }) {
-  const [value, setValue] = useState(props.initial);
-  // Text and Enter can arrive in one chunk (a paste, a fast typist): submit the latest text, not the
-  // value of the last render, which would still be the text before the paste.
-  const latest = useRef(props.initial);
   const [error, setError] = useState<string | undefined>();
   const c = useColor();
-  const submit = () => {
-    const answer = latest.current.trim();
+  const help = useContext(FieldHelpContext);
+  useEffect(() => {
+    help.open.current++;
+    return () => {
+      help.open.current--;
+    };
+  }, [help]);
+  const submit = (text: string) => {
+    const answer = text.trim();
     const problem = props.validate?.(answer);
     if (problem) setError(problem);
     else props.onSubmit(answer);
@@ -32,21 +35,14 @@ export function TextQuestion(props: {
       <Text bold>{props.prompt}</Text>
       <Box>
         <Text color={c('green')}>› </Text>
-        <TextInput
-          value={value}
+        <LineInput
+          initial={props.initial}
           {...(props.mask ? { mask: props.mask } : {})}
-          onChange={(v) => {
-            let text = v.replace(/\?/g, '');
-            // A pasted newline: a separator where several lines are wanted, otherwise Enter.
-            const nl = text.search(/[\r\n]/);
-            if (props.multiline) text = text.replace(/[\r\n]+/g, ' ');
-            else if (nl >= 0) text = text.slice(0, nl);
-            latest.current = text;
-            setValue(text);
-            setError(undefined);
-            if (!props.multiline && nl >= 0) submit();
-          }}
+          multiline={Boolean(props.multiline)}
+          helpKey={!props.mask}
+          onChange={() => setError(undefined)}
           onSubmit={submit}
+          onHelp={help.toggle}
         />
       </Box>
       {error ? <Text color={c('red')}>{error}</Text> : null}

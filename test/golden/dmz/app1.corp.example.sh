@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for app1.corp.example (client, linux, NetBackup 10.4)
-# Plan digest 0645abed6121fcedbcd4ad2d9bcaef3377a48d9c0764fbbc14874794aba8727e. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest d78c420b9ae523de5cb1a9c5667e7d9ca7aad36a6da90e9a1103dc4807273fb9. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on app1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed after its step. An API key (NBSECURE_API_KEY_FILE, mode 0600, or

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for app1.corp.example (client, linux, NetBackup 10.4)
-# Plan digest 1358bc8854f57a4ffdbc92221d01016f5ebd9991c476604997bce479aeefea43. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 7d9596eef683948f56a0615db2d831ee2fe57d94d2fa68572e59bd72f4aeb507. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on app1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed after its step. An API key (NBSECURE_API_KEY_FILE, mode 0600, or

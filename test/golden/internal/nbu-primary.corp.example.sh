@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-primary.corp.example (primary, linux, NetBackup 10.4)
-# Plan digest ff6ba7bb47a677908c9f15217aba6df16f1b45ca71d3c396cfc75a645bf4e7d8. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 7e7167631818206164eab4c5f7b20529db9939e870efd15a05fb662b86727a63. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-primary.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed after its step. An API key (NBSECURE_API_KEY_FILE, mode 0600, or

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-media1.corp.example (media, linux, NetBackup 9.1)
-# Plan digest 0273f939e8b2ed044cbc592787d37d028d8e608062929048e1dd780fce5b72b2. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest f3259e12922aba0d5cf0d6a7cf6b2a04ab224ea6e03291fb5c59cee0fc7abd0a. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-media1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed after its step. An API key (NBSECURE_API_KEY_FILE, mode 0600, or

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for lnx1.corp.example (client, linux, NetBackup 11.1)
-# Plan digest d06ef74c1f05fd4e79646af85121701fd6985e1bb1c5925a076a7e25cd0dee1c. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 84d0b6bea62b5bcbe967c572ba8b1f091191e222584afb505fa172920edaa001. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on lnx1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed after its step. An API key (NBSECURE_API_KEY_FILE, mode 0600, or
