@@ -117,6 +117,8 @@ function secretsToAsk(plan: Plan, host: string, have: Secrets): SecretKind[] {
   return [...kinds].filter((k) => !have[k]);
 }
 
+const LIST_TITLE: Record<HostListKey, string> = { clients: 'Clients', mediaServers: 'Media servers' };
+
 /** Whether the steps the wizard runs (those before a gated stage) stop the host's NetBackup services. */
 const restarts = (plan: Plan, host: string) =>
   (stepsToRun(plan.hosts.find((h) => h.name === host)!.steps)?.steps ?? []).some((s) => s.interruptsService);
@@ -356,7 +358,7 @@ export function App(props: AppProps) {
         break;
       case 'host-menu': {
         const list = screen.list;
-        section = list === 'clients' ? 'Clients' : 'Media servers';
+        section = LIST_TITLE[list];
         help = 'Edit goes through its questions again, with its answers as the defaults. Esc: back to the list.';
         body = (
           <SelectQuestion
@@ -425,7 +427,7 @@ export function App(props: AppProps) {
       case 'item': {
         const list = screen.list;
         const original = hostList(draft, list).find((h) => h.name === screen.editing) ?? { name: '' };
-        section = list === 'clients' ? 'Clients' : 'Media servers';
+        section = LIST_TITLE[list];
         help = itemHelp;
         body = (
           <ItemForm
@@ -446,7 +448,7 @@ export function App(props: AppProps) {
       }
       case 'paste': {
         const list = screen.list;
-        section = list === 'clients' ? 'Clients' : 'Media servers';
+        section = LIST_TITLE[list];
         help =
           'Paste or type the names separated by spaces or commas. They get the defaults (Linux, ' +
           "the primary's version, internal); edit any of them afterwards.";
@@ -485,7 +487,7 @@ export function App(props: AppProps) {
       }
       case 'import-hosts': {
         const list = screen.list;
-        section = list === 'clients' ? 'Clients' : 'Media servers';
+        section = LIST_TITLE[list];
         help =
           'A file with one name per line; a CSV with a name column and optional role (client, media), os, ' +
           'version and zone (internal, dmz) columns; or what the primary lists: bpplclients -allunique ' +
@@ -514,7 +516,7 @@ export function App(props: AppProps) {
       }
       case 'remove-hosts': {
         const list = screen.list;
-        section = list === 'clients' ? 'Clients' : 'Media servers';
+        section = LIST_TITLE[list];
         help = 'Tick the hosts to remove with space (a: all), then Enter. Esc: back, nothing removed.';
         body = (
           <MultiSelect
