@@ -6,6 +6,7 @@ import { firstToken, TOKEN_EXACT } from '../catalogue/token-shape.js';
 import { EXIT, UsageError, UserError } from '../errors.js';
 import { argvWithFiles } from '../plan/args.js';
 import { stepsToRun } from '../plan/stages.js';
+import { restartQuestion, restartsServices } from './restart-consent.js';
 import type { FileName, HostPlan, Plan, PlanCommand, StageId, Step } from '../plan/types.js';
 import { configChange, identityConflicts, parseConfigLines } from './config-diff.js';
 import { describeResolved, type ResolvedStep, type RestCall } from './dry-run.js';
@@ -213,11 +214,8 @@ class HostRun {
         );
       }
       // Stopping the services fails the jobs running then: the host's name typed out, not a reflex "y".
-      if (resolved.some((r) => r.step.interruptsService) && opts.prompter.typed) {
-        const typed = await opts.prompter.typed(
-          `These ${resolved.length} steps restart the NetBackup services on ${host.name}, which stops running ` +
-            `backup and restore jobs. Type ${host.name} to run them:`,
-        );
+      if (restartsServices(resolved.map((r) => r.step)) && opts.prompter.typed) {
+        const typed = await opts.prompter.typed(restartQuestion(host.name));
         if (typed.trim() !== host.name)
           return this.result(EXIT.failed, { kind: 'declined', reason: `${host.name} was not typed; nothing was run.` });
       } else if (!(await opts.prompter.confirm(`Run these ${resolved.length} steps on ${host.name} now?`))) {

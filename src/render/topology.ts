@@ -61,7 +61,7 @@ function tree(t: Topology): Node {
   return {
     label: hostLabel(t.primary),
     children: [
-      ...t.media.map(({ host, dmz }) => ({ label: `${hostLabel(host)}`, children: leaves(dmz, 'DMZ clients') })),
+      ...t.media.map(({ host, dmz }) => ({ label: hostLabel(host), children: leaves(dmz, 'DMZ clients') })),
       ...(t.anyTunnel.length
         ? [{ label: 'DMZ clients, through any tunnel media server', children: leaves(t.anyTunnel, 'DMZ clients') }]
         : []),

@@ -92,3 +92,23 @@ export function replaceHost(draft: Draft, list: HostListKey, editing: string, it
   }
   return d;
 }
+
+/** The draft without the named hosts of one list. */
+export function removeHosts(draft: Draft, list: HostListKey, names: Iterable<string>): Draft {
+  const gone = new Set(names);
+  return setHostList(
+    draft,
+    list,
+    hostList(draft, list).filter((h) => !gone.has(h.name)),
+  );
+}
+
+/** Whether remembered answers hold a site worth asking about before an import replaces them. */
+export const hasSite = (d: Draft | undefined): d is Draft =>
+  d !== undefined &&
+  Boolean(getPath(d, 'primary.name') || hostList(d, 'mediaServers').length || hostList(d, 'clients').length);
+
+/** One line about a site, so a person knows what an import would replace. */
+export const siteLine = (d: Draft) =>
+  `primary ${String(getPath(d, 'primary.name') || 'not named yet')}, ${hostList(d, 'mediaServers').length} media ` +
+  `servers, ${hostList(d, 'clients').length} clients`;

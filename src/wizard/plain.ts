@@ -8,17 +8,19 @@ import { defaultStateDir } from '../execute/state.js';
 import { secretFromEnv } from '../execute/token.js';
 import { DEFAULT_FORMATS, FORMATS, type Format } from '../render/index.js';
 import { topologyLines } from '../render/topology.js';
-import { stepsToRun } from '../plan/stages.js';
+import { restartQuestion, runRestartsServices } from '../execute/restart-consent.js';
 import { UserError } from '../errors.js';
 import type { Io } from '../output.js';
 import { recall, remember } from '../store.js';
 import {
   emptyDraft,
-  getPath,
+  hasSite,
   hostList,
+  removeHosts,
   replaceHost,
   setHostList,
   setPath,
+  siteLine,
   type Draft,
   type HostItem,
   type HostListKey,
@@ -44,6 +46,7 @@ import {
 } from './questions.js';
 import { reviewLines } from './review.js';
 import { parseNameList, refusedText, siteNames } from './name-list.js';
+import { folderChoices, folderText, replaceRememberedQuestion } from './consent.js';
 import { inquirerPrompts, linePrompts } from './prompts.js';
 
 /**
@@ -161,15 +164,12 @@ export async function runPlain(io: Io, profile: string): Promise<number> {
         );
       }
       if (action === 'remove') {
-        const gone = new Set(
-          await checkbox({ message: 'Remove which?', choices: items.map((i) => ({ name: i.name, value: i.name })) }),
-        );
-        d = setHostList(
-          d,
-          list,
-          items.filter((i) => !gone.has(i.name)),
-        );
-        say(`  Removed ${gone.size}.`);
+        const gone = await checkbox({
+          message: 'Remove which?',
+          choices: items.map((i) => ({ name: i.name, value: i.name })),
+        });
+        d = removeHosts(d, list, gone);
+        say(`  Removed ${gone.length}.`);
       }
       remember(profile, d);
     }
@@ -198,16 +198,9 @@ export async function runPlain(io: Io, profile: string): Promise<number> {
     if (start === 'file') {
       const file = resolve(io.cwd, await input({ message: 'Answers file path', validate: nonEmpty }));
       d = importAnswersFile(file);
-      const remembered = last && (getPath(last, 'primary.name') || hostList(last, 'clients').length);
       if (
-        remembered &&
-        !(await confirm({
-          message:
-            `Importing ${file} replaces the answers remembered for profile ${profile} ` +
-            `(primary ${String(getPath(last, 'primary.name') || 'not named yet')}, ` +
-            `${hostList(last, 'clients').length} clients). Replace them?`,
-          default: false,
-        }))
+        hasSite(last) &&
+        !(await confirm({ message: replaceRememberedQuestion(file, profile, siteLine(last)), default: false }))
       ) {
         say('Kept the remembered answers; nothing was imported.');
         d = last;
@@ -262,22 +255,10 @@ export async function runPlain(io: Io, profile: string): Promise<number> {
         dir = resolve(io.cwd, await input({ message: 'Write them to which folder?', default: 'nbsecure-runbooks' }));
         const found = folderContents(plan, formats, dir);
         if (!found.replaced.length && !found.stale.length) break;
-        say(
-          `${dir} already holds ${found.replaced.length} of these files` +
-            (found.stale.length
-              ? ` and ${found.stale.length} this plan does not write: ${found.stale.join(', ')}`
-              : '') +
-            '.',
-        );
+        say(folderText(dir, found.replaced.length, found.stale));
         const how = await select({
           message: 'Replace them?',
-          choices: [
-            { name: 'No: choose another folder', value: 'other' },
-            ...(found.stale.length
-              ? [{ name: `Yes, and remove the ${found.stale.length} it no longer writes`, value: 'clean' }]
-              : []),
-            { name: found.stale.length ? 'Yes, and keep the others' : 'Yes: replace them', value: 'replace' },
-          ],
+          choices: folderChoices(found.stale).map((c) => ({ name: c.label, value: c.value })),
         });
         if (how === 'other') continue;
         stale = how === 'clean' ? found.stale : [];
@@ -340,13 +321,8 @@ export async function runPlain(io: Io, profile: string): Promise<number> {
         say(next);
         return 0;
       }
-      const runs = stepsToRun(plan.hosts.find((h) => h.name === host)!.steps)?.steps ?? [];
-      if (runs.some((st) => st.interruptsService)) {
-        const typed = await input({
-          message:
-            `These steps restart the NetBackup services on ${host}, which stops running backup and restore ` +
-            `jobs. Type ${host} to run them`,
-        });
+      if (runRestartsServices(plan.hosts.find((h) => h.name === host)!.steps)) {
+        const typed = await input({ message: restartQuestion(host).replace(/:$/, '') });
         if (typed.trim() !== host) {
           say(`Not run.${next}`);
           return 0;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { fieldValue } from '../helpers/field.js';
-import { terminal } from '../helpers/tmux.js';
+import { terminal, wizardTerminal } from '../helpers/tmux.js';
 import { withTools } from '../helpers/tools.js';
 
 const sessions: ReturnType<typeof terminal>[] = [];
@@ -16,11 +16,7 @@ function run(
   env: Record<string, string> = { NO_COLOR: '1' },
   home = mkdtempSync(join(tmpdir(), 'nbsecure-home-')),
 ) {
-  const t = terminal(
-    args,
-    { XDG_CONFIG_HOME: join(home, 'config'), XDG_STATE_HOME: join(home, 'state'), HOME: home, ...env },
-    args.includes('--plain') || env.TERM === 'dumb' ? {} : { listening: /Ctrl-C: quit/ },
-  );
+  const t = wizardTerminal(args, env, home);
   sessions.push(t);
   return { t, home };
 }

@@ -5,7 +5,7 @@ import { afterEach, expect, it } from 'vitest';
 import { argvLog, setFaults } from '../netbackup-sim/layout.js';
 import { cli } from '../helpers/cli.js';
 import { makeSite } from '../helpers/site.js';
-import { terminal } from '../helpers/tmux.js';
+import { terminal, wizardTerminal } from '../helpers/tmux.js';
 import { answerDmzSite } from '../helpers/wizard-flow.js';
 import { withTools } from '../helpers/tools.js';
 import { HARDENING_FIELDS } from '../../src/environment/schema.js';
@@ -16,16 +16,7 @@ afterEach(() => {
 });
 
 function run(args: string[] = [], home = mkdtempSync(join(tmpdir(), 'nbsecure-home-')), colour = false) {
-  const t = terminal(
-    args,
-    {
-      XDG_CONFIG_HOME: join(home, 'config'),
-      XDG_STATE_HOME: join(home, 'state'),
-      HOME: home,
-      ...(colour ? { FORCE_COLOR: '1' } : { NO_COLOR: '1' }),
-    },
-    args.includes('--plain') ? {} : { listening: /Ctrl-C: quit/ },
-  );
+  const t = wizardTerminal(args, colour ? { FORCE_COLOR: '1' } : { NO_COLOR: '1' }, home);
   sessions.push(t);
   return { t, home };
 }

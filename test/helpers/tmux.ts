@@ -121,3 +121,15 @@ export function terminal(
   };
   return drv;
 }
+
+/**
+ * The wizard in a terminal, with a home of its own (remembered answers, state). The Ink wizard is typed into
+ * once its keys line shows; --plain and TERM=dumb prompt line by line and have none.
+ */
+export function wizardTerminal(args: string[], env: Record<string, string>, home: string) {
+  return terminal(
+    args,
+    { XDG_CONFIG_HOME: join(home, 'config'), XDG_STATE_HOME: join(home, 'state'), HOME: home, ...env },
+    args.includes('--plain') || env.TERM === 'dumb' ? {} : { listening: /Ctrl-C: quit/ },
+  );
+}

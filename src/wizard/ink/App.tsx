@@ -8,15 +8,18 @@ import { API_KEY_EXACT, SECRET_KINDS, type SecretKind } from '../../execute/toke
 import type { RunningApply } from './ApplyScreen.js';
 import type { Format } from '../../render/index.js';
 import type { Plan } from '../../plan/types.js';
-import { stepsToRun } from '../../plan/stages.js';
+import { restartQuestion, runRestartsServices } from '../../execute/restart-consent.js';
+import { folderChoices, folderText, replaceRememberedQuestion } from '../consent.js';
 import { parseNameList, refusedText, siteNames } from '../name-list.js';
 import {
   emptyDraft,
-  getPath,
+  hasSite,
   hostList,
+  removeHosts,
   replaceHost,
   setHostList,
   setPath,
+  siteLine,
   type Draft,
   type HostItem,
   type HostListKey,
@@ -97,15 +100,6 @@ const nextSteps = (saved: string | undefined) =>
     : 'Next: save these answers as a file (What next? → Save), then on each host as root, the primary ' +
       'first: nbsecure apply --answers FILE --host NAME (it dry-runs and asks first).';
 
-/** One line about a remembered site, so a person knows what an import would replace. */
-const siteLine = (d: Draft) =>
-  `primary ${String(getPath(d, 'primary.name') || 'not named yet')}, ${hostList(d, 'mediaServers').length} media ` +
-  `servers, ${hostList(d, 'clients').length} clients`;
-
-const hasSite = (d: Draft | undefined | 'loading'): d is Draft =>
-  typeof d === 'object' &&
-  Boolean(getPath(d, 'primary.name') || hostList(d, 'mediaServers').length || hostList(d, 'clients').length);
-
 /**
  * The secrets a host's steps take that the environment did not give: the token or passphrase its files
  * need, and on the primary an optional API key (empty keeps the login and the level a person's).
@@ -117,11 +111,33 @@ function secretsToAsk(plan: Plan, host: string, have: Secrets): SecretKind[] {
   return [...kinds].filter((k) => !have[k]);
 }
 
-const LIST_TITLE: Record<HostListKey, string> = { clients: 'Clients', mediaServers: 'Media servers' };
+/**
+ * The screens that show or use the plan: the answers are validated and planned (the later code loaded)
+ * before they are drawn. One list, so a screen cannot be left waiting for a plan nobody makes.
+ */
+const PLANNED_SCREENS = new Set<Screen['kind']>([
+  'review',
+  'formats',
+  'folder',
+  'overwrite',
+  'written',
+  'save-answers',
+  'choose-host',
+  'dry-run',
+  'restart',
+  'secret',
+  'apply',
+]);
 
-/** Whether the steps the wizard runs (those before a gated stage) stop the host's NetBackup services. */
-const restarts = (plan: Plan, host: string) =>
-  (stepsToRun(plan.hosts.find((h) => h.name === host)!.steps)?.steps ?? []).some((s) => s.interruptsService);
+/** Where running a host goes next: the secrets its steps need and the environment did not give, else the run. */
+const runScreen = (plan: Plan, host: string, secrets: Secrets): Screen => {
+  const need = secretsToAsk(plan, host, secrets);
+  return need.length
+    ? { kind: 'secret', host, need, secrets }
+    : { kind: 'apply', host, secrets, confirmed: [], resume: false, run: 1 };
+};
+
+const LIST_TITLE: Record<HostListKey, string> = { clients: 'Clients', mediaServers: 'Media servers' };
 
 export function App(props: AppProps) {
   const { exit } = useApp();
@@ -208,24 +224,8 @@ export function App(props: AppProps) {
     const next = list[i + 1];
     return next ? { kind: 'question', id: next.id } : { kind: 'review' };
   };
-  const checked = useMemo(
-    () =>
-      lib &&
-      (screen.kind === 'review' ||
-        screen.kind === 'formats' ||
-        screen.kind === 'folder' ||
-        screen.kind === 'overwrite' ||
-        screen.kind === 'restart' ||
-        screen.kind === 'choose-host' ||
-        screen.kind === 'secret' ||
-        screen.kind === 'dry-run' ||
-        screen.kind === 'apply' ||
-        screen.kind === 'written' ||
-        screen.kind === 'save-answers')
-        ? lib.validateDraft(draft)
-        : undefined,
-    [screen.kind, draft, lib],
-  );
+  const planned = PLANNED_SCREENS.has(screen.kind);
+  const checked = useMemo(() => (lib && planned ? lib.validateDraft(draft) : undefined), [planned, draft, lib]);
   const ok = checked && 'environment' in checked ? checked : undefined;
   const plan = useMemo(() => (ok && lib ? lib.planOf(ok.environment) : undefined), [ok, lib]);
 
@@ -261,20 +261,7 @@ export function App(props: AppProps) {
   let help: string | undefined;
   let body: ReactElement | null = null;
 
-  const needsLib = ![
-    'welcome',
-    'import-file',
-    'replace-remembered',
-    'question',
-    'change',
-    'host-menu',
-    'item',
-    'paste',
-    'import-hosts',
-    'remove-hosts',
-    'finished',
-  ].includes(screen.kind);
-  if (needsLib && (!lib || !checked)) body = <Text dimColor>Loading…</Text>;
+  if (planned && (!lib || !checked)) body = <Text dimColor>Loading…</Text>;
   else
     switch (screen.kind) {
       case 'welcome':
@@ -303,7 +290,7 @@ export function App(props: AppProps) {
               try {
                 const file = resolve(props.cwd, s);
                 const d = (await loadLater()).importAnswersFile(file);
-                if (hasSite(last)) return go({ kind: 'replace-remembered', draft: d, file });
+                if (last !== 'loading' && hasSite(last)) return go({ kind: 'replace-remembered', draft: d, file });
                 setDraft(d);
                 // An imported file is usually complete: its review comes first ("No" offers any question).
                 go({ kind: 'review' });
@@ -322,10 +309,7 @@ export function App(props: AppProps) {
           "the file's answers; to keep both, go back and start another profile with nbsecure --profile NAME.";
         body = (
           <SelectQuestion
-            prompt={
-              `Importing ${screen.file} replaces the answers remembered for profile ${props.profile} ` +
-              `(${siteLine(last as Draft)}). Replace them?`
-            }
+            prompt={replaceRememberedQuestion(screen.file, props.profile, siteLine(last as Draft))}
             choices={[
               { value: 'keep', label: 'No: keep the remembered answers' },
               { value: 'replace', label: "Yes: replace them with the file's answers" },
@@ -370,14 +354,7 @@ export function App(props: AppProps) {
             ]}
             onSubmit={(v) => {
               if (v === 'edit') return replace({ kind: 'item', list, editing: screen.name });
-              if (v === 'remove')
-                setDraft(
-                  setHostList(
-                    draft,
-                    list,
-                    hostList(draft, list).filter((h) => h.name !== screen.name),
-                  ),
-                );
+              if (v === 'remove') setDraft(removeHosts(draft, list, [screen.name]));
               back();
             }}
           />
@@ -525,14 +502,7 @@ export function App(props: AppProps) {
             allowNone
             choices={hostList(draft, list).map((h) => ({ value: h.name, label: h.name }))}
             onSubmit={(names) => {
-              const gone = new Set(names);
-              setDraft(
-                setHostList(
-                  draft,
-                  list,
-                  hostList(draft, list).filter((h) => !gone.has(h.name)),
-                ),
-              );
+              setDraft(removeHosts(draft, list, names));
               back();
               if (names.length) setNotice(`Removed ${names.length} host${names.length === 1 ? '' : 's'}.`);
             }}
@@ -592,26 +562,11 @@ export function App(props: AppProps) {
           'for a host that is gone could still be run. Only files nbsecure writes are ever removed.';
         body = (
           <Box flexDirection="column">
-            <Text>
-              {screen.dir} already holds {screen.replaced.length} of these files
-              {screen.stale.length
-                ? ` and ${screen.stale.length} that this plan does not write: ${screen.stale.slice(0, 4).join(', ')}` +
-                  `${screen.stale.length > 4 ? ', …' : ''}`
-                : ''}
-              .
-            </Text>
+            {/* Four names at most: the choices must stay on an 80x24 screen. */}
+            <Text>{folderText(screen.dir, screen.replaced.length, screen.stale, 4)}</Text>
             <SelectQuestion
               prompt="Replace them?"
-              choices={[
-                { value: 'other', label: 'No: choose another folder' },
-                ...(screen.stale.length
-                  ? [{ value: 'clean', label: `Yes, and remove the ${screen.stale.length} it no longer writes` }]
-                  : []),
-                {
-                  value: 'replace',
-                  label: screen.stale.length ? 'Yes, and keep the others' : 'Yes: replace them',
-                },
-              ]}
+              choices={folderChoices(screen.stale)}
               onSubmit={(v) =>
                 v === 'other' ? back() : write(screen.formats, screen.dir, v === 'clean' ? screen.stale : [])
               }
@@ -801,23 +756,13 @@ export function App(props: AppProps) {
                   kind: 'finished',
                   message: real && r.exitCode === 0 ? `${screen.host} is done. ${nextSteps(saved)}` : nextSteps(saved),
                 });
-              if (v === 'run' && screen.kind === 'dry-run' && restarts(plan!, screen.host))
+              if (
+                v === 'run' &&
+                screen.kind === 'dry-run' &&
+                runRestartsServices(plan!.hosts.find((h) => h.name === screen.host)!.steps)
+              )
                 return go({ kind: 'restart', host: screen.host, secrets: screen.secrets });
-              if (v === 'run') {
-                const need = secretsToAsk(plan!, screen.host, screen.secrets);
-                return go(
-                  need.length
-                    ? { kind: 'secret', host: screen.host, need, secrets: screen.secrets }
-                    : {
-                        kind: 'apply',
-                        host: screen.host,
-                        secrets: screen.secrets,
-                        confirmed: [],
-                        resume: false,
-                        run: 1,
-                      },
-                );
-              }
+              if (v === 'run') return go(runScreen(plan!, screen.host, screen.secrets));
               if (screen.kind === 'apply') {
                 const confirmed =
                   v === 'confirm' && r.stopped?.kind === 'manual' && r.stopped.step
@@ -838,20 +783,10 @@ export function App(props: AppProps) {
           'bp.start_all (bpdown and bpup on Windows). Jobs running then fail. Esc: back without running.';
         body = (
           <TextQuestion
-            prompt={
-              `These steps restart the NetBackup services on ${host}, which stops running backup and restore ` +
-              `jobs. Type ${host} to run them:`
-            }
+            prompt={restartQuestion(host)}
             initial=""
             validate={(s) => (s === host ? undefined : `Type ${host} exactly, or press Esc to go back.`)}
-            onSubmit={() => {
-              const need = secretsToAsk(plan!, host, screen.secrets);
-              replace(
-                need.length
-                  ? { kind: 'secret', host, need, secrets: screen.secrets }
-                  : { kind: 'apply', host, secrets: screen.secrets, confirmed: [], resume: false, run: 1 },
-              );
-            }}
+            onSubmit={() => replace(runScreen(plan!, host, screen.secrets))}
           />
         );
         break;
