@@ -41,6 +41,7 @@ import {
   answerValue,
   currentText,
   itemQuestions,
+  multiValues,
   problemInWords,
   type Question,
 } from './questions.js';
@@ -69,6 +70,21 @@ export async function runPlain(io: Io, profile: string): Promise<number> {
         ...(c.hint ? { description: c.hint } : {}),
       }));
       return select({ message: q.prompt, choices, default: currentText(q, d, base) });
+    }
+    if (q.kind === 'multi') {
+      const now = multiValues(currentText(q, d, base));
+      const choices = q.choices!(d).map((c) => ({ name: c.label, value: c.value, checked: now.includes(c.value) }));
+      // Nothing to choose from: said now, and the review names it again until a media server offers the tunnel.
+      if (!choices.length) {
+        say(q.validate?.('', d));
+        return '';
+      }
+      for (;;) {
+        const text = (await checkbox({ message: q.prompt, choices, ordered: true, allowNone: true })).join(', ');
+        const problem = q.validate?.(text, d);
+        if (!problem) return text;
+        say(problem);
+      }
     }
     return (
       await input({

@@ -9,6 +9,13 @@ export interface PromptChoice<T extends string> {
   checked?: boolean;
 }
 
+export interface CheckboxOptions<T extends string> {
+  message: string;
+  choices: PromptChoice<T>[];
+  ordered?: boolean;
+  allowNone?: boolean;
+}
+
 /**
  * The prompt functions --plain's questions are written against, so the flow is one piece of linear code
  * whatever draws the prompts: @inquirer/prompts on a terminal that can move its cursor, numbered lines
@@ -18,7 +25,11 @@ export interface Prompts {
   select<T extends string>(o: { message: string; choices: PromptChoice<T>[]; default?: string }): Promise<T>;
   input(o: { message: string; default?: string; validate?: (s: string) => true | string }): Promise<string>;
   confirm(o: { message: string; default: boolean }): Promise<boolean>;
-  checkbox<T extends string>(o: { message: string; choices: PromptChoice<T>[] }): Promise<T[]>;
+  /**
+   * Several of the choices. `ordered`: in the order the person puts them (first choice first);
+   * `allowNone`: none is an answer.
+   */
+  checkbox<T extends string>(o: CheckboxOptions<T>): Promise<T[]>;
   password(o: { message: string }): Promise<string>;
   /** Lines as typed or pasted, each handed to `onLine` until it returns false or the input ends. */
   lines(prompt: () => string, onLine: (line: string) => boolean): Promise<void>;
@@ -31,7 +42,24 @@ export function inquirerPrompts(io: Io): Prompts {
     select: (o) => select(o, ctx),
     input: (o) => input(o, ctx),
     confirm: (o) => confirm(o, ctx),
-    checkbox: (o) => checkbox({ ...o, required: true }, ctx),
+    async checkbox(o) {
+      const { ordered, allowNone, ...rest } = o;
+      const ticked = await checkbox({ ...rest, required: !allowNone }, ctx);
+      if (!ordered) return ticked;
+      // @inquirer's checkbox answers in the list's order: the order to try them in is asked after it.
+      const order: typeof ticked = [];
+      for (let left = ticked; left.length > 1; left = left.filter((v) => !order.includes(v)))
+        order.push(
+          await select(
+            {
+              message: `Which of these ${order.length ? 'next' : 'first'}?`,
+              choices: o.choices.filter((c) => left.includes(c.value)),
+            },
+            ctx,
+          ),
+        );
+      return [...order, ...ticked.filter((v) => !order.includes(v))];
+    },
     password: (o) => password(o, ctx),
     // One reader for the whole list: a prompt per line would take the first line of a paste and lose the rest.
     async lines(prompt, onLine) {
@@ -108,15 +136,23 @@ export function linePrompts(io: Io): Prompts {
       say(`${o.message}\n`);
       numbered(o.choices, (c) => (c.checked ? '[x] ' : '[ ] '));
       const ticked = o.choices.filter((c) => c.checked).map((c) => c.value);
+      const what = o.ordered ? 'in the order to try them' : 'separated by spaces';
+      const empty = ticked.length ? 'the ticked ones' : 'none';
       for (;;) {
-        const a = await read('Numbers of the ones you want, separated by spaces (Enter: the ticked ones): ');
-        if (!a && ticked.length) return ticked;
-        const ns = a
-          .split(/[\s,]+/)
-          .filter(Boolean)
-          .map(Number);
+        const a = await read(`Numbers of the ones you want, ${what} (Enter: ${empty}): `);
+        if (!a && (ticked.length || o.allowNone)) return ticked;
+        const ns = [
+          ...new Set(
+            a
+              .split(/[\s,]+/)
+              .filter(Boolean)
+              .map(Number),
+          ),
+        ];
         if (ns.length && ns.every((n) => Number.isInteger(n) && n >= 1 && n <= o.choices.length))
-          return o.choices.filter((_, i) => ns.includes(i + 1)).map((c) => c.value);
+          return o.ordered
+            ? ns.map((n) => o.choices[n - 1]!.value)
+            : o.choices.filter((_, i) => ns.includes(i + 1)).map((c) => c.value);
         say(`Type numbers from 1 to ${o.choices.length}.\n`);
       }
     },

@@ -15,7 +15,8 @@ export interface Choice {
 export interface Question {
   id: string;
   section: string;
-  kind: 'text' | 'select' | 'hosts';
+  /** `multi`: several of `choices`, in the order ticked; the answer's text is them comma-separated. */
+  kind: 'text' | 'select' | 'multi' | 'hosts';
   prompt: string;
   /** What `?` shows: why the question matters and how to answer it. */
   help: string;
@@ -38,6 +39,13 @@ const YES_NO_UNKNOWN: Choice[] = [
 ];
 const boolTo = (s: string) => (s === 'yes' ? true : s === 'no' ? false : undefined);
 const boolFrom = (v: unknown) => (v === true ? 'yes' : v === false ? 'no' : undefined);
+
+/** The values of a `multi` answer's text, in order. */
+export const multiValues = (s: string): string[] =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 export function hostNameProblem(name: string): string | undefined {
   if (!name) return "Type the host's DNS name, for example nbu-primary.corp.example.";
@@ -420,29 +428,25 @@ export function itemQuestions(list: HostListKey): Question[] {
       {
         id: 'tunnelVia',
         section: '',
-        kind: 'text',
-        prompt: 'Tunnel media servers for it, first choice first (comma-separated)',
-        help: 'Media servers that offer the tunnel; the client tries them in this order, then the others.',
+        kind: 'multi',
+        prompt: 'Tunnel media servers for it, in the order to try (none: any)',
+        help:
+          'Media servers that offer the tunnel; the client tries the ticked ones in the order you ticked ' +
+          'them, then the others. None ticked: any media server with the tunnel on.',
         when: (d) => getPath(d, '__item.zone') === 'dmz',
-        initial: (d) => tunnelMedia(d)[0],
+        // None ticked at first: "any of them" is the answer a person who skips the question means.
+        choices: (d) => tunnelMedia(d).map((name) => ({ value: name, label: name })),
         validate: (s, d) => {
-          const names = s
-            .split(',')
-            .map((x) => x.trim())
-            .filter(Boolean);
           const known = tunnelMedia(d);
           if (!known.length) return 'No media server offers the tunnel: add one (or turn its tunnel on) first.';
-          const bad = names.filter((n) => !known.includes(n));
+          const bad = multiValues(s).filter((n) => !known.includes(n));
           return bad.length
             ? `${bad.join(', ')} ${bad.length === 1 ? 'is not a media server' : 'are not media servers'}` +
                 ` with the tunnel on; choose from: ${known.join(', ')}.`
             : undefined;
         },
         toValue: (s) => {
-          const names = s
-            .split(',')
-            .map((x) => x.trim())
-            .filter(Boolean);
+          const names = multiValues(s);
           return names.length ? names : undefined;
         },
         fromValue: (v) => (Array.isArray(v) ? v.join(', ') : undefined),

@@ -158,6 +158,31 @@ withTools('tmux').describe('typing and pasting in the wizard, in a real terminal
     expect(readdirSync(out)).not.toContain('gone.corp.example.sh');
   });
 
+  it('a DMZ client’s tunnel media servers are ticked in the order to try them', async () => {
+    const { t } = run();
+    await t.choose(/How do you want to start/, /Import an answers file/);
+    await t.answer(/Path of the answers file/, 'examples/dmz.yaml');
+    await t.choose(/Is this right\?/, /No/);
+    await t.choose(/Which answer do you want to change\?/, /Clients: /);
+    await t.choose(/Clients \(4\)/, /web2\.dmz\.example/);
+    await t.choose(/Keep as it is/, /Edit/);
+    await t.answer(/Host name/, '');
+    await t.choose(/Operating system/, /Windows/);
+    await t.answer(/NetBackup version/, '');
+    await t.choose(/Where is it\?/, /DMZ/);
+    // The file's choice is ticked as the first; ticking the other makes it the second.
+    await t.wait(/\[1\] nbu-media2\.corp\.example/);
+    await t.press(' ');
+    await t.wait(/\[2\] nbu-media1\.corp\.example/);
+    await t.press('\r');
+    await t.choose(/installed/i, /Yes/);
+    await t.choose(/Clients \(4\)/, /Done with clients/);
+    // The review's tree: under its first choice, then the next.
+    await t.wait(
+      /nbu-media2\.corp\.example \(tunnel\)\n.*└── web2\.dmz\.example \(Windows, then nbu-media1\.corp\.example\)/,
+    );
+  });
+
   it('TERM=dumb: the plain questions as numbered lines, with no escape code', async () => {
     const { t } = run([], { TERM: 'dumb' });
     await t.wait(/how do you want to start\?/);

@@ -1,11 +1,13 @@
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { editLine, lineState, type LineOptions, type LineState } from '../../src/wizard/line-editor.js';
 import { addImported, detectFormat, importHosts } from '../../src/wizard/import-hosts.js';
 import { emptyDraft, hostList, replaceHost, setHostList, setPath } from '../../src/wizard/draft.js';
-import { problemInWords } from '../../src/wizard/questions.js';
+import { answerValue, itemQuestions, problemInWords } from '../../src/wizard/questions.js';
+import { linePrompts } from '../../src/wizard/prompts.js';
+import { PassThrough, Readable } from 'node:stream';
 import { topologyLines, topologyMermaid, SHOWN_PER_GROUP } from '../../src/render/topology.js';
 import { folderContents, planOf, validateDraft, writeOutputs } from '../../src/wizard/finish.js';
 import { loadAnswersFile } from '../../src/environment/load.js';
@@ -158,6 +160,39 @@ describe('the wizard in its own words', () => {
   });
 });
 
+describe('a DMZ client’s tunnel media servers, chosen in the order to try them', () => {
+  const media = ['m1.example', 'm2.example', 'm3.example'];
+  const choices = media.map((m) => ({ name: m, value: m }));
+  /** The line prompts (TERM=dumb) reading what a person typed, and what they printed. */
+  const typed = (text: string) => {
+    const out = new PassThrough();
+    let shown = '';
+    out.on('data', (b: Buffer) => (shown += b.toString()));
+    const io = { stdin: Readable.from([text]), stdout: out, stderr: out, env: {}, cwd: '.' };
+    return { prompts: linePrompts(io), shown: () => shown };
+  };
+
+  it('numbers typed in an order give the media servers in that order; Enter alone is none (any of them)', async () => {
+    const { prompts, shown } = typed('9\n3 1\n');
+    const got = await prompts.checkbox({ message: 'Tunnel?', choices, ordered: true, allowNone: true });
+    expect(got).toEqual(['m3.example', 'm1.example']);
+    expect(shown()).toContain('Type numbers from 1 to 3.');
+    const none = typed('\n').prompts;
+    expect(await none.checkbox({ message: 'Tunnel?', choices, ordered: true, allowNone: true })).toEqual([]);
+  });
+
+  it('the answer is the draft’s tunnelVia in that order, and only media servers with the tunnel on count', () => {
+    const q = itemQuestions('clients').find((x) => x.id === 'tunnelVia')!;
+    expect(q.kind).toBe('multi');
+    let d = setHostList(emptyDraft(), 'mediaServers', [{ name: 'm1.example' }, { name: 'm2.example', tunnel: false }]);
+    d = { ...d, __item: { name: 'w.example', zone: 'dmz' } } as typeof d;
+    expect(q.choices!(d).map((c) => c.value)).toEqual(['m1.example']);
+    expect(q.validate!('m2.example', d)).toMatch(/m2\.example is not a media server with the tunnel on/);
+    expect(answerValue(q, 'm1.example')).toEqual(['m1.example']);
+    expect(answerValue(q, '')).toBeUndefined();
+  });
+});
+
 describe('the picture of the site', () => {
   const plan = buildPlan(loadAnswersFile('examples/dmz.yaml').environment);
 
@@ -193,6 +228,45 @@ describe('the picture of the site', () => {
       if (edge) expect(declared.has(edge[1]!) && declared.has(edge[3]!), line).toBe(true);
     }
     for (const h of plan.hosts) expect(m.join('\n')).toContain(h.name);
+  });
+});
+
+describe('the runbook’s Mermaid diagram, read by mermaid itself', () => {
+  /** mermaid.parse, as GitHub and GitLab call it before drawing; Node has no DOM, which only drawing needs. */
+  const mermaidParse = async () => {
+    const { default: purify } = await import('dompurify');
+    Object.assign(purify, { addHook() {}, removeHook() {}, removeHooks() {}, sanitize: (s: unknown) => String(s) });
+    const { default: mermaid } = await import('mermaid');
+    return (text: string) => mermaid.parse(text);
+  };
+  const block = (runbook: string) => /^```mermaid\n([\s\S]*?)\n```$/m.exec(runbook)?.[1];
+
+  it.each(readdirSync('examples').filter((f) => f.endsWith('.yaml')))(
+    '%s: the block parses as a flowchart',
+    async (f) => {
+      const parse = await mermaidParse();
+      const runbook = readFileSync(join('test/golden', f.replace(/\.yaml$/, ''), 'runbook.md'), 'utf8');
+      const text = block(runbook);
+      expect(text, 'the runbook has a mermaid block').toBeDefined();
+      await expect(parse(text!)).resolves.toMatchObject({ diagramType: 'flowchart-v2' });
+    },
+  );
+
+  it('a large site with every kind of host parses too, and a broken diagram does not', async () => {
+    const parse = await mermaidParse();
+    const plan = buildPlan(loadAnswersFile('examples/dmz.yaml').environment);
+    const many = {
+      ...plan,
+      hosts: [
+        ...plan.hosts,
+        ...Array.from({ length: 40 }, (_, i) => ({
+          ...plan.hosts.find((h) => h.role === 'client')!,
+          name: `c${i}.corp.example`,
+        })),
+      ],
+    };
+    await expect(parse(topologyMermaid(many))).resolves.toMatchObject({ diagramType: 'flowchart-v2' });
+    await expect(parse(topologyMermaid(plan).replace('"]', ''))).rejects.toThrow(/Parse error/);
   });
 });
 

@@ -6,6 +6,7 @@ import { useColor } from './theme.js';
 /**
  * Several of a list: arrows move, space ticks, `a` ticks or unticks all, Enter accepts. A list longer than
  * `limit` scrolls under the pointer and says how many are above and below, so 1,000 hosts fit 80x24.
+ * `ordered`: the order of ticking is the answer (first choice first), shown as numbers in the boxes.
  */
 export function MultiSelect(props: {
   prompt: string;
@@ -13,54 +14,58 @@ export function MultiSelect(props: {
   initial?: string[];
   /** Whether none ticked is an answer (else Enter asks for one). */
   allowNone?: boolean;
+  ordered?: boolean;
+  /** A problem with these values, in words, shown instead of accepting them. */
+  validate?: (values: string[]) => string | undefined;
   limit?: number;
   onSubmit: (values: string[]) => void;
 }) {
   const c = useColor();
   const n = props.choices.length;
-  const [chosen, setChosen] = useState<Set<string>>(new Set(props.initial ?? []));
+  // Kept in the order ticked; without `ordered`, the answer is in the list's order.
+  const [chosen, setChosen] = useState<string[]>(props.initial ?? []);
   const [at, setAt] = useState(0);
-  const [error, setError] = useState(false);
+  const [error, setError] = useState<string | undefined>();
   const limit = props.limit ?? 10;
   useInput((input, key) => {
+    if (!n && !key.return) return;
     if (key.upArrow) setAt((a) => (a + n - 1) % n);
     if (key.downArrow) setAt((a) => (a + 1) % n);
     if (key.pageDown) setAt((a) => Math.min(n - 1, a + limit));
     if (key.pageUp) setAt((a) => Math.max(0, a - limit));
     if (input === ' ' || input === 'a') {
-      const next = new Set(chosen);
       const value = props.choices[at]!.value;
-      if (input === 'a') {
-        const all = next.size === n;
-        next.clear();
-        if (!all) props.choices.forEach((ch) => next.add(ch.value));
-      } else if (next.has(value)) next.delete(value);
-      else next.add(value);
-      setChosen(next);
-      setError(false);
+      if (input === 'a') setChosen(chosen.length === n ? [] : props.choices.map((ch) => ch.value));
+      else setChosen(chosen.includes(value) ? chosen.filter((v) => v !== value) : [...chosen, value]);
+      setError(undefined);
     }
     if (key.return) {
-      if (chosen.size || props.allowNone)
-        props.onSubmit(props.choices.map((ch) => ch.value).filter((v) => chosen.has(v)));
-      else setError(true);
+      const values = props.ordered ? chosen : props.choices.map((ch) => ch.value).filter((v) => chosen.includes(v));
+      const problem = !values.length && !props.allowNone ? 'Tick at least one (space).' : props.validate?.(values);
+      if (problem) setError(problem);
+      else props.onSubmit(values);
     }
   });
+  const box = (v: string) => {
+    const i = chosen.indexOf(v);
+    return i < 0 ? ' ' : props.ordered ? String(i + 1) : 'x';
+  };
   const from = Math.max(0, Math.min(at - Math.floor(limit / 2), n - limit));
   const shown = props.choices.slice(from, from + limit);
   return (
     <Box flexDirection="column">
       <Text bold>
-        {props.prompt} (space ticks, a: all, Enter accepts{chosen.size ? `; ${chosen.size} ticked` : ''})
+        {props.prompt} (space ticks, a: all, Enter accepts{chosen.length ? `; ${chosen.length} ticked` : ''})
       </Text>
       {from > 0 ? <Text dimColor> ↑ {from} more above</Text> : null}
       {shown.map((ch, i) => (
         <Text key={ch.value}>
-          {from + i === at ? '❯ ' : '  '}[{chosen.has(ch.value) ? 'x' : ' '}] {ch.label}
+          {from + i === at ? '❯ ' : '  '}[{box(ch.value)}] {ch.label}
           {ch.hint ? <Text dimColor> — {ch.hint}</Text> : null}
         </Text>
       ))}
       {from + limit < n ? <Text dimColor> ↓ {n - from - limit} more below</Text> : null}
-      {error ? <Text color={c('red')}>Tick at least one (space).</Text> : null}
+      {error ? <Text color={c('red')}>{error}</Text> : null}
     </Box>
   );
 }

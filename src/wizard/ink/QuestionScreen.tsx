@@ -1,5 +1,6 @@
 import type { Draft } from '../draft.js';
-import { currentText, type Question } from '../questions.js';
+import { currentText, multiValues, type Question } from '../questions.js';
+import { MultiSelect } from './MultiSelect.js';
 import { SelectQuestion } from './SelectQuestion.js';
 import { TextQuestion } from './TextQuestion.js';
 
@@ -20,6 +21,20 @@ export function QuestionScreen(props: {
         choices={q.choices!(props.draft)}
         initial={initial}
         onSubmit={props.onAnswer}
+      />
+    );
+  }
+  if (q.kind === 'multi') {
+    return (
+      <MultiSelect
+        key={q.id}
+        prompt={q.prompt}
+        choices={q.choices!(props.draft)}
+        initial={multiValues(initial)}
+        ordered
+        allowNone
+        validate={(values) => q.validate?.(values.join(', '), props.draft)}
+        onSubmit={(values) => props.onAnswer(values.join(', '))}
       />
     );
   }
