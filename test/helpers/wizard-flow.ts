@@ -14,7 +14,7 @@ export interface Driver {
 async function addHost(
   s: Driver,
   list: RegExp,
-  a: { name: string; os?: RegExp; version?: string; tunnel?: RegExp; zone?: RegExp; via?: string; nat?: RegExp },
+  a: { name: string; os?: RegExp; version?: string; tunnel?: RegExp; zone?: RegExp; via?: string[]; nat?: RegExp },
 ) {
   await s.choose(list, /\+ Add one/);
   await s.answer(/Host name/, a.name);
@@ -24,11 +24,31 @@ async function addHost(
   if (a.zone) await s.choose(/Where is it/, a.zone);
   if (a.via !== undefined) {
     await s.wait(/Tunnel media servers/);
-    await s.clear();
-    await s.answer(/Tunnel media servers/, a.via);
+    for (const [i, name] of a.via.entries()) await tick(s, name, i + 1);
+    await s.press('\r');
   }
   if (a.nat) await s.choose(/behind dynamic NAT/, a.nat);
   await s.choose(/installed on it already/, /Yes/);
+}
+
+/** Moves the pointer of a multiple choice to `label` and ticks it, the `nth` ticked. */
+async function tick(s: Driver, label: string, nth: number) {
+  const pointer = () =>
+    s
+      .frame()
+      .split('\n')
+      .find((l) => l.includes('❯'));
+  for (let i = 0; i < 15; i++) {
+    const line = pointer();
+    if (line?.includes(label)) {
+      await s.press(' ');
+      await s.wait((f) => f.includes(`[${nth}] ${label}`));
+      return;
+    }
+    await s.press('\u001b[B');
+    await s.wait(() => pointer() !== line, 5000);
+  }
+  throw new Error(`no choice ${label}:\n${s.frame()}`);
 }
 
 /** Answers the Ink wizard for the site of test/fixtures/wizard-dmz.yaml (a DMZ client, an 8.0 host). */
@@ -41,7 +61,7 @@ export async function answerDmzSite(s: Driver): Promise<void> {
   await addHost(s, /Media servers \(1\)/, { name: 'nbu-media2.corp.example', tunnel: /Yes/ });
   await s.choose(/Media servers \(2\)/, /Done with media servers/);
   await addHost(s, /Clients \(0\)/, { name: 'app1.corp.example', zone: /Internal/, nat: /No/ });
-  await addHost(s, /Clients \(1\)/, { name: 'web1.dmz.example', zone: /DMZ/, via: 'nbu-media2.corp.example' });
+  await addHost(s, /Clients \(1\)/, { name: 'web1.dmz.example', zone: /DMZ/, via: ['nbu-media2.corp.example'] });
   await addHost(s, /Clients \(2\)/, {
     name: 'old1.corp.example',
     os: /Windows/,

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { emptyDraft, setHostList, setPath } from '../../src/wizard/draft.js';
+import { emptyDraft, setHostList, setPath, type Draft, type HostItem } from '../../src/wizard/draft.js';
 import { FormatPicker } from '../../src/wizard/ink/FormatPicker.js';
 import { HostListScreen } from '../../src/wizard/ink/HostListScreen.js';
 import { ItemForm } from '../../src/wizard/ink/ItemForm.js';
@@ -92,12 +92,11 @@ describe('the host form', () => {
     { name: 'm2.example' },
   ]);
 
-  it('asks for the tunnel media servers of a DMZ client and validates them', async () => {
-    const onDone = vi.fn();
+  const dmzClient = (draft: Draft, onDone: (item: HostItem) => void) => {
     const s = mount(
       <ItemForm
         list="clients"
-        draft={withMedia}
+        draft={draft}
         item={{ name: '' }}
         editing=""
         onDone={onDone}
@@ -105,23 +104,42 @@ describe('the host form', () => {
         onHelp={() => {}}
       />,
     );
+    return s;
+  };
+
+  it('asks for the tunnel media servers of a DMZ client in the order ticked', async () => {
+    const onDone = vi.fn();
+    const s = dmzClient(withMedia, onDone);
     await s.answer(/Host name/, 'web1.dmz.example');
     await s.choose(/Operating system/, /Linux/);
     await s.answer(/NetBackup version/, '');
     await s.choose(/Where is it/, /DMZ/);
-    await s.wait(/› m1\.example/);
-    await s.clear();
-    await s.press('m9.example', KEY.enter);
-    await s.wait(/m9\.example is not a media server with the tunnel on; choose from: m1\.example, m2\.example/);
-    await s.clear();
-    await s.press('m2.example', KEY.enter);
+    await s.wait(/❯ \[ \] m1\.example/);
+    await s.press(KEY.down, ' ');
+    await s.wait(/\[1\] m2\.example/);
+    await s.press(KEY.up, ' ');
+    await s.wait(/\[2\] m1\.example/);
+    await s.press(KEY.enter);
     await s.choose(/installed on it already/, /Yes/);
     expect(onDone).toHaveBeenCalledWith({
       name: 'web1.dmz.example',
       os: 'linux',
       zone: 'dmz',
-      tunnelVia: ['m2.example'],
+      tunnelVia: ['m2.example', 'm1.example'],
     });
+  });
+
+  it('says when no media server offers the tunnel, instead of taking the answer', async () => {
+    const onDone = vi.fn();
+    const s = dmzClient(setHostList(withMedia, 'mediaServers', [{ name: 'm1.example', tunnel: false }]), onDone);
+    await s.answer(/Host name/, 'web1.dmz.example');
+    await s.choose(/Operating system/, /Linux/);
+    await s.answer(/NetBackup version/, '');
+    await s.choose(/Where is it/, /DMZ/);
+    await s.wait(/Tunnel media servers/);
+    await s.press(KEY.enter);
+    await s.wait(/No media server offers the tunnel: add one \(or turn its tunnel on\) first\./);
+    expect(onDone).not.toHaveBeenCalled();
   });
 
   it('refuses a name already in the site', async () => {
