@@ -508,9 +508,11 @@ export function answerValue(q: Question, text: string): unknown {
  * `Client web1.dmz.example, "Where is it?": …`, since a person in the wizard never saw the file's paths.
  */
 export function problemInWords(problem: string, d: Draft): string {
-  const m = /^([A-Za-z][\w.[\]]*): ([\s\S]*)$/.exec(problem);
+  // "path: problem", or "path names …" where the file's own words follow the path.
+  const m = /^([A-Za-z][\w]*(?:\.\w+|\[\d+\])*)(: | )([\s\S]*)$/.exec(problem);
   if (!m) return problem;
-  const [, path, rest] = m as unknown as [string, string, string];
+  const [, path, sep, found] = m as unknown as [string, string, string, string];
+  const rest = found.replace(/\bmediaServers\b/g, 'the media servers');
   const host = /^(clients|mediaServers)\[(\d+)\](?:\.(\w+))?/.exec(path);
   if (host) {
     const list = host[1] as HostListKey;
@@ -519,11 +521,11 @@ export function problemInWords(problem: string, d: Draft): string {
     const field = host[3] ? (itemQuestions(list).find((q) => q.id === host[3])?.prompt ?? host[3]) : undefined;
     return (
       `${list === 'clients' ? 'Client' : 'Media server'} ${name || `number ${i + 1}`}` +
-      `${field ? `, "${field}"` : ''}: ${rest}`
+      `${field ? `, "${field}"` : ''}${sep}${rest}`
     );
   }
   const q = QUESTIONS.find((x) => x.id === path);
-  return q ? `"${q.prompt}": ${rest}` : problem;
+  return q ? `"${q.prompt}"${sep}${rest}` : problem;
 }
 
 /** A question and its current answer on one line, for the list of answers to change after the review. */

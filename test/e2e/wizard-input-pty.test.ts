@@ -185,7 +185,7 @@ withTools('tmux').describe('typing and pasting in the wizard, in a real terminal
 
   it('TERM=dumb: the plain questions as numbered lines, with no escape code', async () => {
     const { t } = run([], { TERM: 'dumb' });
-    await t.wait(/how do you want to start\?/);
+    await t.wait(/How do you want to start\?/);
     await t.answer(/Number \(Enter: 1\):\s*$/m, '1');
     await t.answer(/Primary server host name.*:\s*$/m, 'bad_name!');
     await t.wait(/not a valid DNS host name/);

@@ -84,18 +84,18 @@ withTools('tmux').describe('the wizard in a real terminal (tmux, 80x24)', () => 
 
   it('asks the same questions line by line with --plain', async () => {
     const { t, home } = run(['--plain']);
-    await t.choose(/how do you want to start/, /Afresh/);
+    await t.choose(/How do you want to start/, /Afresh/);
     await t.answer(/\? Primary server host name/, 'nbu-primary.corp.example');
     await t.choose(/\? Primary server operating system/, /Linux/);
     await t.answer(/\? Primary server NetBackup version/, '');
-    await t.choose(/\? Media servers: what next/, /Add one/);
+    await t.choose(/\? Media servers \(0\)/, /Add one/);
     await t.answer(/\? Host name/, 'nbu-media1.corp.example');
     await t.choose(/\? Operating system/, /Linux/);
     await t.answer(/\? NetBackup version/, '');
     await t.choose(/\? Does it offer the HTTP tunnel/, /Yes/);
     await t.choose(/\? Is NetBackup installed/, /Yes/);
-    await t.choose(/\? Media servers: what next/, /Done/);
-    await t.choose(/\? Clients: what next/, /Paste a list/);
+    await t.choose(/\? Media servers \(1\)/, /Done/);
+    await t.choose(/\? Clients \(0\)/, /Paste a list/);
     // A bad name is refused at once, naming it; the good ones on its line are kept.
     await t.answer(/^names>/m, 'bad_name! app0.corp.example');
     await t.wait(/Not a host name: bad_name!/);
@@ -103,7 +103,7 @@ withTools('tmux').describe('the wizard in a real terminal (tmux, 80x24)', () => 
     await t.wait(/names \(1 so far/);
     await t.press('app1.corp.example\rapp2.corp.example app3.corp.example\r');
     await t.answer(/names \(4 so far; an empty line ends\)>\s*$/m, '');
-    await t.choose(/\? Clients: what next/, /Done/);
+    await t.choose(/\? Clients \(4\)/, /Done/);
     for (const q of [
       /\? Insecure communication/,
       /\? Certificate authority/,
@@ -122,11 +122,10 @@ withTools('tmux').describe('the wizard in a real terminal (tmux, 80x24)', () => 
     // The review is longer than the screen: what scrolled off is in the terminal's history.
     await t.wait(/Is this right\?/);
     expect(t.history()).toContain('Hardening: high');
-    await t.answer(/\? Is this right\?/, 'y');
+    await t.choose(/\? Is this right\?/, /Yes: choose the outputs/);
     await t.answer(/\? Which outputs\?/, '');
     await t.answer(/\? Write them to which folder\?/, join(home, 'plain-out'));
-    await t.answer(/\? Save these answers as an answers file/, 'n');
-    await t.answer(/\? Dry-run one host on this machine now\?/, 'n');
+    await t.choose(/\? What next\?/, /Finish/);
     expect(await t.exitCode()).toBe(0);
     expect(readdirSync(join(home, 'plain-out'))).toContain('runbook.md');
     expect(readFileSync(join(home, 'plain-out', 'runbook.md'), 'utf8')).toContain('## Client app2.corp.example');

@@ -1,119 +1,160 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { emptyDraft, setHostList, setPath, type Draft, type HostItem } from '../../src/wizard/draft.js';
-import { FormatPicker } from '../../src/wizard/ink/FormatPicker.js';
-import { HostListScreen } from '../../src/wizard/ink/HostListScreen.js';
-import { ItemForm } from '../../src/wizard/ink/ItemForm.js';
-import { QuestionScreen } from '../../src/wizard/ink/QuestionScreen.js';
-import { ReviewScreen } from '../../src/wizard/ink/ReviewScreen.js';
-import { WelcomeScreen } from '../../src/wizard/ink/WelcomeScreen.js';
-import { QUESTIONS } from '../../src/wizard/questions.js';
+import { emptyDraft, setHostList, setPath, type Draft } from '../../src/wizard/draft.js';
+import { App } from '../../src/wizard/ink/App.js';
+import { importAnswersFile } from '../../src/wizard/finish.js';
 import { parseNameList } from '../../src/wizard/name-list.js';
 import { KEY, mount } from '../helpers/ink.js';
 
-const q = (id: string) => QUESTIONS.find((x) => x.id === id)!;
+/** The Ink wizard, with these remembered answers (if any), in a folder of its own. */
+function wizard(last?: Draft) {
+  const drafts: Draft[] = [];
+  const onExit = vi.fn();
+  const dir = mkdtempSync(join(tmpdir(), 'nbsecure-screens-'));
+  const s = mount(
+    <App
+      profile="lab"
+      cwd={dir}
+      stateDir={join(dir, 'state')}
+      onDraft={(d) => drafts.push(d)}
+      onExit={onExit}
+      {...(last ? { last } : {})}
+    />,
+  );
+  return { s, drafts, onExit, dir };
+}
+type Screen = ReturnType<typeof wizard>['s'];
 
-describe('welcome screen', () => {
-  it('offers the last answers when there are some, and says which start was chosen', async () => {
-    const onStart = vi.fn();
-    const s = mount(<WelcomeScreen profile="lab" hasLast onStart={onStart} />);
+const primary = setPath(emptyDraft(), 'primary', { name: 'p.example' });
+const withMedia = setHostList(primary, 'mediaServers', [{ name: 'm1.example' }, { name: 'm2.example' }]);
+
+/** From the remembered answers, each kept with Enter, up to the client list. */
+async function toClients(s: Screen, media = 2) {
+  await s.choose(/How do you want to start/, /From your last answers/);
+  await s.answer(/Primary server host name/, '');
+  await s.choose(/Primary server operating system/, /Linux/);
+  await s.answer(/Primary server NetBackup version/, '');
+  await s.choose(new RegExp(`Media servers \\(${media}\\)`), /Done with media servers/);
+  await s.wait(/Clients \(\d+\)/);
+}
+
+/** A remembered, complete site (examples/dmz.yaml), at its review through Ctrl-R. */
+async function atReview(last: Draft = importAnswersFile('examples/dmz.yaml')) {
+  const w = wizard(last);
+  await w.s.choose(/How do you want to start/, /From your last answers/);
+  await w.s.wait(/Primary server host name/);
+  await w.s.press('\u0012');
+  await w.s.wait(/Is this right\?|Fix them/);
+  return w;
+}
+
+describe('the start', () => {
+  it('offers the last answers when there are some', async () => {
+    const { s } = wizard(primary);
     await s.wait(/From your last answers \(profile lab\)/);
-    await s.choose(/How do you want to start/, /Import an answers file/);
-    expect(onStart).toHaveBeenCalledWith('file');
   });
 
   it('does not offer last answers when there are none', async () => {
-    const s = mount(<WelcomeScreen profile="default" hasLast={false} onStart={() => {}} />);
+    const { s } = wizard();
     expect(await s.wait(/Afresh/)).not.toContain('last answers');
   });
 });
 
 describe('a text question', () => {
-  it('shows a validation error in words under the field and does not submit', async () => {
-    const onAnswer = vi.fn();
-    const s = mount(<QuestionScreen question={q('primary.name')} draft={emptyDraft()} onAnswer={onAnswer} />);
+  it('shows a validation error in words under the field, and asks only that question again', async () => {
+    const { s, drafts } = wizard();
+    await s.choose(/How do you want to start/, /Afresh/);
     await s.answer(/Primary server host name/, 'bad_name');
     await s.wait(/That is not a valid DNS host name/);
-    expect(onAnswer).not.toHaveBeenCalled();
+    expect(drafts.some((d) => JSON.stringify(d).includes('bad_name'))).toBe(false);
     await s.clear();
     await s.press('nbu-primary.corp.example', KEY.enter);
-    expect(onAnswer).toHaveBeenCalledWith('nbu-primary.corp.example');
+    await s.wait(/Primary server operating system/);
   });
 
   it('starts from the current answer, or the suggested one', async () => {
-    const s = mount(<QuestionScreen question={q('primary.version')} draft={emptyDraft()} onAnswer={() => {}} />);
+    const { s } = wizard();
+    await s.choose(/How do you want to start/, /Afresh/);
+    await s.answer(/Primary server host name/, 'p.example');
+    await s.choose(/Primary server operating system/, /Linux/);
     await s.wait(/› 10\.4/);
+  });
+
+  it('submits pasted text followed by Enter in one chunk', async () => {
+    const { s } = wizard();
+    await s.choose(/How do you want to start/, /Afresh/);
+    await s.wait(/Primary server host name/);
+    await s.press('nbu-primary.corp.example\r');
+    await s.wait(/Primary server operating system/);
   });
 });
 
-describe('a choice question', () => {
-  it('explains each choice in one line and returns the value chosen', async () => {
-    const onAnswer = vi.fn();
-    const s = mount(
-      <QuestionScreen question={q('certificates.securityLevel')} draft={emptyDraft()} onAnswer={onAnswer} />,
-    );
+describe('a choice question, reached from the review', () => {
+  it('explains each choice in one line, and answering it returns to the review', async () => {
+    const { s, drafts } = await atReview();
+    await s.choose(/Is this right\?/, /No: change an answer/);
+    await s.choose(/Which answer do you want to change\?/, /security level/);
     const f = await s.wait(/Very High — a token for every certificate request/);
     expect(f).toContain('Medium — no token if the name resolves to the requesting address');
     await s.choose(/security level/, /Very High/);
-    expect(onAnswer).toHaveBeenCalledWith('very-high');
+    await s.wait(/Is this right\?/);
+    expect(drafts.at(-1)).toMatchObject({ certificates: { securityLevel: 'very-high' } });
   });
 
   it('names the legacy hosts where they change the answer', async () => {
-    const d = setHostList(setPath(emptyDraft(), 'primary', { name: 'p.example', version: '10.4' }), 'clients', [
+    const old = setHostList(setPath(primary, 'primary.version', '10.4'), 'clients', [
       { name: 'old.example', version: '8.0' },
     ]);
-    const s = mount(<QuestionScreen question={q('security.insecureCommunication')} draft={d} onAnswer={() => {}} />);
+    const { s } = await atReview(old);
+    await s.choose(/Is this right\?|Fix them/, /change an answer/i);
+    await s.choose(/Which answer do you want to change\?/, /Insecure communication/);
     await s.wait(/Auto \(recommended\) — stays on: old\.example at 8\.0 or earlier/);
+  });
+
+  it('lists the problems in words when the answers do not validate', async () => {
+    const bad = setHostList(withMedia, 'clients', [{ name: 'w.example', zone: 'dmz', tunnelVia: ['m9.example'] }]);
+    const { s } = await atReview(bad);
+    await s.wait(
+      /These answers have problems:\n\s+- Client w\.example, "Tunnel media servers for it, in the order to try \(none:\s+any\)" names m9\.example, which is not in the media servers/,
+    );
   });
 });
 
 describe('a host list', () => {
-  it('adds, picks for editing or removing, and finishes', async () => {
-    const onAction = vi.fn();
-    const s = mount(
-      <HostListScreen
-        label="Clients"
-        items={[{ name: 'a.example' }, { name: 'b.example', zone: 'dmz', tunnelVia: ['m.example'] }]}
-        onAction={onAction}
-      />,
+  it('shows each host with what differs, and picks one to remove', async () => {
+    const { s, drafts } = wizard(
+      setHostList(withMedia, 'clients', [
+        { name: 'a.example' },
+        { name: 'b.example', zone: 'dmz', tunnelVia: ['m1.example'] },
+      ]),
     );
-    await s.wait(/b\.example · DMZ via m\.example/);
+    await toClients(s);
+    await s.wait(/b\.example · DMZ via m1\.example/);
     await s.choose(/Clients \(2\)/, /b\.example/);
-    expect(onAction).toHaveBeenLastCalledWith({ kind: 'pick', name: 'b.example' });
-    await s.choose(/Clients \(2\)/, /Paste a list/);
-    expect(onAction).toHaveBeenLastCalledWith({ kind: 'paste' });
-    await s.choose(/Clients \(2\)/, /Remove several/);
-    expect(onAction).toHaveBeenLastCalledWith({ kind: 'remove-many' });
+    await s.choose(/Keep as it is/, /Remove/);
+    await s.wait(/Clients \(1\)/);
+    expect(drafts.at(-1)).toMatchObject({ clients: [{ name: 'a.example' }] });
   });
 });
 
 describe('the host form', () => {
-  const withMedia = setHostList(setPath(emptyDraft(), 'primary', { name: 'p.example' }), 'mediaServers', [
-    { name: 'm1.example' },
-    { name: 'm2.example' },
-  ]);
-
-  const dmzClient = (draft: Draft, onDone: (item: HostItem) => void) => {
-    const s = mount(
-      <ItemForm
-        list="clients"
-        draft={draft}
-        item={{ name: '' }}
-        editing=""
-        onDone={onDone}
-        onCancel={() => {}}
-        onHelp={() => {}}
-      />,
-    );
-    return s;
-  };
+  /** Up to the tunnel question of a new DMZ client. */
+  async function newDmzClient(last: Draft) {
+    const w = wizard(last);
+    await toClients(w.s, (last.mediaServers as unknown[]).length);
+    await w.s.choose(/Clients \(0\)/, /\+ Add one/);
+    await w.s.answer(/Host name/, 'web1.dmz.example');
+    await w.s.choose(/Operating system/, /Linux/);
+    await w.s.answer(/NetBackup version/, '');
+    await w.s.choose(/Where is it/, /DMZ/);
+    return w;
+  }
 
   it('asks for the tunnel media servers of a DMZ client in the order ticked', async () => {
-    const onDone = vi.fn();
-    const s = dmzClient(withMedia, onDone);
-    await s.answer(/Host name/, 'web1.dmz.example');
-    await s.choose(/Operating system/, /Linux/);
-    await s.answer(/NetBackup version/, '');
-    await s.choose(/Where is it/, /DMZ/);
+    const { s, drafts } = await newDmzClient(withMedia);
+    await s.wait(/Tunnel media servers/);
     await s.wait(/❯ \[ \] m1\.example/);
     await s.press(KEY.down, ' ');
     await s.wait(/\[1\] m2\.example/);
@@ -121,89 +162,51 @@ describe('the host form', () => {
     await s.wait(/\[2\] m1\.example/);
     await s.press(KEY.enter);
     await s.choose(/installed on it already/, /Yes/);
-    expect(onDone).toHaveBeenCalledWith({
-      name: 'web1.dmz.example',
-      os: 'linux',
-      zone: 'dmz',
-      tunnelVia: ['m2.example', 'm1.example'],
+    await s.wait(/Clients \(1\)/);
+    expect(drafts.at(-1)).toMatchObject({
+      clients: [{ name: 'web1.dmz.example', zone: 'dmz', tunnelVia: ['m2.example', 'm1.example'] }],
     });
   });
 
-  it('says when no media server offers the tunnel, instead of taking the answer', async () => {
-    const onDone = vi.fn();
-    const s = dmzClient(setHostList(withMedia, 'mediaServers', [{ name: 'm1.example', tunnel: false }]), onDone);
-    await s.answer(/Host name/, 'web1.dmz.example');
-    await s.choose(/Operating system/, /Linux/);
-    await s.answer(/NetBackup version/, '');
-    await s.choose(/Where is it/, /DMZ/);
-    await s.wait(/Tunnel media servers/);
-    await s.press(KEY.enter);
+  it('says at once when no media server offers the tunnel', async () => {
+    const { s } = await newDmzClient(setHostList(primary, 'mediaServers', [{ name: 'm1.example', tunnel: false }]));
     await s.wait(/No media server offers the tunnel: add one \(or turn its tunnel on\) first\./);
-    expect(onDone).not.toHaveBeenCalled();
   });
 
   it('refuses a name already in the site', async () => {
-    const s = mount(
-      <ItemForm
-        list="clients"
-        draft={withMedia}
-        item={{ name: '' }}
-        editing=""
-        onDone={() => {}}
-        onCancel={() => {}}
-        onHelp={() => {}}
-      />,
-    );
+    const { s } = wizard(withMedia);
+    await toClients(s);
+    await s.choose(/Clients \(0\)/, /\+ Add one/);
     await s.answer(/Host name/, 'M1.example');
     await s.wait(/M1\.example is already in this site; each host appears once/);
   });
 
-  it('goes back one field with Esc, and cancels from the first', async () => {
-    const onCancel = vi.fn();
-    const s = mount(
-      <ItemForm
-        list="mediaServers"
-        draft={withMedia}
-        item={{ name: '' }}
-        editing=""
-        onDone={() => {}}
-        onCancel={onCancel}
-        onHelp={() => {}}
-      />,
-    );
-    await s.answer(/Host name/, 'm3.example');
+  it('goes back one field with Esc, and from the first back to the list, adding nothing', async () => {
+    const { s, drafts } = wizard(withMedia);
+    await toClients(s);
+    await s.choose(/Clients \(0\)/, /\+ Add one/);
+    await s.answer(/Host name/, 'c3.example');
     await s.wait(/Operating system/);
     await s.press(KEY.esc);
-    await s.wait(/Host name/);
+    await s.wait(/Host name\n› c3\.example/);
     await s.press(KEY.esc);
-    await vi.waitFor(() => expect(onCancel).toHaveBeenCalled());
+    await s.wait(/Clients \(0\)/);
+    expect(drafts.at(-1)).not.toMatchObject({ clients: [{ name: 'c3.example' }] });
   });
 });
 
-describe('review and outputs', () => {
-  it('lists the problems in words when the answers do not validate', async () => {
-    const s = mount(
-      <ReviewScreen problems={['clients[0].tunnelVia[0] names m9, which is not in mediaServers']} onNext={() => {}} />,
-    );
-    await s.wait(/These answers have problems:\n\s+- clients\[0\]\.tunnelVia\[0\] names m9/);
-  });
-
-  it('toggles formats with space and refuses none', async () => {
-    const onSubmit = vi.fn();
-    const s = mount(<FormatPicker onSubmit={onSubmit} />);
+describe('outputs', () => {
+  it('writes the formats ticked, and none of the others', async () => {
+    const { s, dir } = await atReview();
+    await s.choose(/Is this right\?/, /Yes: choose the outputs/);
     await s.wait(/\[x\] runbook\.md/);
-    await s.press(KEY.space, KEY.down, KEY.space, KEY.enter);
-    expect(onSubmit).toHaveBeenCalledWith(['ps1', 'bpconf', 'json', 'answerfile']);
-  });
-});
-
-describe('typing faster than the screen redraws', () => {
-  it('submits pasted text followed by Enter in one chunk', async () => {
-    const onAnswer = vi.fn();
-    const s = mount(<QuestionScreen question={q('primary.name')} draft={emptyDraft()} onAnswer={onAnswer} />);
-    await s.wait(/Primary server host name/);
-    await s.press('nbu-primary.corp.example\r');
-    expect(onAnswer).toHaveBeenCalledWith('nbu-primary.corp.example');
+    // Untick the runbook, tick nothing else: only the scripts, snippets, plan and answer files are written.
+    await s.press(KEY.space, KEY.enter);
+    await s.answer(/which folder/, '');
+    await s.wait(/Wrote \d+ files/);
+    const written = readdirSync(join(dir, 'nbsecure-runbooks'));
+    expect(written).not.toContain('runbook.md');
+    expect(written).toContain('plan.json');
   });
 });
 

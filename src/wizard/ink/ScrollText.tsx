@@ -5,6 +5,7 @@ import { wrapLines } from '../wrap.js';
 export interface ScrollLine {
   text: string;
   bold?: boolean;
+  dim?: boolean;
   color?: string | undefined;
 }
 
@@ -33,7 +34,7 @@ export function ScrollText(props: { lines: ScrollLine[]; reserved: number; width
     <Box flexDirection="column">
       {fits ? null : <Text dimColor>{at > 0 ? `↑ ${at} more lines above (PgUp)` : ' '}</Text>}
       {shown.map((l, i) => (
-        <Text key={at + i} bold={Boolean(l.bold)} {...(l.color ? { color: l.color } : {})}>
+        <Text key={at + i} bold={Boolean(l.bold)} dimColor={Boolean(l.dim)} {...(l.color ? { color: l.color } : {})}>
           {l.text || ' '}
         </Text>
       ))}
