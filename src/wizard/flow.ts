@@ -665,8 +665,8 @@ export async function wizardFlow(ui: WizardUi, ctx: FlowContext): Promise<number
       title: 'These are the exact commands; nothing was changed.',
       section: `Dry run on ${host}`,
       help:
-        'The exact commands, in order, with what each changes. Nothing ran. Running asks for any secret ' +
-        'the steps need and, where the services restart, for the host name typed out.',
+        'The exact commands, in order, with what each changes; PgUp/PgDn scroll them. Nothing ran. Running ' +
+        'asks for any secret the steps need and, where the services restart, for the host name typed out.',
       // Running changes the host: the choice under the cursor is not to.
       choices: () => [
         { name: 'Finish without running', value: 'quit' },
@@ -709,7 +709,9 @@ export async function wizardFlow(ui: WizardUi, ctx: FlowContext): Promise<number
         options: options(false, secrets, confirmed, run > 0),
         title: 'Live progress',
         section: `Applying on ${host}`,
-        help: 'Each step is journaled: Retry resumes from the failed step, and nbsecure apply --resume does too.',
+        help:
+          'Each step is journaled: Retry resumes from the failed step, and nbsecure apply --resume does too. ' +
+          'PgUp/PgDn scroll the record.',
         choices: (res) => [
           ...(res.stopped?.kind === 'manual'
             ? [{ name: 'It is done: continue', value: 'confirm' }]

@@ -5,6 +5,7 @@ import { afterEach, expect, it } from 'vitest';
 import { fieldValue } from '../helpers/field.js';
 import { terminal, wizardTerminal } from '../helpers/tmux.js';
 import { withTools } from '../helpers/tools.js';
+import { makeSite } from '../helpers/site.js';
 
 const sessions: ReturnType<typeof terminal>[] = [];
 afterEach(() => {
@@ -182,6 +183,32 @@ withTools('tmux').describe('typing and pasting in the wizard, in a real terminal
       /nbu-media2\.corp\.example \(tunnel\)\n.*└── web2\.dmz\.example \(Windows, then nbu-media1\.corp\.example\)/,
     );
   });
+
+  it('the dry run’s record scrolls in 80x24: its end first, and PgUp for what is above', async () => {
+    const site = makeSite();
+    const { t, home } = run();
+    await t.choose(/How do you want to start/, /Import an answers file/);
+    await t.answer(/Path of the answers file/, site.answers);
+    await t.choose(/Is this right\?/, /Yes/);
+    await t.wait(/Which outputs\?/);
+    await t.press('\r');
+    await t.wait(/which folder/);
+    await t.clear();
+    await t.answer(/which folder/, join(home, 'out'));
+    await t.choose(/What next\?/, /Dry-run one host/);
+    await t.choose(/Which host is this machine/, /p\.corp\.example/);
+    const end = await t.wait(/These are the exact commands[\s\S]*Finish without running/, 20_000);
+    expect(end).toMatch(/↑ \d+ more lines above \(PgUp\)/);
+    const first = /Dry run for p\.corp\.example \(primary, linux\): \d+ steps/;
+    expect(end).not.toMatch(first);
+    for (let i = 0; i < 30 && !first.test(t.frame()); i++) {
+      const before = t.frame();
+      await t.press('\u001b[5~');
+      await t.wait((f) => f !== before);
+    }
+    expect(t.frame()).toMatch(first);
+    expect(t.frame()).toMatch(/↓ \d+ more lines below \(PgDn\)/);
+  }, 60_000);
 
   it('TERM=dumb: the plain questions as numbered lines, with no escape code', async () => {
     const { t } = run([], { TERM: 'dumb' });

@@ -1,9 +1,10 @@
-import { Box, Static, Text } from 'ink';
+import { Box, Text } from 'ink';
 import { useEffect, useState } from 'react';
 import { EXIT } from '../../errors.js';
 import type { ApplyEvent, ApplyResult, StepOutcome } from '../../execute/events.js';
 import { applyHost, type ApplyOptions } from '../../execute/runner.js';
 import type { Plan } from '../../plan/types.js';
+import { ScrollText } from './ScrollText.js';
 import { SelectQuestion } from './SelectQuestion.js';
 import { useColor } from './theme.js';
 
@@ -15,7 +16,13 @@ export interface RunningApply {
 
 const MARK: Record<StepOutcome, string> = { changed: '✓', unchanged: '=', skipped: '-', failed: '✗' };
 
-/** One line of the screen's record: what Ink prints once and never redraws. */
+/**
+ * Rows of 80x24 that are not the record's: the frame's title, keys and margins, this screen's title, the
+ * summary (two rows when it wraps), "What next?" and up to three choices.
+ */
+const RESERVED = 13;
+
+/** One line of the run's record. */
 type Line = { id: number; text: string; tone?: 'ok' | 'warn' | 'bad' | 'dim' };
 
 /** The record an event adds: the screen's own rendering of the runner's events, never a parse of its text. */
@@ -111,13 +118,12 @@ export function ApplyScreen(props: {
     tone === 'ok' ? c('green') : tone === 'warn' ? c('yellow') : tone === 'bad' ? c('red') : undefined;
   return (
     <Box flexDirection="column">
-      <Static items={lines}>
-        {(l) => (
-          <Text key={l.id} dimColor={l.tone === 'dim'} {...(colourOf(l.tone) ? { color: colourOf(l.tone)! } : {})}>
-            {l.text}
-          </Text>
-        )}
-      </Static>
+      {/* The record scrolls in the screen, with how much is above and below: 80x24 shows a dozen lines of it. */}
+      <ScrollText
+        lines={lines.map((l) => ({ text: l.text, dim: l.tone === 'dim', color: colourOf(l.tone) }))}
+        reserved={RESERVED}
+        follow
+      />
       <Text bold>{props.title}</Text>
       {result === undefined ? (
         <Text dimColor>{current ? `Running: ${current}` : 'Running…'}</Text>
