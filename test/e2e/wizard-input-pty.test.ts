@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { fieldValue } from '../helpers/field.js';
+import { toDryRun } from '../helpers/wizard-flow.js';
 import { terminal, wizardTerminal } from '../helpers/tmux.js';
 import { withTools } from '../helpers/tools.js';
 import { makeSite } from '../helpers/site.js';
@@ -187,16 +188,7 @@ withTools('tmux').describe('typing and pasting in the wizard, in a real terminal
   it('the dry run’s record scrolls in 80x24: its end first, and PgUp for what is above', async () => {
     const site = makeSite();
     const { t, home } = run();
-    await t.choose(/How do you want to start/, /Import an answers file/);
-    await t.answer(/Path of the answers file/, site.answers);
-    await t.choose(/Is this right\?/, /Yes/);
-    await t.wait(/Which outputs\?/);
-    await t.press('\r');
-    await t.wait(/which folder/);
-    await t.clear();
-    await t.answer(/which folder/, join(home, 'out'));
-    await t.choose(/What next\?/, /Dry-run one host/);
-    await t.choose(/Which host is this machine/, /p\.corp\.example/);
+    await toDryRun(t, site.answers, /p\.corp\.example/, join(home, 'out'));
     const end = await t.wait(/These are the exact commands[\s\S]*Finish without running/, 20_000);
     expect(end).toMatch(/↑ \d+ more lines above \(PgUp\)/);
     const first = /Dry run for p\.corp\.example \(primary, linux\): \d+ steps/;

@@ -6,7 +6,7 @@ import { argvLog, setFaults } from '../netbackup-sim/layout.js';
 import { cli } from '../helpers/cli.js';
 import { makeSite } from '../helpers/site.js';
 import { terminal, wizardTerminal } from '../helpers/tmux.js';
-import { answerDmzSite } from '../helpers/wizard-flow.js';
+import { answerDmzSite, toDryRun } from '../helpers/wizard-flow.js';
 import { withTools } from '../helpers/tools.js';
 import { HARDENING_FIELDS } from '../../src/environment/schema.js';
 
@@ -154,17 +154,8 @@ withTools('tmux').describe('the wizard in a real terminal (tmux, 80x24)', () => 
     const host = site.hosts[here]!;
     setFaults(host, [{ match: 'nbcertcmd -getCACertificate', hang: true }]);
     const { t, home } = run();
-    await t.choose(/How do you want to start/, /Import an answers file/);
-    await t.answer(/Path of the answers file/, site.answers);
     // An imported answers file opens at its review.
-    await t.choose(/Is this right\?/, /Yes/);
-    await t.wait(/Which outputs\?/);
-    await t.press('\r');
-    await t.wait(/which folder/);
-    await t.clear();
-    await t.answer(/which folder/, join(home, 'out'));
-    await t.choose(/What next\?/, /Dry-run one host/);
-    await t.choose(/Which host is this machine/, new RegExp(here.replace(/\./g, '\\.')));
+    await toDryRun(t, site.answers, new RegExp(here.replace(/\./g, '\\.')), join(home, 'out'));
     await t.wait(/These are the exact commands/, 20_000);
     await t.choose(/What next\?/, /Run these steps/);
     const hanging = join(host.root, 'sim', 'hanging');

@@ -98,3 +98,19 @@ export async function wholeReview(s: Driver): Promise<string> {
   }
   return all;
 }
+
+/** From an answers file to the dry run of `host`: its review accepted, the default outputs written to `out`. */
+export async function toDryRun(s: Driver, answers: string, host: RegExp, out?: string): Promise<void> {
+  await s.choose(/How do you want to start/, /Import an answers file/);
+  await s.answer(/Path of the answers file/, answers);
+  await s.choose(/Is this right\?/, /Yes/);
+  await s.wait(/Which outputs\?/);
+  await s.press('\r');
+  await s.wait(/which folder/);
+  if (out) {
+    await s.clear();
+    await s.answer(/which folder/, out);
+  } else await s.press('\r');
+  await s.choose(/What next\?/, /Dry-run one host/);
+  await s.choose(/Which host is this machine/, host);
+}

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { App } from '../../src/wizard/ink/App.js';
 import { bpconf } from '../netbackup-sim/layout.js';
 import { KEY, mount } from '../helpers/ink.js';
+import { toDryRun } from '../helpers/wizard-flow.js';
 import { createToken, makeSite, type Site } from '../helpers/site.js';
 
 /** The wizard on a machine of the site, with the site's state folder. */
@@ -19,19 +20,6 @@ function wizardOn(site: Site, machineName: string, onExit: (code: number) => voi
   );
 }
 
-/** Imports the answers, accepts every screen as it stands, writes the outputs and picks the host. */
-async function upToTheHost(s: ReturnType<typeof mount>, answers: string, host: RegExp) {
-  await s.choose(/How do you want to start/, /Import an answers file/);
-  await s.answer(/Path of the answers file/, answers);
-  await s.choose(/Is this right\?/, /Yes/);
-  await s.wait(/Which outputs\?/);
-  await s.press(KEY.enter);
-  await s.wait(/which folder/);
-  await s.press(KEY.enter);
-  await s.choose(/What next\?/, /Dry-run one host/);
-  await s.choose(/Which host is this machine/, host);
-}
-
 describe('the wizard runs one host', () => {
   it(
     'imports an answers file, dry-runs a DMZ client, asks for the token, applies it and ' + 'shows the progress',
@@ -40,7 +28,7 @@ describe('the wizard runs one host', () => {
       const token = createToken(site);
       const onExit = vi.fn();
       const s = wizardOn(site, 'w1.dmz.example', onExit);
-      await upToTheHost(s, site.answers, /w1\.dmz\.example/);
+      await toDryRun(s, site.answers, /w1\.dmz\.example/);
       // The dry run needs no secret: the token is asked for only when the steps are to run.
       await s.wait(/These are the exact commands; nothing was changed/, 10_000);
       expect(s.frame()).not.toMatch(/Authorization token/);
@@ -62,7 +50,7 @@ describe('the wizard runs one host', () => {
   it('stops at a manual step on the primary and continues when the user says it is done', async () => {
     const site = makeSite();
     const s = wizardOn(site, 'p');
-    await upToTheHost(s, site.answers, /p\.corp\.example/);
+    await toDryRun(s, site.answers, /p\.corp\.example/);
     await s.choose(/What next\?/, /Run these steps/);
     // The API key is optional: without one, the login stays a person's step.
     await s.answer(/NetBackup API key/, '');
@@ -83,7 +71,7 @@ describe('the wizard runs one host', () => {
     // The primary accepts this key (the simulator's record of it); nobody has logged in.
     writeFileSync(join(site.domain, 'apikey'), key);
     const s = wizardOn(site, 'p');
-    await upToTheHost(s, site.answers, /p\.corp\.example/);
+    await toDryRun(s, site.answers, /p\.corp\.example/);
     await s.choose(/What next\?/, /Run these steps/);
     await s.answer(/NetBackup API key/, 'too short');
     await s.wait(/An API key is one unbroken string of at least 16 characters/);

@@ -1,32 +1,16 @@
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
-import { KEY, mount } from '../helpers/ink.js';
+import { KEY } from '../helpers/ink.js';
 import { answerDmzSite, wholeReview } from '../helpers/wizard-flow.js';
 import { fieldValue } from '../helpers/field.js';
-import { App } from '../../src/wizard/ink/App.js';
+import { mountApp } from '../helpers/wizard-app.js';
 import type { Draft } from '../../src/wizard/draft.js';
 import { validateDraft } from '../../src/wizard/finish.js';
 import { loadAnswersFile } from '../../src/environment/load.js';
 
-function app(extra: { last?: Draft } = {}) {
-  const onExit = vi.fn();
-  const drafts: Draft[] = [];
-  const dir = mkdtempSync(join(tmpdir(), 'nbsecure-wiz-'));
-  const s = mount(
-    <App
-      profile="default"
-      cwd={dir}
-      stateDir={join(dir, 'state')}
-      onDraft={(d) => drafts.push(d)}
-      onExit={onExit}
-      {...extra}
-    />,
-  );
-  return { s, onExit, drafts, dir };
-}
+const app = (extra: { last?: Draft } = {}) => mountApp(extra);
 
 describe('the wizard, start to finish', () => {
   it('collects the same answers as the answers file and writes the same runbook the scripted mode writes', async () => {

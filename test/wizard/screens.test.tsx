@@ -1,30 +1,13 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { emptyDraft, setHostList, setPath, type Draft } from '../../src/wizard/draft.js';
-import { App } from '../../src/wizard/ink/App.js';
+import { mountApp } from '../helpers/wizard-app.js';
 import { importAnswersFile } from '../../src/wizard/finish.js';
 import { parseNameList } from '../../src/wizard/name-list.js';
 import { KEY, mount } from '../helpers/ink.js';
 
-/** The Ink wizard, with these remembered answers (if any), in a folder of its own. */
-function wizard(last?: Draft) {
-  const drafts: Draft[] = [];
-  const onExit = vi.fn();
-  const dir = mkdtempSync(join(tmpdir(), 'nbsecure-screens-'));
-  const s = mount(
-    <App
-      profile="lab"
-      cwd={dir}
-      stateDir={join(dir, 'state')}
-      onDraft={(d) => drafts.push(d)}
-      onExit={onExit}
-      {...(last ? { last } : {})}
-    />,
-  );
-  return { s, drafts, onExit, dir };
-}
+const wizard = (last?: Draft) => mountApp({ profile: 'lab', ...(last ? { last } : {}) });
 type Screen = ReturnType<typeof wizard>['s'];
 
 const primary = setPath(emptyDraft(), 'primary', { name: 'p.example' });

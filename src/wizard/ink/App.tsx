@@ -4,7 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore
 import type { SecretKind } from '../../execute/token.js';
 import type { Draft } from '../draft.js';
 import { wizardFlow } from '../flow.js';
-import { Back, Interrupted, ToReview, type BodyLine } from '../prompts.js';
+import { Back, Interrupted, ToReview, type BodyLine, type PromptChoice } from '../prompts.js';
 import type { RunningApply } from './ApplyScreen.js';
 import { Frame } from './Frame.js';
 import { MultiSelect } from './MultiSelect.js';
@@ -30,6 +30,12 @@ export interface AppProps {
 }
 
 const ANSWERING_KEYS = 'Enter: next · Esc: back · Ctrl-R: review · ?: help · Ctrl-C: quit';
+/** A prompt's choice as the Ink lists take it. */
+const choiceOf = (ch: PromptChoice) => ({
+  value: ch.value,
+  label: ch.name,
+  ...(ch.description ? { hint: ch.description } : {}),
+});
 /** A problem in words, or true: the prompts' form; the Ink fields take undefined for "fine". */
 const fine = (v: true | string | undefined) => (v === true ? undefined : v);
 
@@ -126,11 +132,7 @@ export function App(props: AppProps) {
           <SelectQuestion
             key={p.id}
             prompt={p.o.message}
-            choices={p.o.choices.map((ch) => ({
-              value: ch.value,
-              label: ch.name,
-              ...(ch.description ? { hint: ch.description } : {}),
-            }))}
+            choices={p.o.choices.map(choiceOf)}
             {...(p.o.default !== undefined ? { initial: p.o.default } : {})}
             {...(p.o.limit ? { limit: p.o.limit } : {})}
             onSubmit={p.resolve}
@@ -163,11 +165,7 @@ export function App(props: AppProps) {
           <MultiSelect
             key={p.id}
             prompt={p.o.message}
-            choices={p.o.choices.map((ch) => ({
-              value: ch.value,
-              label: ch.name,
-              ...(ch.description ? { hint: ch.description } : {}),
-            }))}
+            choices={p.o.choices.map(choiceOf)}
             initial={p.o.choices.filter((ch) => ch.checked).map((ch) => ch.value)}
             ordered={Boolean(p.o.ordered)}
             allowNone={Boolean(p.o.allowNone)}
