@@ -122,6 +122,20 @@ describe('a host list', () => {
   });
 });
 
+describe('a long list', () => {
+  it('says how many hosts are above and below the part on screen', async () => {
+    const many = Array.from({ length: 30 }, (_, i) => ({ name: `c${i + 1}.example` }));
+    const { s } = wizard(setHostList(withMedia, 'clients', many));
+    await toClients(s);
+    const first = await s.wait(/Clients \(30\)/);
+    // Five actions (done, add, paste, import, remove several) and the hosts; 12 of them on screen.
+    expect(first).toContain(`↓ ${5 + many.length - 12} more below`);
+    expect(first).not.toMatch(/more above/);
+    await s.press('\u001b[6~');
+    await s.wait(/↑ \d+ more above[\s\S]*c\d+\.example[\s\S]*↓ \d+ more below/);
+  });
+});
+
 describe('the host form', () => {
   /** Up to the tunnel question of a new DMZ client. */
   async function newDmzClient(last: Draft) {
