@@ -29,7 +29,12 @@ await build({
   banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
 });
 
-const tmux = (...args) => execFileSync('tmux', args, { encoding: 'utf8' });
+// A tmux server of its own, kept up by an idle session: a server whose last session just ended is still
+// exiting when the next new-session connects ("server exited unexpectedly").
+const socket = join(dir, 'tmux.sock');
+const tmux = (...args) => execFileSync('tmux', ['-S', socket, ...args], { encoding: 'utf8' });
+tmux('new-session', '-d', '-s', 'keep', 'sleep 600');
+process.on('exit', () => tmux('kill-server'));
 
 function firstFrame(command, expect) {
   const name = `bench${process.pid}${Math.random().toString(36).slice(2, 7)}`;
