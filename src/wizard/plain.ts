@@ -7,7 +7,7 @@ import { secretFromEnv } from '../execute/token.js';
 import type { Io } from '../output.js';
 import { recall, remember } from '../store.js';
 import { wizardFlow } from './flow.js';
-import { inquirerPrompts, linePrompts, Interrupted, type WizardUi } from './prompts.js';
+import { asciiOnly, inquirerPrompts, linePrompts, Interrupted, type WizardUi } from './prompts.js';
 
 /**
  * The wizard line by line, for dumb terminals, serial consoles and screen readers: the one flow over
@@ -16,7 +16,7 @@ import { inquirerPrompts, linePrompts, Interrupted, type WizardUi } from './prom
 export async function runPlain(io: Io, profile: string): Promise<number> {
   const dumb = io.env.TERM === 'dumb';
   const prompts = dumb ? linePrompts(io) : inquirerPrompts(io);
-  const say = (s = '') => io.stdout.write(`${s}\n`);
+  const say = (s = '') => io.stdout.write(`${dumb ? asciiOnly(s) : s}\n`);
   const ui: WizardUi = {
     ...prompts,
     say: (text) => say(`  ${text}`),

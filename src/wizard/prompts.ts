@@ -199,6 +199,27 @@ export function inquirerPrompts(io: Io): Prompts {
   };
 }
 
+const ASCII: Record<string, string> = {
+  '→': '->',
+  '←': '<-',
+  '−': '-',
+  '—': '-',
+  '–': '-',
+  '·': '-',
+  '…': '...',
+  '‘': "'",
+  '’': "'",
+  '“': '"',
+  '”': '"',
+  '✓': '+',
+  '✗': 'x',
+  '↑': '^',
+  '↓': 'v',
+};
+
+/** Text for a terminal that shows ASCII only (TERM=dumb, a serial console): the wizard's symbols in words. */
+export const asciiOnly = (s: string) => s.replace(/[^\t\n\r\x20-\x7e]/g, (ch) => ASCII[ch] ?? '?');
+
 /**
  * Prompts as plain lines: a question, numbered choices, an answer typed and Enter. Nothing is drawn twice,
  * no cursor is moved, no escape code or line-drawing character is sent.
@@ -206,7 +227,7 @@ export function inquirerPrompts(io: Io): Prompts {
 export function linePrompts(io: Io): Prompts {
   const rl = createInterface({ input: io.stdin, terminal: false });
   const it = rl[Symbol.asyncIterator]();
-  const say = (s: string) => io.stdout.write(s);
+  const say = (s: string) => io.stdout.write(asciiOnly(s));
   const before = (o: Place) => say(`${o.body?.length ? `\n${bodyText(o)}` : ''}${helpText(o)}`);
   const read = async (prompt: string): Promise<string> => {
     say(prompt);

@@ -210,6 +210,10 @@ withTools('tmux').describe('typing and pasting in the wizard, in a real terminal
     await t.wait(/not a valid DNS host name/);
     await t.answer(/Primary server host name.*:\s*$/m, 'nbu-primary.corp.example');
     await t.wait(/Primary server operating system/);
+    await t.answer(/Number \(Enter: 1\):\s*$/m, '');
+    await t.answer(/Primary server NetBackup version.*:\s*$/m, '');
+    // The host list: its actions and hosts, which the other front ends draw with symbols.
+    await t.wait(/Media servers \(0\)[\s\S]*Number \(Enter: 2\):\s*$/);
     const shown = t.frameWithAttributes();
     expect(shown).not.toContain('\u001b');
     // eslint-disable-next-line no-control-regex -- ASCII only: no line-drawing or other Unicode symbol
