@@ -200,6 +200,27 @@ withTools('tmux').describe('typing and pasting in the wizard, in a real terminal
     }
     expect(t.frame()).toMatch(first);
     expect(t.frame()).toMatch(/↓ \d+ more lines below \(PgDn\)/);
+    // Declining to run is a way to finish: exit 0.
+    await t.choose(/What next\?/, /Finish without running/);
+    await t.choose(/Next: save these answers/, /Quit/);
+    expect(await t.exitCode()).toBe(0);
+  }, 60_000);
+
+  it('--plain dry-runs a host with the same flow, and declining to run exits 0', async () => {
+    const site = makeSite();
+    const { t, home } = run(['--plain']);
+    await t.choose(/How do you want to start/, /Import an answers file/);
+    await t.answer(/Path of the answers file/, site.answers);
+    await t.choose(/\? Is this right\?/, /Yes: choose the outputs/);
+    await t.answer(/\? Which outputs\?/, '');
+    await t.answer(/\? Write them to which folder\?/, join(home, 'out'));
+    await t.choose(/\? What next\?/, /Dry-run one host/);
+    await t.choose(/\? Which host is this machine/, /p\.corp\.example/);
+    // apply's own text view of the dry run, then the same choices as the Ink screen.
+    await t.wait(/\[ca\.show\] Show the CA certificate[\s\S]*Dry run: nothing was changed\./, 20_000);
+    await t.choose(/\? What next\?\s*\n[\s\S]*Finish without running/, /Finish without running/);
+    expect(await t.exitCode()).toBe(0);
+    expect(t.history()).toContain('Next: save these answers as a file');
   }, 60_000);
 
   it('TERM=dumb: the plain questions as numbered lines, with no escape code', async () => {

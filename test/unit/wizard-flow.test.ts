@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,10 +13,20 @@ type Asked = { kind: string; message: string } & Place;
  * A front end that answers from a script: for a question whose words match, the answer given (a choice's
  * label or typed text); otherwise what the question offers (its default, its first choice, the ticked ones).
  */
-function scripted(answers: [RegExp, string][]) {
+function scripted(answers: [RegExp, string | string[]][]) {
   const asked: Asked[] = [];
   const said: string[] = [];
-  const scriptFor = (message: string) => answers.find(([re]) => re.test(message))?.[1];
+  // A list answers the question each time it is asked, in turn; its last answer then stays.
+  const turns = new Map<RegExp, number>();
+  const scriptFor = (message: string): string | undefined => {
+    const found = answers.find(([re]) => re.test(message));
+    if (!found) return undefined;
+    const [re, said] = found;
+    if (typeof said === 'string') return said;
+    const n = turns.get(re) ?? 0;
+    turns.set(re, n + 1);
+    return said[Math.min(n, said.length - 1)];
+  };
   const pick = <T extends string>(message: string, choices: PromptChoice<T>[], fallback?: string): T => {
     const want = scriptFor(message);
     const chosen = want ? choices.find((c) => c.name.includes(want)) : choices.find((c) => c.value === fallback);
@@ -86,15 +96,10 @@ describe('the wizard’s one flow, as any front end drives it', () => {
       [/^Host names/, 'app1.corp.example bad_name!\napp2.corp.example\n'],
       [/^Clients \(2\)/, 'Done'],
       [/CA certificate fingerprint/, ''],
-      [/What next\?/, 'Save these answers'],
+      [/What next\?/, ['Save these answers', 'Finish']],
       [/Save the answers to/, 'answers.yaml'],
     ]);
     const ctx = context();
-    let saves = 0;
-    // After the save, "What next?" again: the script's answer is now Finish.
-    const select = ui.select.bind(ui);
-    ui.select = async (o) =>
-      /What next\?/.test(o.message) && saves++ ? (o.choices.at(-1)!.value as never) : select(o);
     expect(await wizardFlow(ui, ctx)).toBe(0);
 
     const withoutHelp = asked.filter((a) => !a.help?.trim()).map((a) => a.message);
@@ -130,5 +135,21 @@ describe('the wizard’s one flow, as any front end drives it', () => {
     expect(said).toContain('Kept the remembered answers; nothing was imported.');
     expect(ctx.remembered).toEqual([]);
     expect(asked.map((a) => a.message)).not.toContain('Is this right?');
+  });
+
+  it('asks before it replaces an answers file, and another name keeps the file as it was', async () => {
+    const ctx = context();
+    writeFileSync(join(ctx.dir, 'answers.yaml'), '# mine\n');
+    const { ui, asked } = scripted([
+      [/How do you want to start/, 'Import an answers file'],
+      [/Path of the answers file/, join(process.cwd(), 'examples/dmz.yaml')],
+      [/What next\?/, ['Save these answers', 'Finish']],
+      [/Save the answers to/, ['answers.yaml', 'other.yaml']],
+      [/exists\. Replace it\?/, 'No: choose another name'],
+    ]);
+    expect(await wizardFlow(ui, ctx)).toBe(0);
+    expect(asked.map((a) => a.message)).toContain(`${join(ctx.dir, 'answers.yaml')} exists. Replace it?`);
+    expect(readFileSync(join(ctx.dir, 'answers.yaml'), 'utf8')).toBe('# mine\n');
+    expect(readFileSync(join(ctx.dir, 'other.yaml'), 'utf8')).toContain('web1.dmz.example');
   });
 });
