@@ -3,6 +3,10 @@ import { currentText, multiValues, type Question } from './questions.js';
 import type { Place } from './prompts.js';
 import type { Session } from './flow-session.js';
 
+/**
+ * One question of the model through the front end's prompts, whatever its kind; `view` is the answers it is
+ * asked against (with the host being edited under `base`). The answer as text, validated as it was given.
+ */
 export async function askQuestion(s: Session, q: Question, view: Draft, base: string, place: Place): Promise<string> {
   const where: Place = { section: q.section || place.section, help: q.help, answering: true, ...place };
   const now = currentText(q, view, base);
@@ -43,7 +47,7 @@ export async function askQuestion(s: Session, q: Question, view: Draft, base: st
     ...where,
     message: q.prompt,
     default: now,
-    validate: (text) => q.validate?.(text.trim(), view) ?? true,
+    validate: (typed) => q.validate?.(typed.trim(), view) ?? true,
   });
   return text.trim();
 }
