@@ -39,7 +39,7 @@ export async function outputs(s: Session, plan: Plan): Promise<string[]> {
   }
 }
 
-export async function writeInto(s: Session, plan: Plan, formats: Format[], lib: Later): Promise<string[]> {
+async function writeInto(s: Session, plan: Plan, formats: Format[], lib: Later): Promise<string[]> {
   for (;;) {
     const dir = resolve(
       s.ctx.cwd,

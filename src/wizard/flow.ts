@@ -107,10 +107,11 @@ export async function wizardFlow(ui: WizardUi, ctx: FlowContext): Promise<number
   const s = session(ui, ctx, emptyDraft());
   const last = await ctx.recall().catch(() => undefined);
   // The phases in order; Esc from the first question of one goes back to the one before.
-  let phase: 'start' | 'questions' | 'review' = 'start';
+  let phase: 'start' | 'questions' | 'review' | 'outputs' = 'start';
   let from = 0;
   let plan: Plan | undefined;
-  while (!plan) {
+  let files: string[] | undefined;
+  while (!plan || !files) {
     if (phase === 'start') {
       phase = await start(s, last);
       from = 0;
@@ -123,17 +124,21 @@ export async function wizardFlow(ui: WizardUi, ctx: FlowContext): Promise<number
         else if (e instanceof ToReview) phase = 'review';
         else throw e;
       }
-    } else {
+    } else if (phase === 'review' || !plan) {
       try {
         plan = await review(s);
+        phase = 'outputs';
       } catch (e) {
         if (!(e instanceof Back)) throw e;
         phase = 'questions';
         from = activeQuestions(s.d).length - 1;
       }
+    } else {
+      const reviewed = plan;
+      files = await orBack(() => outputs(s, reviewed));
+      if (!files) phase = 'review';
     }
   }
-  const files = await outputs(s, plan);
   const lib = await s.later;
   for (;;) {
     const next = await orBack(() =>

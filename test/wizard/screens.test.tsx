@@ -193,6 +193,14 @@ describe('the host form', () => {
 });
 
 describe('outputs', () => {
+  it('Esc from the first output question goes back to the review', async () => {
+    const { s } = await atReview();
+    await s.choose(/Is this right\?/, /Yes: choose the outputs/);
+    await s.wait(/Which outputs\?/);
+    await s.press(KEY.esc);
+    await s.wait(/Is this right\?/);
+  });
+
   it('writes the formats ticked, and none of the others', async () => {
     const { s, dir } = await atReview();
     await s.choose(/Is this right\?/, /Yes: choose the outputs/);
