@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Draft } from '../../src/wizard/draft.js';
 import { wizardFlow, type FlowContext } from '../../src/wizard/flow.js';
-import type { Place, PromptChoice, WizardUi } from '../../src/wizard/prompts.js';
+import { Back, type Place, type PromptChoice, type WizardUi } from '../../src/wizard/prompts.js';
 
 /** Every question the flow asked: its kind, its words, where it stood. */
 type Asked = { kind: string; message: string } & Place;
@@ -86,19 +86,22 @@ function context(last?: Draft): FlowContext & { dir: string; remembered: Draft[]
   };
 }
 
+/** A whole site from nothing: a primary, two pasted clients (and a refused name), outputs, a saved answers file. */
+const fromNothing = (): [RegExp, string | string[]][] => [
+  [/How do you want to start/, 'Afresh'],
+  [/Primary server host name/, 'nbu-primary.corp.example'],
+  [/^Media servers \(0\)/, 'Done'],
+  [/^Clients \(0\)/, 'Paste a list'],
+  [/^Host names/, 'app1.corp.example bad_name!\napp2.corp.example\n'],
+  [/^Clients \(2\)/, 'Done'],
+  [/CA certificate fingerprint/, ''],
+  [/What next\?/, ['Save these answers', 'Finish']],
+  [/Save the answers to/, 'answers.yaml'],
+];
+
 describe('the wizard’s one flow, as any front end drives it', () => {
   it('from an empty site to written outputs and a saved answers file, every question with its help', async () => {
-    const { ui, asked, said } = scripted([
-      [/How do you want to start/, 'Afresh'],
-      [/Primary server host name/, 'nbu-primary.corp.example'],
-      [/^Media servers \(0\)/, 'Done'],
-      [/^Clients \(0\)/, 'Paste a list'],
-      [/^Host names/, 'app1.corp.example bad_name!\napp2.corp.example\n'],
-      [/^Clients \(2\)/, 'Done'],
-      [/CA certificate fingerprint/, ''],
-      [/What next\?/, ['Save these answers', 'Finish']],
-      [/Save the answers to/, 'answers.yaml'],
-    ]);
+    const { ui, asked, said } = scripted(fromNothing());
     const ctx = context();
     expect(await wizardFlow(ui, ctx)).toBe(0);
 
@@ -151,5 +154,25 @@ describe('the wizard’s one flow, as any front end drives it', () => {
     expect(asked.map((a) => a.message)).toContain(`${join(ctx.dir, 'answers.yaml')} exists. Replace it?`);
     expect(readFileSync(join(ctx.dir, 'answers.yaml'), 'utf8')).toBe('# mine\n');
     expect(readFileSync(join(ctx.dir, 'other.yaml'), 'utf8')).toContain('web1.dmz.example');
+  });
+
+  it('Esc at any question goes back and never ends the wizard', async () => {
+    const whole = scripted(fromNothing());
+    expect(await wizardFlow(whole.ui, context())).toBe(0);
+    // Esc once, at each question of the whole run in turn: the run still ends with its outputs and exit 0.
+    for (let n = 0; n < whole.asked.length; n++) {
+      const { ui, asked } = scripted(fromNothing());
+      const escAt =
+        <T extends unknown[], R>(ask: (...a: T) => Promise<R>) =>
+        (...a: T): Promise<R> =>
+          asked.length === n ? (asked.push({ kind: 'esc', message: '' }), Promise.reject(new Back('Esc'))) : ask(...a);
+      ui.select = escAt(ui.select.bind(ui)) as WizardUi['select'];
+      ui.input = escAt(ui.input.bind(ui));
+      ui.checkbox = escAt(ui.checkbox.bind(ui)) as WizardUi['checkbox'];
+      ui.lines = escAt(ui.lines.bind(ui));
+      const ctx = context();
+      await expect(wizardFlow(ui, ctx), `Esc at question ${n + 1}`).resolves.toBe(0);
+      expect(existsSync(join(ctx.dir, 'nbsecure-runbooks', 'runbook.md')), `Esc at question ${n + 1}`).toBe(true);
+    }
   });
 });
