@@ -64,7 +64,7 @@ export function App(props: AppProps) {
 
   // How the flow's end ends the wizard: with its exit code, or with an error that is not a person's answer,
   // which Ink hands to the command to report as it reports any other.
-  const ending = useRef((end: number | Error) => (typeof end === 'number' ? quit(end) : (onExit(1), exit(end))));
+  const ending = useRef<(end: number | Error) => void>(() => undefined);
   ending.current = (end) => (typeof end === 'number' ? quit(end) : (onExit(1), exit(end)));
   // The flow starts once, with the props the wizard opened with.
   const [flowProps] = useState(() => ({ onDraft, last, profile, cwd, stateDir, machineName, envSecrets }));
