@@ -9,21 +9,20 @@ import type { Answers } from '../environment/schema.js';
 import type { Environment } from '../environment/types.js';
 import { buildPlan } from '../plan/build.js';
 import type { Plan } from '../plan/types.js';
-import { isOutputName, renderOutputs, type Format } from '../render/index.js';
+import { isOutputName, renderOutputs, type Output } from '../render/index.js';
 import { writeFileAtomic, writeFileSet } from '../write-outputs.js';
 import { cleanDraft, emptyDraft, type Draft, type HostListKey } from './draft.js';
 import { addImported, importHosts, importSummary } from './import-hosts.js';
 import { reviewLines } from './review.js';
 import { topologyLines } from '../render/topology.js';
 
-export { reviewLines, topologyLines };
+export { renderOutputs, reviewLines, topologyLines };
 
 /**
- * Writes the chosen formats exactly as `nbsecure plan --out DIR --format ...` would, then removes the
+ * Writes the rendered outputs exactly as `nbsecure plan --out DIR --format ...` would, then removes the
  * files named in `removeStale` (ones an earlier plan wrote there, as `folderContents` found them).
  */
-export function writeOutputs(plan: Plan, formats: Format[], dir: string, removeStale: string[] = []): string[] {
-  const outputs = renderOutputs(plan, formats);
+export function writeOutputs(outputs: Output[], dir: string, removeStale: string[] = []): string[] {
   const written = writeFileSet(
     dir,
     outputs.map((o) => ({ name: o.name, text: o.text, mode: o.format === 'sh' ? 0o755 : 0o644 })),
@@ -32,10 +31,10 @@ export function writeOutputs(plan: Plan, formats: Format[], dir: string, removeS
   return written;
 }
 
-/** What the chosen outputs would meet in `dir`: files they replace, and nbsecure files they no longer write. */
-export function folderContents(plan: Plan, formats: Format[], dir: string): { replaced: string[]; stale: string[] } {
+/** What the outputs would meet in `dir`: files they replace, and nbsecure files they no longer write. */
+export function folderContents(outputs: Output[], dir: string): { replaced: string[]; stale: string[] } {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return { replaced: [], stale: [] };
-  const names = new Set(renderOutputs(plan, formats).map((o) => o.name));
+  const names = new Set(outputs.map((o) => o.name));
   const present = (readdirSync(dir, { recursive: true, withFileTypes: true }) as Dirent[])
     .filter((e) => e.isFile())
     .map((e) => relative(dir, join(e.parentPath, e.name)));
@@ -49,8 +48,6 @@ export function folderContents(plan: Plan, formats: Format[], dir: string): { re
       .sort(),
   };
 }
-
-export const exists = (path: string) => existsSync(path);
 
 /** Hosts from a file added to the draft, and the summary of what was added, refused or left out. */
 export function importHostsFile(d: Draft, list: HostListKey, file: string): { draft: Draft; summary: string } {

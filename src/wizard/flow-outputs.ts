@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Plan } from '../plan/types.js';
-import { DEFAULT_FORMATS, FORMATS, type Format } from '../render/index.js';
+import { DEFAULT_FORMATS, FORMATS, type Format, type Output } from '../render/index.js';
 import { folderChoices, folderText } from './consent.js';
 import { nonEmpty, orBack, userError, type Later, type Session } from './flow-session.js';
 import type { Place } from './prompts.js';
@@ -34,12 +35,14 @@ export async function outputs(s: Session, plan: Plan): Promise<string[]> {
         checked: (DEFAULT_FORMATS as readonly string[]).includes(f),
       })),
     });
-    const written = await orBack(() => writeInto(s, plan, formats, lib));
+    // Rendered once: the folder's check and the writing both use these.
+    const rendered = lib.renderOutputs(plan, formats);
+    const written = await orBack(() => writeInto(s, rendered, lib));
     if (written) return written;
   }
 }
 
-async function writeInto(s: Session, plan: Plan, formats: Format[], lib: Later): Promise<string[]> {
+async function writeInto(s: Session, outputs: Output[], lib: Later): Promise<string[]> {
   for (;;) {
     const dir = resolve(
       s.ctx.cwd,
@@ -53,7 +56,7 @@ async function writeInto(s: Session, plan: Plan, formats: Format[], lib: Later):
         validate: nonEmpty('a folder'),
       }),
     );
-    const found = lib.folderContents(plan, formats, dir);
+    const found = lib.folderContents(outputs, dir);
     let stale: string[] = [];
     if (found.replaced.length || found.stale.length) {
       const how = await orBack(() =>
@@ -72,7 +75,7 @@ async function writeInto(s: Session, plan: Plan, formats: Format[], lib: Later):
       stale = how === 'clean' ? found.stale : [];
     }
     try {
-      return lib.writeOutputs(plan, formats, dir, stale);
+      return lib.writeOutputs(outputs, dir, stale);
     } catch (e) {
       if (!userError(e)) throw e;
       s.ui.say(e.message, 'error');
@@ -95,7 +98,7 @@ export async function saveAnswers(s: Session, lib: Later): Promise<void> {
         validate: nonEmpty('a file name'),
       }),
     );
-    if (lib.exists(file)) {
+    if (existsSync(file)) {
       const replace = await orBack(() =>
         s.ui.select({
           ...place,

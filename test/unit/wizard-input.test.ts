@@ -9,7 +9,7 @@ import { answerValue, itemQuestions, problemInWords } from '../../src/wizard/que
 import { linePrompts } from '../../src/wizard/prompts.js';
 import { PassThrough, Readable } from 'node:stream';
 import { topologyLines, topologyMermaid, SHOWN_PER_GROUP } from '../../src/render/topology.js';
-import { folderContents, planOf, validateDraft, writeOutputs } from '../../src/wizard/finish.js';
+import { folderContents, planOf, renderOutputs, validateDraft, writeOutputs } from '../../src/wizard/finish.js';
 import { loadAnswersFile } from '../../src/environment/load.js';
 import { buildPlan } from '../../src/plan/build.js';
 import { parseNameList } from '../../src/wizard/name-list.js';
@@ -274,14 +274,15 @@ describe('writing into a folder that already holds outputs', () => {
   it('finds the files it replaces and the nbsecure files it no longer writes, never a person’s own', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nbsecure-out-'));
     const plan = buildPlan(loadAnswersFile('examples/dmz.yaml').environment);
-    writeOutputs(plan, ['markdown', 'sh'], dir);
+    const outputs = renderOutputs(plan, ['markdown', 'sh']);
+    writeOutputs(outputs, dir);
     writeFileSync(join(dir, 'gone.corp.example.sh'), '#!/bin/bash\n# nbsecure: a host since removed\n');
     writeFileSync(join(dir, 'my-notes.sh'), '#!/bin/bash\necho mine\n');
     mkdirSync(join(dir, 'sub'));
-    const found = folderContents(plan, ['markdown', 'sh'], dir);
+    const found = folderContents(outputs, dir);
     expect(found.replaced).toContain('runbook.md');
     expect(found.stale).toEqual(['gone.corp.example.sh']);
-    writeOutputs(plan, ['markdown', 'sh'], dir, found.stale);
+    writeOutputs(outputs, dir, found.stale);
     expect(existsSync(join(dir, 'gone.corp.example.sh'))).toBe(false);
     expect(existsSync(join(dir, 'my-notes.sh'))).toBe(true);
   });
