@@ -1,6 +1,7 @@
 import { Box, Text, useInput } from 'ink';
 import { useState } from 'react';
 import type { Choice } from '../questions.js';
+import { ListWindow, useListPointer } from './list-window.js';
 import { useColor } from './theme.js';
 
 /**
@@ -24,15 +25,11 @@ export function MultiSelect(props: {
   const n = props.choices.length;
   // Kept in the order ticked; without `ordered`, the answer is in the list's order.
   const [chosen, setChosen] = useState<string[]>(props.initial ?? []);
-  const [at, setAt] = useState(0);
   const [error, setError] = useState<string | undefined>();
   const limit = props.limit ?? 10;
+  const { at, from } = useListPointer(n, limit, 0, true);
   useInput((input, key) => {
     if (!n && !key.return) return;
-    if (key.upArrow) setAt((a) => (a + n - 1) % n);
-    if (key.downArrow) setAt((a) => (a + 1) % n);
-    if (key.pageDown) setAt((a) => Math.min(n - 1, a + limit));
-    if (key.pageUp) setAt((a) => Math.max(0, a - limit));
     if (input === ' ' || input === 'a') {
       const value = props.choices[at]!.value;
       if (input === 'a') setChosen(chosen.length === n ? [] : props.choices.map((ch) => ch.value));
@@ -50,21 +47,20 @@ export function MultiSelect(props: {
     const i = chosen.indexOf(v);
     return i < 0 ? ' ' : props.ordered ? String(i + 1) : 'x';
   };
-  const from = Math.max(0, Math.min(at - Math.floor(limit / 2), n - limit));
   const shown = props.choices.slice(from, from + limit);
   return (
     <Box flexDirection="column">
       <Text bold>
         {props.prompt} (space ticks, a: all, Enter accepts{chosen.length ? `; ${chosen.length} ticked` : ''})
       </Text>
-      {from > 0 ? <Text dimColor> ↑ {from} more above</Text> : null}
-      {shown.map((ch, i) => (
-        <Text key={ch.value}>
-          {from + i === at ? '❯ ' : '  '}[{box(ch.value)}] {ch.label}
-          {ch.hint ? <Text dimColor> — {ch.hint}</Text> : null}
-        </Text>
-      ))}
-      {from + limit < n ? <Text dimColor> ↓ {n - from - limit} more below</Text> : null}
+      <ListWindow from={from} limit={limit} n={n}>
+        {shown.map((ch, i) => (
+          <Text key={ch.value}>
+            {from + i === at ? '❯ ' : '  '}[{box(ch.value)}] {ch.label}
+            {ch.hint ? <Text dimColor> — {ch.hint}</Text> : null}
+          </Text>
+        ))}
+      </ListWindow>
       {error ? <Text color={c('red')}>{error}</Text> : null}
     </Box>
   );

@@ -1,6 +1,6 @@
 import { Box, Text, useInput } from 'ink';
-import { useState } from 'react';
 import type { Choice } from '../questions.js';
+import { ListWindow, useListPointer } from './list-window.js';
 import { useColor } from './theme.js';
 
 /**
@@ -20,35 +20,33 @@ export function SelectQuestion(props: {
   const c = useColor();
   const n = props.choices.length;
   const limit = Math.min(props.limit ?? n, n);
-  const [at, setAt] = useState(() =>
+  // PgUp/PgDn only where the list scrolls: elsewhere they are the page keys of the text above it.
+  const { at, from } = useListPointer(
+    n,
+    limit,
     Math.max(
       0,
       props.choices.findIndex((ch) => ch.value === props.initial),
     ),
+    limit < n,
   );
   useInput((_input, key) => {
-    if (!n) return;
-    if (key.upArrow) setAt((a) => (a + n - 1) % n);
-    if (key.downArrow) setAt((a) => (a + 1) % n);
-    if (key.pageDown && limit < n) setAt((a) => Math.min(n - 1, a + limit));
-    if (key.pageUp && limit < n) setAt((a) => Math.max(0, a - limit));
-    if (key.return) props.onSubmit(props.choices[at]!.value);
+    if (n && key.return) props.onSubmit(props.choices[at]!.value);
   });
-  const from = Math.max(0, Math.min(at - Math.floor(limit / 2), n - limit));
   return (
     <Box flexDirection="column">
       {props.prompt ? <Text bold>{props.prompt}</Text> : null}
-      {from > 0 ? <Text dimColor> ↑ {from} more above</Text> : null}
-      {props.choices.slice(from, from + limit).map((ch, i) => {
-        const here = from + i === at;
-        return (
-          <Text key={ch.value} {...(here && c('blue') ? { color: c('blue')! } : {})}>
-            {here ? '❯ ' : '  '}
-            {ch.hint ? `${ch.label} — ${ch.hint}` : ch.label}
-          </Text>
-        );
-      })}
-      {from + limit < n ? <Text dimColor> ↓ {n - from - limit} more below</Text> : null}
+      <ListWindow from={from} limit={limit} n={n}>
+        {props.choices.slice(from, from + limit).map((ch, i) => {
+          const here = from + i === at;
+          return (
+            <Text key={ch.value} {...(here && c('blue') ? { color: c('blue')! } : {})}>
+              {here ? '❯ ' : '  '}
+              {ch.hint ? `${ch.label} — ${ch.hint}` : ch.label}
+            </Text>
+          );
+        })}
+      </ListWindow>
     </Box>
   );
 }
