@@ -41,6 +41,9 @@ export interface Prompter {
   typed?(question: string): Promise<string>;
 }
 
+/** A run that asks nobody: a manual step stops it, and its caller asks what next (the wizard's runs). */
+export const ASKS_NOBODY: Prompter = { interactive: false, confirm: async () => false, secret: async () => '' };
+
 export interface ApplyOptions {
   stateDir: string;
   resume: boolean;

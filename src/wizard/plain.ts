@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { withInterrupts } from '../execute/interrupts.js';
-import { applyHost } from '../execute/runner.js';
+import { applyHost, ASKS_NOBODY } from '../execute/runner.js';
 import { textView } from '../execute/views.js';
 import { defaultStateDir } from '../execute/state.js';
 import { secretFromEnv } from '../execute/token.js';
@@ -23,9 +23,8 @@ export async function runPlain(io: Io, profile: string): Promise<number> {
     async run(r) {
       say(`\n${r.section}`);
       // The runner's own text view; a manual step stops the run, and the choices after it say what next.
-      const prompter = { interactive: false, confirm: async () => false, secret: async () => '' };
       const result = await withInterrupts((signal) =>
-        applyHost(r.plan, r.host, { ...r.options, prompter }, { onEvent: textView(say), signal }),
+        applyHost(r.plan, r.host, { ...r.options, prompter: ASKS_NOBODY }, { onEvent: textView(say), signal }),
       );
       if (result.stopped?.kind === 'interrupted') throw new Interrupted('interrupted');
       const value = await prompts.select({ message: 'What next?', choices: r.choices(result) });

@@ -130,12 +130,14 @@ const helpText = (o: Place) =>
         .map((l) => `  ${l}\n`)
         .join('')}`
     : '';
+/** What the line front ends print before a question: its body, then its help. */
+const placeText = (o: Place) => `${o.body?.length ? `\n${bodyText(o)}` : ''}${helpText(o)}`;
 const ok = (v: true | string | undefined) => v === undefined || v === true;
 
 /** The prompts of @inquirer/prompts, on the wizard's streams; the body and the help printed before them. */
 export function inquirerPrompts(io: Io): Prompts {
   const ctx = { input: io.stdin, output: io.stdout };
-  const before = (o: Place) => io.stdout.write(`${o.body?.length ? `\n${bodyText(o)}` : ''}${helpText(o)}`);
+  const before = (o: Place) => io.stdout.write(placeText(o));
   return {
     select: (o) => (
       before(o),
@@ -228,7 +230,7 @@ export function linePrompts(io: Io): Prompts {
   const rl = createInterface({ input: io.stdin, terminal: false });
   const it = rl[Symbol.asyncIterator]();
   const say = (s: string) => io.stdout.write(asciiOnly(s));
-  const before = (o: Place) => say(`${o.body?.length ? `\n${bodyText(o)}` : ''}${helpText(o)}`);
+  const before = (o: Place) => say(placeText(o));
   const read = async (prompt: string): Promise<string> => {
     say(prompt);
     const r = await it.next();

@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import { useEffect, useState } from 'react';
 import { EXIT } from '../../errors.js';
 import type { ApplyEvent, ApplyResult, StepOutcome } from '../../execute/events.js';
-import { applyHost, type ApplyOptions } from '../../execute/runner.js';
+import { applyHost, ASKS_NOBODY, type ApplyOptions } from '../../execute/runner.js';
 import type { Plan } from '../../plan/types.js';
 import { ScrollText } from './ScrollText.js';
 import { SelectQuestion } from './SelectQuestion.js';
@@ -109,7 +109,7 @@ export function ApplyScreen(props: {
     const done = applyHost(
       start.plan,
       start.host,
-      { ...start.options, prompter: { interactive: false, confirm: async () => false, secret: async () => '' } },
+      { ...start.options, prompter: ASKS_NOBODY },
       { onEvent, signal: stop.signal },
     ).then(setResult, (e: Error) => setResult({ error: e.message }));
     start.onStart({ stop, done });
