@@ -87,7 +87,11 @@ export async function rolloutCommand(args: string[], io: Io): Promise<number> {
         check,
         ...(values.limit ? { limit: values.limit } : {}),
         ...(forks ? { forks } : {}),
-        extraVars: { nbsecure_confirmed: confirmedSteps(plan, values.confirm ?? []), ...playVars },
+        extraVars: {
+          nbsecure_confirmed: confirmedSteps(plan, values.confirm ?? []),
+          ...playVars,
+          ...(check ? DRY_RUN_BATCHES : {}),
+        },
         ...(signal ? { signal } : {}),
         onEvent,
       });
@@ -154,6 +158,13 @@ export async function rolloutCommand(args: string[], io: Io): Promise<number> {
     return exitCode === 0 ? EXIT.ok : EXIT.failed;
   }
 }
+
+/**
+ * The dry run checks every media server, then every client, in one batch (as many at once as the forks allow):
+ * it changes nothing, so the batches and canary waves have nothing to protect, and a failing canary would hide
+ * what the other hosts would do.
+ */
+const DRY_RUN_BATCHES = { nbsecure_media_serial: '100%', nbsecure_client_waves: ['100%'] };
 
 /** --media-batch, --waves and --max-fail-percentage as the playbook's variables (they set serial, read first). */
 function wavesOption(values: { 'media-batch'?: string; waves?: string; 'max-fail-percentage'?: string }) {

@@ -27,13 +27,23 @@ async function rollout(site: Site, ...extra: string[]) {
     { cwd: site.dir, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...ansibleEnv(site) } },
   );
   const report = JSON.parse(readFileSync(join(out, 'rollout-report.json'), 'utf8')) as RolloutReport;
-  const stats = r.stdout
+  const events = r.stdout
     .split('\n')
     .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as { event: string; check?: boolean; hosts?: Record<string, { changed: number }> })
-    .filter((e) => e.event === 'stats' && !e.check)
-    .at(-1);
-  return { ...r, report, stats, plan };
+    .map(
+      (l) =>
+        JSON.parse(l) as {
+          event: string;
+          stage?: string;
+          check?: boolean;
+          hosts?: Record<string, { changed: number }>;
+        },
+    );
+  const stats = events.filter((e) => e.event === 'stats' && !e.check).at(-1);
+  // Ansible starts a play again for each batch of its hosts: a stage's batches, in the dry run and in the run.
+  const batches = (stage: string, check: boolean) =>
+    events.filter((e) => e.event === 'stage' && e.stage === stage && Boolean(e.check) === check).length;
+  return { ...r, report, stats, plan, batches };
 }
 
 /** The site's answers without certificates.caFingerprint. */
@@ -93,6 +103,9 @@ describe('nbsecure rollout on a simulated DMZ fleet of 12 hosts', () => {
     expect(readFileSync(join(site.dir, 'out', 'rollout-report.md'), 'utf8')).toContain(
       '| w1.dmz.example | client | clients | done |',
     );
+    // The clients went in canary waves; their dry run, which changes nothing, checked them in one batch.
+    expect(first.batches('clients', false)).toBeGreaterThan(1);
+    expect(first.batches('clients', true)).toBe(1);
 
     const second = await rollout(site, '--yes');
     expect(second.code, second.stderr).toBe(0);

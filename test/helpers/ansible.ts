@@ -41,7 +41,7 @@ export function ansiblePlaybook(
 ): Promise<{ code: number; output: string }> {
   const vars = {
     ansible_connection: 'local',
-    ansible_python_interpreter: 'python3',
+    ansible_python_interpreter: '{{ ansible_playbook_python }}',
     nbsecure_state_dir: join(site.dir, 'ansible-state'),
     nbsecure_confirmed: CONFIRMED,
   };
@@ -82,7 +82,7 @@ export function localInventory(site: Site, plan: { hosts: { name: string; role: 
       all: {
         vars: {
           ansible_connection: 'local',
-          ansible_python_interpreter: 'python3',
+          ansible_python_interpreter: '{{ ansible_playbook_python }}',
           nbsecure_state_dir: join(site.dir, 'ansible-state'),
         },
         children: {

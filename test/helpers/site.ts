@@ -36,11 +36,13 @@ export function makeSite(
     security?: object;
     /** The CA's fingerprint (a REST simulator's CA): the domain's and the answers'. */
     fingerprint?: string;
+    /** The simulator server (startSimServer) that answers the hosts' commands, instead of a process each. */
+    serverPort?: number;
   } = {},
 ): Site {
   const dir = mkdtempSync(join(tmpdir(), 'nbsecure-site-'));
   const fp = spec.fingerprint ?? FP;
-  const domain = makeDomain(fp);
+  const domain = makeDomain(fp, { serverPort: spec.serverPort });
   const media = spec.media ?? [{ name: 'm1.corp.example' }];
   const clients = spec.clients ?? [{ name: 'c1.corp.example' }];
   const all: HostSpec[] = [{ name: 'p.corp.example' }, ...media, ...clients];

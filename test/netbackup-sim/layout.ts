@@ -1,8 +1,11 @@
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 
 const SIM = resolve(import.meta.dirname, 'sim.mjs');
+const SERVER = resolve(import.meta.dirname, 'sim-server.mjs');
 const BIN = ['nbsetconfig', 'nbgetconfig', 'nbcertcmd', 'bpnbat', 'bp.kill_all', 'bp.start_all'];
 const ADMINCMD = ['nbseccmd', 'bpsetconfig', 'bpgetconfig', 'nbemmcmd'];
 
@@ -14,11 +17,53 @@ export interface SimHost {
   knownToPrimary?: boolean;
 }
 
-/** A domain: the CA, tokens and global settings shared by its simulated hosts. */
-export function makeDomain(fingerprint: string): string {
+/**
+ * A domain: the CA, tokens and global settings shared by its simulated hosts. With `serverPort` (of
+ * startSimServer), its hosts' commands are answered by that server instead of starting Node each.
+ */
+export function makeDomain(fingerprint: string, options: { serverPort?: number } = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'nbsim-domain-'));
   writeFileSync(join(dir, 'ca.json'), JSON.stringify({ fingerprint }));
+  if (options.serverPort) writeFileSync(join(dir, 'server-port'), String(options.serverPort));
   return dir;
+}
+
+/** The simulator server (sim-server.mjs) in a process of its own, and how to stop it. */
+export async function startSimServer(): Promise<{ port: number; stop: () => void }> {
+  const child = spawn(process.execPath, [SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', (line) => resolve(Number(line)));
+    child.once('exit', (code) => reject(new Error(`the simulator server exited (${code}) before it listened`)));
+  });
+  return { port, stop: () => child.kill() };
+}
+
+/** A simulated command: Node running sim.mjs, or a bash client of the simulator server (sim-server.mjs). */
+function executable(file: string, name: string, serverPort: string | undefined): string {
+  if (!serverPort)
+    // CommonJS syntax with a dynamic import: names like bp.kill_all have no extension Node accepts for ESM.
+    return (
+      `#!/usr/bin/env node\nimport(${JSON.stringify(SIM)})` +
+      `.then((m) => m.run(process.argv[1], ${JSON.stringify(name)}));\n`
+    );
+  const quoted = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
+  // Bash builtins only (no process but bash itself): the request and the answer as sim-server.mjs reads them.
+  return [
+    '#!/bin/bash',
+    `exec 3<>/dev/tcp/127.0.0.1/${serverPort} || exit 70`,
+    'stdin=',
+    "[[ -t 0 ]] || IFS= read -r -d '' stdin",
+    `{ printf '%s\\0' "$$" ${quoted(file)} ${quoted(name)} "$#" "$@"`,
+    `  for v in $(compgen -e); do printf '%s=%s\\0' "$v" "\${!v}"; done`,
+    `  printf '\\0%s\\0' "$stdin"; } >&3`,
+    "IFS= read -r -d '' status <&3 || exit 70",
+    "IFS= read -r -d '' out <&3",
+    "IFS= read -r -d '' err <&3",
+    `printf '%s' "$out"`,
+    `printf '%s' "$err" >&2`,
+    'exit "$status"',
+    '',
+  ].join('\n');
 }
 
 /** Lays out one host's install root with the simulated commands at their real paths. */
@@ -27,19 +72,15 @@ export function makeHost(domain: string, host: Omit<SimHost, 'root'>, bpconf = '
   const bin = join(root, 'netbackup', 'bin');
   mkdirSync(join(bin, 'admincmd'), { recursive: true });
   mkdirSync(join(root, 'sim'), { recursive: true });
+  const portFile = join(domain, 'server-port');
+  const serverPort = existsSync(portFile) ? readFileSync(portFile, 'utf8') : undefined;
   for (const [dir, names] of [
     [bin, BIN],
     [join(bin, 'admincmd'), ADMINCMD],
   ] as const) {
     for (const name of names) {
       const file = join(dir, name);
-      // CommonJS syntax with a dynamic import: names like bp.kill_all have no extension Node accepts for ESM.
-      writeFileSync(
-        file,
-        `#!/usr/bin/env node\nimport(${JSON.stringify(SIM)}` +
-          `).then((m) => m.run(process.argv[1], ${JSON.stringify(name)}` +
-          `));\n`,
-      );
+      writeFileSync(file, executable(file, name, serverPort));
       chmodSync(file, 0o755);
     }
   }
