@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli } from './cli.js';
 import { makeSite, type Site } from './site.js';
@@ -96,11 +96,19 @@ export function localInventory(site: Site, plan: { hosts: { name: string; role: 
   return file;
 }
 
-/** The environment a rollout runs in: Ansible's temporary files inside the site, to be searched for leaks. */
-export const ansibleEnv = (site: Site): NodeJS.ProcessEnv => ({
-  ANSIBLE_LOCAL_TEMP: join(site.dir, '.ansible-tmp'),
-  ANSIBLE_REMOTE_TEMP: join(site.dir, '.ansible-remote-tmp'),
-});
+/**
+ * The environment a rollout runs in: Ansible's temporary files, and the hosts' (the secrets' private folders),
+ * inside the site, to be searched for leaks.
+ */
+export function ansibleEnv(site: Site): NodeJS.ProcessEnv {
+  const tmp = join(site.dir, 'tmp');
+  mkdirSync(tmp, { recursive: true });
+  return {
+    ANSIBLE_LOCAL_TEMP: join(site.dir, '.ansible-tmp'),
+    ANSIBLE_REMOTE_TEMP: join(site.dir, '.ansible-remote-tmp'),
+    TMPDIR: tmp,
+  };
+}
 
 /** PLAY RECAP counts per host. */
 export function recap(output: string): Record<string, { ok: number; changed: number; failed: number }> {
