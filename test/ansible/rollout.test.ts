@@ -8,7 +8,7 @@ import { argvLog, bpconf, changingCalls, createdTokens, readState, setFaults } f
 import { makePki, startRestSim } from '../netbackup-sim/rest-sim.js';
 import { ansibleEnv, ansiblePlaybook, fleetSite, localInventory, renderPlaybook } from '../helpers/ansible.js';
 import { cli } from '../helpers/cli.js';
-import type { Site } from '../helpers/site.js';
+import { makeSite, type Site } from '../helpers/site.js';
 import { FP } from '../helpers/env.js';
 import { withTools } from '../helpers/tools.js';
 
@@ -303,6 +303,46 @@ describe('nbsecure rollout on a simulated DMZ fleet of 12 hosts', () => {
     expect(noAnsible.code).toBe(2);
     expect(noAnsible.stderr).toContain('ansible-playbook, which is not installed here');
   });
+});
+
+describe('the role on a site of Windows and Linux hosts', () => {
+  it("runs a Windows host's steps with the Windows module and a Linux host's with the Python one", async () => {
+    // Windows cannot run here: which module each client's steps went to shows in the run's events, though
+    // this control node cannot run the PowerShell one.
+    const site = makeSite();
+    const clients = ['win1.corp.example', 'lnx1.corp.example'];
+    const answers = join(site.dir, 'mixed.json');
+    writeFileSync(
+      answers,
+      JSON.stringify({
+        version: 1,
+        primary: { name: 'p.corp.example', version: '10.4' },
+        mediaServers: [{ name: 'm1.corp.example' }],
+        clients: [{ name: clients[0], os: 'windows' }, { name: clients[1] }],
+        certificates: { caFingerprint: FP },
+      }),
+    );
+    const out = join(site.dir, 'mixed');
+    const plan = await cli(['plan', '--answers', answers, '--out', out, '--format', 'ansible']);
+    expect(plan.code, plan.stderr).toBe(0);
+    // One client at a time: the Windows one fails here, which would stop the other's wave.
+    const ran: Record<string, string[]> = {};
+    for (const client of clients) {
+      const r = await ansiblePlaybook(join(out, 'ansible'), site, ['--check', '--tags', 'clients', '--limit', client], {
+        ANSIBLE_STDOUT_CALLBACK: 'nbsecure_events',
+      });
+      ran[client] = r.output
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { event: string; task?: string; steps_task?: boolean })
+        .filter((e) => e.event === 'host' && e.steps_task)
+        .map((e) => e.task!);
+    }
+    expect(ran).toEqual({
+      [clients[0]!]: ['nbsecure_steps : Run the steps (Windows)'],
+      [clients[1]!]: ['nbsecure_steps : Run the steps'],
+    });
+  }, 120_000);
 });
 
 lint.describe('the generated playbook', () => {

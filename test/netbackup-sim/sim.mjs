@@ -70,7 +70,10 @@ export async function execute(self, name, io) {
   return { hang: true };
 }
 
-/** The command's work; returns true when a fault says it hangs (before its work, or after it: hangAfter). */
+/**
+ * The command's work; returns true when a fault says it hangs, before its work or after it (`hangAfter`): a
+ * process killed there has changed the host without saying so, as a real command killed after its change has.
+ */
 function perform(self, name, io) {
   const argv = io.argv;
   const flag = (f) => {
