@@ -9,7 +9,7 @@ import { makePki, startRestSim } from '../netbackup-sim/rest-sim.js';
 import { ansibleEnv, ansiblePlaybook, fleetSite, localInventory, renderPlaybook } from '../helpers/ansible.js';
 import { cli } from '../helpers/cli.js';
 import { makeSite, type Site } from '../helpers/site.js';
-import { FP } from '../helpers/env.js';
+import { base, FP } from '../helpers/env.js';
 import { withTools } from '../helpers/tools.js';
 
 const { it } = withTools('ansible-playbook');
@@ -314,13 +314,7 @@ describe('the role on a site of Windows and Linux hosts', () => {
     const answers = join(site.dir, 'mixed.json');
     writeFileSync(
       answers,
-      JSON.stringify({
-        version: 1,
-        primary: { name: 'p.corp.example', version: '10.4' },
-        mediaServers: [{ name: 'm1.corp.example' }],
-        clients: [{ name: clients[0], os: 'windows' }, { name: clients[1] }],
-        certificates: { caFingerprint: FP },
-      }),
+      JSON.stringify({ ...base, clients: [{ name: clients[0], os: 'windows' }, { name: clients[1] }] }),
     );
     const out = join(site.dir, 'mixed');
     const plan = await cli(['plan', '--answers', answers, '--out', out, '--format', 'ansible']);
