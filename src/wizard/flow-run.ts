@@ -2,7 +2,7 @@ import { TOKEN_EXACT } from '../catalogue/token-shape.js';
 import { restartQuestion, runRestartsServices } from '../execute/restart-consent.js';
 import type { ApplyOptions } from '../execute/runner.js';
 import { API_KEY_EXACT, SECRET_KINDS, type SecretKind } from '../execute/token.js';
-import type { Plan } from '../plan/types.js';
+import type { Plan, Step } from '../plan/types.js';
 import { orBack, type Secrets, type Session } from './flow-session.js';
 import type { Place } from './prompts.js';
 
@@ -18,8 +18,7 @@ export const nextSteps = (saved: string | undefined) =>
  * The secrets a host's steps take that the environment did not give: the token or passphrase its files
  * need, and on the primary an optional API key (empty keeps the login and the level a person's).
  */
-function secretsToAsk(plan: Plan, host: string, have: Secrets): SecretKind[] {
-  const steps = plan.hosts.find((h) => h.name === host)!.steps;
+function secretsToAsk(steps: Step[], have: Secrets): SecretKind[] {
   const kinds = new Set<SecretKind>(steps.flatMap((s) => (s.files ?? []).flatMap((f) => (f.secret ? [f.secret] : []))));
   if (steps.some((s) => s.apiKeyReplaces || s.rest)) kinds.add('apiKey');
   return [...kinds].filter((k) => !have[k]);
@@ -84,7 +83,8 @@ export async function runHost(s: Session, plan: Plan): Promise<number | undefine
     return 0;
   }
   const place: Place = { section: `Applying on ${host}` };
-  if (runRestartsServices(plan.hosts.find((h) => h.name === host)!.steps)) {
+  const steps = plan.hosts.find((h) => h.name === host)!.steps;
+  if (runRestartsServices(steps)) {
     const typed = await orBack(() =>
       s.ui.input({
         ...place,
@@ -98,7 +98,7 @@ export async function runHost(s: Session, plan: Plan): Promise<number | undefine
     if (typed === undefined) return undefined;
   }
   const secrets: Secrets = { ...s.ctx.envSecrets };
-  for (const kind of secretsToAsk(plan, host, secrets)) {
+  for (const kind of secretsToAsk(steps, secrets)) {
     const value = await s.ui.password({
       section: 'Secrets',
       help: secretHelp(kind),
