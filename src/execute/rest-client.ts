@@ -13,15 +13,19 @@ export interface RestClientOptions {
   /** The SHA-256 fingerprint of the CA the administrator confirmed (colon hex). */
   caFingerprint?: string;
   apiKey?: string;
+  /** The whole call, every attempt and every byte of the answer included, ends by this deadline. */
   timeoutMs?: number;
+  /** The most an answer may hold; a longer one is cut off and the call fails (the first call comes before trust). */
+  maxBodyBytes?: number;
   /** Further attempts after a 5xx or a connection reset, for calls that can be repeated safely. */
   retries?: number;
   retryDelayMs?: number;
 }
 
-const DEFAULTS = { timeoutMs: 30_000, retries: 2, retryDelayMs: 500 };
+// The largest answer nbsecure reads is the CA listing or the security properties: a few kilobytes.
+const DEFAULTS = { timeoutMs: 30_000, retries: 2, retryDelayMs: 500, maxBodyBytes: 1 << 20 };
 
-export type RestFailure = 'trust' | 'http' | 'timeout' | 'network';
+export type RestFailure = 'trust' | 'http' | 'timeout' | 'network' | 'size';
 
 /** A refused or failed call; its message never holds the key. */
 export class RestError extends Error {
@@ -68,7 +72,7 @@ export class RestClient {
    * Fetches the CA and checks it: the one call made before trust exists, so it carries no key, and its
    * answer counts only if the CA's fingerprint matches and the server's own certificate was issued by it.
    */
-  async trust(): Promise<{ fingerprint: string }> {
+  async trust(deadline = Date.now() + this.o.timeoutMs): Promise<{ fingerprint: string }> {
     if (this.ca) return { fingerprint: new X509Certificate(this.ca).fingerprint256 };
     const expected = this.o.caFingerprint;
     if (expected && hex(expected).length !== 64) {
@@ -78,7 +82,7 @@ export class RestClient {
         'trust',
       );
     }
-    const { res, peer } = await this.send('GET', REST.cacert.path, undefined, { pinned: false });
+    const { res, peer } = await this.send('GET', REST.cacert.path, undefined, { pinned: false, deadline });
     const pem = (res.body as { webRootCert?: unknown } | undefined)?.webRootCert;
     if (res.status !== 200 || typeof pem !== 'string') {
       throw new RestError(`GET ${REST.cacert.path} answered ${res.status} without a webRootCert`, 'trust', res.status);
@@ -127,34 +131,42 @@ export class RestClient {
     body?: unknown,
     opts: { idempotent?: boolean; auth?: boolean } = {},
   ): Promise<RestResponse> {
-    await this.trust();
+    const deadline = Date.now() + this.o.timeoutMs;
+    await this.trust(deadline);
     const { idempotent = method === 'GET', auth = true } = opts;
     if (auth && !this.o.apiKey) throw new RestError('no API key was given', 'http');
+    // A retry waits only while the call's own deadline leaves room for it.
+    const retryAfter = (attempt: number) => {
+      const wait = this.o.retryDelayMs * 2 ** attempt;
+      return attempt < this.o.retries && Date.now() + wait < deadline ? wait : undefined;
+    };
     for (let attempt = 0; ; attempt++) {
       try {
-        const { res } = await this.send(method, path, body, { pinned: true, auth });
-        if (res.status >= 500 && idempotent && attempt < this.o.retries) {
-          await sleep(this.o.retryDelayMs * 2 ** attempt);
-          continue;
-        }
-        return res;
+        const { res } = await this.send(method, path, body, { pinned: true, auth, deadline });
+        const wait = res.status >= 500 && idempotent ? retryAfter(attempt) : undefined;
+        if (wait === undefined) return res;
+        await sleep(wait);
       } catch (e) {
         const reset =
           e instanceof RestError && e.kind === 'network' && /ECONNRESET|EPIPE|socket hang up/.test(e.message);
-        if (reset && idempotent && attempt < this.o.retries) {
-          await sleep(this.o.retryDelayMs * 2 ** attempt);
-          continue;
-        }
-        throw e;
+        const wait = reset && idempotent ? retryAfter(attempt) : undefined;
+        if (wait === undefined) throw e;
+        await sleep(wait);
       }
     }
+  }
+
+  /** A server's words with the key taken out: a 401 that echoes the Authorization header must not print it. */
+  private redact(text: string): string {
+    const key = this.o.apiKey;
+    return key ? text.split(key).join('[redacted]') : text;
   }
 
   private send(
     method: 'GET' | 'POST',
     path: string,
     body: unknown,
-    how: { pinned: boolean; auth?: boolean },
+    how: { pinned: boolean; auth?: boolean; deadline: number },
   ): Promise<{ res: RestResponse; peer?: PeerCertificate }> {
     const url = new URL(this.base.pathname + path, this.base);
     const data = body === undefined ? undefined : JSON.stringify(body);
@@ -182,14 +194,39 @@ export class RestClient {
           { rejectUnauthorized: false }),
     };
     const what = `${method} ${url.pathname}`;
+    const limit = this.o.maxBodyBytes;
     return new Promise((resolve, reject) => {
+      // One deadline for connecting, sending and every byte of the answer: a server that trickles a byte a
+      // second keeps an idle timer alive for ever, never this one.
+      let cause: RestError | undefined;
+      const stop = (e: RestError) => {
+        cause ??= e;
+        req.destroy(e);
+      };
+      const timer = setTimeout(
+        () => stop(new RestError(`${what} timed out after ${this.o.timeoutMs / 1000} s`, 'timeout')),
+        Math.max(0, how.deadline - Date.now()),
+      );
+      const fail = (e: Error) => {
+        clearTimeout(timer);
+        reject(cause ?? e);
+      };
       const req = request(options, (res) => {
         const peer = (res.socket as import('node:tls').TLSSocket).getPeerCertificate?.(false);
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', (e) => reject(new RestError(`${what}: ${e.message}`, 'network')));
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          size += c.length;
+          if (size > limit) {
+            stop(new RestError(`${what}: the answer is larger than ${limit} bytes; it was cut off`, 'size'));
+            return;
+          }
+          chunks.push(c);
+        });
+        res.on('error', (e) => fail(e instanceof RestError ? e : new RestError(`${what}: ${e.message}`, 'network')));
         res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
+          clearTimeout(timer);
+          const text = this.redact(Buffer.concat(chunks).toString('utf8'));
           let parsed: unknown;
           try {
             parsed = text ? JSON.parse(text) : undefined;
@@ -197,19 +234,19 @@ export class RestClient {
             parsed = text;
           }
           const headers = Object.fromEntries(
-            Object.entries(res.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : v]),
+            Object.entries(res.headers).map(([k, v]) => [
+              k.toLowerCase(),
+              v === undefined ? v : this.redact(Array.isArray(v) ? v.join(', ') : v),
+            ]),
           );
           resolve({ res: { status: res.statusCode ?? 0, headers, body: parsed }, ...(peer ? { peer } : {}) });
         });
       });
-      req.setTimeout(this.o.timeoutMs, () =>
-        req.destroy(new RestError(`${what} timed out after ${this.o.timeoutMs / 1000} s`, 'timeout')),
-      );
       req.on('error', (e) => {
-        if (e instanceof RestError) return reject(e);
+        if (e instanceof RestError) return fail(e);
         const code = (e as NodeJS.ErrnoException).code ?? '';
         const tls = /CERT|SELF_SIGNED|UNABLE_TO|ERR_TLS|Hostname/i.test(`${code} ${e.message}`);
-        reject(new RestError(`${what}: ${code ? `${code} ` : ''}${e.message}`, tls ? 'trust' : 'network'));
+        fail(new RestError(this.redact(`${what}: ${code ? `${code} ` : ''}${e.message}`), tls ? 'trust' : 'network'));
       });
       if (data !== undefined) req.write(data);
       req.end();
