@@ -5,6 +5,10 @@
  */
 // eslint-disable-next-line no-control-regex -- control characters are what this refuses
 export const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f]/;
+/** Line and paragraph separators: YAML readers (Ansible's among them) take them as line breaks. */
+const LINE_SEPARATOR_RE = /[\u2028\u2029]/;
+/** PATH_MAX on Linux; Windows' long paths are shorter still in practice. */
+export const PATH_MAX = 4096;
 /** Quote characters PowerShell recognises beyond the ASCII ones (single and double, typographic). */
 export const TYPOGRAPHIC_QUOTES_RE = /[\u2018\u2019\u201A\u201B\u201C\u201D\u201E]/;
 export const POSIX_ABSOLUTE_RE = /^\/(?!\/)/;
@@ -17,7 +21,10 @@ export type PathOs = 'linux' | 'windows';
 
 /** Why a path cannot be used at all, whatever the host, or undefined when it can. */
 export function pathTextProblem(p: string): string | undefined {
-  if (CONTROL_RE.test(p)) return 'holds a line break or another control character; give one path on one line';
+  if (p.length > PATH_MAX) return `is ${p.length} characters long; a path has at most ${PATH_MAX}`;
+  if (CONTROL_RE.test(p) || LINE_SEPARATOR_RE.test(p)) {
+    return 'holds a line break or another control character; give one path on one line';
+  }
   if (TYPOGRAPHIC_QUOTES_RE.test(p)) {
     return (
       'holds a typographic quote (‘ ’ ‚ ‛ “ ” „), which scripts would read as the end of ' +

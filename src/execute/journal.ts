@@ -18,14 +18,18 @@ export interface JournalEntry {
 }
 
 /**
- * What earlier runs of a plan did on a host: steps finished (or confirmed), and for each step the
- * position of its last successful run and of its last (possible) change, so that a dependent step
- * (the restart after a setting changed) can tell whether it is still owed.
+ * What earlier runs did on a host: the steps of this plan finished (or confirmed) and done once, and,
+ * across every plan the host has run, each step's last successful run and last (possible) change, so that
+ * a dependent step (the restart after a setting changed) can tell whether it is still owed. What a host
+ * owes belongs to the host: a primary stopped under one plan is started under the next.
  */
 export interface Progress {
   done: Set<string>;
+  /** This plan's steps that succeeded (a step done once is not done again). */
   lastOk: Map<string, number>;
-  lastChange: Map<string, number>;
+  /** Every plan's: the owed restart survives an edited answers file or a newer nbsecure. */
+  hostLastOk: Map<string, number>;
+  hostLastChange: Map<string, number>;
   lastPlan?: string;
 }
 
@@ -64,39 +68,43 @@ export function parseJournal(text: string): JournalEntry[] {
 export function progressOf(entries: JournalEntry[], plan: string, host: string): Progress {
   const done = new Set<string>();
   const lastOk = new Map<string, number>();
-  const lastChange = new Map<string, number>();
+  const hostLastOk = new Map<string, number>();
+  const hostLastChange = new Map<string, number>();
   const open = new Map<string, number>();
   let lastPlan: string | undefined;
   const settle = (step: string, possiblyChanged: boolean) => {
     const at = open.get(step);
     if (at === undefined) return;
     open.delete(step);
-    if (possiblyChanged) lastChange.set(step, at);
+    if (possiblyChanged) hostLastChange.set(step, at);
   };
   entries.forEach((e, i) => {
     if (e.host !== host) return;
     lastPlan = e.plan;
-    if (e.plan !== plan) return;
     if (e.event === 'start') {
       settle(e.step, true);
       open.set(e.step, i);
       return;
     }
     settle(e.step, e.event === 'interrupted' || (e.event === 'failed' && e.exit === undefined));
+    if (e.event === 'ok') hostLastOk.set(e.step, i);
+    if (e.event === 'ok' && e.changed) hostLastChange.set(e.step, i);
+    if (e.plan !== plan) return;
     if (e.event === 'ok' || e.event === 'skipped' || e.event === 'confirmed') done.add(e.step);
     if (e.event === 'ok') lastOk.set(e.step, i);
-    if (e.event === 'ok' && e.changed) lastChange.set(e.step, i);
   });
   for (const step of open.keys()) settle(step, true);
-  return { done, lastOk, lastChange, ...(lastPlan ? { lastPlan } : {}) };
+  return { done, lastOk, hostLastOk, hostLastChange, ...(lastPlan ? { lastPlan } : {}) };
 }
 
 /**
  * Whether a step that runs only after `trigger` changed something is owed: the trigger changed in
- * this run, or in an earlier run after this step last completed.
+ * this run, or in an earlier run (of any plan) after this step last completed.
  */
 export function stillOwed(progress: Progress, changedNow: ReadonlySet<string>, step: string, trigger: string): boolean {
-  return changedNow.has(trigger) || (progress.lastChange.get(trigger) ?? -1) > (progress.lastOk.get(step) ?? -1);
+  return (
+    changedNow.has(trigger) || (progress.hostLastChange.get(trigger) ?? -1) > (progress.hostLastOk.get(step) ?? -1)
+  );
 }
 
 /** Append-only JSON lines, fsync'd after every entry so a crash loses at most the line being written. */

@@ -61,6 +61,41 @@ describe('a change killed before it is journaled', () => {
   }, 60_000);
 });
 
+describe('what the host owes outlives the plan', () => {
+  it.each([
+    ['after bp.kill_all', 'bp.kill_all'],
+    ['after insecure communication went off', 'nbseccmd -setsecurityconfig -insecurecommunication off'],
+  ])(
+    'killed %s, a run of an edited plan still restarts the primary',
+    async (_when, match) => {
+      const site = makeSite();
+      createToken(site);
+      writeFileSync(join(site.domain, 'session.json'), '{}');
+      const primary = site.hosts[PRIMARY]!;
+      setFaults(primary, [{ match, hangAfter: true, times: 1 }]);
+      const run = applyProcess(site, PRIMARY, TIGHTEN);
+      const pid = await hanging(site, PRIMARY);
+      run.child.kill('SIGKILL');
+      await run.exited;
+      process.kill(pid, 'SIGKILL');
+
+      // The answers change before the next run (a client added): another plan, another digest.
+      const answers = JSON.parse(readFileSync(site.answers, 'utf8'));
+      answers.clients.push({ name: 'c2.corp.example', installPath: '/opt/nb-c2' });
+      writeFileSync(site.answers, JSON.stringify(answers));
+      const again = await cli(applyArgs(site, PRIMARY, TIGHTEN));
+      expect(again.code, again.stdout).toBe(0);
+      const sec = readState<{ servicesUp: boolean; restarts: number; effectiveInsecure: string }>(
+        join(site.domain, 'security.json'),
+      );
+      expect(sec.servicesUp).toBe(true);
+      expect(sec.restarts).toBe(1);
+      expect(sec.effectiveInsecure).toBe('off');
+    },
+    60_000,
+  );
+});
+
 describe('two applies at once on one host', () => {
   it('lets one run and refuses the other, naming the process that holds the host', async () => {
     const site = makeSite({ clients: [{ name: 'w1.dmz.example', zone: 'dmz', tunnelVia: ['m1.corp.example'] }] });

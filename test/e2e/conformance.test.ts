@@ -1,9 +1,10 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { argvLog, bpconf, changingCalls, readState, setFaults } from '../netbackup-sim/layout.js';
 import { ansiblePlaybook, renderPlaybook } from '../helpers/ansible.js';
+import { BIN } from '../helpers/bin.js';
 import { cli } from '../helpers/cli.js';
 import { withTools } from '../helpers/tools.js';
 import { applyArgs, createToken, makeSite, type Site } from '../helpers/site.js';
@@ -23,6 +24,23 @@ interface RunOptions {
   manualDone?: string[];
   /** A NetBackup API key, handed over the executor's way: a 0600 file, or the environment for Ansible. */
   apiKey?: string;
+  /** Run as a process group of its own, handed here as it starts, so that a test can kill it like a crash. */
+  onChild?: (child: ChildProcess) => void;
+}
+
+/** Runs a process in a group of its own; its output and exit status once it is gone (killed or not). */
+function spawned(
+  file: string,
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv },
+  onChild: (child: ChildProcess) => void,
+): Promise<{ code: number; output: string }> {
+  const child = spawn(file, args, { ...opts, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  onChild(child);
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, output })));
 }
 
 interface Executor {
@@ -45,6 +63,10 @@ const runner: Executor = {
     if (o.token) args.push('--token-file', site.tokenFile(o.token));
     if (o.manualDone?.length) args.push('--confirm', o.manualDone.join(','));
     if (o.apiKey) args.push('--api-key-file', site.tokenFile(o.apiKey)); // a 0600 file, as for any secret
+    if (o.onChild) {
+      const env = { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true' };
+      return spawned(process.execPath, [BIN, ...args], { cwd: site.dir, env }, o.onChild);
+    }
     const r = await cli(args, { cwd: site.dir });
     return { code: r.code, output: r.stdout + r.stderr };
   },
@@ -64,6 +86,7 @@ const bash: Executor = {
     if (o.token) env.NBSECURE_TOKEN_FILE = site.tokenFile(o.token);
     if (o.manualDone?.length) env.NBSECURE_MANUAL_DONE = o.manualDone.map((id) => `${host}:${id}`).join(',');
     if (o.apiKey) env.NBSECURE_API_KEY_FILE = site.tokenFile(o.apiKey);
+    if (o.onChild) return spawned('bash', [join(out, `${host}.sh`)], { cwd: site.dir, env }, o.onChild);
     const r = spawnSync('bash', [join(out, `${host}.sh`)], { encoding: 'utf8', cwd: site.dir, env });
     return { code: r.status ?? -1, output: r.stdout + r.stderr };
   },
@@ -82,10 +105,16 @@ const ansible: Executor = {
     // Naming a stage is saying the fleet is ready for it, as apply --stage does.
     if (o.stage) vars.nbsecure_fleet_ready = true;
     const args = ['--limit', host, '-e', JSON.stringify(vars), ...(o.stage ? ['--tags', o.stage] : [])];
-    const r = await ansiblePlaybook(dir, site, args, {
-      ...(o.token ? { NBSECURE_TOKEN: o.token } : {}),
-      ...(o.apiKey ? { NBSECURE_API_KEY: o.apiKey } : {}),
-    });
+    const r = await ansiblePlaybook(
+      dir,
+      site,
+      args,
+      {
+        ...(o.token ? { NBSECURE_TOKEN: o.token } : {}),
+        ...(o.apiKey ? { NBSECURE_API_KEY: o.apiKey } : {}),
+      },
+      o.onChild,
+    );
     // ansible-playbook says a failed task with 2; the table's "a step failed" is 1.
     return { code: r.code === 2 ? 1 : r.code, output: r.output };
   },
@@ -152,6 +181,66 @@ describe.each(EXECUTORS)('the Step contract: $name', (ex) => {
     expect(
       readState<{ restarts: number; effectiveInsecure: string }>(join(site.domain, 'security.json')),
     ).toMatchObject({ restarts: 1, effectiveInsecure: 'off' });
+  });
+
+  it.each([
+    ['after bp.kill_all', 'bp.kill_all'],
+    ['after insecure communication went off', 'nbseccmd -setsecurityconfig -insecurecommunication off'],
+  ])(
+    'killed right %s, the restart is still owed by the next run, of an edited plan too',
+    async (_when, match) => {
+      const site = dmzSite();
+      const primary = site.hosts[PRIMARY]!;
+      setFaults(primary, [{ match, hangAfter: true, times: 1 }]);
+      const tighten = { stage: 'tighten', manualDone: ['tighten.login', 'security.level'] };
+      let child: ChildProcess | undefined;
+      const killed = ex.run(site, PRIMARY, { ...tighten, onChild: (c) => (child = c) });
+      const hangs = join(primary.root, 'sim', 'hanging');
+      for (let i = 0; i < 600 && !existsSync(hangs); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(existsSync(hangs), 'the command never hung').toBe(true);
+      // A crash of the whole run (kill -9 of its process group), then of the command it left behind.
+      process.kill(-child!.pid!, 'SIGKILL');
+      await killed;
+      try {
+        process.kill(Number(readFileSync(hangs, 'utf8')), 'SIGKILL');
+      } catch {
+        /* gone with its group */
+      }
+      const answers = JSON.parse(readFileSync(site.answers, 'utf8'));
+      answers.clients.push({ name: 'c2.corp.example', installPath: '/opt/nb-c2' });
+      writeFileSync(site.answers, JSON.stringify(answers));
+      const again = await ex.run(site, PRIMARY, tighten);
+      expect(again.code, again.output).toBe(0);
+      expect(
+        readState<{ servicesUp: boolean; restarts: number; effectiveInsecure: string }>(
+          join(site.domain, 'security.json'),
+        ),
+      ).toMatchObject({ servicesUp: true, restarts: 1, effectiveInsecure: 'off' });
+    },
+    120_000,
+  );
+
+  it('a path holding backslashes arrives byte for byte: no escape becomes a line or another character', async () => {
+    const site = makeSite({
+      certificates: {
+        authority: 'eca',
+        eca: { certPath: '', privateKeyPath: '', trustStorePath: '' },
+      },
+    });
+    // A folder name that awk -v would read as a line break, a tab, octal and hex escapes and a backslash.
+    const odd = join(site.dir, 'pki\\nSERVER = evil.example\\t\\101\\x41\\\\');
+    mkdirSync(odd);
+    const answers = JSON.parse(readFileSync(site.answers, 'utf8'));
+    for (const k of ['certPath', 'privateKeyPath', 'trustStorePath']) {
+      answers.certificates.eca[k] = join(odd, `${k}.pem`);
+      writeFileSync(answers.certificates.eca[k], '-----BEGIN CERTIFICATE-----\n');
+    }
+    writeFileSync(site.answers, JSON.stringify(answers));
+    const r = await ex.run(site, 'c1.corp.example');
+    expect(r.code, r.output).toBe(0);
+    const conf = bpconf(site.hosts['c1.corp.example']!);
+    expect(conf).toContain(`ECA_CERT_PATH = ${answers.certificates.eca.certPath}\n`);
+    expect(conf).not.toMatch(/^SERVER = evil/m);
   });
 
   it('repeated keys are merged and unrelated keys kept', async () => {

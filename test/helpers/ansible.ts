@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cli } from './cli.js';
@@ -38,6 +38,8 @@ export function ansiblePlaybook(
   site: Site,
   extra: string[] = [],
   env: NodeJS.ProcessEnv = {},
+  /** Given, the run is a process group of its own, handed here as it starts (to be killed like a crash). */
+  onChild?: (child: ChildProcess) => void,
 ): Promise<{ code: number; output: string }> {
   const vars = {
     ansible_connection: 'local',
@@ -59,8 +61,10 @@ export function ansiblePlaybook(
           ANSIBLE_FORCE_COLOR: '0',
           ...env,
         },
+        ...(onChild ? { detached: true } : {}),
       },
     );
+    onChild?.(child);
     let output = '';
     child.stdout.on('data', (c) => (output += c));
     child.stderr.on('data', (c) => (output += c));

@@ -49,6 +49,9 @@ describe('free-text fields', () => {
     ['a carriage return', '/opt/nb\rx', 'line break'],
     ['a relative path', 'opt/openv', 'must be an absolute path'],
     ['a typographic quote', '/opt/it’s', 'typographic quote'],
+    ['a line separator (U+2028), a line break to YAML readers', '/opt/nb\u2028x', 'line break'],
+    ['a paragraph separator (U+2029)', '/opt/nb\u2029x', 'line break'],
+    ['a path longer than PATH_MAX', `/${'a'.repeat(5 * 1024 * 1024)}`, 'a path has at most 4096'],
   ])('refuse %s in installPath', (_what, value, words) => {
     expect(problemsOf({ ...base, installPath: value })).toContain(words);
   });

@@ -36,6 +36,42 @@ workdir=$(mktemp -d)
 trap 'rm -rf -- "$workdir"' EXIT
 trap 'exit 130' INT TERM
 token_out=${NBSECURE_TOKEN_OUT:-./nbsecure-token}
+for private_file in "$token_out" "$token_out.retired" "$state_file"; do
+  if [[ -L $private_file ]]; then
+    printf '%s is a symbolic link: nbsecure writes its state and secrets only into files of its own. Remove the link and run again.\n' "$private_file" >&2
+    exit 2
+  fi
+done
+
+# The secrets this run knows, one a line, in the work folder: every line a command prints passes redact first.
+: >"$workdir/redact"
+remember_secret() { [[ ${#1} -lt 4 ]] || printf '%s\n' "$1" >>"$workdir/redact"; }
+remember_secret "$secret_token"
+remember_secret "$secret_passphrase"
+remember_secret "$secret_api_key"
+for secret_file in "${NBSECURE_TOKEN_FILE:-}" "${NBSECURE_PASSPHRASE_FILE:-}"; do
+  [[ -z $secret_file || ! -r $secret_file ]] || remember_secret "$(head -n 1 -- "$secret_file")"
+done
+redact() {
+  awk '
+    FILENAME == ARGV[1] { s[++n] = $0; next }
+    {
+      for (i = 1; i <= n; i++) {
+        out = ""; rest = $0
+        while ((j = index(rest, s[i])) > 0) { out = out substr(rest, 1, j - 1) "[REDACTED]"; rest = substr(rest, j + length(s[i])) }
+        $0 = out rest
+      }
+      print; fflush()
+    }' "$workdir/redact" -
+}
+
+# Writes a file beside the script as a new file of its own, renamed into place: never through a link planted there.
+save_private() {
+  local tmp
+  tmp=$(mktemp "$(dirname -- "$1")/.nbsecure.XXXXXX")
+  printf '%s\n' "$2" >"$tmp"
+  mv -f -- "$tmp" "$1"
+}
 
 # What must survive a failed run lives in the state file beside the script: steps done once (a revocation)
 # and steps still owed (the restart after a setting changed, until it has run).
@@ -101,6 +137,7 @@ write_secret() {
   else
     read -r -s -p "$kind (hidden): " value
     echo
+    remember_secret "$value"
     printf '%s\n' "$value" >"$target"
   fi
   chmod 600 "$target"
@@ -125,8 +162,9 @@ unlisted_legacy_guard() {
   local known=$1 out found
   shift
   out=$("$@")
-  found=$(awk -v known="$known" '
-    BEGIN { n = split(tolower(known), k, " "); for (i = 1; i <= n; i++) { ok[k[i]] = 1; split(k[i], s, "."); ok[s[1]] = 1 } }
+  # Values reach awk through its environment: -v would turn the backslashes in them into other characters.
+  found=$(known=$known awk '
+    BEGIN { n = split(tolower(ENVIRON["known"]), k, " "); for (i = 1; i <= n; i++) { ok[k[i]] = 1; split(k[i], s, "."); ok[s[1]] = 1 } }
     /^[[:space:]]*MachineName[[:space:]]*=/ { name = $0; sub(/^[^=]*=[[:space:]]*"?/, "", name); sub(/["[:space:]].*$/, "", name) }
     /^[[:space:]]*NetBackupVersion[[:space:]]*=/ && name != "" {
       v = $0; sub(/^[^=]*=[[:space:]]*/, "", v); sub(/[^0-9.].*$/, "", v); split(v, p, ".")
@@ -180,11 +218,11 @@ reissue_needed() {
 
 # Whether the token an earlier run captured is at hand: without its value a token is useless.
 # A retired token (deleted after the rollout) counts as at hand: no step may make another.
-token_at_hand() { [[ -e $token_out.retired ]] || { [[ -s $token_out ]] && grep -qxE "$token_shape" "$token_out"; }; }
+token_at_hand() { [[ -e $token_out.retired ]] || { [[ -s $token_out && ! -L $token_out ]] && grep -qxE "$token_shape" "$token_out"; }; }
 
 retire_token() {
   rm -f -- "$token_out"
-  echo 'deleted after the rollout' >"$token_out.retired"
+  save_private "$token_out.retired" 'deleted after the rollout'
 }
 
 # What nbsetconfig must be given, exactly as apply computes it: only the owned keys whose values differ,
@@ -197,13 +235,13 @@ config_change() {
     echo 'the current configuration could not be read, so repeated keys cannot be merged safely' >&2
     return 1
   }
-  awk -v planned="$planned" -v repeated="$repeated" '
+  planned=$planned repeated=$repeated awk '
     function key(l,  k) { k = l; if (k !~ /=/) return ""; sub(/[[:space:]]*=.*/, "", k); sub(/^[[:space:]]+/, "", k); return k }
     function val(l,  v) { v = l; sub(/^[^=]*=[[:space:]]*/, "", v); sub(/[[:space:]]+$/, "", v); return v }
     BEGIN {
-      n = split(planned, pl, "\n")
+      n = split(ENVIRON["planned"], pl, "\n")
       for (i = 1; i <= n; i++) { if (pl[i] == "") continue; k = key(pl[i]); if (!(k in seen)) { seen[k] = 1; order[++nk] = k } want[k, ++wn[k]] = val(pl[i]) }
-      m = split(repeated, rp, " "); for (i = 1; i <= m; i++) rep[rp[i]] = 1
+      m = split(ENVIRON["repeated"], rp, " "); for (i = 1; i <= m; i++) rep[rp[i]] = 1
     }
     { k = key($0); if (k != "" && (k in seen)) have[k, ++hn[k]] = val($0) }
     END {
@@ -325,33 +363,39 @@ run_step() {
     write_files ${step_files[@]+"${step_files[@]}"}
     fill_files "$step_argv_files" "${step_argv[@]}"
   fi
+  # What this step owes (the restart after it) is recorded before it runs: a kill in the middle of the change
+  # must not lose it. A step that then fails with a status of its own changed nothing, and owes nothing new.
+  local owed_now=() o
+  for o in ${step_owes[@]+"${step_owes[@]}"}; do is_owed "$o" || owed_now+=("$o"); done
+  ((${#owed_now[@]} == 0)) || mark_owed "${owed_now[@]}"
   if [[ -n $reissuing ]]; then
-    as_step "${run_argv[@]}" || status=$?
+    as_step "${run_argv[@]}" 2>&1 | redact || status=$?
   elif ((${#step_read[@]})); then
-    printf '%s\n' "$change" | as_step "${run_argv[@]}" || status=$?
+    printf '%s\n' "$change" | as_step "${run_argv[@]}" 2>&1 | redact || status=$?
   elif [[ -n $step_captures ]]; then
     local created
     created=$(as_step "${run_argv[@]}") || status=$?
     if ((status == 0)); then
-      (umask 077 && grep -oE "\\b${token_shape}\\b" <<<"$created" | head -n 1 >"$token_out")
-      chmod 600 "$token_out"
+      created=$(grep -oE "\\b${token_shape}\\b" <<<"$created" | head -n 1) || true
+      remember_secret "$created"
+      save_private "$token_out" "$created"
       echo "    token saved to $token_out (mode 0600): hand it to the hosts that need it, then delete it"
     fi
   elif [[ -n $step_has_legacy_guard ]]; then
     unlisted_legacy_guard "$step_legacy_known" "${run_argv[@]}"
   elif [[ -n $step_has_stdin ]]; then
-    printf '%s' "$step_stdin" | as_step "${run_argv[@]}" || status=$?
+    printf '%s' "$step_stdin" | as_step "${run_argv[@]}" 2>&1 | redact || status=$?
   else
-    as_step "${run_argv[@]}" || status=$?
+    as_step "${run_argv[@]}" 2>&1 | redact || status=$?
   fi
   rm -f -- ${file_names[@]+"${file_names[@]}"}
   if ((status != 0)); then
+    for o in ${owed_now[@]+"${owed_now[@]}"}; do clear_owed "$o"; done
     [[ -n $step_tolerate ]] || step_failed "$status"
     echo "    exit status $status: fine, $step_tolerate"
     [[ -z $step_once ]] || printf '%s\n' "$step_id" >>"$state_file"
     return 0
   fi
-  ((${#step_owes[@]} == 0)) || mark_owed "${step_owes[@]}"
   [[ -z $step_only_if_changed ]] || clear_owed "$step_id"
   [[ -z $step_once ]] || printf '%s\n' "$step_id" >>"$state_file"
   [[ -z $step_retires ]] || retire_token

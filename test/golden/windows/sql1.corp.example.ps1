@@ -312,6 +312,10 @@ function Invoke-Step([hashtable]$S) {
     $files = Write-StepFiles $S.Files
     $run = Resolve-FileArgs $S.Argv $S.ArgvFiles
   }
+  # What this step owes (the restart after it) is recorded before it runs: a kill in the middle of the change
+  # must not lose it. A step that then fails with a status of its own changed nothing, and owes nothing new.
+  $owedNow = @(@($S.Owes) | Where-Object { $_ -and -not (Test-Owed $_) })
+  if ($owedNow) { Add-Owed $owedNow }
   try {
     if ($reissuing) {
       $status = Invoke-Argv $run
@@ -337,12 +341,12 @@ function Invoke-Step([hashtable]$S) {
     $files | ForEach-Object { Remove-Item -Force -Path $_ -ErrorAction SilentlyContinue }
   }
   if ($status -ne 0) {
+    foreach ($o in $owedNow) { Clear-Owed $o }
     if (-not $S.Tolerate) { Stop-Failed $S $status }
     Write-Host "    exit status ${status}: fine, $($S.Tolerate)"
     if ($S.Once) { Add-Content -Path $stateFile -Value $S.Id }
     return
   }
-  if ($S.Owes) { Add-Owed $S.Owes }
   if ($S.OnlyIfChanged) { Clear-Owed $S.Id }
   if ($S.Once) { Add-Content -Path $stateFile -Value $S.Id }
   if ($S.Retires) { Remove-Token }

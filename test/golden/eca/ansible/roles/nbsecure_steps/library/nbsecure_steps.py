@@ -511,11 +511,18 @@ class Stage:
                         out.write(f["value"] + "\n")
             for f in command["files"]:
                 argv[int(f["index"])] = os.path.join(folder, f["file"])
+            # What the step owes (the restart after it) is saved before it runs: a kill mid-change keeps it owed.
+            owed_now = ["owed " + o for o in s["owes"] if "owed " + o not in self.state]
+            if owed_now:
+                self.state += owed_now
+                self.save_state()
             rc, out, err = self.run(argv, stdin, session=s.get("session", False))
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         shown = dict(rc=rc, stdout=self.redact(out), stderr=self.redact(err), cmd=command["words"])
         if rc != 0:
+            # A status of its own: the command changed nothing, and owes nothing new.
+            self.state = [line for line in self.state if line not in owed_now]
             if "tolerate" not in s:
                 self.fail(s, "exit status %d" % rc, **shown)
             if s["once"]:
@@ -538,7 +545,6 @@ class Stage:
                 fd = os.open(self.p["token_file"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
                 with os.fdopen(fd, "w") as f:
                     f.write(created.group(0) + "\n")
-        self.state += ["owed " + o for o in s["owes"] if "owed " + o not in self.state]
         if "onlyIfChanged" in s:
             self.state = [line for line in self.state if line != "owed " + s["id"]]
         if s["once"]:

@@ -344,12 +344,20 @@ function Invoke-NbStep($S) {
             }
         }
         foreach ($f in @($command.files)) { $argv[[int]$f.index] = Join-Path $folder $f.file }
+        # What the step owes (the restart after it) is saved before it runs: a kill mid-change keeps it owed.
+        $owedNow = @(@($S.owes) | Where-Object { $_ -and -not $state.Contains("owed $_") } | ForEach-Object { "owed $_" })
+        if ($owedNow.Count) {
+            foreach ($o in $owedNow) { $state.Add($o) }
+            Save-State
+        }
         $ran = Invoke-Words $argv $stdin
     } finally {
         Remove-Item -Recurse -Force -LiteralPath $folder -ErrorAction SilentlyContinue
     }
     $shown = @{ rc = $ran.rc; stdout = (Hide-Secret $ran.out); cmd = $command.words }
     if ($ran.rc -ne 0) {
+        # A status of its own: the command changed nothing, and owes nothing new.
+        foreach ($o in $owedNow) { [void]$state.Remove($o) }
         if (-not $S.ContainsKey('tolerate')) { Stop-Step $S "exit status $($ran.rc)" $shown }
         if ($S.once) { $state.Add($S.id) }
         Add-Result $S 'unchanged' "exit status $($ran.rc): fine, $($S.tolerate)" $shown
@@ -371,7 +379,6 @@ function Invoke-NbStep($S) {
         $created = [regex]::Match($ran.out, $tokenRe)
         if ($created.Success) { Write-Private $p.token_file $created.Value }
     }
-    foreach ($o in @($S.owes)) { if ($o -and -not $state.Contains("owed $o")) { $state.Add("owed $o") } }
     if ($S.ContainsKey('onlyIfChanged')) { [void]$state.Remove("owed $($S.id)") }
     if ($S.once) { $state.Add($S.id) }
     if ($S.retires) {
