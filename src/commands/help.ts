@@ -75,7 +75,7 @@ Usage: nbsecure apply (--answers FILE | --plan PLAN.json) --host NAME [--dry-run
 Usage: nbsecure rollout (--answers FILE | --plan PLAN.json) [--inventory FILE] [--check] [--yes]
                         [--limit PATTERN] [--forks N] [--json] [--out DIR] [--confirm STEP[,STEP]]
                         [--media-batch N] [--waves LIST] [--max-fail-percentage N] [--api-key-file FILE]
-                        [--otp CODE]
+                        [--otp CODE] [--api-url URL]
 
   --inventory FILE   your Ansible inventory (SSH, WinRM); default: the rendered inventory.yml
   --check            stop after the dry run (ansible-playbook --check --diff)
@@ -92,6 +92,10 @@ Usage: nbsecure rollout (--answers FILE | --plan PLAN.json) [--inventory FILE] [
                      the commands that act as an administrator get it in NETBACKUP_APIKEY, and the level
                      is set over REST pinned to the CA fingerprint; never logged
   --otp CODE         the one-time password, when the primary holds the level change for one
+  --api-url URL      the primary's REST API base (default https://PRIMARY:1556/netbackup), e.g. a proxy
+
+The API key and the one-time password reach ansible-playbook in a file only you can read, removed once it
+has read it; never in its environment, which every worker and every command it starts would inherit.
 
 Stages run in order: prepare the primary, media servers in batches, clients in canary waves, tighten
 the domain once every host has its certificate, then verify and delete the token. The report is written

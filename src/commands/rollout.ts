@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EXIT, UsageError } from '../errors.js';
 import { withInterrupts } from '../execute/interrupts.js';
-import { SECRET_KINDS, secretFromFile } from '../execute/token.js';
+import { SECRET_KINDS, secretFromFileOrEnv } from '../execute/token.js';
 import { planFromFlags } from '../execute/load-plan.js';
 import type { Plan } from '../plan/types.js';
 import { renderAnsible } from '../render/ansible.js';
@@ -13,8 +13,37 @@ import { changedSteps, type PlaybookEvent } from '../rollout/events.js';
 import { RolloutProgress } from '../rollout/progress.js';
 import { reportMarkdown, rolloutReport, type RolloutReport } from '../rollout/report.js';
 import { writeFileAtomic, writeFileSet } from '../write-outputs.js';
-import { checkOtp, parseCommandArgs } from './args.js';
+import { checkApiUrl, checkOtp, parseCommandArgs } from './args.js';
 import { terminalPrompter } from './prompter.js';
+
+/** The environment variables the role's defaults read a secret from, and the variable each becomes. */
+const SECRET_VARIABLES = {
+  [SECRET_KINDS.apiKey.env]: 'nbsecure_api_key',
+  NBSECURE_OTP: 'nbsecure_otp',
+  [SECRET_KINDS.token.env]: 'nbsecure_given_token',
+  [SECRET_KINDS.passphrase.env]: 'nbsecure_given_passphrase',
+} as const;
+
+/**
+ * The secrets a rollout hands the role, as variables for a file only its owner reads, and the environment
+ * ansible-playbook runs with, without them: what is in it reaches every worker and every command they start.
+ */
+function rolloutSecrets(
+  env: NodeJS.ProcessEnv,
+  apiKeyFile: string | undefined,
+  otp: string | undefined,
+): { env: NodeJS.ProcessEnv; secretVars: Record<string, string> } {
+  const given: Record<string, string | undefined> = {
+    ...Object.fromEntries(Object.keys(SECRET_VARIABLES).map((name) => [name, env[name]])),
+    [SECRET_KINDS.apiKey.env]: secretFromFileOrEnv('apiKey', apiKeyFile, env),
+    ...(otp ? { NBSECURE_OTP: otp } : {}),
+  };
+  const secretVars = Object.fromEntries(
+    Object.entries(SECRET_VARIABLES).flatMap(([name, variable]) => (given[name] ? [[variable, given[name]]] : [])),
+  );
+  const rest = Object.fromEntries(Object.entries(env).filter(([name]) => !(name in SECRET_VARIABLES)));
+  return { env: rest, secretVars };
+}
 
 /** nbsecure rollout: the fleet form of apply, through ansible-playbook (CONTRACT 1.1). */
 export async function rolloutCommand(args: string[], io: Io): Promise<number> {
@@ -34,6 +63,7 @@ export async function rolloutCommand(args: string[], io: Io): Promise<number> {
     confirm: { type: 'string', multiple: true },
     'api-key-file': { type: 'string' },
     otp: { type: 'string' },
+    'api-url': { type: 'string' },
   });
   if (!values.answers && !values.plan) {
     throw new UsageError('nbsecure rollout needs --answers FILE or --plan PLAN.json. See nbsecure rollout --help.');
@@ -52,15 +82,9 @@ export async function rolloutCommand(args: string[], io: Io): Promise<number> {
     );
   }
   const plan = planFromFlags(values);
-  // The role reads the key from ansible-playbook's environment (NBSECURE_API_KEY) into a no_log parameter.
-  const apiKey = values['api-key-file'] ? secretFromFile('apiKey', values['api-key-file']) : undefined;
   checkOtp(values.otp);
-  // The role reads both from ansible-playbook's environment, never from its command line (the process list).
-  const env = {
-    ...io.env,
-    ...(apiKey ? { [SECRET_KINDS.apiKey.env]: apiKey } : {}),
-    ...(values.otp ? { NBSECURE_OTP: values.otp } : {}),
-  };
+  const { env, secretVars } = rolloutSecrets(io.env, values['api-key-file'], values.otp);
+  const apiUrl = values['api-url'] === undefined ? undefined : checkApiUrl(values['api-url']);
   if (!(await hasAnsiblePlaybook(io.env))) {
     throw new UsageError(
       'nbsecure rollout runs the fleet through ansible-playbook, which is not installed here: install ' +
@@ -87,8 +111,10 @@ export async function rolloutCommand(args: string[], io: Io): Promise<number> {
         check,
         ...(values.limit ? { limit: values.limit } : {}),
         ...(forks ? { forks } : {}),
+        secretVars,
         extraVars: {
           nbsecure_confirmed: confirmedSteps(plan, values.confirm ?? []),
+          ...(apiUrl ? { nbsecure_api_url: apiUrl } : {}),
           ...playVars,
           ...(check ? DRY_RUN_BATCHES : {}),
         },

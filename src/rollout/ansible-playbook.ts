@@ -1,5 +1,8 @@
 import { execa } from 'execa';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writePrivate } from '../execute/private-files.js';
 import { parseEvent, type PlaybookEvent } from './events.js';
 
 export interface PlaybookRun {
@@ -11,6 +14,12 @@ export interface PlaybookRun {
   limit?: string;
   forks?: number;
   extraVars: Record<string, unknown>;
+  /**
+   * Variables that hold secrets (the API key, a one-time password): handed over in a file only its owner reads,
+   * removed as soon as ansible-playbook has read it, never in an environment that Ansible's workers, their
+   * shells and every command they start would inherit.
+   */
+  secretVars?: Record<string, string>;
   signal?: AbortSignal;
   onEvent: (e: PlaybookEvent) => void;
 }
@@ -27,6 +36,27 @@ export async function hasAnsiblePlaybook(env: NodeJS.ProcessEnv): Promise<boolea
  */
 export async function runPlaybook(o: PlaybookRun): Promise<{ exitCode: number; stderr: string }> {
   const args = ['-i', o.inventory, join(o.dir, 'site.yml'), '-e', JSON.stringify(o.extraVars)];
+  const secrets = o.secretVars && Object.keys(o.secretVars).length ? secretVarsFile(o.secretVars) : undefined;
+  try {
+    return await playbook(o, secrets ? [...args, '-e', `@${secrets.file}`] : args, secrets?.remove);
+  } finally {
+    secrets?.remove();
+  }
+}
+
+/** A private folder (0700) with the secret variables in a 0600 file; `remove` takes both away, once. */
+function secretVarsFile(vars: Record<string, string>): { file: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'nbsecure-vars-'));
+  const file = join(dir, 'secrets.json');
+  writePrivate(file, JSON.stringify(vars));
+  return { file, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+async function playbook(
+  o: PlaybookRun,
+  args: string[],
+  onFirstEvent?: () => void,
+): Promise<{ exitCode: number; stderr: string }> {
   if (o.check) args.push('--check', '--diff');
   if (o.limit) args.push('--limit', o.limit);
   if (o.forks) args.push('--forks', String(o.forks));
@@ -49,7 +79,10 @@ export async function runPlaybook(o: PlaybookRun): Promise<{ exitCode: number; s
     pending = lines.pop() ?? '';
     for (const l of lines) {
       const e = parseEvent(l);
-      if (e) o.onEvent(e);
+      if (!e) continue;
+      // Ansible reads its extra variables before the first play: the secrets' file is no longer needed.
+      onFirstEvent?.();
+      o.onEvent(e);
     }
   });
   const r = await sub;

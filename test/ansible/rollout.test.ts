@@ -1,4 +1,15 @@
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { loadAnswersFile } from '../../src/environment/load.js';
@@ -113,6 +124,23 @@ describe('nbsecure rollout on a simulated DMZ fleet of 12 hosts', () => {
     expect(createdTokens(site.domain)).toHaveLength(made.length);
   }, 600_000);
 
+  it('keeps its state in a folder of its own: made 0700, and no token written through a planted link', async () => {
+    const site = fleetSite(3);
+    const state = join(site.dir, 'ansible-state');
+    mkdirSync(state, { mode: 0o755 });
+    chmodSync(state, 0o755);
+    const victim = join(site.dir, 'victim');
+    writeFileSync(victim, 'not a token\n', { mode: 0o666 });
+    for (const name of ['token.wave', 'token', 'p.corp.example.state']) symlinkSync(victim, join(state, name));
+    const r = await ansiblePlaybook(await renderPlaybook(site), site);
+    expect(r.code, r.output.slice(-3000)).toBe(0);
+    expect(statSync(state).mode & 0o777).toBe(0o700);
+    expect(readFileSync(victim, 'utf8')).toBe('not a token\n');
+    // What the role wrote replaced the links (the wave's tokens are gone with their waves).
+    expect(lstatSync(join(state, 'p.corp.example.state')).isSymbolicLink()).toBe(false);
+    expect(existsSync(join(state, 'token.wave'))).toBe(false);
+  }, 600_000);
+
   it('never shows the token: not in ansible-playbook -vvv output, the argv record, or a file left behind', async () => {
     const site = fleetSite(3);
     const dir = await renderPlaybook(site);
@@ -164,6 +192,45 @@ describe('nbsecure rollout on a simulated DMZ fleet of 12 hosts', () => {
       ).toEqual([]);
       const left = filesUnder(site.dir).filter((f) => dirname(f.file) !== site.domain);
       expect(left.filter((f) => f.text.includes(key)).map((f) => f.file)).toEqual([]);
+    } finally {
+      await sim.close();
+    }
+  }, 600_000);
+
+  it('rollout --api-key-file hands the key to the administrator commands alone, never in the env', async () => {
+    const pki = await makePki('p.corp.example');
+    const site = fleetSite(3, pki.fingerprint);
+    const key = 'A8fmNjyB5DvvzAN1CnRWblMv160U1Vt5hs5P2fqj81pJh9224HRus-roll';
+    rmSync(join(site.domain, 'session.json'));
+    writeFileSync(join(site.domain, 'apikey'), key);
+    const sim = await startRestSim({ domain: site.domain, pki, apiKey: key, primary: 'p.corp.example' });
+    const keyFile = join(site.dir, 'apikey');
+    writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
+    const tmp = join(site.dir, 'tmp');
+    mkdirSync(tmp);
+    try {
+      const plan = buildPlan(loadAnswersFile(site.answers).environment);
+      const r = await cli(
+        [
+          ...['rollout', '--answers', site.answers, '--inventory', localInventory(site, plan), '--yes', '--json'],
+          ...['--api-key-file', keyFile, '--api-url', sim.url],
+        ],
+        {
+          cwd: site.dir,
+          env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: tmp, ...ansibleEnv(site) },
+        },
+      );
+      expect(r.code, r.stderr.slice(-3000)).toBe(0);
+      const log = Object.values(site.hosts).flatMap(argvLog);
+      // Not one NetBackup command, on any host, inherited a secret variable from the control node.
+      expect(log.filter((l) => l.secretEnv.length).map((l) => `${l.cmd} ${l.secretEnv.join(',')}`)).toEqual([]);
+      expect(log.filter((l) => l.apiKeyEnv).map((l) => `${l.cmd} ${l.args[0]}`)).toContain('nbcertcmd -createToken');
+      expect(log.filter((l) => l.cmd === 'nbgetconfig' || l.cmd === 'nbsetconfig').every((l) => !l.apiKeyEnv)).toBe(
+        true,
+      );
+      expect(r.stdout + r.stderr).not.toContain(key);
+      // The secrets' file is gone with the run.
+      expect(readdirSync(tmp).filter((f) => f.startsWith('nbsecure-vars-'))).toEqual([]);
     } finally {
       await sim.close();
     }

@@ -1,5 +1,15 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { argvLog, bpconf, changingCalls, readState, setFaults } from '../netbackup-sim/layout.js';
@@ -24,6 +34,8 @@ interface RunOptions {
   manualDone?: string[];
   /** A NetBackup API key, handed over the executor's way: a 0600 file, or the environment for Ansible. */
   apiKey?: string;
+  /** The external CA key's passphrase, handed over the executor's way. */
+  passphrase?: string;
   /** Run as a process group of its own, handed here as it starts, so that a test can kill it like a crash. */
   onChild?: (child: ChildProcess) => void;
 }
@@ -63,6 +75,7 @@ const runner: Executor = {
     if (o.token) args.push('--token-file', site.tokenFile(o.token));
     if (o.manualDone?.length) args.push('--confirm', o.manualDone.join(','));
     if (o.apiKey) args.push('--api-key-file', site.tokenFile(o.apiKey)); // a 0600 file, as for any secret
+    if (o.passphrase) args.push('--passphrase-file', site.tokenFile(o.passphrase));
     if (o.onChild) {
       const env = { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true' };
       return spawned(process.execPath, [BIN, ...args], { cwd: site.dir, env }, o.onChild);
@@ -86,6 +99,7 @@ const bash: Executor = {
     if (o.token) env.NBSECURE_TOKEN_FILE = site.tokenFile(o.token);
     if (o.manualDone?.length) env.NBSECURE_MANUAL_DONE = o.manualDone.map((id) => `${host}:${id}`).join(',');
     if (o.apiKey) env.NBSECURE_API_KEY_FILE = site.tokenFile(o.apiKey);
+    if (o.passphrase) env.NBSECURE_PASSPHRASE_FILE = site.tokenFile(o.passphrase);
     if (o.onChild) return spawned('bash', [join(out, `${host}.sh`)], { cwd: site.dir, env }, o.onChild);
     const r = spawnSync('bash', [join(out, `${host}.sh`)], { encoding: 'utf8', cwd: site.dir, env });
     return { code: r.status ?? -1, output: r.stdout + r.stderr };
@@ -112,6 +126,7 @@ const ansible: Executor = {
       {
         ...(o.token ? { NBSECURE_TOKEN: o.token } : {}),
         ...(o.apiKey ? { NBSECURE_API_KEY: o.apiKey } : {}),
+        ...(o.passphrase ? { NBSECURE_PASSPHRASE: o.passphrase } : {}),
       },
       o.onChild,
     );
@@ -138,6 +153,25 @@ const DMZ = 'w1.dmz.example';
 function dmzSite(bpconfOf: Record<string, string> = {}) {
   const site = makeSite({ clients: [{ name: DMZ, zone: 'dmz', tunnelVia: ['m1.corp.example'] }], bpconf: bpconfOf });
   writeFileSync(join(site.domain, 'session.json'), '{}');
+  return site;
+}
+
+/** An external-CA site whose certificate files exist (the health check reads them), in `folder` of the site. */
+function ecaSite(passphraseFile?: string, folder = 'pki') {
+  const site = makeSite({
+    certificates: {
+      authority: 'eca',
+      eca: { certPath: '', privateKeyPath: '', trustStorePath: '', ...(passphraseFile ? { passphraseFile } : {}) },
+    },
+  });
+  const dir = join(site.dir, folder);
+  mkdirSync(dir);
+  const answers = JSON.parse(readFileSync(site.answers, 'utf8'));
+  for (const k of ['certPath', 'privateKeyPath', 'trustStorePath']) {
+    answers.certificates.eca[k] = join(dir, `${k}.pem`);
+    writeFileSync(answers.certificates.eca[k], '-----BEGIN CERTIFICATE-----\n');
+  }
+  writeFileSync(site.answers, JSON.stringify(answers));
   return site;
 }
 
@@ -221,26 +255,28 @@ describe.each(EXECUTORS)('the Step contract: $name', (ex) => {
   );
 
   it('a path holding backslashes arrives byte for byte: no escape becomes a line or another character', async () => {
-    const site = makeSite({
-      certificates: {
-        authority: 'eca',
-        eca: { certPath: '', privateKeyPath: '', trustStorePath: '' },
-      },
-    });
     // A folder name that awk -v would read as a line break, a tab, octal and hex escapes and a backslash.
-    const odd = join(site.dir, 'pki\\nSERVER = evil.example\\t\\101\\x41\\\\');
-    mkdirSync(odd);
-    const answers = JSON.parse(readFileSync(site.answers, 'utf8'));
-    for (const k of ['certPath', 'privateKeyPath', 'trustStorePath']) {
-      answers.certificates.eca[k] = join(odd, `${k}.pem`);
-      writeFileSync(answers.certificates.eca[k], '-----BEGIN CERTIFICATE-----\n');
-    }
-    writeFileSync(site.answers, JSON.stringify(answers));
+    const site = ecaSite(undefined, 'pki\\nSERVER = evil.example\\t\\101\\x41\\\\');
     const r = await ex.run(site, 'c1.corp.example');
     expect(r.code, r.output).toBe(0);
     const conf = bpconf(site.hosts['c1.corp.example']!);
-    expect(conf).toContain(`ECA_CERT_PATH = ${answers.certificates.eca.certPath}\n`);
+    const certPath = JSON.parse(readFileSync(site.answers, 'utf8')).certificates.eca.certPath;
+    expect(certPath).toContain('\\nSERVER');
+    expect(conf).toContain(`ECA_CERT_PATH = ${certPath}\n`);
     expect(conf).not.toMatch(/^SERVER = evil/m);
+  });
+
+  it('a secret a command echoes back is never shown', async () => {
+    const site = ecaSite('/etc/pki/host.key.pass');
+    const passphrase = 'correct horse battery staple';
+    // The health check fails and prints what it was given, the passphrase among it.
+    setFaults(site.hosts['c1.corp.example']!, [
+      { match: 'nbcertcmd -ecaHealthCheck', exit: 1, times: 1, message: `cannot open key with ${passphrase}` },
+    ]);
+    const r = await ex.run(site, 'c1.corp.example', { passphrase });
+    expect(r.code, r.output).toBe(1);
+    expect(r.output).toContain('cannot open key with');
+    expect(r.output).not.toContain(passphrase);
   });
 
   it('repeated keys are merged and unrelated keys kept', async () => {
@@ -312,4 +348,30 @@ describe.each(EXECUTORS)('a failure at each step, then a re-run: $name', (ex) =>
       },
     );
   }
+});
+
+describe('the bash script in a folder others can write', () => {
+  it.each(['nbsecure-token', `nbsecure-${PRIMARY}.state`])(
+    'refuses a link planted where its %s file goes, and writes nothing through it',
+    async (name) => {
+      const site = dmzSite();
+      const victim = join(site.dir, 'victim');
+      writeFileSync(victim, 'another user’s file\n');
+      symlinkSync(victim, join(site.dir, name));
+      const r = await bash.run(site, PRIMARY, { stage: 'prepare', manualDone: ['login'] });
+      expect(r.code, r.output).toBe(2);
+      expect(r.output).toContain(`${name} is a symbolic link`);
+      expect(readFileSync(victim, 'utf8')).toBe('another user’s file\n');
+      expect(changes(site, PRIMARY)).toEqual([]);
+    },
+  );
+
+  it('writes the captured token as a file of its own, readable by its owner alone', async () => {
+    const site = dmzSite();
+    const r = await bash.run(site, PRIMARY, { stage: 'prepare', manualDone: ['login'] });
+    expect(r.code, r.output).toBe(0);
+    const token = join(site.dir, 'nbsecure-token');
+    expect(lstatSync(token).isSymbolicLink()).toBe(false);
+    expect(statSync(token).mode & 0o777).toBe(0o600);
+  });
 });

@@ -16,6 +16,7 @@ import re
 import shutil
 import socket
 import ssl
+import stat
 import subprocess
 import tempfile
 from datetime import datetime, timezone
@@ -239,7 +240,7 @@ class Stage:
         if self.p["api_key"]:
             self.secrets.append(self.p["api_key"])
         if not self.check:
-            os.makedirs(os.path.dirname(self.p["state_file"]), mode=0o700, exist_ok=True)
+            private_folder(module, os.path.dirname(self.p["state_file"]))
         try:
             with open(self.p["state_file"]) as f:
                 self.state = f.read().splitlines()
@@ -264,8 +265,9 @@ class Stage:
         return self.token.sub("[REDACTED]", text)
 
     def run(self, argv, stdin=None, session=False):
-        # Only a command that acts as an administrator gets the API key, and none inherits one from the shell.
-        env = {k: v for k, v in os.environ.items() if k != "NETBACKUP_APIKEY"}
+        # Only a command that acts as an administrator gets the API key, and none inherits a secret from the
+        # shell: neither the key nor the token, passphrase or one-time password a user exported for the role.
+        env = {k: v for k, v in os.environ.items() if k not in CHILD_SECRETS}
         if session and self.p["api_key"]:
             env["NETBACKUP_APIKEY"] = self.p["api_key"]
         p = subprocess.run(argv, input=stdin, capture_output=True, text=True, check=False, env=env)
@@ -274,9 +276,7 @@ class Stage:
     def save_state(self):
         if self.check:
             return
-        fd = os.open(self.p["state_file"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write("".join(line + "\n" for line in self.state))
+        write_private(self.p["state_file"], "".join(line + "\n" for line in self.state))
 
     def token_at_hand(self):
         path = self.p["token_file"]
@@ -542,9 +542,7 @@ class Stage:
         if s["captures"]:
             created = self.token.search(out)
             if created:
-                fd = os.open(self.p["token_file"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-                with os.fdopen(fd, "w") as f:
-                    f.write(created.group(0) + "\n")
+                write_private(self.p["token_file"], created.group(0) + "\n")
         if "onlyIfChanged" in s:
             self.state = [line for line in self.state if line != "owed " + s["id"]]
         if s["once"]:
@@ -552,12 +550,39 @@ class Stage:
         if s["retires"]:
             if os.path.exists(self.p["token_file"]):
                 os.remove(self.p["token_file"])
-            fd = os.open(self.p["token_file"] + ".retired", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as f:
-                f.write("deleted after the rollout\n")
+            write_private(self.p["token_file"] + ".retired", "deleted after the rollout\n")
         if s["changes"]:
             self.changed = True
         return self.done(s, "changed" if s["changes"] else "unchanged", "ok", **shown)
+
+
+# What no command the module runs inherits: the secrets the role's defaults read from the environment.
+CHILD_SECRETS = ("NETBACKUP_APIKEY", "NBSECURE_API_KEY", "NBSECURE_TOKEN", "NBSECURE_PASSPHRASE", "NBSECURE_OTP")
+
+
+def private_folder(module, folder):
+    """The state folder, its owner's alone: made 0700, or made so; never a link, nor another user's."""
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    st = os.lstat(folder)
+    if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid():
+        module.fail_json(msg="the state folder %s is a link or another user's: nbsecure keeps its state and "
+                         "tokens only in a folder of its own" % folder)
+    if stat.S_IMODE(st.st_mode) != 0o700:
+        os.chmod(folder, 0o700)
+
+
+def write_private(path, text):
+    """A file its owner alone reads, made anew and renamed into place: never written through a link planted
+    there, nor into a file someone else made readable."""
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path) or ".", prefix=".nbsecure-")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
 
 
 def main():
@@ -587,9 +612,7 @@ def main():
         # and a failure's reason, can be shown.
         tokens, made = stage.wave_tokens()
         stage.save_state()
-        fd = os.open(module.params["token_file"] + ".wave", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as f:
-            json.dump(tokens, f)
+        write_private(module.params["token_file"] + ".wave", json.dumps(tokens))
         module.exit_json(changed=stage.changed, made=made)
     if module.params["action"] == "wave_end":
         deleted = stage.end_wave_tokens(module.params["wave"]["nbcertcmd"])
