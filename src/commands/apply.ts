@@ -17,6 +17,7 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseCommandArgs('apply', args, {
     answers: { type: 'string' },
     plan: { type: 'string' },
+    'allowed-signers': { type: 'string' },
     host: { type: 'string' },
     'this-host': { type: 'string' },
     json: { type: 'boolean' },
@@ -59,6 +60,7 @@ export async function applyCommand(args: string[], io: Io): Promise<number> {
   const resumeCommand = ['nbsecure', 'apply'];
   if (values.plan) resumeCommand.push('--plan', resolve(io.cwd, values.plan));
   if (values.answers) resumeCommand.push('--answers', resolve(io.cwd, values.answers));
+  if (values['allowed-signers']) resumeCommand.push('--allowed-signers', resolve(io.cwd, values['allowed-signers']));
   resumeCommand.push('--host', hostName);
   if (values['this-host']) resumeCommand.push('--this-host', values['this-host']);
   if (values['token-file']) resumeCommand.push('--token-file', resolve(io.cwd, values['token-file']));

@@ -24,15 +24,23 @@ NO_COLOR is honoured.`,
 
   plan: `nbsecure plan: write the runbooks for an environment
 
-Usage: nbsecure plan --answers FILE [--out DIR] [--format F[,F...]] [--host NAME] [--json]
+Usage: nbsecure plan (--answers FILE | --plan PLAN.json --allowed-signers FILE) [--out DIR] [--format F[,F...]]
+                     [--host NAME] [--json] [--sign KEY]
 
   --answers FILE   the answers file (YAML or JSON, version 1)
+  --plan PLAN.json re-render every format from a saved, signed plan (see --allowed-signers)
   --out DIR        write one file per host and format, plus runbook.md and plan.json;
                    all files are rendered before any is written, each written atomically
   --format LIST    markdown, sh, ps1, bpconf, json, answerfile (comma-separated);
                    default: markdown to stdout, or every format with --out
   --host NAME      only this host's outputs
   --json           stdout is machine-readable only (plan.json, or a list of written files)
+  --sign KEY       with --out: sign plan.json with your SSH key (ssh-keygen -Y sign, namespace
+                   nbsecure-plan), the signature beside it as plan.json.sig
+  --allowed-signers FILE  the SSH keys allowed to sign plans (ssh-keygen's allowed_signers format)
+
+A plan that travels must be signed: apply, rollout and plan take --plan PLAN.json only with a valid
+signature by a key in --allowed-signers, or with --answers FILE to check it against its answers.
 
 Nothing is run and nothing is changed on any host.`,
 
@@ -47,10 +55,12 @@ Prints the meaning, the likely cause in the scenarios nbsecure plans, the remedy
 Usage: nbsecure apply (--answers FILE | --plan PLAN.json) --host NAME [--dry-run] [--yes] [--resume]
                       [--token-file FILE] [--passphrase-file FILE] [--state-dir DIR]
                       [--confirm STEP[,STEP]] [--step-timeout S] [--reissue] [--stage NAME]
-                      [--api-key-file FILE] [--otp CODE] [--api-url URL]
+                      [--api-key-file FILE] [--otp CODE] [--api-url URL] [--allowed-signers FILE]
 
   --answers FILE     plan from an answers file now
-  --plan PLAN.json   run a saved plan (refused with exit 3 if tampered, or stale against --answers)
+  --plan PLAN.json   run a saved plan (refused with exit 3 if tampered, or stale against --answers);
+                     without --answers it must be signed (nbsecure plan --sign KEY)
+  --allowed-signers FILE  the SSH keys allowed to sign plans; its signature is PLAN.json.sig
   --host NAME        the host this machine is; its steps run here, in order
   --dry-run          print every step exactly as it would run, run nothing that changes the host
   --yes              consent without asking (needed without a terminal)
@@ -75,8 +85,9 @@ Usage: nbsecure apply (--answers FILE | --plan PLAN.json) --host NAME [--dry-run
 Usage: nbsecure rollout (--answers FILE | --plan PLAN.json) [--inventory FILE] [--check] [--yes]
                         [--limit PATTERN] [--forks N] [--json] [--out DIR] [--confirm STEP[,STEP]]
                         [--media-batch N] [--waves LIST] [--max-fail-percentage N] [--api-key-file FILE]
-                        [--otp CODE] [--api-url URL]
+                        [--otp CODE] [--api-url URL] [--allowed-signers FILE]
 
+  --plan PLAN.json   roll out a saved plan: signed (--allowed-signers FILE), or checked against --answers
   --inventory FILE   your Ansible inventory (SSH, WinRM); default: the rendered inventory.yml
   --check            stop after the dry run (ansible-playbook --check --diff)
   --yes              consent without asking (needed without a terminal)

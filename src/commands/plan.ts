@@ -1,8 +1,9 @@
 import { UsageError } from '../errors.js';
 import { loadAnswersFile } from '../environment/load.js';
 import { loadPlanFile } from '../execute/load-plan.js';
+import { signatureFileOf, signPlan } from '../execute/plan-signature.js';
 import { buildPlan } from '../plan/build.js';
-import { DEFAULT_FORMATS, FORMATS, renderOutputs, type Format } from '../render/index.js';
+import { DEFAULT_FORMATS, FORMATS, renderOutputs, type Format, type Output } from '../render/index.js';
 import { colours, writeLine, type Io } from '../output.js';
 import { writeFileSet } from '../write-outputs.js';
 import { parseCommandArgs, required } from './args.js';
@@ -23,6 +24,13 @@ export function parseFormats(value: string | undefined): Format[] | undefined {
   return [...new Set(list)] as Format[];
 }
 
+/** plan.json's signature, as the file written beside it. */
+function planSignature(outputs: Output[], key: string): Output {
+  const json = outputs.find((o) => o.format === 'json' && o.name === 'plan.json');
+  if (!json) throw new UsageError(`--sign ${key}: there is no plan.json to sign (--host writes none).`);
+  return { ...json, name: signatureFileOf(json.name), text: signPlan(json.text, key) };
+}
+
 export async function planCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseCommandArgs('plan', args, {
     answers: { type: 'string' },
@@ -31,6 +39,8 @@ export async function planCommand(args: string[], io: Io): Promise<number> {
     format: { type: 'string' },
     host: { type: 'string' },
     json: { type: 'boolean' },
+    sign: { type: 'string' },
+    'allowed-signers': { type: 'string' },
   });
   if (values.answers && values.plan) {
     throw new UsageError('nbsecure plan takes --answers FILE or --plan PLAN.json, not both. See nbsecure plan --help.');
@@ -40,13 +50,24 @@ export async function planCommand(args: string[], io: Io): Promise<number> {
     parseFormats(values.format) ??
     (values.out ? [...DEFAULT_FORMATS] : values.json ? ['json' as const] : ['markdown' as const]);
   // A saved plan re-renders every format by itself: the renderers read nothing but the plan.
-  const plan = values.plan ? loadPlanFile(values.plan) : buildPlan(loadAnswersFile(file).environment);
+  // Re-rendered scripts run on hosts: a saved plan is authenticated like one apply runs.
+  const plan = values.plan
+    ? loadPlanFile(values.plan, { allowedSigners: values['allowed-signers'] })
+    : buildPlan(loadAnswersFile(file).environment);
+  if (values.sign !== undefined && (!values.out || !formats.includes('json'))) {
+    throw new UsageError(
+      `--sign ${values.sign} signs plan.json in --out DIR (with the json format, which --out writes by default); ` +
+        'give --out DIR.',
+    );
+  }
   if (values.host && !plan.hosts.some((h) => h.name.toLowerCase() === values.host!.toLowerCase())) {
     throw new UsageError(
       `--host ${values.host} is not in ${file}; its hosts are: ${plan.hosts.map((h) => h.name).join(', ')}.`,
     );
   }
-  const outputs = renderOutputs(plan, formats, values.host);
+  const rendered = renderOutputs(plan, formats, values.host);
+  // Signed before anything is written: a key that cannot sign leaves the folder as it was.
+  const outputs = values.sign === undefined ? rendered : [...rendered, planSignature(rendered, values.sign)];
   const c = colours(io.stderr, io.env);
   for (const w of plan.warnings) writeLine(io.stderr, `${c.yellow('warning:')} ${w}`);
 

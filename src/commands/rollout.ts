@@ -50,6 +50,7 @@ export async function rolloutCommand(args: string[], io: Io): Promise<number> {
   const { values } = parseCommandArgs('rollout', args, {
     answers: { type: 'string' },
     plan: { type: 'string' },
+    'allowed-signers': { type: 'string' },
     inventory: { type: 'string' },
     out: { type: 'string' },
     check: { type: 'boolean' },

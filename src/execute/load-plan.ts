@@ -5,16 +5,28 @@ import { answersDigest, planDigest } from '../plan/digest.js';
 import { buildPlan } from '../plan/build.js';
 import type { Plan } from '../plan/types.js';
 import { loadAnswersFile } from '../environment/load.js';
+import { signatureFileOf, verifyPlanSignature } from './plan-signature.js';
 import { verifyPlan } from './verify-plan.js';
 
-/** Reads a saved plan.json and refuses it (exit 3) if its content no longer matches its digest. */
-export function loadPlanFile(file: string): Plan {
+/**
+ * How a saved plan is trusted: checked against the answers it was made from (assertFresh, by the caller), or
+ * signed by a key the allowed-signers file lists. A plan with neither is refused: its digest proves nothing,
+ * since anyone can recompute one.
+ */
+export type PlanTrust = { answers: string } | { allowedSigners?: string | undefined };
+
+/**
+ * Reads a saved plan.json: authenticated first (the very bytes then parsed), then refused (exit 3) if its
+ * content no longer matches its digest or asks for anything nbsecure never plans.
+ */
+export function loadPlanFile(file: string, trust: PlanTrust): Plan {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     throw new UsageError(`--plan ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}).`);
   }
+  if (!('answers' in trust)) authenticate(file, text, trust.allowedSigners);
   let plan: Plan;
   try {
     plan = JSON.parse(text) as Plan;
@@ -37,6 +49,22 @@ export function loadPlanFile(file: string): Plan {
   }
   verifyPlan(plan, file);
   return plan;
+}
+
+/** A plan without its answers runs only with a valid signature by a key the administrator allowed. */
+function authenticate(file: string, text: string, allowedSigners: string | undefined): void {
+  const ways =
+    `Give --allowed-signers FILE, the keys allowed to sign plans (sign one with nbsecure plan --answers FILE ` +
+    `--out DIR --sign KEY), or --answers FILE to check the plan against the answers it was made from.`;
+  if (!allowedSigners) {
+    throw new StalePlanError(`--plan ${file} is not authenticated: a plan that travels must be signed. ${ways}`);
+  }
+  const verdict = verifyPlanSignature(text, signatureFileOf(file), allowedSigners);
+  if ('problem' in verdict) {
+    throw new StalePlanError(
+      `--plan ${file} is not authenticated: ${verdict.problem}; nbsecure will not run it. ${ways}`,
+    );
+  }
 }
 
 /**
@@ -64,9 +92,16 @@ export function assertFresh(plan: Plan, env: Environment, answersFile: string): 
  * The plan a command runs: a saved plan.json (checked, and against the answers when both are given), or
  * the plan the answers give now.
  */
-export function planFromFlags(flags: { plan?: string | undefined; answers?: string | undefined }): Plan {
+export function planFromFlags(flags: {
+  plan?: string | undefined;
+  answers?: string | undefined;
+  'allowed-signers'?: string | undefined;
+}): Plan {
   if (flags.plan) {
-    const plan = loadPlanFile(flags.plan);
+    const plan = loadPlanFile(
+      flags.plan,
+      flags.answers ? { answers: flags.answers } : { allowedSigners: flags['allowed-signers'] },
+    );
     if (flags.answers) assertFresh(plan, loadAnswersFile(flags.answers).environment, flags.answers);
     return plan;
   }

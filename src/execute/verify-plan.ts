@@ -8,6 +8,7 @@ import { HOSTNAME_RE } from '../environment/patterns.js';
 import { commandPath } from '../plan/paths.js';
 import { argText, FILE_NAMES, isFileArg, textArgs } from '../plan/args.js';
 import { isStageId } from '../plan/stages.js';
+import { patternProblem } from './pattern-safety.js';
 import type { HostPlan, Plan, PlanCommand, Step } from '../plan/types.js';
 
 const SECRETS = new Set(['token', 'passphrase']);
@@ -108,11 +109,8 @@ function checkStep(host: HostPlan, step: Step, n: number, primary: HostPlan | un
     const check = catalogued(host, step.done.command, `${where}, its done-check`);
     checkFileArguments(step, step.done.command, check.spec, `${where}, its done-check`);
     if (step.done.outputMatches !== undefined) {
-      try {
-        new RegExp(String(step.done.outputMatches), 'i');
-      } catch {
-        refuse(where, 'its done-check pattern is not a valid pattern');
-      }
+      const problem = patternProblem(String(step.done.outputMatches));
+      if (problem) refuse(where, problem);
     }
   }
   if (step.perWave !== undefined) {
@@ -163,6 +161,9 @@ function checkWithFact(host: HostPlan, step: Step, where: string): void {
   const { spec } = catalogued(host, withFact.command, at);
   checkFileArguments({ ...step, files: withFact.files }, withFact.command, spec, at);
   catalogued(host, withFact.done.command, `${at}, its done-check`);
+  const matches = withFact.done.outputMatches;
+  const problem = matches === undefined ? undefined : patternProblem(String(matches));
+  if (problem) refuse(at, problem);
 }
 
 /** A REST form only on a person's step, only the security properties, only the catalogued fields. */

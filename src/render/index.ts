@@ -58,6 +58,7 @@ export function isOutputName(name: string): boolean {
   return (
     name === 'runbook.md' ||
     name === 'plan.json' ||
+    name === 'plan.json.sig' ||
     name.startsWith('ansible/') ||
     /\.(sh|ps1|bp\.conf|NBInstallAnswer\.conf)$/.test(name) ||
     /\.(silentclient|silentprimary|silentmedia)\.cmd$/i.test(name)

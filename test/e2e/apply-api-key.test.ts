@@ -5,6 +5,7 @@ import { argvLog, readState } from '../netbackup-sim/layout.js';
 import { makePki, startRestSim, type Pki, type RestSim } from '../netbackup-sim/rest-sim.js';
 import { planDigest } from '../../src/plan/digest.js';
 import { cli } from '../helpers/cli.js';
+import { signFile, signingKey } from '../helpers/signing.js';
 import { applyArgs, makeSite, type Site } from '../helpers/site.js';
 
 const P = 'p.corp.example';
@@ -233,7 +234,12 @@ describe('a saved plan that would send the key elsewhere', () => {
     edit(plan);
     const file = join(site.dir, 'plan.json');
     writeFileSync(file, JSON.stringify(reseal(plan)));
-    const r = await cli(applyArgs(site, P, ['--stage', 'tighten', '--api-key-file', keyFile], file));
+    // Signed by a trusted key all the same: what a plan asks for is checked behind its signature.
+    const { key, allowedSigners } = signingKey(site.dir);
+    signFile(file, key);
+    const r = await cli(
+      applyArgs(site, P, ['--stage', 'tighten', '--api-key-file', keyFile, '--allowed-signers', allowedSigners], file),
+    );
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('asks for something nbsecure never plans');
     expect(sim.requests()).toEqual([]);

@@ -8,6 +8,7 @@ import { BIN, nbsecure } from '../helpers/bin.js';
 import { cli } from '../helpers/cli.js';
 import { applyArgs, createToken, makeSite, type Site } from '../helpers/site.js';
 import { FP } from '../helpers/env.js';
+import { signFile, signingKey } from '../helpers/signing.js';
 
 const PRIMARY = 'p.corp.example';
 const CONFIRM = ['--confirm', 'login,security.level,tighten.login,verify.login'];
@@ -117,13 +118,21 @@ describe('two applies at once on one host', () => {
 });
 
 describe('an edited plan.json', () => {
+  // The edits are signed by a key the allowed signers trust (a careless or compromised signer): the plan's
+  // content is still checked behind its signature.
   async function savedPlan(site: Site) {
     const file = join(site.dir, 'plan.json');
     const r = await cli(['plan', '--answers', site.answers, '--format', 'json', '--json']);
     writeFileSync(file, r.stdout);
-    return { file, plan: JSON.parse(r.stdout) };
+    const signer = signingKey(site.dir);
+    return { file, plan: JSON.parse(r.stdout), signed: ['--allowed-signers', signer.allowedSigners], ...signer };
   }
   const reseal = (plan: { digest: string }) => ({ ...plan, digest: planDigest(plan) });
+  /** Writes the edited plan with its digest recomputed, and signs it. */
+  const writeSigned = (file: string, plan: { digest: string }, key: string) => {
+    writeFileSync(file, JSON.stringify(reseal(plan), null, 2));
+    signFile(file, key);
+  };
 
   it.each([
     [
@@ -135,17 +144,22 @@ describe('an edited plan.json', () => {
       'the token file handed to another flag',
       (s: { command: { args: string[] } }) => (s.command.args = ['-ping', '-server', '{file:token}']),
     ],
+    [
+      'a done-check pattern that backtracks for ever',
+      (s: { done: { outputMatches?: string } }) => (s.done.outputMatches = '^(\\w+\\s?)*$'),
+    ],
   ])('is refused with exit 3 when it names %s, although its digest was recomputed', async (_what, edit) => {
     const site = makeSite({ clients: [{ name: 'w1.dmz.example', zone: 'dmz', tunnelVia: ['m1.corp.example'] }] });
     const token = createToken(site);
-    const { file, plan } = await savedPlan(site);
+    const { file, plan, key, signed } = await savedPlan(site);
     const step = plan.hosts
       .find((h: { name: string }) => h.name === 'w1.dmz.example')
       .steps.find((s: { id: string }) => s.id.endsWith(':cert.get'));
     edit(step);
-    writeFileSync(file, JSON.stringify(reseal(plan), null, 2));
+    writeSigned(file, plan, key);
     const r = await cli([
       'apply',
+      ...signed,
       '--plan',
       file,
       '--host',
@@ -168,13 +182,13 @@ describe('an edited plan.json', () => {
     const answers = JSON.parse(readFileSync(site.answers, 'utf8'));
     delete answers.certificates.caFingerprint;
     writeFileSync(site.answers, JSON.stringify(answers));
-    const { file, plan } = await savedPlan(site);
+    const { file, plan, key, signed } = await savedPlan(site);
     const step = plan.hosts
       .find((h: { name: string }) => h.name === 'c1.corp.example')
       .steps.find((s: { id: string }) => s.id.endsWith(':ca.get'));
     step.withFact.command = { file: '/bin/sh', argv: ['-c', 'id'], args: ['-c', 'id'] };
-    writeFileSync(file, JSON.stringify(reseal(plan), null, 2));
-    const r = await cli(['apply', '--plan', file, '--host', PRIMARY, '--this-host', PRIMARY, '--dry-run']);
+    writeSigned(file, plan, key);
+    const r = await cli(['apply', ...signed, '--plan', file, '--host', PRIMARY, '--this-host', PRIMARY, '--dry-run']);
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('its form with the fingerprint read on the primary');
   });
@@ -202,10 +216,10 @@ describe('an edited plan.json', () => {
 
   it('with a valid digest and a broken structure, gets a message and exit 3, never an internal error', async () => {
     const site = makeSite();
-    const { file, plan } = await savedPlan(site);
+    const { file, plan, key, signed } = await savedPlan(site);
     plan.hosts[1].steps = [null, 42];
-    writeFileSync(file, JSON.stringify(reseal(plan), null, 2));
-    const r = await cli(['apply', '--plan', file, '--host', PRIMARY, '--this-host', PRIMARY, '--dry-run']);
+    writeSigned(file, plan, key);
+    const r = await cli(['apply', ...signed, '--plan', file, '--host', PRIMARY, '--this-host', PRIMARY, '--dry-run']);
     expect(r.code).toBe(3);
     expect(r.stderr).not.toContain('internal error');
   });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { argvLog, bpconf, changingCalls, readState } from '../netbackup-sim/layout.js';
 import { cli } from '../helpers/cli.js';
+import { signFile, signingKey } from '../helpers/signing.js';
 import { applyArgs, createToken, makeSite, type Site } from '../helpers/site.js';
 
 function apply(site: Site, host: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}) {
@@ -230,18 +231,22 @@ describe('saved plans', () => {
     return file;
   }
 
-  it('runs an untouched plan.json', async () => {
+  it('runs an untouched, signed plan.json', async () => {
     const site = makeSite();
     const plan = await savedPlan(site);
-    const r = await cli(applyArgs(site, 'c1.corp.example', [], plan));
+    const { key, allowedSigners } = signingKey(site.dir);
+    signFile(plan, key);
+    const r = await cli(applyArgs(site, 'c1.corp.example', ['--allowed-signers', allowedSigners], plan));
     expect(r.code, r.stdout).toBe(0);
   });
 
-  it('refuses a tampered plan with exit 3 and runs nothing', async () => {
+  it('refuses a tampered plan with exit 3 and runs nothing, even when a trusted key signed it so', async () => {
     const site = makeSite();
     const plan = await savedPlan(site);
+    const { key, allowedSigners } = signingKey(site.dir);
     writeFileSync(plan, readFileSync(plan, 'utf8').replace('SERVER = m1.corp.example', 'SERVER = evil.example'));
-    const r = await cli(applyArgs(site, 'c1.corp.example', [], plan));
+    signFile(plan, key);
+    const r = await cli(applyArgs(site, 'c1.corp.example', ['--allowed-signers', allowedSigners], plan));
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('was changed after nbsecure wrote it');
     expect(changingCalls(site.hosts['c1.corp.example']!)).toEqual([]);

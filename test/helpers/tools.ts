@@ -15,6 +15,11 @@ export const TOOLS = {
     probe: () => runs('ansible-playbook', ['--version']),
   },
   'ansible-lint': { install: 'apt-get install ansible-lint', probe: () => runs('ansible-lint', ['--version']) },
+  // ssh-keygen has no version flag: it is there when it starts at all (usage, exit 1).
+  'ssh-keygen': {
+    install: 'apt-get install openssh-client',
+    probe: () => spawnSync('ssh-keygen', ['-?'], { stdio: 'ignore' }).error === undefined,
+  },
   'ip netns': {
     install: 'apt-get install iproute2, and run the tests as root where network namespaces are allowed',
     probe: netnsWorks,

@@ -4,6 +4,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   statSync,
   symlinkSync,
@@ -12,7 +13,10 @@ import {
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseAnswers } from '../../src/environment/load.js';
+import { loadAnswersFile, parseAnswers } from '../../src/environment/load.js';
+import { patternProblem } from '../../src/execute/pattern-safety.js';
+import { buildPlan } from '../../src/plan/build.js';
+import { ROOT } from '../helpers/bin.js';
 import { configChange } from '../../src/execute/config-diff.js';
 import { Journal } from '../../src/execute/journal.js';
 import { lockHostState } from '../../src/execute/lock.js';
@@ -257,5 +261,44 @@ describe('what a crash or a full disk leaves behind', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('/proc/nbsecure-cannot-be-here');
     expect(r.stderr).not.toContain('internal error');
+  });
+});
+
+describe('done-check patterns in a saved plan', () => {
+  const examples = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.yaml'));
+  const own = [
+    ...new Set(
+      examples.flatMap((f) =>
+        buildPlan(loadAnswersFile(join(ROOT, 'examples', f)).environment).hosts.flatMap((h) =>
+          h.steps.flatMap((s) => [s.done?.outputMatches, s.withFact?.done.outputMatches]),
+        ),
+      ),
+    ),
+  ].filter((p): p is string => typeof p === 'string');
+
+  it("accept every pattern nbsecure's own plans carry", () => {
+    expect(own.length).toBeGreaterThan(0);
+    expect(own.filter((p) => patternProblem(p))).toEqual([]);
+  });
+
+  it.each([
+    ['(a+)+$', 'repeats a group'],
+    ['(a|aa)*$', 'repeats a group'],
+    ['^(\\w+\\s?)*$', 'repeats a group'],
+    ['((ab)*c)+', 'repeats a group'],
+    ['(.*a){12}', 'repeats a group'],
+    ['(x)\\1', 'back-reference'],
+    ['a'.repeat(300), 'longer than 256'],
+    ['([', 'not a valid pattern'],
+  ])('refuse %s', (pattern, words) => {
+    expect(patternProblem(pattern)).toContain(words);
+  });
+
+  it('pass groups that do not repeat a repetition, and character classes with quantifier characters', () => {
+    expect(patternProblem('(?:PREFERRED.?ON)')).toBeUndefined();
+    expect(patternProblem('(?:ab)+')).toBeUndefined();
+    expect(patternProblem('(?:a+)+')).toContain('repeats a group');
+    expect(patternProblem('(on|off)\\b')).toBeUndefined();
+    expect(patternProblem('([*+]x)+')).toBeUndefined();
   });
 });
