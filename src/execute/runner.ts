@@ -22,6 +22,7 @@ import { writePrivate } from './private-files.js';
 import { RedactedLines, Redactor } from './redact.js';
 import { StepFiles, sweepStaleSecretFolders } from './secret-files.js';
 import { lockHostState } from './lock.js';
+import { runCommand } from './run-command.js';
 import { shown } from './shell-words.js';
 import { hostStateDir } from './state.js';
 import { thisHostProblem } from './this-host.js';
@@ -372,40 +373,44 @@ class HostRun {
     echo: boolean,
   ): Promise<Outcome> {
     const timeoutMs = this.opts.stepTimeoutMs;
-    const sub = execa(cmd.file, cmd.args, {
-      // Only a command that acts as an administrator is handed the API key.
-      env: childEnvironment(process.env, step.session ? this.ctx.secrets.apiKey : undefined),
-      extendEnv: false,
-      reject: false,
-      all: true,
-      timeout: timeoutMs,
-      stripFinalNewline: false,
-      // Ctrl-C in the wizard, or SIGINT/SIGTERM on the command line, reaches the command itself.
-      ...(this.control.signal ? { cancelSignal: this.control.signal, killSignal: 'SIGINT' as const } : {}),
-      ...(cmd.stdin !== undefined ? { input: cmd.stdin } : { stdin: 'ignore' as const }),
-    });
     const lines = new RedactedLines(this.ctx.redactor);
     const say = (line: string) => this.emit({ type: 'output', step: step.id, line });
-    if (echo) sub.all?.on('data', (chunk: Buffer) => lines.push(chunk.toString()).forEach(say));
-    const r = await sub;
+    const r = await runCommand({
+      file: cmd.file,
+      args: cmd.args,
+      // Only a command that acts as an administrator is handed the API key.
+      env: childEnvironment(process.env, step.session ? this.ctx.secrets.apiKey : undefined),
+      timeoutMs,
+      // Ctrl-C in the wizard, or SIGINT/SIGTERM on the command line, reaches the command and all it started.
+      ...(this.control.signal ? { signal: this.control.signal } : {}),
+      ...(cmd.stdin !== undefined ? { stdin: cmd.stdin } : {}),
+      ...(echo ? { onOutput: (text: string) => lines.push(text).forEach(say) } : {}),
+    });
     if (echo) lines.flush().forEach(say);
-    const output = String(r.all ?? '');
-    if (r.isCanceled || this.control.signal?.aborted) return { exit: r.exitCode, output, interrupted: true };
-    if (r.failed && r.exitCode === undefined && !r.isTerminated && !r.timedOut) {
+    const { output } = r;
+    if (r.stopped === 'interrupt' || this.control.signal?.aborted)
+      return { exit: undefined, output, interrupted: true };
+    if (r.startError) {
       return {
         exit: undefined,
         output,
-        failure:
-          `cannot run ${cmd.file} (${r.code ?? r.shortMessage}` +
-          `); is NetBackup installed at this host's installPath?`,
+        failure: `cannot run ${cmd.file} (${r.startError}); is NetBackup installed at this host's installPath?`,
         interrupted: false,
       };
     }
-    if (r.timedOut) {
+    if (r.stopped === 'timeout') {
       return {
         exit: undefined,
         output,
-        failure: `timed out after ${timeoutMs / 1000} s and was stopped`,
+        failure: `timed out after ${timeoutMs / 1000} s and was stopped, with every process it started`,
+        interrupted: false,
+      };
+    }
+    if (r.stopped === 'output') {
+      return {
+        exit: undefined,
+        output,
+        failure: 'printed more output than any NetBackup command does, and was stopped',
         interrupted: false,
       };
     }
@@ -686,22 +691,19 @@ async function resolveSteps(
       continue;
     }
     // One read of the whole configuration serves the diff and the copy kept before the first change.
-    const read = await execa(step.mergeRepeatedKeys.read.file, argvWithFiles(step.mergeRepeatedKeys.read, noFile), {
+    const read = await runCommand({
+      file: step.mergeRepeatedKeys.read.file,
+      args: argvWithFiles(step.mergeRepeatedKeys.read, noFile),
       env: childEnvironment(),
-      extendEnv: false,
-      reject: false,
-      timeout: timeoutMs,
-      stdin: 'ignore',
+      timeoutMs,
+      stdoutOnly: true,
     });
     if (read.exitCode !== 0) {
-      out.push({
-        ...base,
-        configRead: 'failed',
-        note: String(read.code ?? read.shortMessage ?? `exit ${read.exitCode}`),
-      });
+      const why = read.stopped === 'timeout' ? `no answer in ${timeoutMs / 1000} s` : read.stopped;
+      out.push({ ...base, configRead: 'failed', note: why ?? read.startError ?? `exit ${read.exitCode}` });
       continue;
     }
-    snapshot = String(read.stdout);
+    snapshot = read.output;
     const current = parseConfigLines(snapshot);
     const change = configChange(current, host.config, step.mergeRepeatedKeys.keys);
     const conflicts = identityConflicts(current, host.config, step.keepsIdentity?.keys ?? []);

@@ -116,6 +116,10 @@ export function setFaults(
     exit?: number;
     hang?: boolean;
     hangAfter?: boolean;
+    /** Print this many MiB first (then act). */
+    flood?: number;
+    /** Leave a child holding the output open (its pid in sim/orphan), then act and exit. */
+    orphan?: boolean;
     times?: number;
     message?: string;
   }[],

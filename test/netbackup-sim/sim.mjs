@@ -1,5 +1,6 @@
 // Shared logic of the simulated NetBackup commands. Each executable runs one command through execute():
 // as a Node process of its own (run), or through the simulator server (sim-server.mjs) for the benchmarks.
+import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -45,6 +46,12 @@ export async function run(self, name) {
     },
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
+    // A child that outlives the command and keeps its output open, as a helper a real command starts may.
+    orphan: (root) => {
+      const child = spawn('sleep', ['600'], { stdio: ['ignore', 'inherit', 'inherit'] });
+      writeFileSync(join(root, 'sim', 'orphan'), String(child.pid));
+      child.unref();
+    },
   });
   if (result.hang) setInterval(() => {}, 1000);
   else process.exitCode = result.status;
@@ -116,8 +123,13 @@ function perform(self, name, io) {
   if (fault) {
     if (fault.times !== undefined) fault.times -= 1;
     writeJson(join(sim, 'faults.json'), faults);
+    // Output without end (`flood` MiB) or a child left holding it (`orphan`), then the command's own work.
+    for (let i = 0; i < (fault.flood ?? 0); i++) out(`${'x'.repeat(1023)}\n`.repeat(1024));
+    if (fault.orphan) io.orphan?.(root);
     if (fault.hang) return true;
-    if (!fault.hangAfter) fail(fault.exit ?? 1, fault.message ?? `simulated failure of ${line}`);
+    if (!fault.hangAfter && !fault.flood && !fault.orphan) {
+      fail(fault.exit ?? 1, fault.message ?? `simulated failure of ${line}`);
+    }
   }
   act();
   return Boolean(fault?.hangAfter);
