@@ -1,4 +1,5 @@
-import { closeSync, constants, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { EXIT, UserError } from '../errors.js';
@@ -11,63 +12,129 @@ interface Holder {
   started: string;
 }
 
-function readHolder(file: string): Holder | undefined {
+function readText(file: string): string | undefined {
   try {
-    const h = JSON.parse(readFileSync(file, 'utf8')) as Partial<Holder>;
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function holderOf(text: string | undefined): Holder | undefined {
+  try {
+    const h = JSON.parse(text ?? '') as Partial<Holder>;
     return typeof h.pid === 'number' && typeof h.host === 'string' ? (h as Holder) : undefined;
   } catch {
     return undefined;
   }
 }
 
+const removeQuietly = (file: string) => {
+  try {
+    unlinkSync(file);
+  } catch {
+    /* already gone */
+  }
+};
+
+/** Whether a lock's holder may still be at work: alive here, or on another machine (which nobody here can tell). */
+const holds = (h: Holder | undefined, me: Holder) => Boolean(h && (h.host !== me.host || processAlive(h.pid)));
+
 /**
- * One apply at a time per host state folder: two at once would create two tokens or spend one
- * twice. The lock file names its holder; a lock whose process is gone (kill -9) is taken over.
+ * A file with the holder already in it, made under its own name and then linked into place: a lock is never
+ * seen empty or half-written, so an unreadable one is a leftover, never a run that has just begun.
+ */
+function placeLock(file: string, me: Holder): 'placed' | 'taken' {
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  try {
+    const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    try {
+      writeSync(fd, JSON.stringify(me));
+    } finally {
+      closeSync(fd);
+    }
+    linkSync(tmp, file);
+    return 'placed';
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return 'taken';
+    throw stateFailure(file, e);
+  } finally {
+    removeQuietly(tmp);
+  }
+}
+
+/**
+ * One apply at a time per host state folder: two at once would create two tokens or spend one twice. The lock
+ * file names its holder. A lock whose process is gone (kill -9), or that holds nothing readable, is taken over,
+ * and only by one: the taker first holds a second lock, reads the stale one again, and only then replaces it.
  * Returns the release function and, when a stale lock was taken over, a sentence saying so.
  */
 export function lockHostState(dir: string): { release: () => void; tookOver?: string } {
   const file = join(dir, 'apply.lock');
   const me: Holder = { pid: process.pid, host: hostname(), started: new Date().toISOString() };
   let tookOver: string | undefined;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    let fd: number;
-    try {
-      fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw stateFailure(file, e);
-      const holder = readHolder(file);
-      if (holder && (holder.host !== me.host || processAlive(holder.pid))) {
-        throw new UserError(
-          `another nbsecure apply holds ${file}: process ${holder.pid}` +
-            ` on ${holder.host}, started ${holder.started}` +
-            `. Wait for it to finish; if that process is gone for good, remove the file and run ` +
-            `again.`,
-          EXIT.failed,
-        );
-      }
-      const left = holder ? `process ${holder.pid}, which is gone` : 'an unreadable lock file';
-      tookOver = `took over the lock left by ${left}`;
-      try {
-        unlinkSync(file);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw stateFailure(file, err);
-      }
-      continue;
-    }
-    writeSync(fd, JSON.stringify(me));
-    closeSync(fd);
-    const release = () => {
-      process.removeListener('exit', release);
-      if (readHolder(file)?.pid === me.pid) {
-        try {
-          unlinkSync(file);
-        } catch {
-          /* already gone */
-        }
-      }
-    };
-    process.once('exit', release);
-    return { release, ...(tookOver ? { tookOver } : {}) };
+  for (let attempt = 0; attempt < 3 && !tookOver; attempt++) {
+    if (placeLock(file, me) === 'placed') return held(file, me);
+    const seen = readText(file);
+    const holder = holderOf(seen);
+    if (holds(holder, me)) throw heldBy(file, holder!);
+    tookOver = takeOver(file, seen, me, holder);
   }
-  throw new UserError(`another nbsecure apply took ${file} at the same moment; run again.`, EXIT.failed);
+  if (!tookOver) throw raced(file);
+  return { ...held(file, me), tookOver };
 }
+
+/** Replaces the stale lock `seen` with this run's, unless another run replaced it first (then undefined). */
+function takeOver(file: string, seen: string | undefined, me: Holder, holder: Holder | undefined): string | undefined {
+  const takeover = `${file}.takeover`;
+  if (placeLock(takeover, me) === 'taken') {
+    // Another run is taking over at this moment, or one died doing so: its own lock is stale in turn.
+    const taker = holderOf(readText(takeover));
+    if (holds(taker, me)) throw raced(file);
+    removeQuietly(takeover);
+    return undefined;
+  }
+  try {
+    if (readText(file) !== seen) return undefined;
+    const mine = `${file}.${process.pid}.mine`;
+    try {
+      const fd = openSync(
+        mine,
+        constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
+        0o600,
+      );
+      try {
+        writeSync(fd, JSON.stringify(me));
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(mine, file);
+    } catch (e) {
+      removeQuietly(mine);
+      throw stateFailure(file, e);
+    }
+    return `took over the lock left by ${holder ? `process ${holder.pid}, which is gone` : 'an unreadable lock file'}`;
+  } finally {
+    removeQuietly(takeover);
+  }
+}
+
+function held(file: string, me: Holder): { release: () => void } {
+  const release = () => {
+    process.removeListener('exit', release);
+    if (holderOf(readText(file))?.pid === me.pid) removeQuietly(file);
+  };
+  process.once('exit', release);
+  return { release };
+}
+
+function heldBy(file: string, holder: Holder): UserError {
+  return new UserError(
+    `another nbsecure apply holds ${file}: process ${holder.pid} on ${holder.host}, started ${holder.started}. ` +
+      'Wait for it to finish; if that process is gone for good, remove the file and run again.',
+    EXIT.failed,
+  );
+}
+
+const raced = (file: string) =>
+  new UserError(`another nbsecure apply took ${file} at the same moment; run again.`, EXIT.failed);
