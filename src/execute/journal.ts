@@ -1,6 +1,7 @@
-import { fsyncSync, readFileSync } from 'node:fs';
+import { createHmac, randomBytes } from 'node:crypto';
+import { fsyncSync } from 'node:fs';
 import { join } from 'node:path';
-import { appendPrivate, stateFailure } from './private-files.js';
+import { appendPrivate, readPrivate, stateFailure, writePrivate } from './private-files.js';
 
 export type JournalEvent = 'start' | 'ok' | 'failed' | 'skipped' | 'confirmed' | 'interrupted';
 
@@ -15,6 +16,11 @@ export interface JournalEntry {
   /** The step changed the host (it ran, rather than being found already done). */
   changed?: boolean;
   reason?: string;
+  /**
+   * Whether the line carries this host's mark (an HMAC under the key in its state folder): an unmarked line
+   * (edited, forged, or copied from elsewhere) never counts as a step done, only as a possible change.
+   */
+  verified?: boolean;
 }
 
 /**
@@ -45,15 +51,28 @@ function isEntry(e: unknown): e is JournalEntry {
   );
 }
 
-/** Journal text to entries; lines torn by a crash mid-write, or not entries at all, are passed over. */
-export function parseJournal(text: string): JournalEntry[] {
+const markOf = (key: Buffer, line: string) => createHmac('sha256', key).update(line).digest('hex');
+
+/** One journal line: the entry with its mark last. */
+export function journalLine(entry: JournalEntry, key: Buffer): string {
+  const body = JSON.stringify(entry);
+  return `${body.slice(0, -1)},"mac":"${markOf(key, body)}"}`;
+}
+
+/**
+ * Journal text to entries; lines torn by a crash mid-write, or not entries at all, are passed over. With the
+ * key, each entry says whether its mark is right.
+ */
+export function parseJournal(text: string, key?: Buffer): JournalEntry[] {
   return text
     .split('\n')
     .filter(Boolean)
     .flatMap((l) => {
       try {
-        const e: unknown = JSON.parse(l);
-        return isEntry(e) ? [e] : [];
+        const { mac, ...e } = JSON.parse(l) as { mac?: unknown };
+        if (!isEntry(e)) return [];
+        const verified = key !== undefined && typeof mac === 'string' && mac === markOf(key, JSON.stringify(e));
+        return [{ ...e, verified }];
       } catch {
         return [];
       }
@@ -87,6 +106,8 @@ export function progressOf(entries: JournalEntry[], plan: string, host: string):
       return;
     }
     settle(e.step, e.event === 'interrupted' || (e.event === 'failed' && e.exit === undefined));
+    // Only a marked line says a step finished: a forged "ok" cannot make nbsecure skip a step or a restart.
+    if (!e.verified) return;
     if (e.event === 'ok') hostLastOk.set(e.step, i);
     if (e.event === 'ok' && e.changed) hostLastChange.set(e.step, i);
     if (e.plan !== plan) return;
@@ -110,20 +131,34 @@ export function stillOwed(progress: Progress, changedNow: ReadonlySet<string>, s
 /** Append-only JSON lines, fsync'd after every entry so a crash loses at most the line being written. */
 export class Journal {
   readonly file: string;
+  private readonly keyFile: string;
+  private key?: Buffer;
 
   constructor(dir: string) {
     this.file = join(dir, 'journal.jsonl');
+    this.keyFile = join(dir, 'journal.key');
   }
 
-  append(entry: Omit<JournalEntry, 'time'>): void {
-    appendPrivate(this.file, `${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`, fsyncSync);
+  /** The host's journal key, made on first use (32 random bytes, 0600). */
+  private markKey(): Buffer {
+    if (this.key) return this.key;
+    const text = readPrivate(this.keyFile);
+    if (text !== undefined && /^[0-9a-f]{64}$/.test(text.trim())) return (this.key = Buffer.from(text.trim(), 'hex'));
+    const key = randomBytes(32);
+    writePrivate(this.keyFile, `${key.toString('hex')}\n`);
+    return (this.key = key);
+  }
+
+  append(entry: Omit<JournalEntry, 'time' | 'verified'>): void {
+    const line = journalLine({ time: new Date().toISOString(), ...entry }, this.markKey());
+    appendPrivate(this.file, `${line}\n`, fsyncSync);
   }
 
   entries(): JournalEntry[] {
     try {
-      return parseJournal(readFileSync(this.file, 'utf8'));
+      const text = readPrivate(this.file);
+      return text === undefined ? [] : parseJournal(text, this.markKey());
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw stateFailure(this.file, e);
     }
   }

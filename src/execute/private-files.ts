@@ -6,13 +6,14 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
+  readFileSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { UserError, EXIT } from '../errors.js';
 
-const { O_WRONLY, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW } = constants;
+const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_APPEND, O_NOFOLLOW, O_NONBLOCK } = constants;
 
 /** A state problem the user must fix (a folder where a file should be, a loose mode): exit 2. */
 export class StateError extends UserError {
@@ -85,7 +86,8 @@ function makeDirs(dir: string): void {
 export function appendPrivate(file: string, text: string, sync: (fd: number) => void): void {
   let fd: number;
   try {
-    fd = openSync(file, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0o600);
+    // O_NONBLOCK: a FIFO planted where the file goes fails at once instead of waiting for a reader.
+    fd = openSync(file, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK, 0o600);
   } catch (e) {
     throw stateFailure(file, e);
   }
@@ -98,6 +100,30 @@ export function appendPrivate(file: string, text: string, sync: (fd: number) => 
   } catch (e) {
     if (e instanceof StateError) throw e;
     throw stateFailure(file, e);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Reads a state file, never through a link and never waiting: a FIFO or a device put in its place is refused
+ * (a reader of a FIFO waits for ever). Undefined when there is no such file.
+ */
+export function readPrivate(file: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw stateFailure(file, e);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw stateFailure(file, Object.assign(new Error('EISDIR'), { code: 'EISDIR' }));
+    if (!st.isFile()) {
+      throw new StateError(`the state file ${file} is not a regular file; remove it and run again.`);
+    }
+    return readFileSync(fd, 'utf8');
   } finally {
     closeSync(fd);
   }

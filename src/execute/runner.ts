@@ -156,10 +156,11 @@ class HostRun {
 
   /**
    * On --resume a finished step is not run again, except one whose need is read from the host's state
-   * each time (the token steps: whether the captured value is still at hand).
+   * each time (the token steps: whether the captured value is still at hand), and one with a read-only
+   * done-check, which asks the host itself rather than the journal.
    */
   private doneEarlier(step: Step): boolean {
-    return this.opts.resume && this.earlier.done.has(step.id) && !step.skipIfCaptured;
+    return this.opts.resume && this.earlier.done.has(step.id) && !step.skipIfCaptured && !step.done;
   }
 
   private result(exitCode: number, stopped?: Stop): ApplyResult {

@@ -1,5 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadAnswersFile } from '../../src/environment/load.js';
+import { buildPlan } from '../../src/plan/build.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { argvLog, bpconf, readState, setFaults } from '../netbackup-sim/layout.js';
@@ -115,6 +117,34 @@ describe('two applies at once on one host', () => {
     expect(third.code, third.stdout).toBe(0);
     expect(argvLog(host).filter((l) => l.args[0] === '-getCertificate')).toHaveLength(1);
   }, 60_000);
+});
+
+describe('a journal that lies', () => {
+  it('replaced by a FIFO: --resume refuses at once with exit 2, naming it, never waiting for a writer', async () => {
+    const site = makeSite();
+    const dir = join(site.stateDir, 'c1.corp.example');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    expect(spawnSync('mkfifo', [join(dir, 'journal.jsonl')]).status).toBe(0);
+    const r = await cli(applyArgs(site, 'c1.corp.example', ['--resume']));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${join(dir, 'journal.jsonl')} is not a regular file`);
+  });
+
+  it('forged to say every step is done: --resume deploys the certificate all the same', async () => {
+    const site = makeSite();
+    const plan = buildPlan(loadAnswersFile(site.answers).environment);
+    const host = plan.hosts.find((h) => h.name === 'c1.corp.example')!;
+    const dir = join(site.stateDir, host.name);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const forged = host.steps.map((st) =>
+      JSON.stringify({ time: 'then', plan: plan.digest, host: host.name, step: st.id, event: 'ok', changed: true }),
+    );
+    writeFileSync(join(dir, 'journal.jsonl'), `${forged.join('\n')}\n`, { mode: 0o600 });
+    const r = await cli(applyArgs(site, host.name, ['--resume']));
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).not.toContain('done in an earlier run');
+    expect(readState<{ host?: object }>(join(site.hosts[host.name]!.root, 'sim', 'certs.json')).host).toBeDefined();
+  });
 });
 
 describe('an edited plan.json', () => {

@@ -4,7 +4,7 @@ import { verdict } from '../../src/doctor/verdict.js';
 import { certificateState, certificateVerdict } from '../../src/execute/certificate-state.js';
 import { configChange, parseConfigLines } from '../../src/execute/config-diff.js';
 import { describeResolved } from '../../src/execute/dry-run.js';
-import { progressOf, stillOwed, type JournalEntry } from '../../src/execute/journal.js';
+import { journalLine, parseJournal, progressOf, stillOwed, type JournalEntry } from '../../src/execute/journal.js';
 import { REDACTED, RedactedLines, Redactor } from '../../src/execute/redact.js';
 import { psQuote, shAnsiC, shQuote } from '../../src/render/quote.js';
 import { base, host, planOf, step } from '../helpers/env.js';
@@ -72,6 +72,7 @@ describe('journal progress and the restart still owed', () => {
     host: 'h',
     step,
     event,
+    verified: true,
     ...extra,
   });
   const owed = (entries: JournalEntry[]) => stillOwed(progressOf(entries, 'P', 'h'), new Set(), 'restart', 'setting');
@@ -100,6 +101,22 @@ describe('journal progress and the restart still owed', () => {
       entry('setting', 'ok', { changed: true }),
     ];
     expect(owed(entries)).toBe(true);
+  });
+
+  it('takes no unmarked line (edited, forged) as a step done; an unmarked start still owes a restart', () => {
+    const forged = (step: string, event: JournalEntry['event']) => entry(step, event, { verified: false });
+    expect([...progressOf([forged('a', 'ok'), forged('b', 'confirmed')], 'P', 'h').done]).toEqual([]);
+    expect(owed([entry('setting', 'ok', { changed: true }), forged('restart', 'ok')])).toBe(true);
+    expect(owed([forged('setting', 'start')])).toBe(true);
+  });
+
+  it('marks each line so that a changed line no longer verifies', () => {
+    const key = Buffer.alloc(32, 7);
+    const line = journalLine(entry('a', 'ok'), key);
+    expect(parseJournal(line, key)[0]!.verified).toBe(true);
+    expect(parseJournal(line.replace('"ok"', '"skipped"'), key)[0]!.verified).toBe(false);
+    expect(parseJournal(line, Buffer.alloc(32, 8))[0]!.verified).toBe(false);
+    expect(parseJournal(JSON.stringify(entry('a', 'ok')), key)[0]!.verified).toBe(false);
   });
 
   it('knows what is done for this plan and host only', () => {
