@@ -1,4 +1,14 @@
-import { mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync, existsSync, chmodSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from './errors.js';
 
@@ -38,6 +48,9 @@ export function writeFileSet(dir: string, files: FileToWrite[]): string[] {
       chmodSync(tmp, 0o755);
       renameSync(tmp, target);
     } else {
+      // Every place is checked before the first file moves: a refusal leaves the folder as it was.
+      const problem = files.map((f) => placeProblem(target, f.name)).find(Boolean);
+      if (problem) throw new UsageError(`--out ${dir}: ${problem}; nothing was written.`);
       for (const f of files) {
         mkdirSync(dirname(join(target, f.name)), { recursive: true, mode: 0o755 });
         renameSync(join(tmp, f.name), join(target, f.name));
@@ -46,12 +59,34 @@ export function writeFileSet(dir: string, files: FileToWrite[]): string[] {
     }
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
+    if (e instanceof UsageError) throw e;
     throw new UsageError(
       `--out ${dir}: writing failed (${(e as NodeJS.ErrnoException).code ?? String(e)}` +
         `); nothing was left half-written.`,
     );
   }
   return files.map((f) => join(target, f.name));
+}
+
+/**
+ * Why a file of the set cannot go to `name` under the output folder: a symbolic link on the way (it would
+ * take the file outside the folder, or onto another file) or a folder where the file goes.
+ */
+function placeProblem(root: string, name: string): string | undefined {
+  const parts = name.split('/');
+  let at = root;
+  for (const [i, part] of parts.entries()) {
+    at = join(at, part);
+    let st;
+    try {
+      st = lstatSync(at);
+    } catch {
+      return undefined; // nothing there yet: it is made inside the folder
+    }
+    if (st.isSymbolicLink()) return `${at} is a symbolic link, which nbsecure does not write through`;
+    if (i === parts.length - 1 && st.isDirectory()) return `${at} is a folder where nbsecure writes a file`;
+  }
+  return undefined;
 }
 
 /** Writes one file atomically (temp file in the same folder, then rename). */

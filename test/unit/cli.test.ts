@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -60,6 +60,31 @@ describe('nbsecure plan', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).files).toEqual([join(out, 'plan.json')]);
     expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('mine');
+  });
+
+  it('writes nothing into an --out folder where plan.json is a folder', async () => {
+    const out = join(tmp(), 'runbooks');
+    mkdirSync(join(out, 'plan.json'), { recursive: true });
+    const r = await cli(['plan', '--answers', 'examples/internal.yaml', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      `${join(out, 'plan.json')} is a folder where nbsecure writes a file; nothing was written`,
+    );
+    expect(readdirSync(out)).toEqual(['plan.json']);
+  });
+
+  it('writes nothing through a link inside the --out folder (ansible/ pointing elsewhere)', async () => {
+    const root = tmp();
+    const out = join(root, 'runbooks');
+    const elsewhere = join(root, 'elsewhere');
+    mkdirSync(out);
+    mkdirSync(elsewhere);
+    symlinkSync(elsewhere, join(out, 'ansible'));
+    const r = await cli(['plan', '--answers', 'examples/internal.yaml', '--out', out, '--format', 'ansible,json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('is a symbolic link, which nbsecure does not write through');
+    expect(readdirSync(elsewhere)).toEqual([]);
+    expect(readdirSync(out)).toEqual(['ansible']);
   });
 
   it('refuses an unknown host, format or option with exit 2 and a pointer to help', async () => {
