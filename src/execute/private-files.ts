@@ -22,13 +22,15 @@ export class StateError extends UserError {
   }
 }
 
-function describeCode(e: unknown): string {
+export function describeCode(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'ENOSPC') return 'the disk is full';
   if (code === 'EROFS') return 'the file system is read-only';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   if (code === 'ELOOP') return 'it is a symbolic link, which nbsecure does not follow for state files';
   if (code === 'EISDIR') return 'it is a folder, not a file';
+  if (code === 'ENOENT') return 'no such file or folder';
+  if (code === 'ENOTDIR') return 'a part of the path is not a folder';
   return code ?? String(e);
 }
 

@@ -20,7 +20,7 @@ import { detectInstallRoot, underRoot } from './install-root.js';
 import { Journal, stillOwed } from './journal.js';
 import { writePrivate } from './private-files.js';
 import { RedactedLines, Redactor } from './redact.js';
-import { StepFiles, sweepStaleSecretFolders } from './secret-files.js';
+import { checkSecretFolder, StepFiles, sweepStaleSecretFolders } from './secret-files.js';
 import { lockHostState } from './lock.js';
 import { runCommand } from './run-command.js';
 import { shown } from './shell-words.js';
@@ -194,6 +194,7 @@ class HostRun {
       // Before anything is read or changed: the reads below would describe the wrong machine.
       const elsewhere = thisHostProblem(host.name, opts.machine.hostname, opts.machine.thisHost);
       if (elsewhere) throw new UsageError(elsewhere);
+      if (selection.steps.some((s) => s.files?.length || s.reissue?.files.length)) checkSecretFolder();
     }
     const { steps: resolved, snapshot } = await resolveSteps(
       { ...host, steps: selection.steps },

@@ -1,11 +1,45 @@
 import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writePrivate } from './private-files.js';
+import { EXIT, UserError } from '../errors.js';
+import { describeCode, writePrivate } from './private-files.js';
 import { processAlive } from './process-alive.js';
 
 const PREFIX = 'nbsecure-secrets-';
 const OWNER = 'owner.pid';
+
+/** A private folder for secret files in the temporary folder, or a refusal that says which folder and why. */
+function secretFolder(): string {
+  const base = tmpdir();
+  try {
+    return mkdtempSync(join(base, PREFIX));
+  } catch (e) {
+    throw new UserError(
+      `the temporary folder ${base} cannot hold nbsecure's secret files (${describeCode(e)}): set TMPDIR to a ` +
+        'folder that exists and that you can write, and run again.',
+      EXIT.usage,
+    );
+  }
+}
+
+/**
+ * Before the first change of a run: the secret files its steps will need can be written, so that a run never
+ * stops half-way for want of a temporary folder.
+ */
+export function checkSecretFolder(): void {
+  const dir = secretFolder();
+  try {
+    writePrivate(join(dir, OWNER), String(process.pid));
+  } catch (e) {
+    throw new UserError(
+      `the temporary folder ${tmpdir()} cannot hold nbsecure's secret files (${(e as Error).message}): set TMPDIR ` +
+        'to a folder that you can write, and run again.',
+      EXIT.usage,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /**
  * Files handed to NetBackup commands (the token, the CA fingerprint): in a private 0700 folder,
@@ -22,7 +56,7 @@ export class StepFiles {
 
   write(name: string, content: string): string {
     if (!this.dir) {
-      this.dir = mkdtempSync(join(tmpdir(), PREFIX));
+      this.dir = secretFolder();
       writePrivate(join(this.dir, OWNER), String(process.pid));
     }
     const file = join(this.dir, name.replace(/[^a-z0-9-]/gi, '_'));

@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, it } from 'vitest';
 
 /**
@@ -20,6 +23,10 @@ export const TOOLS = {
     install: 'apt-get install openssh-client',
     probe: () => spawnSync('ssh-keygen', ['-?'], { stdio: 'ignore' }).error === undefined,
   },
+  'mount tmpfs': {
+    install: 'run the tests as root where mounting a tmpfs is allowed (for the full-disk and read-only cases)',
+    probe: tmpfsWorks,
+  },
   'ip netns': {
     install: 'apt-get install iproute2, and run the tests as root where network namespaces are allowed',
     probe: netnsWorks,
@@ -29,6 +36,17 @@ export type ToolName = keyof typeof TOOLS;
 
 function runs(file: string, args: string[]): boolean {
   return spawnSync(file, args, { stdio: 'ignore', timeout: 10_000 }).status === 0;
+}
+
+function tmpfsWorks(): boolean {
+  const dir = mkdtempSync(join(tmpdir(), 'nbsecure-probe-'));
+  try {
+    if (!runs('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', dir])) return false;
+    runs('umount', [dir]);
+    return true;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function netnsWorks(): boolean {
