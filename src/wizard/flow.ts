@@ -8,6 +8,7 @@ import { nextSteps, runHost } from './flow-run.js';
 import { nonEmpty, orBack, session, userError, type FlowContext, type Session } from './flow-session.js';
 import { activeQuestions } from './questions.js';
 import { Back, ToReview, type Place, type PromptChoice, type WizardUi } from './prompts.js';
+import { shownSafely } from './shown-text.js';
 import type { Plan } from '../plan/types.js';
 
 export type { FlowContext } from './flow-session.js';
@@ -104,7 +105,8 @@ async function importFile(s: Session, last: Draft | undefined): Promise<boolean>
  */
 export async function wizardFlow(ui: WizardUi, ctx: FlowContext): Promise<number> {
   // Validation and planning start loading now, while the remembered answers are read and the first question shown.
-  const s = session(ui, ctx, emptyDraft());
+  // What a file or an answer brought in (an ESC in an imported list) is shown, never sent to the terminal.
+  const s = session(shownSafely(ui), ctx, emptyDraft());
   const last = await ctx.recall().catch(() => undefined);
   // The phases in order; Esc from the first question of one goes back to the one before.
   let phase: 'start' | 'questions' | 'review' | 'outputs' = 'start';

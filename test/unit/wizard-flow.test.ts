@@ -156,6 +156,38 @@ describe('the wizard’s one flow, as any front end drives it', () => {
     expect(readFileSync(join(ctx.dir, 'other.yaml'), 'utf8')).toContain('web1.dmz.example');
   });
 
+  it('shows what a hostile import brings in, never sends its control characters to the terminal', async () => {
+    const ctx = context();
+    const file = join(ctx.dir, 'hosts.csv');
+    const esc = '\u001b]0;pwned\u0007\u001b[2J';
+    writeFileSync(
+      file,
+      [
+        'name,role,os,zone',
+        `evil${esc}.example,client,linux,internal`,
+        `ok1.corp.example,${esc}media,linux,internal`,
+        `ok2.corp.example,client,lin${esc}ux,internal`,
+        `ok3.corp.example,client,linux,dmz${esc}`,
+        'app1.corp.example,client,linux,internal',
+      ].join('\n'),
+    );
+    const { ui, asked, said } = scripted([
+      [/How do you want to start/, 'Afresh'],
+      [/Primary server host name/, 'nbu-primary.corp.example'],
+      [/^Media servers \(0\)/, 'Done'],
+      [/^Clients \(0\)/, 'Import from a file'],
+      [/Path of the file with the hosts/, file],
+      [/^Clients \(1\)/, 'Done'],
+      [/CA certificate fingerprint/, ''],
+      [/What next\?/, 'Finish'],
+    ]);
+    await wizardFlow(ui, ctx);
+    const shown = JSON.stringify([asked, said]);
+    expect(said.join('\n')).toContain('\\x1b]0;pwned');
+    // eslint-disable-next-line no-control-regex -- what must never reach the terminal
+    expect(shown).not.toMatch(/\\u001b|\u001b|\\u0007|\u0007/);
+  });
+
   it('Esc at any question goes back and never ends the wizard', async () => {
     const whole = scripted(fromNothing());
     expect(await wizardFlow(whole.ui, context())).toBe(0);
