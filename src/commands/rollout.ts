@@ -104,13 +104,15 @@ export async function rolloutCommand(args: string[], io: Io): Promise<number> {
       renderAnsible(plan, maxFailPercentage === undefined ? {} : { maxFailPercentage: maxFailPercentage as number }),
     );
     const dir = join(out, 'ansible');
-    const run = (check: boolean, onEvent: (e: PlaybookEvent) => void, signal?: AbortSignal) =>
+    const run = (check: boolean, onEvent: (e: PlaybookEvent) => void, signal?: AbortSignal, playbook?: string) =>
       runPlaybook({
         dir,
+        ...(playbook ? { playbook } : {}),
         env,
         inventory: values.inventory ? resolve(io.cwd, values.inventory) : join(dir, 'inventory.yml'),
         check,
-        ...(values.limit ? { limit: values.limit } : {}),
+        // The clean-up reaches the primary whatever --limit named: it holds the tokens.
+        ...(values.limit && !playbook ? { limit: values.limit } : {}),
         ...(forks ? { forks } : {}),
         secretVars,
         extraVars: {
@@ -158,16 +160,28 @@ export async function rolloutCommand(args: string[], io: Io): Promise<number> {
     const show: (e: PlaybookEvent) => void = values.json
       ? (e) => writeLine(io.stdout, JSON.stringify(e))
       : (view?.push ?? plainView(plan, say));
-    const ran = await withInterrupts((signal) =>
-      run(
+    let interrupted = false;
+    const ran = await withInterrupts(async (signal) => {
+      const r = await run(
         false,
         (e) => {
           events.push(e);
           show(e);
         },
         signal,
-      ),
-    ).finally(() => view?.close());
+      );
+      interrupted = signal.aborted;
+      return r;
+    }).finally(() => view?.close());
+    if (interrupted) {
+      // ansible-playbook stopped without its always blocks: the wave's tokens are still valid on the primary,
+      // and secrets folders may be left on the hosts. Both go before nbsecure exits.
+      say('\nInterrupted: deleting the tokens this rollout made and removing the secrets it handed out...');
+      const cleaned = await run(false, () => undefined, undefined, 'cleanup.yml');
+      say(cleaned.exitCode === 0 ? 'Cleaned up.' : `The clean-up failed: ${cleaned.stderr.trim().slice(-500)}`);
+      finish(rolloutReport(plan, events, false), ran.exitCode);
+      return EXIT.interrupted;
+    }
     return finish(rolloutReport(plan, events, false), ran.exitCode);
   } finally {
     if (temp) rmSync(temp, { recursive: true, force: true });

@@ -99,6 +99,8 @@ function siteYml(plan: Plan, opts: AnsibleOptions): string {
   const readsFingerprint = plan.hosts.some((h) => h.steps.some((s) => s.capturesFact === 'caFingerprint'));
   const plays = [
     play('Prepare the primary: log in, the CA, the token', ANSIBLE_GROUPS.primary, 'prepare', {
+      // A rollout stopped before its wave ended left that wave's tokens valid: they go before anything else.
+      pre_tasks: [fromRole('Delete the tokens a stopped rollout left', 'forget-tokens')],
       ...(readsFingerprint ? { post_tasks: [HAND_OVER_FINGERPRINT] } : {}),
     }),
     play('Media servers, in batches', ANSIBLE_GROUPS.media, 'media', {
@@ -130,6 +132,34 @@ function siteYml(plan: Plan, opts: AnsibleOptions): string {
     play('Verify and clean up: the rollout token is deleted', ANSIBLE_GROUPS.primary, 'verify'),
   ];
   return `---\n${HEADER(plan)}${stringify(plays, YAML_11)}`;
+}
+
+/** A task of the role's own (its defaults and module at hand), outside its stage's run. */
+function fromRole(name: string, tasks: string): object {
+  return { name, 'ansible.builtin.include_role': { name: 'nbsecure_steps', tasks_from: tasks } };
+}
+
+/**
+ * cleanup.yml: what nbsecure rollout runs after an interrupt (ansible-playbook stops without its always blocks):
+ * the wave's tokens deleted on the primary, and every host's secrets folders removed.
+ */
+function cleanupYml(plan: Plan): string {
+  const plays = [
+    {
+      name: 'Delete the tokens a stopped rollout left on the primary',
+      hosts: ANSIBLE_GROUPS.primary,
+      gather_facts: false,
+      tasks: [fromRole('Delete the tokens', 'forget-tokens')],
+    },
+    {
+      name: 'Remove the secrets a stopped rollout left on every host',
+      hosts: Object.values(ANSIBLE_GROUPS).join(':'),
+      gather_facts: false,
+      tasks: [fromRole('Remove the secrets folders', 'forget-folders')],
+    },
+  ];
+  return `---
+${HEADER(plan)}${stringify(plays, YAML_11)}`;
 }
 
 function inventoryYml(plan: Plan): string {
@@ -190,6 +220,7 @@ export const FLEET_WAIT_TASK = 'Wait for the fleet: every media server and clien
 export function renderAnsible(plan: Plan, opts: AnsibleOptions = {}): { name: string; text: string }[] {
   return [
     { name: 'ansible/site.yml', text: siteYml(plan, opts) },
+    { name: 'ansible/cleanup.yml', text: cleanupYml(plan) },
     { name: 'ansible/inventory.yml', text: inventoryYml(plan) },
     { name: 'ansible/group_vars/all.yml', text: allVars(plan) },
     ...plan.hosts.map((h) => ({ name: `ansible/host_vars/${h.name}.yml`, text: hostVars(plan, h) })),

@@ -7,6 +7,8 @@ import { parseEvent, type PlaybookEvent } from './events.js';
 
 export interface PlaybookRun {
   dir: string;
+  /** The playbook in `dir` (default site.yml; cleanup.yml after an interrupt). */
+  playbook?: string;
   /** The environment nbsecure was started with: Ansible needs its PATH, HOME and SSH agent. */
   env: NodeJS.ProcessEnv;
   inventory: string;
@@ -35,7 +37,7 @@ export async function hasAnsiblePlaybook(env: NodeJS.ProcessEnv): Promise<boolea
  * its stdout is an event. Resolves with ansible-playbook's exit status.
  */
 export async function runPlaybook(o: PlaybookRun): Promise<{ exitCode: number; stderr: string }> {
-  const args = ['-i', o.inventory, join(o.dir, 'site.yml'), '-e', JSON.stringify(o.extraVars)];
+  const args = ['-i', o.inventory, join(o.dir, o.playbook ?? 'site.yml'), '-e', JSON.stringify(o.extraVars)];
   const secrets = o.secretVars && Object.keys(o.secretVars).length ? secretVarsFile(o.secretVars) : undefined;
   try {
     return await playbook(o, secrets ? [...args, '-e', `@${secrets.file}`] : args, secrets?.remove);

@@ -10,6 +10,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { loadAnswersFile } from '../../src/environment/load.js';
@@ -18,6 +19,7 @@ import type { RolloutReport } from '../../src/rollout/report.js';
 import { argvLog, bpconf, changingCalls, createdTokens, readState, setFaults } from '../netbackup-sim/layout.js';
 import { makePki, startRestSim } from '../netbackup-sim/rest-sim.js';
 import { ansibleEnv, ansiblePlaybook, fleetSite, localInventory, renderPlaybook } from '../helpers/ansible.js';
+import { BIN } from '../helpers/bin.js';
 import { cli } from '../helpers/cli.js';
 import { makeSite, type Site } from '../helpers/site.js';
 import { base, FP } from '../helpers/env.js';
@@ -140,6 +142,54 @@ describe('nbsecure rollout on a simulated DMZ fleet of 12 hosts', () => {
     expect(lstatSync(join(state, 'p.corp.example.state')).isSymbolicLink()).toBe(false);
     expect(existsSync(join(state, 'token.wave'))).toBe(false);
   }, 600_000);
+
+  it.each([
+    ['SIGINT', 'exits 130 and deletes the wave token at once'],
+    ['SIGKILL', 'leaves a token the next run deletes first'],
+  ])(
+    'interrupted by %s mid-wave, %s: no token valid, no copy of it left',
+    async (signal, _what) => {
+      const site = fleetSite(3);
+      const plan = buildPlan(loadAnswersFile(site.answers).environment);
+      // The DMZ client hangs fetching its certificate, with its wave's token in hand.
+      setFaults(site.hosts['w1.dmz.example']!, [{ match: 'nbcertcmd -getCertificate', hang: true, times: 1 }]);
+      const args = [
+        ...['rollout', '--answers', site.answers, '--inventory', localInventory(site, plan), '--yes', '--json'],
+        ...['--confirm', 'login,security.level,tighten.login,verify.login'],
+      ];
+      const env = { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true', ...ansibleEnv(site) };
+      const child = spawn(process.execPath, [BIN, ...args], { cwd: site.dir, env, detached: true });
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      const hangs = join(site.hosts['w1.dmz.example']!.root, 'sim', 'hanging');
+      for (let i = 0; i < 1200 && !existsSync(hangs); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(existsSync(hangs), output.slice(-2000)).toBe(true);
+      expect(createdTokens(site.domain).length).toBeGreaterThan(0);
+      if (signal === 'SIGINT') {
+        child.kill('SIGINT');
+        expect(await exited, output.slice(-2000)).toBe(130);
+      } else {
+        process.kill(-child.pid!, 'SIGKILL');
+        await exited;
+        try {
+          process.kill(Number(readFileSync(hangs, 'utf8')), 'SIGKILL');
+        } catch {
+          /* gone with its group */
+        }
+        const again = await cli(args, { cwd: site.dir, env });
+        expect(again.code, again.stderr.slice(-2000)).toBe(0);
+      }
+      expect(readState(join(site.domain, 'tokens.json'))).toEqual([]);
+      const left = filesUnder(site.dir).filter((f) => dirname(f.file) !== site.domain);
+      for (const token of createdTokens(site.domain)) {
+        expect(left.filter((f) => f.text.includes(token)).map((f) => f.file)).toEqual([]);
+      }
+      expect(readdirSync(join(site.dir, 'tmp')).filter((f) => f.startsWith('nbsecure-secrets-'))).toEqual([]);
+    },
+    600_000,
+  );
 
   it('never shows the token: not in ansible-playbook -vvv output, the argv record, or a file left behind', async () => {
     const site = fleetSite(3);

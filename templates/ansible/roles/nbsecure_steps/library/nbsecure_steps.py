@@ -8,6 +8,7 @@ so does a read whose output other hosts need (the CA fingerprint); any other com
 check mode, and the result says "changed" only when a changing one ran.
 """
 
+import glob
 import hashlib
 import http.client
 import json
@@ -32,9 +33,9 @@ options:
   action:
     description: >-
       run (a stage's steps); wave_tokens (on the primary: the tokens a wave's hosts wait for); wave_end (on the
-      primary: delete them).
+      primary: delete them, and those a stopped run left); forget (remove the secrets folders a stopped run left).
     type: str
-    choices: [run, wave_tokens, wave_end]
+    choices: [run, wave_tokens, wave_end, forget]
     default: run
   steps: {description: The stage's steps, as data from the plan., type: list, elements: dict}
   token_wait:
@@ -44,6 +45,7 @@ options:
   per_wave: {description: The rollout's tokens are made per wave (the primary's token steps say perWave)., type: bool}
   wave: {description: "wave_tokens: name, shared (hosts for one token), create (its step), reissue (host, words).", type: dict}
   state_file: {description: The state kept beside the steps (done once, restarts owed)., type: path, required: true}
+  host: {description: This host's inventory name; secrets folders an earlier run of it left are removed., type: str}
   token_file: {description: The rollout token captured on the primary (mode 0600)., type: path, required: true}
   secret_files: {description: Files holding the secrets steps hand over, by kind (token, passphrase)., type: dict}
   token_shape: {description: An authorization token's shape (a regular expression)., type: str, required: true}
@@ -493,7 +495,8 @@ class Stage:
             return self.done(s, "changed", "would run", cmd=command["words"])
         if self.check and not s.get("capturesFact"):
             return self.done(s, "unchanged", "would run", cmd=command["words"])
-        folder = tempfile.mkdtemp(prefix="nbsecure-")
+        # Named for its host, so that the next run of the host removes it if this one is killed mid-step.
+        folder = tempfile.mkdtemp(prefix="nbsecure-secrets-%s-" % (self.p["host"] or "step"))
         try:
             argv = list(command["words"])
             for f in files:
@@ -560,6 +563,19 @@ class Stage:
 CHILD_SECRETS = ("NETBACKUP_APIKEY", "NBSECURE_API_KEY", "NBSECURE_TOKEN", "NBSECURE_PASSPHRASE", "NBSECURE_OTP")
 
 
+def forget_secret_folders(host, in_use):
+    """Removes the secrets folders an earlier run of this host left (killed, or interrupted before its always
+    blocks): each is named for its host, and those this run hands over are kept. The count removed."""
+    if not host:
+        return 0
+    keep = {os.path.dirname(path) for path in in_use.values()}
+    pattern = os.path.join(tempfile.gettempdir(), "nbsecure-secrets-%s-*" % glob.escape(host))
+    left = [d for d in glob.glob(pattern) if d not in keep and os.path.isdir(d) and not os.path.islink(d)]
+    for d in left:
+        shutil.rmtree(d, ignore_errors=True)
+    return len(left)
+
+
 def private_folder(module, folder):
     """The state folder, its owner's alone: made 0700, or made so; never a link, nor another user's."""
     os.makedirs(folder, mode=0o700, exist_ok=True)
@@ -588,7 +604,8 @@ def write_private(path, text):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            action=dict(type="str", default="run", choices=["run", "wave_tokens", "wave_end"]),
+            action=dict(type="str", default="run", choices=["run", "wave_tokens", "wave_end", "forget"]),
+            host=dict(type="str", default=""),
             steps=dict(type="list", elements="dict", default=[]),
             token_wait=dict(type="bool", default=False),
             per_wave=dict(type="bool", default=False),
@@ -607,6 +624,9 @@ def main():
         supports_check_mode=True,
     )
     stage = Stage(module)
+    swept = 0 if module.check_mode else forget_secret_folders(module.params["host"], module.params["secret_files"] or {})
+    if module.params["action"] == "forget":
+        module.exit_json(changed=bool(swept), removed=swept)
     if module.params["action"] == "wave_tokens":
         # The tokens go to a file only its owner reads, which a no_log task hands on: this task's own result,
         # and a failure's reason, can be shown.
