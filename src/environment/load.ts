@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Document } from 'yaml';
 import * as z from 'zod';
 import { UsageError } from '../errors.js';
@@ -8,7 +8,11 @@ import { withDefaults } from './defaults.js';
 import { duplicateKeys, jsonHasDuplicateKeys } from './duplicate-keys.js';
 import type { Environment } from './types.js';
 
-const MAX_ALIASES = 10_000;
+// Counted as the yaml library does, by the nodes the aliases expand to: a merge key per host (<<: *defaults)
+// in the largest domain passes; an alias bomb (aliases of aliases) does not.
+const MAX_ALIASES = 1_000_000;
+/** An answers file of the largest domain is a few megabytes. */
+const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 export interface Located extends Problem {
   line?: number;
@@ -103,7 +107,8 @@ export function parseAnswers(text: string, file: string): LoadedAnswers {
     }
   }
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false, prettyErrors: true });
+  // Merge keys (<<: *defaults) as YAML 1.1 and Ansible read them: the way a large site shares a host's settings.
+  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false, prettyErrors: true, merge: true });
   const errors = doc.errors.map((e) => ({ message: e.message.split('\n')[0], pos: e.linePos?.[0] }));
   if (!errors.length) {
     for (const d of duplicateKeys(doc, lc)) {
@@ -166,8 +171,15 @@ function problemsError(file: string, problems: Located[]): UsageError {
 export function loadAnswersFile(file: string): LoadedAnswers {
   let text: string;
   try {
+    if (statSync(file).size > MAX_FILE_BYTES) {
+      throw new UsageError(
+        `answers file ${file} is larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB, more than any domain's answers; ` +
+          'nothing was written.',
+      );
+    }
     text = readFileSync(file, 'utf8');
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     const why =
       code === 'ENOENT'

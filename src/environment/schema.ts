@@ -1,18 +1,30 @@
 import * as z from 'zod';
 
-import { FINGERPRINT_RE, HOSTNAME_RE, VALID_FOR_RE, VERSION_RE } from './patterns.js';
+import { FINGERPRINT_RE, HOSTNAME_RE, NUMBER_LIKE_RE, VALID_FOR_RE, VERSION_RE } from './patterns.js';
 import { pathTextProblem } from './paths.js';
 
 export { FINGERPRINT_RE, HOSTNAME_RE, VALID_FOR_RE, VERSION_RE };
 
-export const hostName = z.string({ error: 'must be a host name (text)' }).refine((s) => HOSTNAME_RE.test(s), {
-  error:
-    'is not a valid DNS host name (RFC 1123: letters, digits and hyphens in dot-separated ' +
-    'labels of at most 63 characters, 253 in all)',
-});
+/** How many of each a file may list: far above any domain's, low enough to refuse a runaway file before work. */
+export const LIMITS = { hosts: 100_000, names: 10_000 } as const;
+
+export const hostName = z
+  .string({ error: 'must be a host name (text)' })
+  .refine((s) => HOSTNAME_RE.test(s), {
+    error:
+      'is not a valid DNS host name (RFC 1123: letters, digits and hyphens in dot-separated ' +
+      'labels of at most 63 characters, 253 in all)',
+    abort: true,
+  })
+  .refine((s) => !NUMBER_LIKE_RE.test(s), {
+    error: 'reads as a number, not a host name (YAML and JSON written without quotes would make it one)',
+  });
+const names = (error: string) =>
+  z.array(hostName, { error }).max(LIMITS.names, { error: `lists more than ${LIMITS.names}` });
 
 const version = z
   .string({ error: 'must be a quoted version such as "10.4" (unquoted, YAML reads 10.10 as the number 10.1)' })
+  .max(32, { error: 'is longer than a version is' })
   .regex(VERSION_RE, { error: 'must look like N.N, N.N.N or N.N.N.N, for example "10.4" or "8.1.2"' });
 
 const os = z.enum(['linux', 'windows'], { error: 'must be linux or windows' });
@@ -56,7 +68,7 @@ export const mediaSchema = z.strictObject({
 export const clientSchema = z.strictObject({
   ...hostFields,
   zone: z.enum(['internal', 'dmz'], { error: 'must be internal or dmz' }).optional(),
-  tunnelVia: z.array(hostName, { error: 'must be a list of media server names' }).optional(),
+  tunnelVia: names('must be a list of media server names').optional(),
   /** Extension to v1: a client behind dynamic NAT (ACCEPT_REVERSE_CONNECTION, always a token). */
   nat: z.boolean({ error: 'must be true or false' }).optional(),
 });
@@ -67,7 +79,9 @@ const tokenSchema = z.strictObject({
     // It becomes an argument of nbcertcmd: a leading dash would read as a flag.
     .regex(/^[A-Za-z0-9._][A-Za-z0-9._-]{0,63}$/, {
       error: 'must be 1 to 64 letters, digits, dots, dashes or underscores, and not start with a dash',
+      abort: true,
     })
+    .refine((s) => !NUMBER_LIKE_RE.test(s), { error: 'reads as a number; give the token a name with a letter' })
     .optional(),
   maxUses: z
     .number({ error: 'must be a whole number' })
@@ -77,6 +91,7 @@ const tokenSchema = z.strictObject({
     .optional(),
   validFor: z
     .string({ error: 'must be text such as 2D, 12H or 1D12H' })
+    .max(32, { error: 'is longer than a validity is' })
     .refine((s) => s.length > 0 && VALID_FOR_RE.test(s), {
       error: 'must be days, hours and minutes as nDnHnM, for example 2D, 12H or 1D12H30M',
     })
@@ -97,6 +112,7 @@ const certificatesSchema = z.strictObject({
   securityLevel: z.enum(['very-high', 'high', 'medium'], { error: 'must be very-high, high or medium' }).optional(),
   caFingerprint: z
     .string()
+    .max(95, { error: 'is longer than a SHA-256 fingerprint (95 characters)' })
     .refine((s) => FINGERPRINT_RE.test(s), {
       error:
         'must be the CA fingerprint as colon-separated hex: 59 characters for SHA-1 or 95 ' +
@@ -113,7 +129,7 @@ const securitySchema = z.strictObject({
     .enum(['preferred-off', 'preferred-on', 'enforced'], { error: 'must be preferred-off, preferred-on or enforced' })
     .optional(),
   /** Extension to v1: hosts whose jobs may fail under Enforced, named to enforce it anyway. */
-  acceptDteFailures: z.array(hostName, { error: 'must be a list of host names' }).optional(),
+  acceptDteFailures: names('must be a list of host names').optional(),
 });
 
 const flag = z.boolean({ error: 'must be true or false (leave it out if you do not know)' }).optional();
@@ -134,13 +150,19 @@ export const answersSchema = z.strictObject({
   version: z.literal(1, { error: 'must be 1 (the answers file format this nbsecure reads)' }),
   installPath: installPath.optional(),
   primary: primarySchema,
-  mediaServers: z.array(mediaSchema, { error: 'must be a list of media servers' }).optional(),
-  clients: z.array(clientSchema, { error: 'must be a list of clients' }).optional(),
+  mediaServers: z
+    .array(mediaSchema, { error: 'must be a list of media servers' })
+    .max(LIMITS.names, { error: `lists more than ${LIMITS.names} media servers` })
+    .optional(),
+  clients: z
+    .array(clientSchema, { error: 'must be a list of clients' })
+    .max(LIMITS.hosts, { error: `lists more than ${LIMITS.hosts} clients` })
+    .optional(),
   certificates: certificatesSchema.optional(),
   security: securitySchema.optional(),
   hardening: hardeningSchema.optional(),
   /** Extension to v1: hosts taken out of service, whose certificates the primary revokes. */
-  decommissioned: z.array(hostName, { error: 'must be a list of host names' }).optional(),
+  decommissioned: names('must be a list of host names').optional(),
 });
 
 export type Answers = z.infer<typeof answersSchema>;

@@ -7,9 +7,16 @@ import { renderTemplate, templatesDir } from './templates.js';
 
 let lib: string | undefined;
 
-/** A double-quoted string with backtick escapes: the only PowerShell form that holds newlines on one line. */
+/**
+ * A double-quoted string with backtick escapes: the only PowerShell form that holds newlines on one line. It
+ * ends at the typographic double quotes too (U+201C, U+201D, U+201E), so each is escaped like the ASCII one.
+ */
 const psText = (s: string) =>
-  `"${s.replace(/`/g, '``').replace(/"/g, '`"').replace(/\$/g, '`$').replace(/\n/g, '`n')}"`;
+  `"${s
+    .replace(/`/g, '``')
+    .replace(/["\u201C\u201D\u201E]/g, (q) => `\`${q}`)
+    .replace(/\$/g, '`$')
+    .replace(/\n/g, '`n')}"`;
 
 /**
  * How PowerShell spells the step data: arrays of quoted words, files as 'NAME:KIND:VALUE' words, as lib.sh

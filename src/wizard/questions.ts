@@ -1,4 +1,4 @@
-import { FINGERPRINT_RE, HOSTNAME_RE, VALID_FOR_RE, VERSION_RE } from '../environment/patterns.js';
+import { FINGERPRINT_RE, HOSTNAME_RE, NUMBER_LIKE_RE, VALID_FOR_RE, VERSION_RE } from '../environment/patterns.js';
 import { isLegacy } from '../environment/versions.js';
 import { getPath, hostList, type Draft, type HostItem, type HostListKey } from './draft.js';
 
@@ -54,6 +54,7 @@ export function hostNameProblem(name: string): string | undefined {
       'That is not a valid DNS host name: use letters, digits and hyphens in dot-separated ' +
       'labels (at most 63 characters each, 253 in all).'
     );
+  if (NUMBER_LIKE_RE.test(name)) return 'That reads as a number, not a host name: type its DNS name.';
   return undefined;
 }
 

@@ -105,6 +105,36 @@ describe('answers files that are valid but unusual, or hostile in shape', () => 
     expect(() => parseAnswers(json, 'a.json')).toThrow(/a\.json:3:\d+: the key "primary" is given twice/);
   });
 
+  it('accepts a merge key per host in a domain of 10,000 clients', () => {
+    const rest = Array.from({ length: 9_999 }, (_, i) => `  - { <<: *lin, name: c${i + 1}.example }`).join('\n');
+    const text =
+      'version: 1\nprimary: { name: p.example }\nclients:\n' +
+      `  - &lin { name: c0.example, os: windows, version: "10.4" }\n${rest}\n`;
+    const clients = parseAnswers(text, 'many.yaml').environment.clients;
+    expect(clients).toHaveLength(10_000);
+    expect(clients.at(-1)).toMatchObject({ name: 'c9999.example', os: 'windows' });
+  });
+
+  it.each([
+    ['primary.name', { primary: { name: '1e400' } }, 'primary.name reads as a number'],
+    ['a client', { clients: [{ name: '12' }] }, 'clients[0].name reads as a number'],
+    ['the token name', { certificates: { token: { name: '1e400' } } }, 'certificates.token.name reads as a number'],
+    ['validFor', { certificates: { token: { validFor: '1'.repeat(100_000) } } }, 'longer than a validity is'],
+    ['the fingerprint', { certificates: { caFingerprint: 'A'.repeat(100_000) } }, 'longer than a SHA-256'],
+    ['a version', { primary: { name: 'p.example', version: '1'.repeat(100_000) } }, 'longer than a version is'],
+  ])('refuses %s that no domain has, before any work', (_what, extra, words) => {
+    expect(problemsOf({ ...base, ...extra })).toContain(words);
+  });
+
+  it('refuses an answers file larger than 64 MiB before reading it', async () => {
+    const dir = tmp();
+    const file = join(dir, 'huge.yaml');
+    writeFileSync(file, `version: 1\n#${'x'.repeat(65 * 1024 * 1024)}\n`);
+    const r = await cli(['plan', '--answers', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('is larger than 64 MiB');
+  });
+
   it('accepts a file with hundreds of aliases, and refuses an alias bomb with exit 2', async () => {
     const names = Array.from({ length: 300 }, (_, i) => `  - { name: c${i}.example, os: *os }`).join('\n');
     const many = `version: 1\nprimary: { name: p.example, os: &os linux }\nclients:\n${names}\n`;

@@ -29,6 +29,17 @@ describe('generated PowerShell, parsed with a real PowerShell grammar', () => {
     expect(await powershellSyntaxErrors("$x = 'never closed\nif ($x) {\n")).not.toEqual([]);
   });
 
+  it('escapes the typographic double quotes that end a double-quoted string, as the ASCII one', () => {
+    const { environment } = loadAnswersFile(join('examples', 'windows.yaml'));
+    const plan = buildPlan(environment);
+    const host = plan.hosts.find((h) => h.os === 'windows' && h.steps.some((s) => s.stdin !== undefined))!;
+    const step = host.steps.find((s) => s.stdin !== undefined)!;
+    step.stdin = 'SERVER = a“b”c„d"e\n';
+    const text = renderOutputs(plan, ['ps1'], host.name)[0]!.text;
+    const line = text.split('\n').find((l) => l.includes('Stdin = ') && l.includes('a'))!;
+    expect(line).toContain('SERVER = a`“b`”c`„d`"e`n"');
+  });
+
   it.each(["it's", 'it’s', '‘a’ ‚b‛', '$(Get-Date) `n "x"', '; Remove-Item C:\\ -Recurse; '])(
     'keeps %j one string in an assignment',
     async (value) => {
