@@ -126,6 +126,11 @@ describe('answers files that are valid but unusual, or hostile in shape', () => 
     expect(problemsOf({ ...base, ...extra })).toContain(words);
   });
 
+  it('refuses more clients than one plan holds with a clear problem, before planning', () => {
+    const clients = Array.from({ length: 50_000 }, (_, i) => ({ name: `c${i}.example` }));
+    expect(problemsOf({ ...base, clients })).toContain('clients lists more than 30000 clients');
+  });
+
   it('refuses an answers file larger than 64 MiB before reading it', async () => {
     const dir = tmp();
     const file = join(dir, 'huge.yaml');
