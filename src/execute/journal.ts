@@ -139,25 +139,29 @@ export class Journal {
     this.keyFile = join(dir, 'journal.key');
   }
 
-  /** The host's journal key, made on first use (32 random bytes, 0600). */
-  private markKey(): Buffer {
+  /** The host's journal key (32 random bytes, 0600), made by the first append; a read never makes one. */
+  private markKey(make: true): Buffer;
+  private markKey(make: false): Buffer | undefined;
+  private markKey(make: boolean): Buffer | undefined {
     if (this.key) return this.key;
     const text = readPrivate(this.keyFile);
     if (text !== undefined && /^[0-9a-f]{64}$/.test(text.trim())) return (this.key = Buffer.from(text.trim(), 'hex'));
+    // Without its key no line of a journal is marked: nothing in it counts as done.
+    if (!make) return undefined;
     const key = randomBytes(32);
     writePrivate(this.keyFile, `${key.toString('hex')}\n`);
     return (this.key = key);
   }
 
   append(entry: Omit<JournalEntry, 'time' | 'verified'>): void {
-    const line = journalLine({ time: new Date().toISOString(), ...entry }, this.markKey());
+    const line = journalLine({ time: new Date().toISOString(), ...entry }, this.markKey(true));
     appendPrivate(this.file, `${line}\n`, fsyncSync);
   }
 
   entries(): JournalEntry[] {
     try {
       const text = readPrivate(this.file);
-      return text === undefined ? [] : parseJournal(text, this.markKey());
+      return text === undefined ? [] : parseJournal(text, this.markKey(false));
     } catch (e) {
       throw stateFailure(this.file, e);
     }

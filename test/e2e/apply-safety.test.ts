@@ -64,41 +64,6 @@ describe('a change killed before it is journaled', () => {
   }, 60_000);
 });
 
-describe('what the host owes outlives the plan', () => {
-  it.each([
-    ['after bp.kill_all', 'bp.kill_all'],
-    ['after insecure communication went off', 'nbseccmd -setsecurityconfig -insecurecommunication off'],
-  ])(
-    'killed %s, a run of an edited plan still restarts the primary',
-    async (_when, match) => {
-      const site = makeSite();
-      createToken(site);
-      writeFileSync(join(site.domain, 'session.json'), '{}');
-      const primary = site.hosts[PRIMARY]!;
-      setFaults(primary, [{ match, hangAfter: true, times: 1 }]);
-      const run = applyProcess(site, PRIMARY, TIGHTEN);
-      const pid = await hanging(site, PRIMARY);
-      run.child.kill('SIGKILL');
-      await run.exited;
-      process.kill(pid, 'SIGKILL');
-
-      // The answers change before the next run (a client added): another plan, another digest.
-      const answers = JSON.parse(readFileSync(site.answers, 'utf8'));
-      answers.clients.push({ name: 'c2.corp.example', installPath: '/opt/nb-c2' });
-      writeFileSync(site.answers, JSON.stringify(answers));
-      const again = await cli(applyArgs(site, PRIMARY, TIGHTEN));
-      expect(again.code, again.stdout).toBe(0);
-      const sec = readState<{ servicesUp: boolean; restarts: number; effectiveInsecure: string }>(
-        join(site.domain, 'security.json'),
-      );
-      expect(sec.servicesUp).toBe(true);
-      expect(sec.restarts).toBe(1);
-      expect(sec.effectiveInsecure).toBe('off');
-    },
-    60_000,
-  );
-});
-
 describe('two applies at once on one host', () => {
   it('lets one run and refuses the other, naming the process that holds the host', async () => {
     const site = makeSite({ clients: [{ name: 'w1.dmz.example', zone: 'dmz', tunnelVia: ['m1.corp.example'] }] });
@@ -128,6 +93,18 @@ describe('a journal that lies', () => {
     const r = await cli(applyArgs(site, 'c1.corp.example', ['--resume']));
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${join(dir, 'journal.jsonl')} is not a regular file`);
+  });
+
+  it('a dry run makes no journal key; the first real run does, and marks its lines with it', async () => {
+    const site = makeSite();
+    const key = join(site.stateDir, 'c1.corp.example', 'journal.key');
+    expect((await cli(applyArgs(site, 'c1.corp.example', ['--dry-run']))).code).toBe(0);
+    expect(existsSync(key)).toBe(false);
+    expect((await cli(applyArgs(site, 'c1.corp.example'))).code).toBe(0);
+    expect(readFileSync(key, 'utf8')).toMatch(/^[0-9a-f]{64}\n$/);
+    expect(
+      site.journal('c1.corp.example').every((e) => /^[0-9a-f]{64}$/.test(String((e as { mac?: string }).mac))),
+    ).toBe(true);
   });
 
   it('forged to say every step is done: --resume deploys the certificate all the same', async () => {
