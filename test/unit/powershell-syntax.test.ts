@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadAnswersFile } from '../../src/environment/load.js';
@@ -23,6 +23,13 @@ describe('generated PowerShell, parsed with a real PowerShell grammar', () => {
     const modules = renderAnsible(buildPlan(environment)).filter((f) => f.name.endsWith('.ps1'));
     expect(modules.map((m) => m.name)).toEqual(['ansible/roles/nbsecure_steps/library/nbsecure_steps_win.ps1']);
     for (const m of modules) expect(await powershellSyntaxErrors(m.text), m.name).toEqual([]);
+  });
+
+  it('passes every line a command prints through Hide-Secret, as lib.sh passes it through redact', () => {
+    const lib = readFileSync(join('templates', 'lib.ps1'), 'utf8');
+    const runs = lib.split('\n').filter((l) => /& \$Argv\[0\] @rest/.test(l));
+    expect(runs.length).toBeGreaterThan(0);
+    expect(runs.filter((l) => !/2>&1 \| ForEach-Object \{ Hide-Secret "\$_" \} \| Out-Host/.test(l))).toEqual([]);
   });
 
   it('finds the error in a broken script (the check can fail)', async () => {

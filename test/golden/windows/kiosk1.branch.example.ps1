@@ -27,6 +27,20 @@ $script:SecretApiKey = $env:NBSECURE_API_KEY
 if ($env:NBSECURE_API_KEY_FILE) { $script:SecretApiKey = Get-Content -LiteralPath $env:NBSECURE_API_KEY_FILE -TotalCount 1 }
 Remove-Item -Path 'Env:NBSECURE_API_KEY', 'Env:NBSECURE_API_KEY_FILE', 'Env:NETBACKUP_APIKEY' -ErrorAction SilentlyContinue
 
+# The secrets this run knows: every line a command prints passes Hide-Secret first, as in apply and lib.sh.
+$script:Known = [System.Collections.Generic.List[string]]::new()
+function Add-Known([string]$Value) { if ($Value -and $Value.Length -ge 4) { $script:Known.Add($Value) } }
+Add-Known $script:SecretToken
+Add-Known $script:SecretPassphrase
+Add-Known $script:SecretApiKey
+foreach ($f in @($env:NBSECURE_TOKEN_FILE, $env:NBSECURE_PASSPHRASE_FILE)) {
+  if ($f -and (Test-Path -LiteralPath $f)) { Add-Known (Get-Content -LiteralPath $f -TotalCount 1) }
+}
+function Hide-Secret([string]$Line) {
+  foreach ($s in $script:Known) { $Line = $Line.Replace($s, '[REDACTED]') }
+  return $Line
+}
+
 $workdir = Join-Path ([IO.Path]::GetTempPath()) ("nbsecure-" + [Guid]::NewGuid())
 New-Item -ItemType Directory -Path $workdir | Out-Null
 $tokenOut = if ($env:NBSECURE_TOKEN_OUT) { $env:NBSECURE_TOKEN_OUT } else { '.\nbsecure-token' }
@@ -52,7 +66,11 @@ function Set-Session([hashtable]$S) {
 # Runs a command given as its words (the command first); returns its exit status. Stdin, when given, is piped.
 function Invoke-Argv([string[]]$Argv, [string]$Stdin) {
   $rest = @($Argv | Select-Object -Skip 1)
-  if ($PSBoundParameters.ContainsKey('Stdin')) { $Stdin | & $Argv[0] @rest | Out-Host } else { & $Argv[0] @rest | Out-Host }
+  if ($PSBoundParameters.ContainsKey('Stdin')) {
+    $Stdin | & $Argv[0] @rest 2>&1 | ForEach-Object { Hide-Secret "$_" } | Out-Host
+  } else {
+    & $Argv[0] @rest 2>&1 | ForEach-Object { Hide-Secret "$_" } | Out-Host
+  }
   return $LASTEXITCODE
 }
 
@@ -101,7 +119,9 @@ function Write-Secret([string]$Kind, [string]$Target) {
   elseif ($value) { Set-Content -Path $Target -Value $value }
   else {
     $secure = Read-Host -AsSecureString "$Kind (hidden)"
-    Set-Content -Path $Target -Value ([Net.NetworkCredential]::new('', $secure).Password)
+    $typed = [Net.NetworkCredential]::new('', $secure).Password
+    Add-Known $typed
+    Set-Content -Path $Target -Value $typed
   }
 }
 
@@ -327,7 +347,9 @@ function Invoke-Step([hashtable]$S) {
       if ($status -eq 0) {
         New-Item -ItemType File -Force -Path $tokenOut | Out-Null
         Protect-File $tokenOut
-        ([regex]::Match($created, "\b$TokenShape\b")).Value | Set-Content -Path $tokenOut
+        $token = ([regex]::Match($created, "\b$TokenShape\b")).Value
+        Add-Known $token
+        $token | Set-Content -Path $tokenOut
         Write-Host "    token saved to $tokenOut (readable by you alone): hand it to the hosts that need it, then delete it"
       }
     } elseif ($S.LegacyKnown) {
