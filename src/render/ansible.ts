@@ -69,18 +69,20 @@ function play(name: string, group: string, stage: string, extra: object = {}): o
 }
 
 /**
- * The media servers and clients whose steps did not all succeed in this run (the role registers each
- * stage's result): tightening may begin only when there are none. A host whose steps stopped for its wave's
- * token finished only if the run with the token (wave.yml) did.
+ * The plan's media servers and clients whose steps did not all succeed in this run (the role registers each
+ * stage's result): tightening may begin only when there are none. The plan's list, not the inventory's: a
+ * planned host missing from the inventory, unreachable or left out by --limit has no result, and is not done.
+ * A host whose steps stopped for its wave's token finished only if the run with the token (wave.yml) did.
  */
 const UNFINISHED =
-  "{% set unfinished = [] %}{% for h in groups['nbsecure_media'] + groups['nbsecure_clients'] %}" +
+  '{% set unfinished = [] %}{% for h in nbsecure_planned_hosts %}' +
+  "{% if h not in hostvars %}{% set _ = unfinished.append(h ~ ' (not in the inventory)') %}{% else %}" +
   "{% set v = hostvars[h] %}{% set win = v.nbsecure_os | default('linux') == 'windows' %}" +
   '{% set r = (v.nbsecure_result_windows if win else v.nbsecure_result) | default(none) %}' +
   '{% set again = (v.nbsecure_result_wave_windows if win else v.nbsecure_result_wave) | default({}) %}' +
   '{% if r is none or r.failed | default(false) or (r.awaiting is defined and (again.steps is not defined ' +
   'or again.failed | default(false) or again.awaiting is defined)) %}{% set _ = unfinished.append(h) %}' +
-  '{% endif %}{% endfor %}{{ unfinished }}';
+  '{% endif %}{% endif %}{% endfor %}{{ unfinished }}';
 
 /**
  * After the prepare play, when the answers give no CA fingerprint: the one the primary showed, read over
@@ -191,6 +193,8 @@ function allVars(plan: Plan): string {
     // Each wave's token is named after the plan's, with the wave's stage and number (wave.yml).
     nbsecure_token_name: String(create?.[create.indexOf('-name') + 1] ?? 'nbsecure'),
     nbsecure_primary_nbcertcmd: nbcertcmd ?? '',
+    // Every host that must keep working once the primary tightens: the tighten play waits for each of them.
+    nbsecure_planned_hosts: plan.hosts.filter((h) => h.role !== 'primary').map((h) => h.name),
   };
   return (
     `---\n${HEADER(plan)}# The waves are set on the command line (they are read before any inventory): ` +

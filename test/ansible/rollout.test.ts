@@ -365,6 +365,25 @@ describe('nbsecure rollout on a simulated DMZ fleet of 12 hosts', () => {
     expect(r.report.check).toBe(true);
   }, 600_000);
 
+  it('a planned client missing from the inventory holds tighten back, named: insecure stays on', async () => {
+    const site = fleetSite(3);
+    const plan = buildPlan(loadAnswersFile(site.answers).environment);
+    const missing = 'c2.corp.example';
+    const inventory = localInventory(site, { hosts: plan.hosts.filter((h) => h.name !== missing) });
+    const r = await cli(
+      [
+        ...['rollout', '--answers', site.answers, '--inventory', inventory, '--yes'],
+        ...['--confirm', 'login,security.level,tighten.login,verify.login'],
+      ],
+      { cwd: site.dir, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...ansibleEnv(site) } },
+    );
+    expect(r.code).not.toBe(0);
+    expect(r.stdout + r.stderr).toContain(`${missing} (not in the inventory)`);
+    expect(readState<{ insecureCommunication: string }>(join(site.domain, 'security.json')).insecureCommunication).toBe(
+      'on',
+    );
+  }, 600_000);
+
   it('one failing client: its wave goes on, the report names it, tighten waits, and the re-run completes', async () => {
     const site = fleetSite();
     setFaults(site.hosts['c5.corp.example']!, [
