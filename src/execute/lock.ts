@@ -1,9 +1,9 @@
-import { closeSync, constants, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { EXIT, UserError } from '../errors.js';
-import { stateFailure } from './private-files.js';
+import { readPrivate, stateFailure } from './private-files.js';
 import { processAlive } from './process-alive.js';
 
 interface Holder {
@@ -12,9 +12,10 @@ interface Holder {
   started: string;
 }
 
+/** A lock's text, read without following a link or waiting on a FIFO: anything unreadable is a leftover. */
 function readText(file: string): string | undefined {
   try {
-    return readFileSync(file, 'utf8');
+    return readPrivate(file);
   } catch {
     return undefined;
   }
@@ -40,26 +41,33 @@ const removeQuietly = (file: string) => {
 /** Whether a lock's holder may still be at work: alive here, or on another machine (which nobody here can tell). */
 const holds = (h: Holder | undefined, me: Holder) => Boolean(h && (h.host !== me.host || processAlive(h.pid)));
 
+/** A new file of its own beside `file` with the holder in it, to be linked or renamed into place. */
+function holderFile(file: string, me: Holder): string {
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  try {
+    writeSync(fd, JSON.stringify(me));
+  } finally {
+    closeSync(fd);
+  }
+  return tmp;
+}
+
 /**
- * A file with the holder already in it, made under its own name and then linked into place: a lock is never
- * seen empty or half-written, so an unreadable one is a leftover, never a run that has just begun.
+ * The holder's file linked into place: a lock is never seen empty or half-written, so an unreadable one is a
+ * leftover, never a run that has just begun.
  */
 function placeLock(file: string, me: Holder): 'placed' | 'taken' {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  let tmp: string | undefined;
   try {
-    const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-    try {
-      writeSync(fd, JSON.stringify(me));
-    } finally {
-      closeSync(fd);
-    }
+    tmp = holderFile(file, me);
     linkSync(tmp, file);
     return 'placed';
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return 'taken';
     throw stateFailure(file, e);
   } finally {
-    removeQuietly(tmp);
+    if (tmp) removeQuietly(tmp);
   }
 }
 
@@ -96,21 +104,12 @@ function takeOver(file: string, seen: string | undefined, me: Holder, holder: Ho
   }
   try {
     if (readText(file) !== seen) return undefined;
-    const mine = `${file}.${process.pid}.mine`;
+    let mine: string | undefined;
     try {
-      const fd = openSync(
-        mine,
-        constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
-        0o600,
-      );
-      try {
-        writeSync(fd, JSON.stringify(me));
-      } finally {
-        closeSync(fd);
-      }
+      mine = holderFile(file, me);
       renameSync(mine, file);
     } catch (e) {
-      removeQuietly(mine);
+      if (mine) removeQuietly(mine);
       throw stateFailure(file, e);
     }
     return `took over the lock left by ${holder ? `process ${holder.pid}, which is gone` : 'an unreadable lock file'}`;

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -227,6 +227,14 @@ describe('state files', () => {
     const folder = tmp();
     mkdirSync(join(folder, 'journal.jsonl'));
     expect(() => new Journal(folder).entries()).toThrow(/it is a folder, not a file/);
+  });
+
+  it('takes over a FIFO planted where the lock goes, never waiting on it', () => {
+    const dir = tmp();
+    expect(spawnSync('mkfifo', [join(dir, 'apply.lock')]).status).toBe(0);
+    const taken = lockHostState(dir);
+    expect(taken.tookOver).toContain('an unreadable lock file');
+    taken.release();
   });
 
   it('lets one apply at a time hold a host, names the holder, and takes over a lock whose process is gone', () => {
