@@ -173,16 +173,17 @@ export async function rolloutCommand(args: string[], io: Io): Promise<number> {
       interrupted = signal.aborted;
       return r;
     }).finally(() => view?.close());
+    const report = rolloutReport(plan, events, false);
     if (interrupted) {
       // ansible-playbook stopped without its always blocks: the wave's tokens are still valid on the primary,
       // and secrets folders may be left on the hosts. Both go before nbsecure exits.
       say('\nInterrupted: deleting the tokens this rollout made and removing the secrets it handed out...');
       const cleaned = await run(false, () => undefined, undefined, 'cleanup.yml');
       say(cleaned.exitCode === 0 ? 'Cleaned up.' : `The clean-up failed: ${cleaned.stderr.trim().slice(-500)}`);
-      finish(rolloutReport(plan, events, false), ran.exitCode);
+      finish(report, ran.exitCode);
       return EXIT.interrupted;
     }
-    return finish(rolloutReport(plan, events, false), ran.exitCode);
+    return finish(report, ran.exitCode);
   } finally {
     if (temp) rmSync(temp, { recursive: true, force: true });
   }

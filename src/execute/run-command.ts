@@ -60,6 +60,10 @@ export async function runCommand(o: CommandRun): Promise<CommandResult> {
       /* the group is gone */
     }
   };
+  // No longer read: the pipes are closed on nbsecure's side, whoever still holds the other end.
+  const letGo = () => {
+    for (const s of [sub.all, sub.stdout, sub.stderr]) s?.destroy();
+  };
   const stop = (why: NonNullable<CommandResult['stopped']>, signal: NodeJS.Signals) => {
     if (stopped) return;
     stopped = why;
@@ -67,7 +71,7 @@ export async function runCommand(o: CommandRun): Promise<CommandResult> {
     // What ignores the signal, or outlives the command holding its output, is killed and no longer read.
     kill = setTimeout(() => {
       group('SIGKILL');
-      for (const s of [sub.all, sub.stdout, sub.stderr]) s?.destroy();
+      letGo();
     }, DEFAULTS.graceMs);
   };
   // What is not read is drained all the same: a full pipe would stop the command.
@@ -85,9 +89,7 @@ export async function runCommand(o: CommandRun): Promise<CommandResult> {
   // of it): what is left to read gets a grace period, then the output is let go of; the child lives on.
   let drain: NodeJS.Timeout | undefined;
   sub.on('exit', () => {
-    drain = setTimeout(() => {
-      for (const s of [sub.all, sub.stdout, sub.stderr]) s?.destroy();
-    }, DEFAULTS.graceMs);
+    drain = setTimeout(letGo, DEFAULTS.graceMs);
   });
   const onAbort = () => stop('interrupt', 'SIGINT');
   o.signal?.addEventListener('abort', onAbort, { once: true });

@@ -392,30 +392,14 @@ class HostRun {
     const { output } = r;
     if (r.stopped === 'interrupt' || this.control.signal?.aborted)
       return { exit: undefined, output, interrupted: true };
-    if (r.startError) {
-      return {
-        exit: undefined,
-        output,
-        failure: `cannot run ${cmd.file} (${r.startError}); is NetBackup installed at this host's installPath?`,
-        interrupted: false,
-      };
-    }
-    if (r.stopped === 'timeout') {
-      return {
-        exit: undefined,
-        output,
-        failure: `timed out after ${timeoutMs / 1000} s and was stopped, with every process it started`,
-        interrupted: false,
-      };
-    }
-    if (r.stopped === 'output') {
-      return {
-        exit: undefined,
-        output,
-        failure: 'printed more output than any NetBackup command does, and was stopped',
-        interrupted: false,
-      };
-    }
+    const failure = r.startError
+      ? `cannot run ${cmd.file} (${r.startError}); is NetBackup installed at this host's installPath?`
+      : r.stopped === 'timeout'
+        ? `timed out after ${timeoutMs / 1000} s and was stopped, with every process it started`
+        : r.stopped === 'output'
+          ? 'printed more output than any NetBackup command does, and was stopped'
+          : undefined;
+    if (failure) return { exit: undefined, output, failure, interrupted: false };
     return { exit: r.exitCode, output, interrupted: false };
   }
 

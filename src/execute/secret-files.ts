@@ -8,14 +8,22 @@ import { processAlive } from './process-alive.js';
 const PREFIX = 'nbsecure-secrets-';
 const OWNER = 'owner.pid';
 
-/** A private folder for secret files in the temporary folder, or a refusal that says which folder and why. */
+/**
+ * A private folder for secret files in the temporary folder, naming its process; or a refusal that says which
+ * folder and why.
+ */
 function secretFolder(): string {
   const base = tmpdir();
+  let dir: string | undefined;
   try {
-    return mkdtempSync(join(base, PREFIX));
+    dir = mkdtempSync(join(base, PREFIX));
+    writePrivate(join(dir, OWNER), String(process.pid));
+    return dir;
   } catch (e) {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    const why = e instanceof UserError ? e.message : describeCode(e);
     throw new UserError(
-      `the temporary folder ${base} cannot hold nbsecure's secret files (${describeCode(e)}): set TMPDIR to a ` +
+      `the temporary folder ${base} cannot hold nbsecure's secret files (${why}): set TMPDIR to a ` +
         'folder that exists and that you can write, and run again.',
       EXIT.usage,
     );
@@ -27,18 +35,7 @@ function secretFolder(): string {
  * stops half-way for want of a temporary folder.
  */
 export function checkSecretFolder(): void {
-  const dir = secretFolder();
-  try {
-    writePrivate(join(dir, OWNER), String(process.pid));
-  } catch (e) {
-    throw new UserError(
-      `the temporary folder ${tmpdir()} cannot hold nbsecure's secret files (${(e as Error).message}): set TMPDIR ` +
-        'to a folder that you can write, and run again.',
-      EXIT.usage,
-    );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  rmSync(secretFolder(), { recursive: true, force: true });
 }
 
 /**
@@ -57,7 +54,6 @@ export class StepFiles {
   write(name: string, content: string): string {
     if (!this.dir) {
       this.dir = secretFolder();
-      writePrivate(join(this.dir, OWNER), String(process.pid));
     }
     const file = join(this.dir, name.replace(/[^a-z0-9-]/gi, '_'));
     writePrivate(file, content);

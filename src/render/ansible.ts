@@ -133,6 +133,11 @@ function siteYml(plan: Plan, opts: AnsibleOptions): string {
     }),
     play('Verify and clean up: the rollout token is deleted', ANSIBLE_GROUPS.primary, 'verify'),
   ];
+  return playbookText(plan, plays);
+}
+
+/** A playbook file: its header, then the plays. */
+function playbookText(plan: Plan, plays: object[]): string {
   return `---\n${HEADER(plan)}${stringify(plays, YAML_11)}`;
 }
 
@@ -160,8 +165,7 @@ function cleanupYml(plan: Plan): string {
       tasks: [fromRole('Remove the secrets folders', 'forget-folders')],
     },
   ];
-  return `---
-${HEADER(plan)}${stringify(plays, YAML_11)}`;
+  return playbookText(plan, plays);
 }
 
 function inventoryYml(plan: Plan): string {

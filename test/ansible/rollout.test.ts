@@ -16,7 +16,15 @@ import { describe, expect } from 'vitest';
 import { loadAnswersFile } from '../../src/environment/load.js';
 import { buildPlan } from '../../src/plan/build.js';
 import type { RolloutReport } from '../../src/rollout/report.js';
-import { argvLog, bpconf, changingCalls, createdTokens, readState, setFaults } from '../netbackup-sim/layout.js';
+import {
+  argvLog,
+  bpconf,
+  changingCalls,
+  createdTokens,
+  readState,
+  setFaults,
+  simPid,
+} from '../netbackup-sim/layout.js';
 import { makePki, startRestSim } from '../netbackup-sim/rest-sim.js';
 import { ansibleEnv, ansiblePlaybook, fleetSite, localInventory, renderPlaybook } from '../helpers/ansible.js';
 import { BIN } from '../helpers/bin.js';
@@ -163,9 +171,10 @@ describe('nbsecure rollout on a simulated DMZ fleet of 12 hosts', () => {
       child.stdout.on('data', (d: Buffer) => (output += d.toString()));
       child.stderr.on('data', (d: Buffer) => (output += d.toString()));
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      const hangs = join(site.hosts['w1.dmz.example']!.root, 'sim', 'hanging');
-      for (let i = 0; i < 1200 && !existsSync(hangs); i++) await new Promise((r) => setTimeout(r, 50));
-      expect(existsSync(hangs), output.slice(-2000)).toBe(true);
+      const pid = await simPid(site.hosts['w1.dmz.example']!, 'hanging', {
+        timeoutMs: 60_000,
+        context: () => output.slice(-2000),
+      });
       expect(createdTokens(site.domain).length).toBeGreaterThan(0);
       if (signal === 'SIGINT') {
         child.kill('SIGINT');
@@ -174,7 +183,7 @@ describe('nbsecure rollout on a simulated DMZ fleet of 12 hosts', () => {
         process.kill(-child.pid!, 'SIGKILL');
         await exited;
         try {
-          process.kill(Number(readFileSync(hangs, 'utf8')), 'SIGKILL');
+          process.kill(pid, 'SIGKILL');
         } catch {
           /* gone with its group */
         }

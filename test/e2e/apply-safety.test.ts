@@ -4,7 +4,7 @@ import { loadAnswersFile } from '../../src/environment/load.js';
 import { buildPlan } from '../../src/plan/build.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { argvLog, bpconf, readState, setFaults } from '../netbackup-sim/layout.js';
+import { argvLog, bpconf, readState, setFaults, simPid } from '../netbackup-sim/layout.js';
 import { planDigest } from '../../src/plan/digest.js';
 import { BIN, nbsecure } from '../helpers/bin.js';
 import { cli } from '../helpers/cli.js';
@@ -30,12 +30,7 @@ function applyProcess(site: Site, host: string, extra: string[] = []) {
 }
 
 /** Waits for the simulator to say a command is hanging (bounded: 10 s). */
-async function hanging(site: Site, host: string): Promise<number> {
-  const file = join(site.hosts[host]!.root, 'sim', 'hanging');
-  for (let i = 0; i < 200 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 50));
-  expect(existsSync(file)).toBe(true);
-  return Number(readFileSync(file, 'utf8'));
-}
+const hanging = (site: Site, host: string) => simPid(site.hosts[host]!, 'hanging');
 
 describe('a change killed before it is journaled', () => {
   it('still owes the restart: --resume restarts the primary although the setting already reads off', async () => {

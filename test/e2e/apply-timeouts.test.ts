@@ -1,10 +1,9 @@
 // Every step is bounded: by its deadline, by the size of what it prints, and by Ctrl-C, whatever the command
 // leaves behind (a child holding its output open, a flood of output, a signal it ignores).
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { setFaults } from '../netbackup-sim/layout.js';
+import { setFaults, simPid } from '../netbackup-sim/layout.js';
 import { BIN } from '../helpers/bin.js';
 import { cli } from '../helpers/cli.js';
 import { applyArgs, makeSite, type Site } from '../helpers/site.js';
@@ -31,11 +30,9 @@ const alive = (pid: number) => {
   }
 };
 
-/** Waits (bounded: 10 s) for the simulator to write `name` under the host's sim folder; its pid. */
-async function simPid(site: Site, name: 'orphan' | 'hanging'): Promise<number> {
-  const file = join(site.hosts[C1]!.root, 'sim', name);
-  for (let i = 0; i < 200 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 50));
-  const pid = Number(readFileSync(file, 'utf8'));
+/** c1's simulated command's pid (simPid), killed after the test whatever happened. */
+async function c1Pid(site: Site, name: 'orphan' | 'hanging'): Promise<number> {
+  const pid = await simPid(site.hosts[C1]!, name);
   left.push(pid);
   return pid;
 }
@@ -49,7 +46,7 @@ describe('a step is bounded', () => {
     expect(r.code, r.stdout).toBe(0);
     expect(Date.now() - started).toBeLessThan(30_000);
     // The child the command started lives on: nbsecure let go of the output, it killed nothing of the host's.
-    expect(alive(await simPid(site, 'orphan'))).toBe(true);
+    expect(alive(await c1Pid(site, 'orphan'))).toBe(true);
   }, 60_000);
 
   it('by --step-timeout when the command hangs with a child holding its output: both are stopped', async () => {
@@ -60,8 +57,8 @@ describe('a step is bounded', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('timed out after 2 s and was stopped, with every process it started');
     expect(Date.now() - started).toBeLessThan(20_000);
-    expect(alive(await simPid(site, 'orphan'))).toBe(false);
-    expect(alive(await simPid(site, 'hanging'))).toBe(false);
+    expect(alive(await c1Pid(site, 'orphan'))).toBe(false);
+    expect(alive(await c1Pid(site, 'hanging'))).toBe(false);
   }, 60_000);
 
   it('by the size of its output: a command that floods is stopped, never read whole', async () => {
@@ -80,7 +77,7 @@ describe('a step is bounded', () => {
     const r = await cli(applyArgs(site, C1, ['--dry-run', '--step-timeout', '2']));
     expect(r.stdout + r.stderr).toContain('no answer in 2 s');
     expect(Date.now() - started).toBeLessThan(20_000);
-    expect(alive(await simPid(site, 'orphan'))).toBe(false);
+    expect(alive(await c1Pid(site, 'orphan'))).toBe(false);
   }, 60_000);
 
   it('by Ctrl-C: SIGINT ends the step and what its command started, and apply exits 130', async () => {
@@ -93,8 +90,8 @@ describe('a step is bounded', () => {
     child.stdout.resume();
     child.stderr.resume();
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const orphan = await simPid(site, 'orphan');
-    await simPid(site, 'hanging');
+    const orphan = await c1Pid(site, 'orphan');
+    await c1Pid(site, 'hanging');
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(alive(orphan)).toBe(false);

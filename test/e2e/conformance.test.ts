@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { argvLog, bpconf, changingCalls, readState, setFaults } from '../netbackup-sim/layout.js';
+import { argvLog, bpconf, changingCalls, readState, setFaults, simPid } from '../netbackup-sim/layout.js';
 import { ansiblePlaybook, renderPlaybook } from '../helpers/ansible.js';
 import { BIN } from '../helpers/bin.js';
 import { cli } from '../helpers/cli.js';
@@ -229,14 +229,12 @@ describe.each(EXECUTORS)('the Step contract: $name', (ex) => {
       const tighten = { stage: 'tighten', manualDone: ['tighten.login', 'security.level'] };
       let child: ChildProcess | undefined;
       const killed = ex.run(site, PRIMARY, { ...tighten, onChild: (c) => (child = c) });
-      const hangs = join(primary.root, 'sim', 'hanging');
-      for (let i = 0; i < 600 && !existsSync(hangs); i++) await new Promise((r) => setTimeout(r, 50));
-      expect(existsSync(hangs), 'the command never hung').toBe(true);
+      const pid = await simPid(primary, 'hanging', { timeoutMs: 30_000 });
       // A crash of the whole run (kill -9 of its process group), then of the command it left behind.
       process.kill(-child!.pid!, 'SIGKILL');
       await killed;
       try {
-        process.kill(Number(readFileSync(hangs, 'utf8')), 'SIGKILL');
+        process.kill(pid, 'SIGKILL');
       } catch {
         /* gone with its group */
       }

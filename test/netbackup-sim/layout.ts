@@ -146,3 +146,19 @@ export function changingCalls(host: SimHost): string[] {
     .map((l) => [l.cmd, ...l.args.map((a) => (a.startsWith('/') ? '<file>' : a))].join(' '))
     .filter((l) => CHANGING.test(l));
 }
+
+/**
+ * The pid a simulated command wrote when it hung (`hanging`) or left a child holding its output (`orphan`):
+ * waited for, bounded; a file that never comes fails with `context` (the run's output, say).
+ */
+export async function simPid(
+  host: SimHost,
+  name: 'hanging' | 'orphan',
+  o: { timeoutMs?: number; context?: () => string } = {},
+): Promise<number> {
+  const file = join(host.root, 'sim', name);
+  const until = Date.now() + (o.timeoutMs ?? 10_000);
+  while (!existsSync(file) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  if (!existsSync(file)) throw new Error(`no simulated command wrote sim/${name}\n${o.context?.() ?? ''}`);
+  return Number(readFileSync(file, 'utf8'));
+}
