@@ -118,6 +118,7 @@ export function configSteps(host: HostEnv, config: ConfigEntry[]): Step[] {
           ? { keepsIdentity: { keys: ['CLIENT_NAME'], read: command(host, 'nbgetconfig', ['CLIENT_NAME']) } }
           : {}),
         ...(marked ? { verifyForYourVersion: marked } : {}),
+        stage: 'prepare',
       },
     ),
     readStep(
@@ -127,6 +128,7 @@ export function configSteps(host: HostEnv, config: ConfigEntry[]): Step[] {
       keys,
       'Read the configuration back',
       'Confirms that every value the plan owns is now in effect.',
+      { stage: 'prepare' },
     ),
   ];
 }

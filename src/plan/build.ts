@@ -44,6 +44,7 @@ function installStep(host: HostEnv, env: Environment): Step[] {
             'Leave the authorization token out of it: the next steps deploy the certificate, with the token in a ' +
               'file readable by you alone.',
           ],
+      { stage: 'prepare' },
     ),
   ];
 }
@@ -53,7 +54,7 @@ function hostPlan(host: HostEnv, env: Environment): HostPlan {
   const steps: Step[] = [...installStep(host, env), ...configSteps(host, config)];
   if (host.role === 'primary') {
     steps.push(
-      loginStep(host),
+      loginStep(host, 'prepare'),
       ...primaryEcaManualSteps(host, env),
       ...primaryCaSteps(host, env),
       ...globalSecuritySteps(host, env),
@@ -71,7 +72,7 @@ function hostPlan(host: HostEnv, env: Environment): HostPlan {
     host.role === 'primary'
       ? (['tighten', 'verify'] as const)
           .filter((stage) => steps.some((s) => s.stage === stage))
-          .map((stage) => loginStep(host, `${stage}.login`))
+          .map((stage) => loginStep(host, stage))
       : [];
   const ordered = inStageOrder([...logins, ...steps]);
   const answers = installAnswers(host, env);

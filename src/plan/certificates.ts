@@ -50,7 +50,7 @@ export function primaryCaSteps(primary: HostEnv, env: Environment): Step[] {
           ? ''
           : " Without it, nbsecure rollout reads the fingerprint here, over Ansible's own authenticated " +
             "connection to the primary, and that reading is every host's trust anchor."),
-      env.certificates.caFingerprint ? {} : { capturesFact: 'caFingerprint' },
+      { stage: 'prepare', ...(env.certificates.caFingerprint ? {} : { capturesFact: 'caFingerprint' as const }) },
     ),
   ];
   const needing = hostsNeedingToken(env);
@@ -65,7 +65,7 @@ export function primaryCaSteps(primary: HostEnv, env: Environment): Step[] {
         `Delete an earlier token "${name}" whose value is not at hand`,
         'A token made by an earlier, interrupted run cannot be handed to anyone: its value was never captured. ' +
           'It is deleted so that a fresh one can be made under the same name.',
-        { skipIfCaptured: 'token', tolerateFailure: 'there was no such token', perWave: WAVE_TOKEN },
+        { skipIfCaptured: 'token', tolerateFailure: 'there was no such token', perWave: WAVE_TOKEN, stage: 'prepare' },
       ),
       commandStep(
         primary,
@@ -86,7 +86,7 @@ export function primaryCaSteps(primary: HostEnv, env: Environment): Step[] {
         `Needed by ${needing.map((h) => h.name).join(', ')}` +
           `. The token is a credential: nbsecure captures it into a 0600 file and never prints ` +
           `it; it expires after ${validFor}.`,
-        { capturesSecret: 'token', skipIfCaptured: 'token', perWave: WAVE_TOKEN },
+        { capturesSecret: 'token', skipIfCaptured: 'token', perWave: WAVE_TOKEN, stage: 'prepare' },
       ),
       commandStep(
         primary,
@@ -100,6 +100,8 @@ export function primaryCaSteps(primary: HostEnv, env: Environment): Step[] {
           tolerateFailure: 'the token was already deleted or has expired',
           retiresCaptured: 'token',
           perWave: WAVE_TOKEN,
+          // Last of all: every host that needed the token has its certificate by now.
+          stage: 'verify',
         },
       ),
     );
@@ -127,6 +129,7 @@ export function hostCaSteps(host: HostEnv, env: Environment): Step[] {
           files: [{ name: 'ca-fingerprint', content: `${fp}\n` }],
           // Trusting a CA is not trusting the primary's: done only when the expected fingerprint is listed.
           done: doneWhen(host, 'nbcertcmd', ['-listCACertDetails'], fp.toUpperCase()),
+          stage: 'prepare',
         },
       ),
     );
@@ -152,6 +155,7 @@ export function hostCaSteps(host: HostEnv, env: Environment): Step[] {
             files: [{ name: 'ca-fingerprint', fact: 'caFingerprint' }],
             done: doneWhen(host, 'nbcertcmd', ['-listCACertDetails']),
           },
+          stage: 'prepare',
         },
       ),
     );
@@ -185,6 +189,7 @@ export function hostCaSteps(host: HostEnv, env: Environment): Step[] {
             ...['-maxUses', '1', '-validFor', REISSUE_VALID_FOR, '-reason', 'nbsecure certificate reissue'],
           ]),
         },
+        stage: 'prepare',
       },
     ),
   );
@@ -196,6 +201,7 @@ export function hostCaSteps(host: HostEnv, env: Environment): Step[] {
       ['-listCertDetails'],
       'List the host certificate',
       'Shows the certificate that was just issued, its host ID and expiry.',
+      { stage: 'prepare' },
     ),
   );
   steps.push(
@@ -206,6 +212,7 @@ export function hostCaSteps(host: HostEnv, env: Environment): Step[] {
       ['-hostSelfCheck'],
       "Check the host's certificate state",
       "Reports whether this host's certificate is valid and not revoked.",
+      { stage: 'prepare' },
     ),
   );
   return steps;
@@ -239,7 +246,10 @@ export function ecaSteps(host: HostEnv, env: Environment): Step[] {
       'Check the external certificate configuration',
       'Validates the chain, key, trust store and CRLs before anything is enrolled; status ' +
         '8779 lists each failed validation.',
-      eca.passphraseFile ? { files: [{ name: 'passphrase' as const, secret: 'passphrase' as const }] } : {},
+      {
+        stage: 'prepare',
+        ...(eca.passphraseFile ? { files: [{ name: 'passphrase' as const, secret: 'passphrase' as const }] } : {}),
+      },
     ),
     readStep(
       host,
@@ -248,6 +258,7 @@ export function ecaSteps(host: HostEnv, env: Environment): Step[] {
       ['-enrollCertificate', '-preCheck', '-server', p],
       'Pre-check the enrolment with the primary',
       "Confirms the primary will accept this host's external certificate.",
+      { stage: 'prepare' },
     ),
     commandStep(
       host,
@@ -256,7 +267,7 @@ export function ecaSteps(host: HostEnv, env: Environment): Step[] {
       ['-enrollCertificate', '-server', p],
       'Enrol the external certificate with the primary',
       "Registers the host's external certificate so NetBackup uses it for secure communication.",
-      { done: doneWhen(host, 'nbcertcmd', ['-listCertDetails']) },
+      { done: doneWhen(host, 'nbcertcmd', ['-listCertDetails']), stage: 'prepare' },
     ),
   ];
 }
@@ -282,6 +293,7 @@ export function primaryEcaManualSteps(primary: HostEnv, env: Environment): Step[
           'settings) and restart the web service as the guide says.',
         `Check with: nbcertcmd -getSecConfig -caUsage -server ${env.primary.name} (it prints ECA: ON).`,
       ],
+      { stage: 'prepare' },
     ),
   ];
 }
@@ -301,7 +313,7 @@ export function revocationSteps(primary: HostEnv, env: Environment): Step[] {
       `Revoke the certificate of ${name}, which is out of service`,
       'A decommissioned host keeps a valid certificate until it is revoked: anyone holding its files could ' +
         "still reach the primary's web services with it.",
-      { once: true },
+      { once: true, stage: 'prepare' },
     ),
     manualStep(
       primary,
@@ -312,6 +324,7 @@ export function revocationSteps(primary: HostEnv, env: Environment): Step[] {
         `Remove ${name} from every backup policy (web UI: Protection > Policies).`,
         `If ${name} was a media server, deactivate it and move its storage units to another media server.`,
       ],
+      { stage: 'prepare' },
     ),
   ]);
 }

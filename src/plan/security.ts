@@ -2,6 +2,7 @@ import type { DteMode, Environment, HostEnv } from '../environment/types.js';
 import { allHosts } from '../environment/types.js';
 import { atLeast, isLegacy } from '../environment/versions.js';
 import { commandStep, doneWhen, manualStep, readStep } from './step.js';
+import type { PrimaryStage } from './stages.js';
 import type { RestSetting, Step } from './types.js';
 import { VERIFY_MARKER } from '../catalogue/confidence.js';
 import { API_VERSION, DEPLOY_LEVEL, MEDIA_TYPE, REST, primaryApiUrl, SECURITY_FIELDS } from '../catalogue/rest.js';
@@ -26,10 +27,10 @@ export function insecureSetting(env: Environment): 'on' | 'off' {
 }
 
 /** The web login on the primary, at the start of each stage there that acts as an administrator. */
-export function loginStep(primary: HostEnv, id = 'login'): Step {
+export function loginStep(primary: HostEnv, stage: PrimaryStage): Step {
   const step = manualStep(
     primary,
-    id,
+    stage === 'prepare' ? 'login' : `${stage}.login`,
     'Log in as a NetBackup administrator',
     'nbseccmd and nbcertcmd -createToken act for an authenticated administrator; without ' +
       'a session they are refused (status 5930).',
@@ -39,6 +40,7 @@ export function loginStep(primary: HostEnv, id = 'login'): Step {
       'With an API key (nbsecure apply --api-key-file FILE, or NBSECURE_API_KEY), nbsecure skips this login and ' +
         'hands the key to the commands that need a session in NETBACKUP_APIKEY.',
     ],
+    { stage },
   );
   return { ...step, apiKeyReplaces: true };
 }
@@ -117,6 +119,7 @@ function levelStep(primary: HostEnv, env: Environment): Step {
         `In the web UI: Security > Global security settings > Secure communication, set the level to ${label}.`,
         ...curlInstructions(primary, env, body, markers),
       ],
+      { stage: 'tighten' },
     ),
     rest: { path: '/security/properties', settings },
   };
@@ -142,6 +145,7 @@ export function auditSteps(primary: HostEnv): Step[] {
           ['-getsecurityconfig', '-auditretentionperiod'],
           `\\b${AUDIT_RETENTION_DAYS}\\b`,
         ),
+        stage: 'prepare',
       },
     ),
   ];
@@ -182,6 +186,7 @@ function domainLegacyCheck(primary: HostEnv, env: Environment): Step {
       verifyForYourVersion:
         `${VERIFY_MARKER}: the layout of nbemmcmd -listhosts -verbose (MachineName and NetBackupVersion ` +
         'lines) is not documented; check that it lists your hosts with their versions',
+      stage: 'tighten',
     },
   );
 }
@@ -209,7 +214,10 @@ export function globalSecuritySteps(primary: HostEnv, env: Environment): Step[] 
           ? `Hosts at 8.0 or earlier (${legacy.map((h) => `${h.name} ${h.version}`).join(', ')}` +
             `) can only talk insecurely; it stays on until they are upgraded.`
           : 'The answers ask for it to stay on.',
-      { done: doneWhen(primary, 'nbseccmd', ['-getsecurityconfig', '-insecurecommunication'], `\\b${insecure}\\b`) },
+      {
+        done: doneWhen(primary, 'nbseccmd', ['-getsecurityconfig', '-insecurecommunication'], `\\b${insecure}\\b`),
+        stage: 'tighten',
+      },
     ),
     readStep(
       primary,
@@ -218,6 +226,7 @@ export function globalSecuritySteps(primary: HostEnv, env: Environment): Step[] 
       ['-getsecurityconfig', '-insecurecommunication'],
       'Read the insecure communication setting back',
       `Confirms it is ${insecure}.`,
+      { stage: 'tighten' },
     ),
   ];
   if (insecure === 'off') {
@@ -231,6 +240,7 @@ export function globalSecuritySteps(primary: HostEnv, env: Environment): Step[] 
         stdin: 'y\n',
         interruptsService: true,
         onlyIfChanged: `${p}:security.insecure`,
+        stage: 'tighten',
       }),
       commandStep(
         primary,
@@ -239,7 +249,7 @@ export function globalSecuritySteps(primary: HostEnv, env: Environment): Step[] 
         [],
         'Start the NetBackup services on the primary',
         'Brings the primary back with the new setting in effect.',
-        { interruptsService: true, onlyIfChanged: `${p}:security.insecure` },
+        { interruptsService: true, onlyIfChanged: `${p}:security.insecure`, stage: 'tighten' },
       ),
     );
   }
@@ -263,7 +273,7 @@ export function globalSecuritySteps(primary: HostEnv, env: Environment): Step[] 
             (env.security.dataInTransitEncryption === 'preferred-on'
               ? 'unless a client or policy opts out.'
               : 'only where a client or policy asks for it.'),
-      { done: doneWhen(primary, 'nbseccmd', ['-getsecurityconfig', '-dteglobalmode'], dte.output) },
+      { done: doneWhen(primary, 'nbseccmd', ['-getsecurityconfig', '-dteglobalmode'], dte.output), stage: 'tighten' },
     ),
     readStep(
       primary,
@@ -272,6 +282,7 @@ export function globalSecuritySteps(primary: HostEnv, env: Environment): Step[] 
       ['-getsecurityconfig', '-dteglobalmode'],
       'Read the data-in-transit encryption mode back',
       `Confirms it is ${dte.label}.`,
+      { stage: 'tighten' },
     ),
   );
   return [...steps, ...levelSteps];
@@ -300,6 +311,7 @@ export function natSteps(primary: HostEnv, env: Environment): Step[] {
           '(nbsetconfig), then check that backups of those clients still run.',
         'External certificates are not enrolled automatically for NAT clients: enrol them on each client.',
       ],
+      { stage: 'prepare' },
     ),
   ];
 }

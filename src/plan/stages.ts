@@ -15,27 +15,17 @@ export const STAGES: readonly { id: StageId; title: string }[] = [
  */
 export const GATED_STAGES: readonly StageId[] = ['tighten', 'verify'];
 
-const PRIMARY_TIGHTEN = [
-  'tighten.login',
-  'security.insecure.domain',
-  'security.insecure',
-  'security.insecure.verify',
-  'services.stop',
-  'services.start',
-  'security.dte',
-  'security.dte.verify',
-  'security.level',
-];
-const PRIMARY_VERIFY = ['verify.login', 'token.delete'];
+/** The stages a primary's step can be in: a builder declares one for every step it makes. */
+export type PrimaryStage = Extract<StageId, 'prepare' | 'tighten' | 'verify'>;
 
-/** The stage of a step: a media server's and a client's are their own; the primary's by what it does. */
-export function stageOf(host: Pick<HostPlan, 'role' | 'name'>, stepId: string): StageId {
+/**
+ * The stage of a step, from the stage its builder declared: a media server's and a client's steps are in their
+ * host's own stage (the declared one places the step on the primary, which builders of any host's steps share).
+ */
+export function stageOf(host: Pick<HostPlan, 'role'>, declared: PrimaryStage): StageId {
   if (host.role === 'media') return 'media';
   if (host.role === 'client') return 'clients';
-  const local = stepId.slice(host.name.length + 1);
-  if (PRIMARY_TIGHTEN.includes(local)) return 'tighten';
-  if (PRIMARY_VERIFY.includes(local)) return 'verify';
-  return 'prepare';
+  return declared;
 }
 
 const rank = (s: StageId) => STAGES.findIndex((x) => x.id === s);

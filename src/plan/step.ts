@@ -3,7 +3,7 @@ import { VERIFY_MARKER } from '../catalogue/confidence.js';
 import type { HostEnv } from '../environment/types.js';
 import { planCommand, textArgs } from './args.js';
 import { commandPath } from './paths.js';
-import { stageOf } from './stages.js';
+import { stageOf, type PrimaryStage } from './stages.js';
 import type { Arg, DoneCheck, PlanCommand, Step } from './types.js';
 
 type StepOptions = Omit<
@@ -12,6 +12,8 @@ type StepOptions = Omit<
 > & {
   effect?: Step['effect'];
   expectExit?: number[];
+  /** Where the step goes in the rollout when the host is the primary (see stageOf). */
+  stage: PrimaryStage;
 };
 
 export function command(host: HostEnv, name: CommandName, argv: Arg[]): PlanCommand {
@@ -24,9 +26,8 @@ export function doneWhen(host: HostEnv, name: CommandName, args: string[], outpu
 }
 
 /** A step's id (host-qualified), host and rollout stage: one place decides all three. */
-function identity(host: HostEnv, id: string): Pick<Step, 'id' | 'host' | 'stage'> {
-  const full = `${host.name}:${id}`;
-  return { id: full, host: host.name, stage: stageOf(host, full) };
+function identity(host: HostEnv, id: string, stage: PrimaryStage): Pick<Step, 'id' | 'host' | 'stage'> {
+  return { id: `${host.name}:${id}`, host: host.name, stage: stageOf(host, stage) };
 }
 
 /** A step that runs a catalogued command. Unconfirmed commands or flags get the visible marker. */
@@ -37,12 +38,12 @@ export function commandStep(
   args: Arg[],
   title: string,
   why: string,
-  opts: StepOptions = {},
+  opts: StepOptions,
 ): Step {
-  const { effect = 'change', expectExit = [0], ...rest } = opts;
+  const { effect = 'change', expectExit = [0], stage, ...rest } = opts;
   const unconfirmed = confidenceOf(name, textArgs(args)) === 'unconfirmed';
   return {
-    ...identity(host, id),
+    ...identity(host, id, stage),
     title,
     why,
     command: command(host, name, args),
@@ -64,7 +65,7 @@ export function readStep(
   args: Arg[],
   title: string,
   why: string,
-  opts: StepOptions = {},
+  opts: StepOptions,
 ): Step {
   return commandStep(host, id, name, args, title, why, { ...opts, effect: 'read' });
 }
@@ -76,16 +77,17 @@ export function manualStep(
   title: string,
   why: string,
   instructions: string[],
-  opts: Pick<Step, 'withFact'> = {},
+  opts: Pick<Step, 'withFact'> & { stage: PrimaryStage },
 ): Step {
+  const { stage, ...rest } = opts;
   return {
-    ...identity(host, id),
+    ...identity(host, id, stage),
     title,
     why,
     manual: true,
     instructions,
     effect: 'change',
     expectExit: [0],
-    ...opts,
+    ...rest,
   };
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { unlistedLegacyHosts } from '../../src/execute/guards.js';
 import { detectInstallRoot, underRoot } from '../../src/execute/install-root.js';
 import { renderOutputs } from '../../src/render/index.js';
-import { answersProblems, base, FP, hasStep, host, planOf, step } from '../helpers/env.js';
+import { answersProblems, base, envOf, FP, hasStep, host, planOf, step } from '../helpers/env.js';
+import { commandStep, manualStep } from '../../src/plan/step.js';
 import { cli } from '../helpers/cli.js';
 
 const problems = answersProblems;
@@ -384,6 +385,20 @@ describe('the rollout in stages', () => {
         for (const id of h.steps) {
           expect(all.find((s) => s.id === id)!.stage).toBe(stage.id);
         }
+  });
+
+  it('places a step in the stage its builder declared, whatever its id says', () => {
+    const env = envOf(base);
+    const [primary, client] = [env.primary, env.clients[0]!];
+    // An id no list knows: on the primary it goes where it was declared; elsewhere to its host's own stage.
+    const made = (h: typeof primary) =>
+      commandStep(h, 'audit.tighten.new', 'nbseccmd', ['-getsecurityconfig', '-insecurecommunication'], 't', 'w', {
+        stage: 'tighten',
+        effect: 'read',
+      });
+    expect(made(primary).stage).toBe('tighten');
+    expect(made(client).stage).toBe('clients');
+    expect(manualStep(primary, 'login', 't', 'w', [], { stage: 'verify' }).stage).toBe('verify');
   });
 
   it('puts the primary tightening last: insecure off, the restart and DTE; the token is deleted after it', () => {
