@@ -14,6 +14,18 @@ export const STATUS_REFERENCE =
   'the NetBackup Status Codes Reference Guide for your version (search the vendor documentation ' +
   'for "NetBackup status code {code}")';
 
+/**
+ * How a NetBackup command ends a failure's output: `EXIT STATUS n`, the whole status. The process's own exit
+ * status keeps only n & 255 (5930 arrives as 42), so the line is what names the status.
+ */
+export const STATUS_LINE = 'EXIT STATUS';
+
+/** The NetBackup status a failure's output names, else the process's exit status. */
+export function statusOf(output: string, exit: number | undefined): number | undefined {
+  const named = new RegExp(`${STATUS_LINE} (\\d+)`).exec(output)?.[1];
+  return named !== undefined ? Number(named) : exit;
+}
+
 /** NetBackup exit statuses nbsecure explains; written in our own words from the cited sources. */
 export const STATUSES: readonly StatusInfo[] = [
   {

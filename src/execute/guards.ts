@@ -1,4 +1,5 @@
 import { isLegacy } from '../environment/versions.js';
+import { LEGACY_GUARD_STOP } from '../plan/operations.js';
 import type { Step } from '../plan/types.js';
 
 /**
@@ -31,9 +32,5 @@ export function guardFailure(step: Step, output: string): string | undefined {
   if (step.guard?.kind !== 'no-unlisted-legacy-hosts') return undefined;
   const hosts = unlistedLegacyHosts(output, step.guard.known);
   if (!hosts.length) return undefined;
-  return (
-    `the domain knows ${hosts.map((h) => `${h.name} (${h.version})`).join(', ')}, at 8.0 or earlier and not in the ` +
-    'answers: turning insecure communication off would cut them off. Upgrade or decommission them, or add them ' +
-    'to the answers (insecure communication then stays on), and run again'
-  );
+  return LEGACY_GUARD_STOP.replace('{hosts}', hosts.map((h) => `${h.name} (${h.version})`).join(', '));
 }

@@ -1,3 +1,4 @@
+import { withOperations } from '../plan/operations.js';
 import type { HostPlan, PlanCommand, Step } from '../plan/types.js';
 
 /**
@@ -29,5 +30,6 @@ export function underRoot(host: HostPlan, root: string): HostPlan {
     ...(s.keepsIdentity ? { keepsIdentity: { ...s.keepsIdentity, read: move(s.keepsIdentity.read) } } : {}),
     ...(s.reissue ? { reissue: { ...s.reissue, command: move(s.reissue.command) } } : {}),
   });
-  return { ...host, installPath: root, steps: host.steps.map(step) };
+  // Its operations are lowered again from the moved commands: they are what the interpreters run.
+  return withOperations({ ...host, installPath: root, steps: host.steps.map(step) });
 }

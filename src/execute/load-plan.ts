@@ -7,6 +7,7 @@ import type { Plan } from '../plan/types.js';
 import { loadAnswersFile } from '../environment/load.js';
 import { signatureFileOf, verifyPlanSignature } from './plan-signature.js';
 import { verifyPlan } from './verify-plan.js';
+import { withOperations } from '../plan/operations.js';
 
 /**
  * How a saved plan is trusted: checked against the answers it was made from (assertFresh, by the caller), or
@@ -48,7 +49,8 @@ export function loadPlanFile(file: string, trust: PlanTrust): Plan {
     );
   }
   verifyPlan(plan, file);
-  return plan;
+  // A plan written before the Step operations is lowered here, as nbsecure plan would have.
+  return { ...plan, hosts: plan.hosts.map((h) => (h.steps.some((s) => s.operations) ? h : withOperations(h))) };
 }
 
 /** A plan without its answers runs only with a valid signature by a key the administrator allowed. */

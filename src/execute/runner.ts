@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, win32 } from 'node:path';
 import { execa } from 'execa';
-import { findStatus } from '../catalogue/statuses.js';
+import { findStatus, statusOf } from '../catalogue/statuses.js';
 import { firstToken, TOKEN_EXACT } from '../catalogue/token-shape.js';
 import { EXIT, UsageError, UserError } from '../errors.js';
 import { argvWithFiles } from '../plan/args.js';
@@ -289,7 +289,7 @@ class HostRun {
   private failed(step: Step, why: string, output: string, exit?: number): ApplyResult {
     const reason = this.ctx.redactor.redact(why);
     this.record(step, 'failed', { ...(exit !== undefined ? { exit } : {}), reason });
-    const code = Number(/EXIT STATUS (\d+)/.exec(output)?.[1] ?? exit);
+    const code = Number(statusOf(output, exit));
     const info = Number.isFinite(code) ? findStatus(code) : undefined;
     this.outcomes.push({ id: step.id, outcome: 'failed', detail: reason });
     this.emit({
@@ -431,8 +431,9 @@ class HostRun {
         (opts.prompter.interactive && (await opts.prompter.confirm('    Is this done?')))
       ) {
         this.record(step, 'confirmed');
-        this.outcomes.push({ id: step.id, outcome: 'changed', detail: 'confirmed done' });
-        this.emit({ type: 'step-done', step: step.id, outcome: 'changed', detail: 'confirmed done' });
+        // A person did it, not nbsecure: like a done-check that holds, it is unchanged (every executor says so).
+        this.outcomes.push({ id: step.id, outcome: 'unchanged', detail: 'confirmed done' });
+        this.emit({ type: 'step-done', step: step.id, outcome: 'unchanged', detail: 'confirmed done' });
         return undefined;
       }
       this.record(step, 'failed', { reason: 'manual step not confirmed' });
@@ -672,37 +673,57 @@ async function resolveSteps(
       ...(api && step.apiKeyReplaces ? { viaApiKey: { login: true as const } } : {}),
       ...(api && step.rest ? { viaApiKey: { rest: restCall(api, step.rest) } } : {}),
     };
+    // The identity keys are read with the read the plan gives for them, whatever else the step reads.
+    const identity = step.keepsIdentity ? await readConfig(step.keepsIdentity.read, timeoutMs) : undefined;
+    const conflicts =
+      identity?.exitCode === 0
+        ? identityConflicts(parseConfigLines(identity.output), host.config, step.keepsIdentity!.keys)
+        : [];
+    const refusal = conflicts.length ? { refusal: identityRefusal(host.name, conflicts) } : {};
+    if (identity && identity.exitCode !== 0) {
+      out.push({ ...base, configRead: 'failed', note: readProblem(identity, timeoutMs) });
+      continue;
+    }
     if (!step.mergeRepeatedKeys || !step.command) {
-      out.push(base);
+      out.push({ ...base, ...refusal });
       continue;
     }
     // One read of the whole configuration serves the diff and the copy kept before the first change.
-    const read = await runCommand({
-      file: step.mergeRepeatedKeys.read.file,
-      args: argvWithFiles(step.mergeRepeatedKeys.read, noFile),
-      env: childEnvironment(),
-      timeoutMs,
-      stdoutOnly: true,
-    });
+    const read = await readConfig(step.mergeRepeatedKeys.read, timeoutMs);
     if (read.exitCode !== 0) {
-      const why = read.stopped === 'timeout' ? `no answer in ${timeoutMs / 1000} s` : read.stopped;
-      out.push({ ...base, configRead: 'failed', note: why ?? read.startError ?? `exit ${read.exitCode}` });
+      out.push({ ...base, configRead: 'failed', note: readProblem(read, timeoutMs) });
       continue;
     }
     snapshot = read.output;
     const current = parseConfigLines(snapshot);
     const change = configChange(current, host.config, step.mergeRepeatedKeys.keys);
-    const conflicts = identityConflicts(current, host.config, step.keepsIdentity?.keys ?? []);
     out.push({
       ...base,
       configRead: 'ok',
-      ...(conflicts.length ? { refusal: identityRefusal(host.name, conflicts) } : {}),
+      ...refusal,
       noChange: change.changedKeys.length === 0,
       invocation: { ...step.command, stdin: change.stdin },
       note: configNote(change.changedKeys, host.ownedKeys),
     });
   }
   return { steps: out, ...(snapshot !== undefined ? { snapshot } : {}) };
+}
+
+/** Why a configuration read gave nothing to go on. */
+function readProblem(read: Awaited<ReturnType<typeof readConfig>>, timeoutMs: number): string {
+  const why = read.stopped === 'timeout' ? `no answer in ${timeoutMs / 1000} s` : read.stopped;
+  return why ?? read.startError ?? `exit ${read.exitCode}`;
+}
+
+/** A read-only configuration read (nbgetconfig): its standard output alone, as the parsers read it. */
+function readConfig(read: PlanCommand, timeoutMs: number) {
+  return runCommand({
+    file: read.file,
+    args: argvWithFiles(read, noFile),
+    env: childEnvironment(),
+    timeoutMs,
+    stdoutOnly: true,
+  });
 }
 
 function identityRefusal(host: string, conflicts: { key: string; have: string; want: string }[]): string {

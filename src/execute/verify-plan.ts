@@ -7,6 +7,7 @@ import { pathForOsProblem, pathTextProblem } from '../environment/paths.js';
 import { HOSTNAME_RE } from '../environment/patterns.js';
 import { commandPath } from '../plan/paths.js';
 import { argText, FILE_NAMES, isFileArg, textArgs } from '../plan/args.js';
+import { lowerHost, OPERATIONS_VERSION } from '../plan/operations.js';
 import { isStageId } from '../plan/stages.js';
 import { patternProblem } from './pattern-safety.js';
 import type { HostPlan, Plan, PlanCommand, Step } from '../plan/types.js';
@@ -219,7 +220,23 @@ function checkHost(host: unknown, i: number, primary: HostPlan | undefined): voi
     if (/[\r\n\0]/.test(c.value)) refuse(`host ${h.name}`, `the value of ${c.key} holds a line break`);
   }
   h.steps.forEach((s, n) => checkStep(h, s, n, primary));
+  checkOperations(h);
   if (h.installAnswers !== undefined) checkInstallAnswers(h);
+}
+
+/**
+ * What the interpreters run is the steps' lowering and nothing else: operations that say anything other than
+ * what nbsecure lowers from the checked step are an edit. A plan from before the operations carries none.
+ */
+function checkOperations(h: HostPlan): void {
+  if (h.steps.every((s) => s.operations === undefined)) return;
+  const lowered = lowerHost(h);
+  h.steps.forEach((s, n) => {
+    const want = JSON.stringify({ version: OPERATIONS_VERSION, list: lowered[n] });
+    if (JSON.stringify(s.operations) !== want) {
+      refuse(`host ${h.name}, step ${n + 1} (${s.id})`, 'its operations are not what nbsecure lowers from the step');
+    }
+  });
 }
 
 /** Install answers are rendered into a file the installer reads: one line per entry, a plain file name. */

@@ -17,6 +17,7 @@ import {
   loginStep,
   natSteps,
 } from './security.js';
+import { withOperations } from './operations.js';
 import { manualStep } from './step.js';
 import { inStageOrder, stagesOf } from './stages.js';
 import { certificateNeed, hostsNeedingToken } from './token-policy.js';
@@ -76,7 +77,7 @@ function hostPlan(host: HostEnv, env: Environment): HostPlan {
       : [];
   const ordered = inStageOrder([...logins, ...steps]);
   const answers = installAnswers(host, env);
-  return {
+  return withOperations({
     name: host.name,
     role: host.role,
     os: host.os,
@@ -94,7 +95,7 @@ function hostPlan(host: HostEnv, env: Environment): HostPlan {
     ownedKeys: ownedKeys(config),
     keyNotes: keyNotes(config),
     steps: ordered,
-  };
+  });
 }
 
 function warningsFor(env: Environment, hosts: HostPlan[]): string[] {

@@ -1,3 +1,4 @@
+import type { Operation, OPERATIONS_VERSION } from './operations.js';
 import type { SecurityField } from '../catalogue/rest.js';
 import type { Os, Role, Zone } from '../environment/types.js';
 
@@ -170,6 +171,11 @@ export interface Step {
    * one host, keep the step a person's.
    */
   withFact?: { fact: Fact; command: PlanCommand; files: StepFile[]; done: DoneCheck };
+  /**
+   * The step lowered into Step operations (operations.ts), what the interpreters run; absent only from plans
+   * written before version 2 of the operations, which are lowered when they are read.
+   */
+  operations?: { version: typeof OPERATIONS_VERSION; list: Operation[] };
 }
 
 export interface ConfigEntry {

@@ -209,7 +209,8 @@ function allVars(plan: Plan): string {
 }
 
 function hostVars(plan: Plan, host: HostPlan): string {
-  const { steps } = scriptView(plan, host);
+  // The role's modules read the step data; the operations are lib.sh's.
+  const steps = scriptView(plan, host).steps.map(({ operations: _lib, ...rest }) => rest);
   return (
     `---\n${HEADER(plan)}# The steps of ${host.name} as data; the nbsecure_steps role interprets them.\n` +
     unsafeYaml({ nbsecure_os: host.os, nbsecure_steps: steps })

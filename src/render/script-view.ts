@@ -1,11 +1,13 @@
 import { MEDIA_TYPE, MFA_HEADER, MFA_OTP_FIELD } from '../catalogue/rest.js';
 import { apiUrlOf } from '../plan/api.js';
 import { TOKEN_SHAPE } from '../catalogue/token-shape.js';
+import { STATUS_LINE } from '../catalogue/statuses.js';
 import { isFileArg } from '../plan/args.js';
 import { GATED_STAGES } from '../plan/stages.js';
 import type { Fact, FileName, HostPlan, Plan, PlanCommand, RestStep, StageId, Step, StepFile } from '../plan/types.js';
 import { fileLabel } from './display.js';
 import { oneLine } from './quote.js';
+import type { Operation } from '../plan/operations.js';
 
 /**
  * A command as a script holds it: its words (a file argument shown by its label until the step writes
@@ -82,6 +84,8 @@ export interface StepData {
   capturesFact?: Fact;
   /** The command this person's step becomes where the Ansible role read the fact itself (Step.withFact). */
   withFact?: { fact: Fact; argv: ScriptCommand; files: ScriptFile[]; done: ScriptCommand };
+  /** The step's Step operations, which lib.sh interprets. */
+  operations: Operation[];
 }
 
 function scriptCommand(cmd: PlanCommand): ScriptCommand {
@@ -115,6 +119,7 @@ function stepData(plan: Plan, s: Step, owedBy: ReadonlyMap<string, string[]>, co
   return {
     id: s.id,
     stage: s.stage,
+    operations: s.operations?.list ?? [],
     title: oneLine(s.title),
     why: oneLine(s.why),
     ...(s.verifyForYourVersion ? { marker: oneLine(s.verifyForYourVersion) } : {}),
@@ -188,6 +193,7 @@ export function scriptView(plan: Plan, host: HostPlan) {
     digest: plan.digest,
     primary: plan.primary,
     tokenShape: TOKEN_SHAPE,
+    statusLine: STATUS_LINE,
     steps: host.steps.map((s, i, all): StepData => ({
       ...stepData(plan, s, owedBy, host.config),
       ...(GATED_STAGES.includes(s.stage) && all[i - 1]?.stage !== s.stage ? { gate: s.stage } : {}),

@@ -1,4 +1,4 @@
-import { findStatus } from '../catalogue/statuses.js';
+import { findStatus, statusOf as namedStatus } from '../catalogue/statuses.js';
 import type { Plan } from '../plan/types.js';
 import { FLEET_WAIT_TASK } from '../render/ansible.js';
 import { changedSteps, type PlaybookEvent, type StepReport } from './events.js';
@@ -21,7 +21,7 @@ export interface RolloutReport {
 
 /** A NetBackup status in a failure's output (EXIT STATUS n) or its exit status, explained from the catalogue. */
 function statusOf(text: string, rc?: number) {
-  const code = Number(/EXIT STATUS (\d+)/.exec(text)?.[1] ?? rc);
+  const code = Number(namedStatus(text, rc));
   const info = Number.isFinite(code) ? findStatus(code) : undefined;
   return info ? { code: info.code, meaning: info.meaning, remedy: info.remedy } : undefined;
 }

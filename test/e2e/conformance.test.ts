@@ -1,151 +1,19 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import {
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { type ChildProcess } from 'node:child_process';
+import { lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { argvLog, bpconf, changingCalls, readState, setFaults, simPid } from '../netbackup-sim/layout.js';
-import { ansiblePlaybook, renderPlaybook } from '../helpers/ansible.js';
-import { BIN } from '../helpers/bin.js';
-import { cli } from '../helpers/cli.js';
-import { withTools } from '../helpers/tools.js';
-import { applyArgs, createToken, makeSite, type Site } from '../helpers/site.js';
+import { bash, EXECUTORS } from '../helpers/executors.js';
+import { createToken, makeSite, type Site } from '../helpers/site.js';
 import { line, stepCalls } from '../helpers/step-calls.js';
 import { loadAnswersFile } from '../../src/environment/load.js';
 import { buildPlan } from '../../src/plan/build.js';
 
 /**
- * One table of scenarios, run against every executor that can run here: the TypeScript runner
- * (nbsecure apply), the generated bash script and the generated Ansible role (ansible-playbook). The
- * same assertions hold for all; a behaviour one of them lacks fails here. (PowerShell cannot run here:
- * its scripts are parsed instead.)
+ * The Step contract's scenarios, run against every executor that can run here (test/helpers/executors.ts): the
+ * same assertions hold for all; a behaviour one of them lacks fails here. The parser vectors and fault kinds
+ * are data, in test/conformance/table.yaml (conformance-table.test.ts).
  */
-interface RunOptions {
-  stage?: string;
-  token?: string;
-  manualDone?: string[];
-  /** A NetBackup API key, handed over the executor's way: a 0600 file, or the environment for Ansible. */
-  apiKey?: string;
-  /** The external CA key's passphrase, handed over the executor's way. */
-  passphrase?: string;
-  /** Run as a process group of its own, handed here as it starts, so that a test can kill it like a crash. */
-  onChild?: (child: ChildProcess) => void;
-}
-
-/** Runs a process in a group of its own; its output and exit status once it is gone (killed or not). */
-function spawned(
-  file: string,
-  args: string[],
-  opts: { cwd: string; env: NodeJS.ProcessEnv },
-  onChild: (child: ChildProcess) => void,
-): Promise<{ code: number; output: string }> {
-  const child = spawn(file, args, { ...opts, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  onChild(child);
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, output })));
-}
-
-interface Executor {
-  name: string;
-  run(site: Site, host: string, o?: RunOptions): Promise<{ code: number; output: string }>;
-  /** Files the executor keeps beside its work (journal, state file), which must never hold a secret. */
-  leftovers(site: Site): string[];
-  /**
-   * Makes the rollout's token per wave of hosts instead of in the primary's prepare stage (Step.perWave): the
-   * primary's own run has no token step to fail. The rollout tests fail the wave's token instead.
-   */
-  tokensPerWave?: true;
-}
-
-const runner: Executor = {
-  name: 'runner (nbsecure apply)',
-  async run(site, host, o = {}) {
-    const args = applyArgs(site, host);
-    if (o.stage) args.push('--stage', o.stage);
-    if (o.token) args.push('--token-file', site.tokenFile(o.token));
-    if (o.manualDone?.length) args.push('--confirm', o.manualDone.join(','));
-    if (o.apiKey) args.push('--api-key-file', site.tokenFile(o.apiKey)); // a 0600 file, as for any secret
-    if (o.passphrase) args.push('--passphrase-file', site.tokenFile(o.passphrase));
-    if (o.onChild) {
-      const env = { PATH: process.env.PATH, HOME: process.env.HOME, CI: 'true' };
-      return spawned(process.execPath, [BIN, ...args], { cwd: site.dir, env }, o.onChild);
-    }
-    const r = await cli(args, { cwd: site.dir });
-    return { code: r.code, output: r.stdout + r.stderr };
-  },
-  leftovers: (site) =>
-    readdirSync(site.stateDir, { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile())
-      .map((e) => join(e.parentPath, e.name)),
-};
-
-const bash: Executor = {
-  name: 'bash script',
-  async run(site, host, o = {}) {
-    const out = join(site.dir, 'scripts');
-    await cli(['plan', '--answers', site.answers, '--out', out, '--format', 'sh']);
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
-    if (o.stage) env.NBSECURE_STAGE = o.stage;
-    if (o.token) env.NBSECURE_TOKEN_FILE = site.tokenFile(o.token);
-    if (o.manualDone?.length) env.NBSECURE_MANUAL_DONE = o.manualDone.map((id) => `${host}:${id}`).join(',');
-    if (o.apiKey) env.NBSECURE_API_KEY_FILE = site.tokenFile(o.apiKey);
-    if (o.passphrase) env.NBSECURE_PASSPHRASE_FILE = site.tokenFile(o.passphrase);
-    if (o.onChild) return spawned('bash', [join(out, `${host}.sh`)], { cwd: site.dir, env }, o.onChild);
-    const r = spawnSync('bash', [join(out, `${host}.sh`)], { encoding: 'utf8', cwd: site.dir, env });
-    return { code: r.status ?? -1, output: r.stdout + r.stderr };
-  },
-  leftovers: (site) =>
-    readdirSync(site.dir)
-      .filter((f) => f.startsWith('nbsecure-'))
-      .map((f) => join(site.dir, f)),
-};
-
-const ansible: Executor = {
-  name: 'Ansible role (ansible-playbook)',
-  tokensPerWave: true,
-  async run(site, host, o = {}) {
-    const dir = await renderPlaybook(site);
-    const vars: Record<string, unknown> = { nbsecure_confirmed: (o.manualDone ?? []).map((id) => `${host}:${id}`) };
-    // Naming a stage is saying the fleet is ready for it, as apply --stage does.
-    if (o.stage) vars.nbsecure_fleet_ready = true;
-    const args = ['--limit', host, '-e', JSON.stringify(vars), ...(o.stage ? ['--tags', o.stage] : [])];
-    const r = await ansiblePlaybook(
-      dir,
-      site,
-      args,
-      {
-        ...(o.token ? { NBSECURE_TOKEN: o.token } : {}),
-        ...(o.apiKey ? { NBSECURE_API_KEY: o.apiKey } : {}),
-        ...(o.passphrase ? { NBSECURE_PASSPHRASE: o.passphrase } : {}),
-      },
-      o.onChild,
-    );
-    // ansible-playbook says a failed task with 2; the table's "a step failed" is 1.
-    return { code: r.code === 2 ? 1 : r.code, output: r.output };
-  },
-  leftovers: (site) =>
-    ['ansible-state', '.ansible-tmp', '.ansible-remote-tmp']
-      .map((d) => join(site.dir, d))
-      .filter((d) => existsSync(d))
-      .flatMap((d) =>
-        readdirSync(d, { recursive: true, withFileTypes: true })
-          .filter((e) => e.isFile())
-          .map((e) => join(e.parentPath, e.name)),
-      ),
-};
-const withAnsible = withTools('ansible-playbook');
-const EXECUTORS = withAnsible.missing.length ? [runner, bash] : [runner, bash, ansible];
-
 const changes = (site: Site, host: string) => changingCalls(site.hosts[host]!);
 
 const PRIMARY = 'p.corp.example';

@@ -120,6 +120,8 @@ export function setFaults(
     flood?: number;
     /** Leave a child holding the output open (its pid in sim/orphan), then act and exit. */
     orphan?: boolean;
+    /** Answer with this text (a real command's output), failing with `exit` if given. */
+    output?: string;
     times?: number;
     message?: string;
   }[],

@@ -127,6 +127,12 @@ function perform(self, name, io) {
     for (let i = 0; i < (fault.flood ?? 0); i++) out(`${'x'.repeat(1023)}\n`.repeat(1024));
     if (fault.orphan) io.orphan?.(root);
     if (fault.hang) return true;
+    // A canned answer (`output`, with `exit` if it fails): what a real command prints that this one does not.
+    if (fault.output !== undefined) {
+      out(fault.output);
+      if (fault.exit) fail(fault.exit, fault.message ?? `simulated failure of ${line}`);
+      return false;
+    }
     if (!fault.hangAfter && !fault.flood && !fault.orphan) {
       fail(fault.exit ?? 1, fault.message ?? `simulated failure of ${line}`);
     }

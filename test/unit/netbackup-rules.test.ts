@@ -426,7 +426,7 @@ describe('the rollout in stages', () => {
     const lines = sh.slice(sh.indexOf('# ---- The steps of')).split('\n');
     // The first tighten step carries the gate; every prepare step comes before it.
     const firstTighten = lines.findIndex((l) => / tighten '/.test(l) && l.startsWith('step_begin'));
-    expect(lines[firstTighten + 1]).toBe('step_gate=tighten');
+    expect(lines[firstTighten + 1]).toBe('nb_op gate stage=tighten');
     expect(lines.findLastIndex((l) => / prepare '/.test(l) && l.startsWith('step_begin'))).toBeLessThan(firstTighten);
     expect(lines.findIndex((l) => l.includes('-insecurecommunication off'))).toBeGreaterThan(firstTighten);
   });

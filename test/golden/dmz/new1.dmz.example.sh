@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
 # nbsecure: steps for new1.dmz.example (client, linux, NetBackup 10.4)
-# Plan digest d78c420b9ae523de5cb1a9c5667e7d9ca7aad36a6da90e9a1103dc4807273fb9. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 05506d6a1efa1f36a0045fb11d91db01ed08bbdb098133befe7f29099ef25c59. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on new1.dmz.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed after its step. An API key (NBSECURE_API_KEY_FILE, mode 0600, or
 # NBSECURE_API_KEY) stands in for the web login; only the commands that act as an administrator get it.
 # Manual steps stop the script unless listed in NBSECURE_MANUAL_DONE (comma-separated step ids).
 # NBSECURE_STAGE=NAME runs one stage (prepare, media, clients, tighten, verify); without it the script stops
-# before a stage that waits for the fleet. Exit status: 0 done, 1 a step failed, 4 waiting for a person.
+# before a stage that waits for the fleet. NBSECURE_CHECK=1 runs only the read-only checks and prints what would
+# change; NBSECURE_STEP_TIMEOUT (seconds, default 600) stops a command that hangs; NBSECURE_EVENTS=FILE appends
+# each step's outcome there as a JSON line. Exit status: 0 done, 1 a step failed, 4 waiting for a person.
 set -euo pipefail
 umask 077
 state_file=${NBSECURE_STATE_FILE:-./nbsecure-new1.dmz.example.state}
 token_shape='[A-Z]{16}'
+status_line='EXIT STATUS'
 
-# ---- nbsecure step library (bash): the same for every host; the steps below are data it interprets. ----
-# Its twin for PowerShell is lib.ps1, function for function; both follow the runner (nbsecure apply).
+# ---- nbsecure step library (bash): the same for every POSIX host; the steps below are Step operations it
+# interprets (src/plan/operations.ts). Its twin for Windows is lib.ps1. ----
 
 # Secrets given in the environment are read once and taken out of it: no command this script runs inherits them.
 # shellcheck disable=SC2034 # read through ${!env_var} in write_secret
@@ -84,44 +87,6 @@ clear_owed() {
   mv -- "$state_file.tmp" "$state_file"
 }
 
-# Runs a command; one that acts as an administrator (step_session) gets the API key, in its environment only.
-as_step() {
-  if [[ -n $step_session && -n $secret_api_key ]]; then NETBACKUP_APIKEY=$secret_api_key "$@"; else "$@"; fi
-}
-
-# Exits 0 when the read-only check says the step is already done (and its output matches, if a pattern is given).
-already() {
-  local pattern=$1 out
-  shift
-  out=$("$@" 2>&1) || return 1
-  [[ -z $pattern ]] || grep -Eiq -- "$pattern" <<<"$out"
-}
-
-manual() {
-  local id=$1 title=$2 line
-  shift 2
-  printf '\n==> [%s] MANUAL: %s\n' "$id" "$title"
-  for line in "$@"; do printf '    %s\n' "$line"; done
-  if [[ ",${NBSECURE_MANUAL_DONE:-}," == *",$id,"* ]]; then
-    echo '    (confirmed done through NBSECURE_MANUAL_DONE)'
-  elif [[ -t 0 ]]; then
-    read -r -p '    Press Enter when it is done, or Ctrl-C to stop: ' _
-  else
-    printf 'stopped at manual step %s: do it, then run again with NBSECURE_MANUAL_DONE=%s\n' "$id" "$id" >&2
-    exit 4
-  fi
-}
-
-# The rollout's stages: with NBSECURE_STAGE set, only that stage's steps run; without it, the script
-# stops (exit 4) before a stage that waits for the fleet (tighten, verify on the primary).
-run_stage() { [[ -z ${NBSECURE_STAGE:-} || ${NBSECURE_STAGE} == "$1" ]]; }
-stage_gate() {
-  [[ -z ${NBSECURE_STAGE:-} ]] || return 0
-  printf '\nWaiting for the fleet: the %s stage comes after every media server and client has its certificate.\n' "$1"
-  printf 'Then run this script again with NBSECURE_STAGE=%s%s.\n' "$1" "$([[ $1 == tighten ]] && echo ', and last with NBSECURE_STAGE=verify')"
-  exit 4
-}
-
 # Writes a secret (the token or the key passphrase) to a 0600 file; it never appears on a command line.
 write_secret() {
   local kind=$1 target=$2 file_var env_var value
@@ -143,79 +108,6 @@ write_secret() {
   chmod 600 "$target"
 }
 
-# Stops when this host already holds another value for a key that is its NetBackup identity (CLIENT_NAME).
-keep_identity() {
-  local key=$1 want=$2 have
-  shift 2
-  have=$({ "$@" 2>/dev/null || true; } | sed -n "s/^[[:space:]]*${key}[[:space:]]*=[[:space:]]*//p" | head -n 1)
-  have=${have%"${have##*[![:space:]]}"}
-  if [[ -n $have && $have != "$want" ]]; then
-    printf '%s is %s on this host and the plan says %s: changing it would change this host'"'"'s NetBackup identity (its policies, host ID mappings and catalog entries). Correct the answers, or set replaceClientName: true for this host to change it on purpose.\n' "$key" "$have" "$want" >&2
-    exit 1
-  fi
-}
-
-# Stops when the domain's host list (nbemmcmd -listhosts -verbose) holds a host at 8.0 or earlier
-# that the answers do not name: insecure communication off would cut it off. Reads MachineName and
-# NetBackupVersion lines (layout unconfirmed); the names the answers give follow the command.
-unlisted_legacy_guard() {
-  local known=$1 out found
-  shift
-  out=$("$@")
-  # Values reach awk through its environment: -v would turn the backslashes in them into other characters.
-  found=$(known=$known awk '
-    BEGIN { n = split(tolower(ENVIRON["known"]), k, " "); for (i = 1; i <= n; i++) { ok[k[i]] = 1; split(k[i], s, "."); ok[s[1]] = 1 } }
-    /^[[:space:]]*MachineName[[:space:]]*=/ { name = $0; sub(/^[^=]*=[[:space:]]*"?/, "", name); sub(/["[:space:]].*$/, "", name) }
-    /^[[:space:]]*NetBackupVersion[[:space:]]*=/ && name != "" {
-      v = $0; sub(/^[^=]*=[[:space:]]*/, "", v); sub(/[^0-9.].*$/, "", v); split(v, p, ".")
-      short = tolower(name); sub(/\..*$/, "", short)
-      if (v !~ /^0(\.0)*$/ && (p[1] < 8 || (p[1] == 8 && p[2] == 0)) && !(tolower(name) in ok) && !(short in ok))
-        printf "%s%s (%s)", (found++ ? ", " : ""), name, v
-      name = ""
-    }' <<<"$out")
-  if [[ -n $found ]]; then
-    printf 'the domain knows %s, at 8.0 or earlier and not in the answers: turning insecure communication off would cut them off. Upgrade or decommission them, or add them to the answers (insecure communication then stays on), and run again.\n' "$found" >&2
-    exit 1
-  fi
-}
-
-# The state of the host certificate that `nbcertcmd -listCertDetails` lists: valid, "expiring WORDS",
-# "reissue WHY", or none. Reads "Expiry Date : DATE" and the word revoked (layout unconfirmed).
-cert_state() {
-  local warn=$1 out expiry epoch now days day
-  shift
-  out=$("$@" 2>&1) || {
-    echo none
-    return
-  }
-  if grep -qiw revoked <<<"$out"; then
-    echo 'reissue the host certificate is revoked'
-    return
-  fi
-  expiry=$(sed -n 's/^[[:space:]]*Expiry Date[[:space:]]*:[[:space:]]*//Ip' <<<"$out" | head -n 1)
-  if [[ -z $expiry ]] || ! epoch=$(date -d "$expiry" +%s 2>/dev/null); then
-    echo valid
-    return
-  fi
-  now=$(date +%s) day=$(date -u -d "@$epoch" +%F) days=$(((epoch - now) / 86400))
-  if ((epoch <= now)); then
-    echo "reissue the host certificate expired on $day"
-  elif ((days <= warn)); then
-    echo "expiring the host certificate expires on $day, in $days days; certificates renew themselves 180 days before expiry, so renewal has failed here: run nbcertcmd -renewCertificate"
-  else
-    echo valid
-  fi
-}
-
-# An expired or revoked certificate needs a reissue token, which only the primary makes; a normal token must not be used.
-reissue_needed() {
-  if [[ ${NBSECURE_REISSUE:-} != 1 ]]; then
-    printf '%s, so it needs a reissue token: create it %s, then run this script again with NBSECURE_REISSUE=1 and the token in NBSECURE_TOKEN_FILE.\n' "$1" "$2" >&2
-    exit 1
-  fi
-  printf '    %s: a new certificate is fetched with the reissue token (-force)\n' "$1"
-}
-
 # Whether the token an earlier run captured is at hand: without its value a token is useless.
 # A retired token (deleted after the rollout) counts as at hand: no step may make another.
 token_at_hand() { [[ -e $token_out.retired ]] || { [[ -s $token_out && ! -L $token_out ]] && grep -qxE "$token_shape" "$token_out"; }; }
@@ -228,14 +120,9 @@ retire_token() {
 # What nbsetconfig must be given, exactly as apply computes it: only the owned keys whose values differ,
 # each as its complete list; a repeated key keeps the host's other values after the planned ones
 # (writing it replaces the whole set). Keys the plan does not own are never written.
+# The host's configuration comes on standard input.
 config_change() {
-  local planned=$1 repeated=$2 current
-  shift 2
-  current=$("$@" 2>/dev/null) || {
-    echo 'the current configuration could not be read, so repeated keys cannot be merged safely' >&2
-    return 1
-  }
-  planned=$planned repeated=$repeated awk '
+  planned=$1 repeated=$2 awk '
     function key(l,  k) { k = l; if (k !~ /=/) return ""; sub(/[[:space:]]*=.*/, "", k); sub(/^[[:space:]]+/, "", k); return k }
     function val(l,  v) { v = l; sub(/^[^=]*=[[:space:]]*/, "", v); sub(/[[:space:]]+$/, "", v); return v }
     BEGIN {
@@ -252,153 +139,331 @@ config_change() {
         same = (dn == hn[k]); for (i = 1; same && i <= dn; i++) if (d[i] != have[k, i]) same = 0
         if (!same) for (i = 1; i <= dn; i++) printf "%s = %s\n", k, d[i]
       }
-    }' <<<"$current"
+    }'
 }
 
-# ---- One step as data. step_begin clears it; the host's part sets what its step has; run_step interprets it. ----
-step_begin() {
-  step_id=$1 step_stage=$2 step_title=$3
-  step_gate='' step_manual=() step_argv=() step_argv_files='' step_stdin='' step_has_stdin='' step_files=()
-  step_done=() step_done_match='' step_cert_warn='' step_reissue=() step_reissue_argv_files='' step_reissue_files=()
-  step_reissue_howto='' step_merge_keys='' step_read=() step_identity_keys=() step_identity_wants=()
-  step_identity_read=()
-  step_captures='' step_skip_if_captured='' step_once='' step_retires='' step_tolerate='' step_legacy_known=''
-  step_has_legacy_guard='' step_only_if_changed='' step_owes=() step_interrupts='' step_session=''
-  step_api_key_replaces=''
-}
 
-# Writes the files a step hands its command, each given as NAME:secret:KIND (from the secret, at run time)
-# or NAME:content:TEXT, into the work folder; file_names lists them, to be removed after the command.
-write_files() {
-  local entry name rest
-  file_names=()
-  for entry in "$@"; do
-    name=${entry%%:*} rest=${entry#*:}
-    file_names+=("$workdir/$name")
-    if [[ ${rest%%:*} == secret ]]; then
-      write_secret "${rest#*:}" "$workdir/$name"
-    else
-      printf '%s\n' "${rest#*:}" >"$workdir/$name"
-    fi
+# ---- The Step operations (src/plan/operations.ts). A step is a list of `nb_op NAME KEY=VALUE... [-- WORDS]`
+# lines; each handler below implements one operation, and no rule of its own: every pattern, key and number it
+# applies is in its KEY=VALUE data. step_begin starts a step, step_end reports how it ended. ----
+
+step_timeout=${NBSECURE_STEP_TIMEOUT:-600}
+if [[ ! $step_timeout =~ ^[1-9][0-9]*$ ]]; then
+  printf 'NBSECURE_STEP_TIMEOUT %s must be a whole number of seconds above 0.\n' "$step_timeout" >&2
+  exit 2
+fi
+# GNU timeout (coreutils) stops a hung command and all it started; a UNIX host without it runs without a limit.
+have_timeout=$(command -v timeout || true)
+check_mode=${NBSECURE_CHECK:-}
+declare -A step_flags=()
+config_lines=''
+
+# A JSON string: what the events file holds (the vocabulary of nbsecure apply --json).
+json_str() {
+  local s=$1
+  s=${s//\\/\\\\} s=${s//\"/\\\"} s=${s//$'\n'/\\n} s=${s//$'\r'/\\r} s=${s//$'\t'/\\t}
+  printf '"%s"' "${s//[$'\001'-$'\037']/}"
+}
+emit_event() { [[ -z ${NBSECURE_EVENTS:-} ]] || printf '%s\n' "$1" >>"$NBSECURE_EVENTS"; }
+
+# A flag of the run (RUN_FLAGS), of the step (set by an operation), or a state line.
+nb_flag() {
+  case $1 in
+    api-key) [[ -n $secret_api_key ]] ;;
+    reissue) [[ ${NBSECURE_REISSUE:-} == 1 ]] ;;
+    token-at-hand) token_at_hand ;;
+    state:*) done_once "${1#state:}" ;;
+    rest-api | per-wave | fact:*) return 1 ;;
+    *) [[ -n ${step_flags[$1]:-} ]] ;;
+  esac
+}
+# Whether every condition (comma-separated, ! negates) holds.
+nb_holds() {
+  local cond
+  local -a conds
+  IFS=, read -r -a conds <<<"$1"
+  for cond in ${conds[@]+"${conds[@]}"}; do
+    if [[ $cond == '!'* ]]; then nb_flag "${cond#!}" && return 1; else nb_flag "$cond" || return 1; fi
   done
+  return 0
 }
 
-# Sets run_argv: the command given, each file argument ("INDEX=NAME" in the first word) replaced by its file's path.
-fill_files() {
-  local spec=$1 pair
-  shift
-  run_argv=("$@")
-  for pair in $spec; do run_argv[${pair%%=*}]="$workdir/${pair#*=}"; done
+step_begin() {
+  step_id=$1 step_stage=$2 step_title=$3 step_outcome='' step_detail='' step_header=''
+  step_flags=() step_files=()
+  # With NBSECURE_STAGE set, a step of another stage does not run (nor wait at a gate).
+  step_over=''
+  [[ -z ${NBSECURE_STAGE:-} || $NBSECURE_STAGE == "$step_stage" ]] || step_over=1
 }
-
+header() { [[ -n $step_header ]] || printf '\n==> [%s] %s%s\n' "$step_id" "${1:-}" "$step_title"; step_header=1; }
+# Ends the step with an outcome: changed, unchanged, skipped.
+settle() { step_over=1 step_outcome=$1 step_detail=$2; }
+step_end() {
+  [[ -n $step_outcome ]] || return 0
+  emit_event "{\"type\":\"step-done\",\"step\":$(json_str "$step_id"),\"outcome\":\"$step_outcome\",\"detail\":$(json_str "$step_detail")}"
+}
 step_failed() {
-  printf '\nFailed: %s (%s): exit status %s. NetBackup says why: nbsecure explain %s\n' "$step_title" "$step_id" "$1" "$1" >&2
+  rm -f -- ${step_files[@]+"${step_files[@]}"}
+  printf '\nFailed: %s (%s): %s\n' "$step_title" "$step_id" "$1" >&2
+  emit_event "{\"type\":\"step-done\",\"step\":$(json_str "$step_id"),\"outcome\":\"failed\",\"detail\":$(json_str "$1")}"
   exit 1
 }
+# Why a command failed, from its status: a hang, a missing command, or NetBackup's own status, which its output
+# names whole on its status line (the process's exit status keeps only the last 8 bits: 5930 arrives as 42).
+failure() {
+  local named
+  named=$(sed -n "s/.*${status_line} \([0-9][0-9]*\).*/\1/p" "$workdir/output" 2>/dev/null | tail -n 1)
+  case $1 in
+    124 | 137) [[ -z $have_timeout ]] || { echo "timed out after $step_timeout s and was stopped, with every process it started"; return; } ;;
+    126 | 127) echo "cannot run $2 (exit status $1); is NetBackup installed at this host's installPath?"; return ;;
+  esac
+  echo "exit status ${named:-$1}. NetBackup says why: nbsecure explain ${named:-$1}"
+}
 
-# Interprets the step: the same checks, in the same order, with the same outcome as nbsecure apply.
-run_step() {
-  [[ -z $step_gate ]] || stage_gate "$step_gate"
-  run_stage "$step_stage" || return 0
-  if [[ -n $step_api_key_replaces && -n $secret_api_key ]]; then
-    printf '\n==> [%s] %s\n    not needed: the API key stands in for the login\n' "$step_id" "$step_title"
-    return 0
-  fi
-  if ((${#step_manual[@]})); then
-    manual "$step_id" "$step_title" "${step_manual[@]}"
-    return 0
-  fi
-  printf '\n==> [%s] %s\n' "$step_id" "$step_title"
-  if [[ -n $step_once ]] && done_once "$step_id"; then
-    echo '    done in an earlier run: it is done once'
-    return 0
-  fi
-  if [[ -n $step_skip_if_captured ]] && token_at_hand; then
-    echo '    skipped: the token captured earlier is at hand'
-    return 0
-  fi
-  if [[ -n $step_only_if_changed ]] && ! is_owed "$step_id"; then
-    echo '    skipped: nothing changed that needs it'
-    return 0
-  fi
-  local reissuing='' cert_now
-  if [[ -n $step_cert_warn ]]; then
-    cert_now=$(cert_state "$step_cert_warn" as_step "${step_done[@]}")
-    case $cert_now in
-      valid)
-        echo '    already done'
-        return 0
-        ;;
-      expiring*)
-        echo "    WARNING: ${cert_now#expiring }"
-        echo '    already done'
-        return 0
-        ;;
-      reissue*)
-        reissue_needed "${cert_now#reissue }" "$step_reissue_howto"
-        reissuing=1
-        ;;
-    esac
-  elif ((${#step_done[@]})) && already "$step_done_match" as_step "${step_done[@]}"; then
-    echo '    already done'
-    return 0
-  fi
-  local i change status=0
-  for ((i = 0; i < ${#step_identity_keys[@]}; i++)); do
-    keep_identity "${step_identity_keys[i]}" "${step_identity_wants[i]}" "${step_identity_read[@]}"
-  done
-  if ((${#step_read[@]})); then
-    change=$(config_change "$step_stdin" "$step_merge_keys" "${step_read[@]}")
-    if [[ -z $change ]]; then
-      echo '    no changes: the configuration already matches'
-      return 0
-    fi
-  fi
-  [[ -z $step_interrupts ]] || echo '    This interrupts running backup and restore jobs.'
-  # (An empty array is spelt ${a[@]+"${a[@]}"}: bash before 4.4 calls it unbound under set -u.)
-  if [[ -n $reissuing ]]; then
-    write_files ${step_reissue_files[@]+"${step_reissue_files[@]}"}
-    fill_files "$step_reissue_argv_files" "${step_reissue[@]}"
+# The words of the operation, each file argument ("POSITION:NAME" in files) the path of the file write-file wrote.
+nb_argv() {
+  local pair
+  run_argv=("${words[@]}")
+  for pair in ${o[files]:-}; do run_argv[${pair%%:*}]=$workdir/${pair#*:}; done
+}
+# Runs the operation's command: the API key only for a session, within the step timeout where one can be kept.
+as_step() {
+  local -a limit=()
+  [[ -z $have_timeout ]] || limit=(timeout -k 2 "$step_timeout")
+  if [[ -n ${o[session]:-} && -n $secret_api_key ]]; then
+    NETBACKUP_APIKEY=$secret_api_key ${limit[@]+"${limit[@]}"} "$@"
   else
-    write_files ${step_files[@]+"${step_files[@]}"}
-    fill_files "$step_argv_files" "${step_argv[@]}"
+    ${limit[@]+"${limit[@]}"} "$@"
+  fi
+}
+# A read's output, and its status in read_status. A done-check judges what it says on either stream, as apply
+# does; a parser (with `stdout`) reads its standard output alone.
+nb_read() {
+  nb_argv
+  read_status=0
+  if [[ ${1:-} == stdout ]]; then
+    read_out=$(as_step "${run_argv[@]}" 2>"$workdir/output") || read_status=$?
+  else
+    read_out=$(as_step "${run_argv[@]}" 2>&1) || read_status=$?
+    printf '%s\n' "$read_out" >"$workdir/output"
+  fi
+}
+# `KEY SEP VALUE` lines: the value of the first line for KEY (spaces around SEP and at the end dropped, CR too).
+key_value() {
+  local key=$1 sep=$2 line
+  while IFS= read -r line; do
+    line=${line%$'\r'}
+    [[ $line =~ ^[[:space:]]*([^${sep}]*[^${sep}[:space:]])[[:space:]]*"$sep"[[:space:]]*(.*)$ ]] || continue
+    if [[ ${BASH_REMATCH[1],,} == "${key,,}" ]]; then
+      line=${BASH_REMATCH[2]}
+      printf '%s\n' "${line%"${line##*[![:space:]]}"}"
+    fi
+  done
+}
+# Dotted versions, compared part by part; missing parts are 0 ("8" is 8.0).
+version_before() {
+  local -a a b
+  local i
+  IFS=. read -r -a a <<<"$1"
+  IFS=. read -r -a b <<<"$2"
+  for ((i = 0; i < ${#a[@]} || i < ${#b[@]}; i++)); do
+    ((10#${a[i]:-0} == 10#${b[i]:-0})) || { ((10#${a[i]:-0} < 10#${b[i]:-0})); return; }
+  done
+  return 1
+}
+
+nb_op() {
+  local name=$1 k
+  shift
+  local -A o=()
+  local -a words=()
+  while (($#)); do
+    if [[ $1 == -- ]]; then
+      shift
+      words=("$@")
+      break
+    fi
+    k=${1%%=*}
+    o[$k]=${1#*=}
+    shift
+  done
+  [[ -z $step_over ]] || return 0
+  nb_holds "${o[if]:-}" || return 0
+  "op_${name//-/_}"
+}
+
+op_gate() {
+  [[ -z ${NBSECURE_STAGE:-} ]] || return 0
+  printf '\nWaiting for the fleet: the %s stage comes after every media server and client has its certificate.\n' "${o[stage]}"
+  printf 'Then run this script again with NBSECURE_STAGE=%s%s.\n' "${o[stage]}" "$([[ ${o[stage]} == tighten ]] && echo ', and last with NBSECURE_STAGE=verify')"
+  emit_event "{\"type\":\"waiting\",\"for\":\"fleet\",\"stage\":\"${o[stage]}\"}"
+  exit 4
+}
+op_skip() {
+  header
+  echo "    ${o[say]}"
+  settle "${o[outcome]}" "${o[say]}"
+}
+op_say() {
+  header
+  echo "    ${o[warning]:+WARNING: }${o[text]}"
+}
+op_manual() {
+  local line
+  header 'MANUAL: '
+  for line in "${words[@]}"; do printf '    %s\n' "$line"; done
+  if [[ -n $check_mode ]]; then
+    echo '    (check mode: a person would be asked to do this)'
+    settle unchanged 'a person would be asked to do this'
+  elif [[ ",${NBSECURE_MANUAL_DONE:-}," == *",$step_id,"* ]]; then
+    echo '    (confirmed done through NBSECURE_MANUAL_DONE)'
+    settle unchanged 'confirmed done'
+  elif [[ -t 0 ]]; then
+    read -r -p '    Press Enter when it is done, or Ctrl-C to stop: ' _
+    settle unchanged 'confirmed done'
+  else
+    printf 'stopped at manual step %s: do it, then run again with NBSECURE_MANUAL_DONE=%s\n' "$step_id" "$step_id" >&2
+    emit_event "{\"type\":\"manual-needed\",\"step\":$(json_str "$step_id")}"
+    exit 4
+  fi
+}
+# This library calls no REST API (rest-api never holds here): the manual form of the step runs instead.
+op_rest() { step_failed "the REST form of this step runs under nbsecure apply or rollout, not in this script"; }
+op_probe() {
+  header
+  nb_read
+  [[ $read_status == 0 ]] || return 0
+  if [[ -z ${o[match]:-} ]] || grep -Eiq -- "${o[match]}" <<<"$read_out"; then step_flags[${o[set]}]=1; fi
+}
+op_certificate() {
+  header
+  nb_read
+  [[ $read_status == 0 ]] || return 0
+  if grep -qiw -- "${o[revoked_word]}" <<<"$read_out"; then
+    echo "    the host certificate is ${o[revoked_word]}" >&2
+    step_flags[cert-reissue]=1
+    return
+  fi
+  local expiry epoch earliest='' now days day
+  while IFS= read -r expiry; do
+    epoch=$(date -d "$expiry" +%s 2>/dev/null) || continue
+    [[ -n $earliest ]] && ((earliest <= epoch)) || earliest=$epoch
+  done < <(key_value "${o[expiry_key]}" "${o[sep]}" <<<"$read_out")
+  step_flags[cert-valid]=1
+  [[ -n $earliest ]] || return 0
+  now=$(date +%s) day=$(date -u -d "@$earliest" +%F) days=$(((earliest - now) / 86400))
+  if ((earliest <= now)); then
+    unset 'step_flags[cert-valid]'
+    step_flags[cert-reissue]=1
+    echo "    the host certificate expired on $day" >&2
+  elif ((days <= o[warn_days])); then
+    echo "    WARNING: the host certificate expires on $day, in $days day$( ((days == 1)) || echo s); ${o[near_end]}"
+  fi
+}
+op_identity() {
+  header
+  local have
+  nb_read stdout
+  [[ $read_status == 0 ]] || step_failed "the current configuration could not be read ($(failure "$read_status" "${words[0]}")), so this host's identity cannot be checked"
+  have=$(key_value "${o[key]}" "${o[sep]}" <<<"$read_out" | head -n 1)
+  if [[ -n $have && $have != "${o[want]}" ]]; then
+    step_failed "${o[key]} is ${have} on this host and the plan says ${o[want]}: changing it would change this host's NetBackup identity (its policies, host ID mappings and catalog entries). Correct the answers, or set replaceClientName: true for this host to change it on purpose"
+  fi
+}
+op_config_merge() {
+  header
+  nb_read stdout
+  [[ $read_status == 0 ]] || step_failed "the current configuration could not be read ($(failure "$read_status" "${words[0]}")), so repeated keys cannot be merged safely"
+  config_lines=$(config_change "${o[planned]}" "${o[repeated]}" <<<"$read_out")
+  [[ -n $config_lines ]] || step_flags[config-same]=1
+}
+op_legacy_guard() {
+  header
+  nb_read stdout
+  [[ $read_status == 0 ]] || step_failed "$(failure "$read_status" "${words[0]}")"
+  local line name='' lname version found='' n
+  local -A known=()
+  # A known name matches with or without its domain, whatever its case.
+  for n in ${o[known],,}; do known[$n]=1 known[${n%%.*}]=1; done
+  while IFS= read -r line; do
+    line=${line%$'\r'}
+    if [[ $line =~ ^[[:space:]]*${o[name_key]}[[:space:]]*${o[sep]}[[:space:]]*\"?([^\"[:space:]]+) ]]; then
+      name=${BASH_REMATCH[1]}
+    elif [[ -n $name && $line =~ ^[[:space:]]*${o[version_key]}[[:space:]]*${o[sep]}[[:space:]]*([0-9]+(\.[0-9]+)*) ]]; then
+      version=${BASH_REMATCH[1]}
+      lname=${name,,}
+      if [[ ! $version =~ ^0(\.0)*$ ]] && version_before "$version" "${o[before]}" &&
+        [[ -z ${known[$lname]:-} && -z ${known[${lname%%.*}]:-} ]]; then
+        found+="${found:+, }$name ($version)"
+      fi
+      name=''
+    fi
+  done <<<"$read_out"
+  [[ -z $found ]] || step_failed "${o[stop]//'{hosts}'/$found}"
+  settle unchanged 'no host the answers leave out is too old'
+}
+op_write_file() {
+  local target=$workdir/${o[name]}
+  [[ -z $check_mode ]] || return 0
+  step_files+=("$target")
+  case ${o[from]} in
+    secret) write_secret "${o[value]}" "$target" ;;
+    content) printf '%s\n' "${o[value]}" >"$target" ;;
+    fact) step_failed "the ${o[value]} fact is read only by the Ansible role" ;;
+  esac
+}
+op_run() {
+  header
+  nb_argv
+  if [[ -n $check_mode && -z ${o[read]:-} ]]; then
+    echo "    would run: ${run_argv[*]}"
+    settle changed 'would change'
+    return
   fi
   # What this step owes (the restart after it) is recorded before it runs: a kill in the middle of the change
   # must not lose it. A step that then fails with a status of its own changed nothing, and owes nothing new.
-  local owed_now=() o
-  for o in ${step_owes[@]+"${step_owes[@]}"}; do is_owed "$o" || owed_now+=("$o"); done
+  local status=0 out owed_now=() id
+  local -a owes=()
+  read -r -a owes <<<"${o[owes]:-}"
+  for id in ${owes[@]+"${owes[@]}"}; do is_owed "$id" || owed_now+=("$id"); done
   ((${#owed_now[@]} == 0)) || mark_owed "${owed_now[@]}"
-  if [[ -n $reissuing ]]; then
-    as_step "${run_argv[@]}" 2>&1 | redact || status=$?
-  elif ((${#step_read[@]})); then
-    printf '%s\n' "$change" | as_step "${run_argv[@]}" 2>&1 | redact || status=$?
-  elif [[ -n $step_captures ]]; then
-    local created
-    created=$(as_step "${run_argv[@]}") || status=$?
-    if ((status == 0)); then
-      created=$(grep -oE "\\b${token_shape}\\b" <<<"$created" | head -n 1) || true
-      remember_secret "$created"
-      save_private "$token_out" "$created"
-      echo "    token saved to $token_out (mode 0600): hand it to the hosts that need it, then delete it"
-    fi
-  elif [[ -n $step_has_legacy_guard ]]; then
-    unlisted_legacy_guard "$step_legacy_known" "${run_argv[@]}"
-  elif [[ -n $step_has_stdin ]]; then
-    printf '%s' "$step_stdin" | as_step "${run_argv[@]}" 2>&1 | redact || status=$?
+  # What a command prints is shown redacted, and kept (redacted) for its status line.
+  if [[ -n ${o[capture]:-} ]]; then
+    out=$(as_step "${run_argv[@]}" 2>"$workdir/output") || status=$?
+    redact <"$workdir/output" >&2
+  elif [[ ${o[stdin]:-} == config-merge ]]; then
+    printf '%s\n' "$config_lines" | as_step "${run_argv[@]}" 2>&1 | redact | tee "$workdir/output" || status=$?
+  elif [[ -n ${o[stdin_text]+set} ]]; then
+    printf '%s' "${o[stdin_text]}" | as_step "${run_argv[@]}" 2>&1 | redact | tee "$workdir/output" || status=$?
   else
-    as_step "${run_argv[@]}" 2>&1 | redact || status=$?
+    as_step "${run_argv[@]}" 2>&1 | redact | tee "$workdir/output" || status=$?
   fi
-  rm -f -- ${file_names[@]+"${file_names[@]}"}
-  if ((status != 0)); then
-    for o in ${owed_now[@]+"${owed_now[@]}"}; do clear_owed "$o"; done
-    [[ -n $step_tolerate ]] || step_failed "$status"
-    echo "    exit status $status: fine, $step_tolerate"
-    [[ -z $step_once ]] || printf '%s\n' "$step_id" >>"$state_file"
-    return 0
+  rm -f -- ${step_files[@]+"${step_files[@]}"}
+  step_files=()
+  if [[ " ${o[expect_exit]} " != *" $status "* ]]; then
+    for id in ${owed_now[@]+"${owed_now[@]}"}; do clear_owed "$id"; done
+    [[ -n ${o[tolerate]:-} ]] || step_failed "$(failure "$status" "${run_argv[0]}")"
+    echo "    exit status $status: fine, ${o[tolerate]}"
+    step_flags[tolerated]=1 step_outcome=unchanged step_detail="exit status $status: fine, ${o[tolerate]}"
+    return
   fi
-  [[ -z $step_only_if_changed ]] || clear_owed "$step_id"
-  [[ -z $step_once ]] || printf '%s\n' "$step_id" >>"$state_file"
-  [[ -z $step_retires ]] || retire_token
+  if [[ -n ${o[capture]:-} ]]; then
+    out=$(grep -oE "\\b${o[capture]}\\b" <<<"$out" | head -n 1) || true
+    remember_secret "$out"
+    save_private "$token_out" "$out"
+    echo "    token saved to $token_out (mode 0600): hand it to the hosts that need it, then delete it"
+  fi
+  step_outcome=changed step_detail=''
+  [[ -z ${o[read]:-} ]] || step_outcome=unchanged
+}
+op_state_add() { [[ -n $check_mode ]] || done_once "${o[key]}" || printf '%s\n' "${o[key]}" >>"$state_file"; }
+op_state_remove() { [[ -n $check_mode ]] || clear_owed "${o[key]#owed }"; }
+op_retire() { [[ -n $check_mode ]] || retire_token; }
+op_stop() {
+  header
+  printf '%s\n' "${o[text]}" >&2
+  emit_event "{\"type\":\"step-done\",\"step\":$(json_str "$step_id"),\"outcome\":\"failed\",\"detail\":$(json_str "${o[text]}")}"
+  exit "${o[code]}"
 }
 # ---- end of the step library ----
 
@@ -407,58 +472,55 @@ run_step() {
 # Install NetBackup on this host
 # Why: The answers say NetBackup is not installed yet; every later step needs its commands.
 step_begin new1.dmz.example:install clients 'Install NetBackup on this host'
-step_manual=('Copy new1.dmz.example.NBInstallAnswer.conf to /tmp/NBInstallAnswer.conf on new1.dmz.example (mode 0600).' 'Run the NetBackup installer; it reads the answer file. With AUTHORIZATION_TOKEN = SKIP it still tries to get a host certificate, without a token; where that is refused, the next steps deploy it.' 'Delete /tmp/NBInstallAnswer.conf afterwards.')
-run_step
+nb_op manual -- 'Copy new1.dmz.example.NBInstallAnswer.conf to /tmp/NBInstallAnswer.conf on new1.dmz.example (mode 0600).' 'Run the NetBackup installer; it reads the answer file. With AUTHORIZATION_TOKEN = SKIP it still tries to get a host certificate, without a token; where that is refused, the next steps deploy it.' 'Delete /tmp/NBInstallAnswer.conf afterwards.'
+step_end
 
 # Write the NetBackup configuration
 # Why: Sets SERVER, CLIENT_NAME, MEDIA_SERVER. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
 step_begin new1.dmz.example:config.set clients 'Write the NetBackup configuration'
-step_argv=(/usr/openv/netbackup/bin/nbsetconfig)
-step_stdin=$'SERVER = nbu-primary.corp.example\nSERVER = nbu-media1.corp.example\nSERVER = nbu-media2.corp.example\nCLIENT_NAME = new1.dmz.example\nMEDIA_SERVER = nbu-media1.corp.example\nMEDIA_SERVER = nbu-media2.corp.example\n' step_has_stdin=1
-step_merge_keys='SERVER MEDIA_SERVER'
-step_read=(/usr/openv/netbackup/bin/nbgetconfig)
-run_step
+nb_op config-merge $'planned=SERVER = nbu-primary.corp.example\nSERVER = nbu-media1.corp.example\nSERVER = nbu-media2.corp.example\nCLIENT_NAME = new1.dmz.example\nMEDIA_SERVER = nbu-media1.corp.example\nMEDIA_SERVER = nbu-media2.corp.example\n' 'repeated=SERVER MEDIA_SERVER' sep== -- /usr/openv/netbackup/bin/nbgetconfig
+nb_op skip if=config-same 'say=no changes: the configuration already matches' outcome=unchanged
+nb_op run stdin=config-merge expect_exit=0 -- /usr/openv/netbackup/bin/nbsetconfig
+step_end
 
 # Read the configuration back
 # Why: Confirms that every value the plan owns is now in effect.
 step_begin new1.dmz.example:config.verify clients 'Read the configuration back'
-step_argv=(/usr/openv/netbackup/bin/nbgetconfig SERVER CLIENT_NAME MEDIA_SERVER)
-run_step
+nb_op run expect_exit=0 read=1 -- /usr/openv/netbackup/bin/nbgetconfig SERVER CLIENT_NAME MEDIA_SERVER
+step_end
 
 # Fetch the CA certificate and check its fingerprint
 # Why: Trust is established only if the CA the primary presents has the fingerprint from the answers; a mismatch stops here instead of trusting an impostor.
 step_begin new1.dmz.example:ca.get clients 'Fetch the CA certificate and check its fingerprint'
-step_argv=(/usr/openv/netbackup/bin/nbcertcmd -getCACertificate -file '<ca fingerprint file>' -server nbu-primary.corp.example)
-step_argv_files=3=ca-fingerprint
-step_files=(ca-fingerprint:content:C2:7D:A7:77:CE:C3:90:C2:BD:87:73:D9:07:DF:F1:E7:5E:3F:43:93:3A:1C:50:55:9B:65:F5:4D:CF:D6:09:F7)
-step_done=(/usr/openv/netbackup/bin/nbcertcmd -listCACertDetails)
-step_done_match=C2:7D:A7:77:CE:C3:90:C2:BD:87:73:D9:07:DF:F1:E7:5E:3F:43:93:3A:1C:50:55:9B:65:F5:4D:CF:D6:09:F7
-run_step
+nb_op probe match=C2:7D:A7:77:CE:C3:90:C2:BD:87:73:D9:07:DF:F1:E7:5E:3F:43:93:3A:1C:50:55:9B:65:F5:4D:CF:D6:09:F7 set=done -- /usr/openv/netbackup/bin/nbcertcmd -listCACertDetails
+nb_op skip if=done 'say=already done' outcome=unchanged
+nb_op write-file name=ca-fingerprint from=content value=C2:7D:A7:77:CE:C3:90:C2:BD:87:73:D9:07:DF:F1:E7:5E:3F:43:93:3A:1C:50:55:9B:65:F5:4D:CF:D6:09:F7
+nb_op run files=3:ca-fingerprint expect_exit=0 -- /usr/openv/netbackup/bin/nbcertcmd -getCACertificate -file '<ca fingerprint file>' -server nbu-primary.corp.example
+step_end
 
 # Deploy the host certificate with the authorization token
 # Why: A token is needed because it reaches the primary through an HTTP tunnel, so the primary sees the media server's address and refuses a tokenless request (status 5954/5955). It is handed over in a 0600 file, never on the command line, where the process list would show it.
 step_begin new1.dmz.example:cert.get clients 'Deploy the host certificate with the authorization token'
-step_argv=(/usr/openv/netbackup/bin/nbcertcmd -getCertificate -file '<token file>' -server nbu-primary.corp.example)
-step_argv_files=3=token
-step_files=(token:secret:token)
-step_done=(/usr/openv/netbackup/bin/nbcertcmd -listCertDetails)
-step_cert_warn=30
-step_reissue=(/usr/openv/netbackup/bin/nbcertcmd -getCertificate -file '<token file>' -force -server nbu-primary.corp.example)
-step_reissue_argv_files=3=token
-step_reissue_files=(token:secret:token)
-step_reissue_howto='on nbu-primary.corp.example, after logging in: nbcertcmd -createToken -name reissue-new1 -reissue -host new1.dmz.example (single use, bound to this host)'
-run_step
+nb_op certificate 'expiry_key=Expiry Date' revoked_word=revoked warn_days=30 'near_end=certificates renew themselves 180 days before expiry, so renewal has failed here: run nbcertcmd -renewCertificate' sep=: -- /usr/openv/netbackup/bin/nbcertcmd -listCertDetails
+nb_op skip if=cert-valid 'say=already done' outcome=unchanged
+nb_op stop 'if=!reissue,cert-reissue' code=1 'text=The host certificate needs a reissue token: create it on nbu-primary.corp.example, after logging in: nbcertcmd -createToken -name reissue-new1 -reissue -host new1.dmz.example (single use, bound to this host), then run again with it (apply --reissue --token-file FILE; the scripts: NBSECURE_REISSUE=1 and NBSECURE_TOKEN_FILE).'
+nb_op say if=cert-reissue 'text=a new certificate is fetched with the reissue token (-force)'
+nb_op write-file if=cert-reissue name=token from=secret value=token
+nb_op run if=cert-reissue files=3:token expect_exit=0 -- /usr/openv/netbackup/bin/nbcertcmd -getCertificate -file '<token file>' -force -server nbu-primary.corp.example
+nb_op write-file 'if=!cert-reissue' name=token from=secret value=token
+nb_op run 'if=!cert-reissue' files=3:token expect_exit=0 -- /usr/openv/netbackup/bin/nbcertcmd -getCertificate -file '<token file>' -server nbu-primary.corp.example
+step_end
 
 # List the host certificate
 # Why: Shows the certificate that was just issued, its host ID and expiry.
 step_begin new1.dmz.example:cert.verify clients 'List the host certificate'
-step_argv=(/usr/openv/netbackup/bin/nbcertcmd -listCertDetails)
-run_step
+nb_op run expect_exit=0 read=1 -- /usr/openv/netbackup/bin/nbcertcmd -listCertDetails
+step_end
 
 # Check the host's certificate state
 # Why: Reports whether this host's certificate is valid and not revoked.
 step_begin new1.dmz.example:cert.selfcheck clients 'Check the host'\''s certificate state'
-step_argv=(/usr/openv/netbackup/bin/nbcertcmd -hostSelfCheck)
-run_step
+nb_op run expect_exit=0 read=1 -- /usr/openv/netbackup/bin/nbcertcmd -hostSelfCheck
+step_end
 
 printf '\nnbsecure: all steps for %s are done.\n' new1.dmz.example

@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for web2.dmz.example (client, windows, NetBackup 10.4)
-# Plan digest d78c420b9ae523de5cb1a9c5667e7d9ca7aad36a6da90e9a1103dc4807273fb9. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 05506d6a1efa1f36a0045fb11d91db01ed08bbdb098133befe7f29099ef25c59. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on web2.dmz.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone, removed after its step.

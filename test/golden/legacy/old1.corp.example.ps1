@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for old1.corp.example (client, windows, NetBackup 8.0)
-# Plan digest f3259e12922aba0d5cf0d6a7cf6b2a04ab224ea6e03291fb5c59cee0fc7abd0a. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 82a3f928f1182471cb9550fd49628355fe3d396c2e7a8d984943bff311caf7fc. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on old1.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone, removed after its step.

@@ -1,6 +1,6 @@
 #Requires -Version 5.1
 # nbsecure: steps for new2.corp.example (client, windows, NetBackup 11.1)
-# Plan digest 84d0b6bea62b5bcbe967c572ba8b1f091191e222584afb505fa172920edaa001. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest ee3fe6763bd61966b5f01c40b260405e1bee78ff5a3b13aa49971b9e122c42ae. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run in an elevated PowerShell on new2.corp.example. The token comes from $env:NBSECURE_TOKEN_FILE,
 # $env:NBSECURE_TOKEN or a hidden prompt (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE,
 # NBSECURE_PASSPHRASE), and reaches NetBackup only through a file readable by you alone, removed after its step.
