@@ -1,6 +1,6 @@
 import { TOKEN_SHAPE } from '../catalogue/token-shape.js';
 import { GATED_STAGES } from './stages.js';
-import type { Arg, HostPlan, PlanCommand, StageId, Step, StepFile } from './types.js';
+import type { Arg, Fact, HostPlan, PlanCommand, StageId, Step, StepFile } from './types.js';
 
 /**
  * The Step operations (DESIGN.md, "Step operations"): every step lowered, once and here, into a short list
@@ -23,6 +23,8 @@ export const RUN_FLAGS = {
   'token-at-hand': 'the token an earlier run captured is at hand, or was retired',
   'rest-api': 'an API key was given, and the interpreter calls the REST API itself (apply, the Ansible role)',
   'per-wave': "the executor makes the rollout's tokens per wave of hosts (the Ansible role)",
+  'token-wait': "the executor hands each host its wave's token: a step that needs one it lacks waits for it",
+  'secret:token': 'the token is at hand (given, or asked for on a terminal)',
   'fact:caFingerprint': 'the CA fingerprint was read on the primary by the executor itself (the Ansible role)',
 } as const;
 
@@ -40,7 +42,15 @@ export type Operation = { if?: Condition[] } & (
   | { op: 'say'; text: string; warning?: true }
   | { op: 'manual'; lines: string[] }
   | { op: 'rest'; path: string; settings: { name: string; value: number | boolean; accept: string[] }[] }
-  | { op: 'probe'; argv: Argv; session?: true; match?: string; set: string }
+  | {
+      op: 'probe';
+      argv: Argv;
+      session?: true;
+      match?: string;
+      /** Done when the output holds this fact's value (read by the executor itself), whatever its case. */
+      matchFact?: Fact;
+      set: string;
+    }
   | {
       op: 'certificate';
       argv: Argv;
@@ -84,8 +94,11 @@ export type Operation = { if?: Condition[] } & (
       tolerate?: string;
       /** The output holds a secret of this shape: saved to a 0600 file, never shown. */
       capture?: { secret: 'token'; shape: string };
-      /** The output holds a fact other hosts' steps need (the CA fingerprint): the Ansible role hands it on. */
-      fact?: 'caFingerprint';
+      /**
+       * The output holds a fact other hosts' steps need (the CA fingerprint), in this shape (an extended regular
+       * expression): when exactly one is there, it is reported, and the Ansible role hands it on.
+       */
+      fact?: { name: Fact; shape: string; unclear: string };
       interrupts?: true;
       /** A read-only command: it runs in check mode too, and never reports a change. */
       read?: true;
@@ -94,6 +107,8 @@ export type Operation = { if?: Condition[] } & (
   | { op: 'state-remove'; key: string }
   | { op: 'retire'; secret: 'token' }
   | { op: 'stop'; code: number; text: string }
+  /** Stop, waiting (exit 4), for what the executor brings next: the wave's token, or a reissue token it makes. */
+  | { op: 'wait'; for: 'token' | 'reissue-token'; argv?: Argv }
 );
 
 export type OperationName = Operation['op'];
@@ -116,6 +131,7 @@ export const OPERATION_NAMES = {
   'state-remove': 'remove a line from the host state',
   retire: 'remove the captured secret, and mark it retired',
   stop: 'end the run with this status and text',
+  wait: 'end the run waiting (exit 4) for a token the executor brings, saying which',
 } as const satisfies Record<OperationName, string>;
 
 /** How `nbgetconfig` and `nbemmcmd -listhosts -verbose` write a value (a new object each: no YAML aliases). */
@@ -134,17 +150,31 @@ export const LEGACY_GUARD_STOP =
 
 const argvOf = (c: PlanCommand): Argv => [c.file, ...c.argv];
 const session = (s: Step): { session?: true } => (s.session ? { session: true } : {});
-const writes = (files: StepFile[] = [], cond?: Condition[]): Operation[] =>
-  files.map((f) => ({
-    ...(cond ? { if: cond } : {}),
-    op: 'write-file',
-    name: f.name,
-    ...(f.secret
-      ? { from: 'secret', value: f.secret }
-      : f.fact
-        ? { from: 'fact', value: f.fact }
-        : { from: 'content', value: (f.content ?? '').trimEnd() }),
-  }));
+const writes = (files: StepFile[] = [], cond: Condition[] = []): Operation[] =>
+  files.flatMap((f): Operation[] => [
+    // Where each host's wave brings its token (the Ansible role), a host without one waits for it.
+    ...(f.secret === 'token'
+      ? [{ if: ['token-wait', '!secret:token', ...cond], op: 'wait' as const, for: 'token' as const }]
+      : []),
+    {
+      ...(cond.length ? { if: cond } : {}),
+      op: 'write-file',
+      name: f.name,
+      ...(f.secret
+        ? { from: 'secret', value: f.secret }
+        : f.fact
+          ? { from: 'fact', value: f.fact }
+          : { from: 'content', value: (f.content ?? '').trimEnd() }),
+    },
+  ]);
+
+/** Why no fingerprint is handed on when the primary shows several (a CA migration): `{count}` of them. */
+export const FINGERPRINT_UNCLEAR =
+  "the primary shows {count} SHA-256 CA fingerprints, so none is handed on: the hosts' CA step stays a person's " +
+  '(put the right one in certificates.caFingerprint)';
+
+/** A SHA-256 fingerprint as NetBackup shows it, as an extended regular expression: 32 colon-separated pairs. */
+export const SHA256_FINGERPRINT_SHAPE = '([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}';
 
 /** What the lowering needs beyond the step: its place among the host's steps and the host's values. */
 export interface LoweringContext {
@@ -192,7 +222,13 @@ export function lowerStep(step: Step, ctx: LoweringContext): Operation[] {
       // Where the executor read the fact itself (the Ansible role), the person's check becomes a command.
       const f = [`fact:${step.withFact.fact}`];
       ops.push(
-        { if: f, op: 'probe', argv: argvOf(step.withFact.done.command), set: 'done' },
+        {
+          if: f,
+          op: 'probe',
+          argv: argvOf(step.withFact.done.command),
+          matchFact: step.withFact.fact,
+          set: 'done',
+        },
         { if: [...f, 'done'], op: 'skip', say: 'already done', outcome: 'unchanged' },
         ...writes(step.withFact.files, f),
         { if: f, op: 'run', argv: argvOf(step.withFact.command), expectExit: [0] },
@@ -242,6 +278,16 @@ export function lowerStep(step: Step, ctx: LoweringContext): Operation[] {
         lines: colon(),
       },
       { if: ['cert-valid'], op: 'skip', say: 'already done', outcome: 'unchanged' },
+      ...(step.reissue.tokenCommand
+        ? [
+            {
+              if: ['token-wait', '!reissue', 'cert-reissue'],
+              op: 'wait' as const,
+              for: 'reissue-token' as const,
+              argv: argvOf(step.reissue.tokenCommand),
+            },
+          ]
+        : []),
       {
         if: ['!reissue', 'cert-reissue'],
         op: 'stop',
@@ -309,7 +355,9 @@ export function lowerStep(step: Step, ctx: LoweringContext): Operation[] {
     ...(ctx.owedBy.length ? { owes: [...ctx.owedBy] } : {}),
     ...(step.tolerateFailure ? { tolerate: step.tolerateFailure } : {}),
     ...(step.capturesSecret ? { capture: { secret: step.capturesSecret, shape: TOKEN_SHAPE } } : {}),
-    ...(step.capturesFact ? { fact: step.capturesFact } : {}),
+    ...(step.capturesFact
+      ? { fact: { name: step.capturesFact, shape: SHA256_FINGERPRINT_SHAPE, unclear: FINGERPRINT_UNCLEAR } }
+      : {}),
     ...(step.interruptsService ? { interrupts: true as const } : {}),
     ...(step.effect === 'read' ? { read: true as const } : {}),
   });

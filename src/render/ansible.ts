@@ -5,6 +5,8 @@ import { TOKEN_SHAPE } from '../catalogue/token-shape.js';
 import type { Role } from '../environment/types.js';
 import type { HostPlan, Plan } from '../plan/types.js';
 import { scriptView } from './script-view.js';
+import { renderPs1 } from './ps1.js';
+import { renderSh } from './sh.js';
 import { templatesDir } from './templates.js';
 
 /** The inventory groups of CONTRACT 1.1, one per role. */
@@ -233,6 +235,12 @@ export function renderAnsible(plan: Plan, opts: AnsibleOptions = {}): { name: st
     { name: 'ansible/inventory.yml', text: inventoryYml(plan) },
     { name: 'ansible/group_vars/all.yml', text: allVars(plan) },
     ...plan.hosts.map((h) => ({ name: `ansible/host_vars/${h.name}.yml`, text: hostVars(plan, h) })),
+    // The role runs each host's own script, stage by stage: the one the runbook shows.
+    ...plan.hosts.map((h) =>
+      h.os === 'linux'
+        ? { name: `ansible/scripts/${h.name}.sh`, text: renderSh(plan, h) }
+        : { name: `ansible/scripts/${h.name}.ps1`, text: renderPs1(plan, h) },
+    ),
     ...roleFiles(),
   ];
 }

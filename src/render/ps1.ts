@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostPlan, Plan } from '../plan/types.js';
 import { psQuote } from './quote.js';
-import { scriptView, type ScriptCommand, type ScriptFile } from './script-view.js';
+import type { Operation } from '../plan/operations.js';
+import { operationFields } from './operation-fields.js';
+import { scriptView } from './script-view.js';
 import { renderTemplate, templatesDir } from './templates.js';
 
 let lib: string | undefined;
@@ -19,8 +21,9 @@ const psText = (s: string) =>
     .replace(/\n/g, '`n')}"`;
 
 /**
- * How PowerShell spells the step data: arrays of quoted words, files as 'NAME:KIND:VALUE' words, as lib.sh
- * has them. A host whose install root is found at run time has every command spelt under $NbRoot.
+ * How PowerShell spells an operation: `Invoke-Op 'NAME' @{ 'KEY' = 'VALUE'; ... } @('WORD', ...)`, the same
+ * fields and words lib.sh gets (operationFields). A host whose install root is found at run time has every
+ * command spelt under $NbRoot.
  */
 function spelling(host: HostPlan) {
   const root = host.installPathCandidates ? host.installPath : undefined;
@@ -28,14 +31,16 @@ function spelling(host: HostPlan) {
     root && f.startsWith(root)
       ? `(Join-Path $NbRoot ${psQuote(f.slice(root.length).replace(/^[\\/]+/, ''))})`
       : psQuote(f);
-  const list = (words: string[]) => `@(${words.map(psQuote).join(', ')})`;
+  const value = (v: string) => (v.includes('\n') ? psText(v) : psQuote(v));
   return {
     q: psQuote,
-    text: psText,
-    list,
-    words: (c: ScriptCommand) => `@(${[file(c.words[0]!), ...c.words.slice(1).map(psQuote)].join(', ')})`,
-    fileArgs: (c: ScriptCommand) => psQuote(c.files.map((f) => `${f.index}=${f.file}`).join(' ')),
-    files: (fs: ScriptFile[]) => list(fs.map((f) => `${f.name}:${f.kind}:${f.value}`)),
+    spellOperation(op: Operation): string {
+      const { fields, words } = operationFields(op);
+      const table = `@{ ${fields.map(([k, v]) => `${psQuote(k)} = ${value(v)}`).join('; ')} }`;
+      const command = 'argv' in op;
+      const list = words.map((w, i) => (command && i === 0 ? file(w) : value(w)));
+      return `Invoke-Op ${psQuote(op.op)} ${table}${list.length ? ` @(${list.join(', ')})` : ''}`;
+    },
     installRootCandidates: host.installPathCandidates?.map(psQuote),
   };
 }

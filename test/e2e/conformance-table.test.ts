@@ -87,8 +87,10 @@ describe.each(EXECUTORS)('the conformance table: $name', (ex) => {
     const r = await ex.run(site, row.host, o);
     const e = row.expect;
     expect(r.code, r.output).toBe(e.code);
-    for (const text of e.output ?? []) expect(r.output).toContain(filled(text, token));
-    for (const text of e.lacks ?? []) expect(r.output).not.toContain(filled(text, token));
+    // Ansible wraps its warnings: texts compare with runs of white space as one space.
+    const flat = (t: string) => t.replace(/\s+/g, ' ');
+    for (const text of e.output ?? []) expect(flat(r.output)).toContain(flat(filled(text, token)));
+    for (const text of e.lacks ?? []) expect(flat(r.output)).not.toContain(flat(filled(text, token)));
     const calls = changingCalls(site.hosts[row.host]!);
     for (const call of e.calls ?? []) expect(calls, `${call} ran`).toSatisfy((c: string[]) => startsWithCall(c, call));
     for (const call of e.noCalls ?? [])

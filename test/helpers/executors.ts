@@ -136,6 +136,7 @@ export const ansible: Executor = {
     const vars: Record<string, unknown> = { nbsecure_confirmed: (o.manualDone ?? []).map((id) => `${host}:${id}`) };
     // Naming a stage is saying the fleet is ready for it, as apply --stage does.
     if (o.stage) vars.nbsecure_fleet_ready = true;
+    if (o.stepTimeout) vars.nbsecure_step_timeout = o.stepTimeout;
     const args = ['--limit', host, '-e', JSON.stringify(vars), ...(o.stage ? ['--tags', o.stage] : [])];
     const r = await ansiblePlaybook(
       dir,

@@ -29,3 +29,15 @@ export async function powershellSyntaxErrors(script: string): Promise<string[]> 
   walk(tree.rootNode);
   return errors;
 }
+
+/** The names of the functions a PowerShell script defines, read by the same grammar. */
+export async function powershellFunctions(script: string): Promise<string[]> {
+  await powershellSyntaxErrors('');
+  const names: string[] = [];
+  const walk = (n: Node) => {
+    if (n.type === 'function_name') names.push(n.text);
+    for (const c of n.children) if (c) walk(c);
+  };
+  walk(parser!.parse(script)!.rootNode);
+  return names;
+}

@@ -31,10 +31,21 @@ describe.each(EXAMPLES)('renderers on examples/%s', (example) => {
     again.forEach((o, i) => expect(o.text, o.name).toBe(outputs[i]!.text));
   });
 
+  // The role runs the very scripts --format sh,ps1 writes: compared with them here, not kept twice as golden files.
+  const roleScript = (name: string) => /^ansible\/scripts\//.test(name);
+
   it('match the golden files', async () => {
-    for (const o of outputs) {
+    for (const o of outputs.filter((x) => !roleScript(x.name))) {
       await expect(o.text).toMatchFileSnapshot(join('..', 'golden', basename(example, '.yaml'), o.name));
     }
+  });
+
+  it("give the Ansible role each host's own script, byte for byte", () => {
+    const scripts = outputs.filter((o) => roleScript(o.name));
+    expect(scripts.map((o) => o.name).sort()).toEqual(
+      plan.hosts.map((h) => `ansible/scripts/${h.name}.${h.os === 'windows' ? 'ps1' : 'sh'}`).sort(),
+    );
+    for (const o of scripts) expect(o.text).toBe(outputs.find((x) => x.name === o.name.slice(16))!.text);
   });
 
   withShellcheck.it('give every UNIX host a bash script that passes shellcheck', () => {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nbsecure: steps for nbu-media1.corp.example (media, linux, NetBackup 10.4)
-# Plan digest 8d3f80745e695ab13dea94a6dc1def651c60b0cd0028e0cc3533432cac5252cf. Generated: change the answers and run `nbsecure plan` again instead of editing.
+# Plan digest 72188d92e7add1730c0e65ab538f02651f43a008dba8cf7f610f75c7779b93fc. Generated: change the answers and run `nbsecure plan` again instead of editing.
 # Run as root on nbu-media1.corp.example. The token comes from NBSECURE_TOKEN_FILE, NBSECURE_TOKEN or a hidden prompt
 # (the ECA key passphrase likewise: NBSECURE_PASSPHRASE_FILE, NBSECURE_PASSPHRASE), and reaches NetBackup only
 # through a 0600 file that is removed after its step. An API key (NBSECURE_API_KEY_FILE, mode 0600, or
@@ -12,6 +12,7 @@
 # each step's outcome there as a JSON line. Exit status: 0 done, 1 a step failed, 4 waiting for a person.
 set -euo pipefail
 umask 077
+host_name=nbu-media1.corp.example
 state_file=${NBSECURE_STATE_FILE:-./nbsecure-nbu-media1.corp.example.state}
 token_shape='[A-Z]{16}'
 status_line='EXIT STATUS'
@@ -35,7 +36,9 @@ if [[ -n ${NBSECURE_API_KEY_FILE:-} ]]; then
 fi
 unset NBSECURE_API_KEY NBSECURE_API_KEY_FILE NETBACKUP_APIKEY
 
-workdir=$(mktemp -d)
+# Named for its host: a run killed in the middle leaves it behind, and the next run of the host (or the Ansible
+# role's cleanup) finds it by that name and removes it.
+workdir=$(mktemp -d "${TMPDIR:-/tmp}/nbsecure-secrets-${host_name}-XXXXXX")
 trap 'rm -rf -- "$workdir"' EXIT
 trap 'exit 130' INT TERM
 token_out=${NBSECURE_TOKEN_OUT:-./nbsecure-token}
@@ -99,6 +102,8 @@ write_secret() {
     cp -- "${!file_var}" "$target"
   elif [[ -n ${!env_var:-} ]]; then
     printf '%s\n' "${!env_var}" >"$target"
+  elif [[ ! -t 0 ]]; then
+    step_failed "it needs the $kind, and none was given: set $file_var (a file of mode 0600) or ${file_var%_FILE}"
   else
     read -r -s -p "$kind (hidden): " value
     echo
@@ -173,7 +178,13 @@ nb_flag() {
     reissue) [[ ${NBSECURE_REISSUE:-} == 1 ]] ;;
     token-at-hand) token_at_hand ;;
     state:*) done_once "${1#state:}" ;;
-    rest-api | per-wave | fact:*) return 1 ;;
+    # What the executor that runs this script says of itself (the Ansible role): see RUN_FLAGS in operations.ts.
+    rest-api) [[ ${NBSECURE_REST_API:-} == 1 && -n $secret_api_key ]] ;;
+    per-wave) [[ ${NBSECURE_PER_WAVE:-} == 1 ]] ;;
+    token-wait) [[ ${NBSECURE_TOKEN_WAIT:-} == 1 ]] ;;
+    secret:token) [[ -n $secret_token || -s ${NBSECURE_TOKEN_FILE:-} ]] ;;
+    fact:caFingerprint) [[ -n ${NBSECURE_FACT_CAFINGERPRINT:-} ]] ;;
+    fact:*) return 1 ;;
     *) [[ -n ${step_flags[$1]:-} ]] ;;
   esac
 }
@@ -205,8 +216,18 @@ step_end() {
 step_failed() {
   rm -f -- ${step_files[@]+"${step_files[@]}"}
   printf '\nFailed: %s (%s): %s\n' "$step_title" "$step_id" "$1" >&2
-  emit_event "{\"type\":\"step-done\",\"step\":$(json_str "$step_id"),\"outcome\":\"failed\",\"detail\":$(json_str "$1")}"
+  failed_event "$1"
   exit 1
+}
+failed_event() {
+  emit_event "{\"type\":\"step-done\",\"step\":$(json_str "$step_id"),\"title\":$(json_str "$step_title"),\"outcome\":\"failed\",\"detail\":$(json_str "$1")}"
+}
+# The words of a list, as a JSON array.
+json_list() {
+  local w sep=''
+  printf '['
+  for w in "$@"; do printf '%s%s' "$sep" "$(json_str "$w")"; sep=,; done
+  printf ']'
 }
 # Why a command failed, from its status: a hang, a missing command, or NetBackup's own status, which its output
 # names whole on its status line (the process's exit status keeps only the last 8 bits: 5930 arrives as 42).
@@ -306,7 +327,12 @@ op_skip() {
 }
 op_say() {
   header
-  echo "    ${o[warning]:+WARNING: }${o[text]}"
+  if [[ -n ${o[warning]:-} ]]; then warn "${o[text]}"; else echo "    ${o[text]}"; fi
+}
+# A warning: shown, and an event, which the Ansible role turns into one of Ansible's own warnings.
+warn() {
+  echo "    WARNING: $1"
+  emit_event "{\"type\":\"notice\",\"level\":\"warning\",\"step\":$(json_str "$step_id"),\"text\":$(json_str "$1")}"
 }
 op_manual() {
   local line
@@ -323,17 +349,34 @@ op_manual() {
     settle unchanged 'confirmed done'
   else
     printf 'stopped at manual step %s: do it, then run again with NBSECURE_MANUAL_DONE=%s\n' "$step_id" "$step_id" >&2
-    emit_event "{\"type\":\"manual-needed\",\"step\":$(json_str "$step_id")}"
+    emit_event "{\"type\":\"manual-needed\",\"step\":$(json_str "$step_id"),\"title\":$(json_str "$step_title"),\"instructions\":$(json_list "${words[@]}")}"
     exit 4
   fi
 }
-# This library calls no REST API (rest-api never holds here): the manual form of the step runs instead.
-op_rest() { step_failed "the REST form of this step runs under nbsecure apply or rollout, not in this script"; }
+# The REST form is the caller's (rest-api holds only when the Ansible role runs this script with an API key): the
+# script stops here for it, and the caller runs it again with the step confirmed.
+op_rest() {
+  header
+  echo "    the REST form of this step, ${o[path]}, is run by the caller"
+  emit_event "{\"type\":\"waiting\",\"for\":\"rest\",\"step\":$(json_str "$step_id")}"
+  exit 4
+}
+op_wait() {
+  header
+  echo "    waiting for the ${o[for]}, which the rollout brings"
+  emit_event "{\"type\":\"waiting\",\"for\":\"${o[for]}\",\"step\":$(json_str "$step_id"),\"command\":$(json_list ${words[@]+"${words[@]}"})}"
+  exit 4
+}
 op_probe() {
   header
   nb_read
   [[ $read_status == 0 ]] || return 0
-  if [[ -z ${o[match]:-} ]] || grep -Eiq -- "${o[match]}" <<<"$read_out"; then step_flags[${o[set]}]=1; fi
+  if [[ -n ${o[match_fact]:-} ]]; then
+    grep -Fiq -- "$(fact_value "${o[match_fact]}")" <<<"$read_out" || return 0
+  elif [[ -n ${o[match]:-} ]]; then
+    grep -Eiq -- "${o[match]}" <<<"$read_out" || return 0
+  fi
+  step_flags[${o[set]}]=1
 }
 op_certificate() {
   header
@@ -348,7 +391,7 @@ op_certificate() {
   while IFS= read -r expiry; do
     epoch=$(date -d "$expiry" +%s 2>/dev/null) || continue
     [[ -n $earliest ]] && ((earliest <= epoch)) || earliest=$epoch
-  done < <(key_value "${o[expiry_key]}" "${o[sep]}" <<<"$read_out")
+  done < <(key_value "${o[expiry_key]}" "${o[lines_separator]}" <<<"$read_out")
   step_flags[cert-valid]=1
   [[ -n $earliest ]] || return 0
   now=$(date +%s) day=$(date -u -d "@$earliest" +%F) days=$(((earliest - now) / 86400))
@@ -357,7 +400,7 @@ op_certificate() {
     step_flags[cert-reissue]=1
     echo "    the host certificate expired on $day" >&2
   elif ((days <= o[warn_days])); then
-    echo "    WARNING: the host certificate expires on $day, in $days day$( ((days == 1)) || echo s); ${o[near_end]}"
+    warn "the host certificate expires on $day, in $days day$( ((days == 1)) || echo s); ${o[near_end]}"
   fi
 }
 op_identity() {
@@ -365,7 +408,7 @@ op_identity() {
   local have
   nb_read stdout
   [[ $read_status == 0 ]] || step_failed "the current configuration could not be read ($(failure "$read_status" "${words[0]}")), so this host's identity cannot be checked"
-  have=$(key_value "${o[key]}" "${o[sep]}" <<<"$read_out" | head -n 1)
+  have=$(key_value "${o[key]}" "${o[lines_separator]}" <<<"$read_out" | head -n 1)
   if [[ -n $have && $have != "${o[want]}" ]]; then
     step_failed "${o[key]} is ${have} on this host and the plan says ${o[want]}: changing it would change this host's NetBackup identity (its policies, host ID mappings and catalog entries). Correct the answers, or set replaceClientName: true for this host to change it on purpose"
   fi
@@ -379,6 +422,11 @@ op_config_merge() {
 }
 op_legacy_guard() {
   header
+  if [[ -n $check_mode ]]; then
+    echo '    would check the domain for hosts the answers leave out'
+    settle unchanged 'would run'
+    return
+  fi
   nb_read stdout
   [[ $read_status == 0 ]] || step_failed "$(failure "$read_status" "${words[0]}")"
   local line name='' lname version found='' n
@@ -387,9 +435,9 @@ op_legacy_guard() {
   for n in ${o[known],,}; do known[$n]=1 known[${n%%.*}]=1; done
   while IFS= read -r line; do
     line=${line%$'\r'}
-    if [[ $line =~ ^[[:space:]]*${o[name_key]}[[:space:]]*${o[sep]}[[:space:]]*\"?([^\"[:space:]]+) ]]; then
+    if [[ $line =~ ^[[:space:]]*${o[name_key]}[[:space:]]*${o[lines_separator]}[[:space:]]*\"?([^\"[:space:]]+) ]]; then
       name=${BASH_REMATCH[1]}
-    elif [[ -n $name && $line =~ ^[[:space:]]*${o[version_key]}[[:space:]]*${o[sep]}[[:space:]]*([0-9]+(\.[0-9]+)*) ]]; then
+    elif [[ -n $name && $line =~ ^[[:space:]]*${o[version_key]}[[:space:]]*${o[lines_separator]}[[:space:]]*([0-9]+(\.[0-9]+)*) ]]; then
       version=${BASH_REMATCH[1]}
       lname=${name,,}
       if [[ ! $version =~ ^0(\.0)*$ ]] && version_before "$version" "${o[before]}" &&
@@ -409,15 +457,16 @@ op_write_file() {
   case ${o[from]} in
     secret) write_secret "${o[value]}" "$target" ;;
     content) printf '%s\n' "${o[value]}" >"$target" ;;
-    fact) step_failed "the ${o[value]} fact is read only by the Ansible role" ;;
+    fact) printf '%s\n' "$(fact_value "${o[value]}")" >"$target" ;;
   esac
 }
 op_run() {
   header
   nb_argv
-  if [[ -n $check_mode && -z ${o[read]:-} ]]; then
+  # Check mode runs the done-checks alone, and a read whose output other hosts need (the CA fingerprint).
+  if [[ -n $check_mode && -z ${o[fact_name]:-} ]]; then
     echo "    would run: ${run_argv[*]}"
-    settle changed 'would change'
+    if [[ -n ${o[read]:-} ]]; then settle unchanged 'would run'; else settle changed 'would change'; fi
     return
   fi
   # What this step owes (the restart after it) is recorded before it runs: a kill in the middle of the change
@@ -428,10 +477,10 @@ op_run() {
   for id in ${owes[@]+"${owes[@]}"}; do is_owed "$id" || owed_now+=("$id"); done
   ((${#owed_now[@]} == 0)) || mark_owed "${owed_now[@]}"
   # What a command prints is shown redacted, and kept (redacted) for its status line.
-  if [[ -n ${o[capture]:-} ]]; then
+  if [[ -n ${o[capture_shape]:-} ]]; then
     out=$(as_step "${run_argv[@]}" 2>"$workdir/output") || status=$?
     redact <"$workdir/output" >&2
-  elif [[ ${o[stdin]:-} == config-merge ]]; then
+  elif [[ ${o[stdin_from]:-} == config-merge ]]; then
     printf '%s\n' "$config_lines" | as_step "${run_argv[@]}" 2>&1 | redact | tee "$workdir/output" || status=$?
   elif [[ -n ${o[stdin_text]+set} ]]; then
     printf '%s' "${o[stdin_text]}" | as_step "${run_argv[@]}" 2>&1 | redact | tee "$workdir/output" || status=$?
@@ -447,13 +496,25 @@ op_run() {
     step_flags[tolerated]=1 step_outcome=unchanged step_detail="exit status $status: fine, ${o[tolerate]}"
     return
   fi
-  if [[ -n ${o[capture]:-} ]]; then
-    out=$(grep -oE "\\b${o[capture]}\\b" <<<"$out" | head -n 1) || true
+  local fact_detail=''
+  if [[ -n ${o[fact_name]:-} ]]; then
+    local seen
+    seen=$(grep -oE -- "${o[fact_shape]}" "$workdir/output" | tr '[:lower:]' '[:upper:]' | sort -u) || true
+    if [[ -n $seen && $seen != *$'\n'* ]]; then
+      emit_event "{\"type\":\"fact\",\"name\":$(json_str "${o[fact_name]}"),\"value\":$(json_str "$seen")}"
+      fact_detail="read ${o[fact_name]} $seen for the other hosts"
+    else
+      fact_detail=${o[fact_unclear]//'{count}'/$(grep -c . <<<"$seen")}
+      warn "$fact_detail"
+    fi
+  fi
+  if [[ -n ${o[capture_shape]:-} ]]; then
+    out=$(grep -oE "\\b${o[capture_shape]}\\b" <<<"$out" | head -n 1) || true
     remember_secret "$out"
     save_private "$token_out" "$out"
     echo "    token saved to $token_out (mode 0600): hand it to the hosts that need it, then delete it"
   fi
-  step_outcome=changed step_detail=''
+  step_outcome=changed step_detail=${fact_detail:-}
   [[ -z ${o[read]:-} ]] || step_outcome=unchanged
 }
 op_state_add() { [[ -n $check_mode ]] || done_once "${o[key]}" || printf '%s\n' "${o[key]}" >>"$state_file"; }
@@ -462,8 +523,14 @@ op_retire() { [[ -n $check_mode ]] || retire_token; }
 op_stop() {
   header
   printf '%s\n' "${o[text]}" >&2
-  emit_event "{\"type\":\"step-done\",\"step\":$(json_str "$step_id"),\"outcome\":\"failed\",\"detail\":$(json_str "${o[text]}")}"
+  failed_event "${o[text]}"
   exit "${o[code]}"
+}
+# A fact the executor read elsewhere and handed over (the CA fingerprint the role read on the primary).
+fact_value() {
+  case $1 in
+    caFingerprint) printf '%s' "${NBSECURE_FACT_CAFINGERPRINT:-}" ;;
+  esac
 }
 # ---- end of the step library ----
 
@@ -472,10 +539,10 @@ op_stop() {
 # Write the NetBackup configuration
 # Why: Sets SERVER, CLIENT_NAME. Repeated keys are written as the complete list, merged with entries already on the host, because setting one replaces the whole set.
 step_begin nbu-media1.corp.example:config.set media 'Write the NetBackup configuration'
-nb_op identity key=CLIENT_NAME want=nbu-media1.corp.example sep== -- /usr/openv/netbackup/bin/nbgetconfig CLIENT_NAME
-nb_op config-merge $'planned=SERVER = nbu-primary.corp.example\nSERVER = nbu-media1.corp.example\nCLIENT_NAME = nbu-media1.corp.example\n' repeated=SERVER sep== -- /usr/openv/netbackup/bin/nbgetconfig
+nb_op identity key=CLIENT_NAME want=nbu-media1.corp.example lines_separator== -- /usr/openv/netbackup/bin/nbgetconfig CLIENT_NAME
+nb_op config-merge $'planned=SERVER = nbu-primary.corp.example\nSERVER = nbu-media1.corp.example\nCLIENT_NAME = nbu-media1.corp.example\n' repeated=SERVER lines_separator== -- /usr/openv/netbackup/bin/nbgetconfig
 nb_op skip if=config-same 'say=no changes: the configuration already matches' outcome=unchanged
-nb_op run stdin=config-merge expect_exit=0 -- /usr/openv/netbackup/bin/nbsetconfig
+nb_op run stdin_from=config-merge expect_exit=0 -- /usr/openv/netbackup/bin/nbsetconfig
 step_end
 
 # Read the configuration back
@@ -496,10 +563,12 @@ step_end
 # Deploy the host certificate
 # Why: At the High level the primary issues a certificate without a token to a host it already knows (in its configuration, EMM, a policy, or as a legacy client). If the primary answers 5954 or 5955, deploy this certificate with a token: a token works at every level.
 step_begin nbu-media1.corp.example:cert.get media 'Deploy the host certificate'
-nb_op certificate 'expiry_key=Expiry Date' revoked_word=revoked warn_days=30 'near_end=certificates renew themselves 180 days before expiry, so renewal has failed here: run nbcertcmd -renewCertificate' sep=: -- /usr/openv/netbackup/bin/nbcertcmd -listCertDetails
+nb_op certificate 'expiry_key=Expiry Date' revoked_word=revoked warn_days=30 'near_end=certificates renew themselves 180 days before expiry, so renewal has failed here: run nbcertcmd -renewCertificate' lines_separator=: -- /usr/openv/netbackup/bin/nbcertcmd -listCertDetails
 nb_op skip if=cert-valid 'say=already done' outcome=unchanged
+nb_op wait 'if=token-wait,!reissue,cert-reissue' for=reissue-token -- /usr/openv/netbackup/bin/nbcertcmd -createToken -name reissue-nbu-media1 -reissue -host nbu-media1.corp.example -maxUses 1 -validFor 1H -reason 'nbsecure certificate reissue'
 nb_op stop 'if=!reissue,cert-reissue' code=1 'text=The host certificate needs a reissue token: create it on nbu-primary.corp.example, after logging in: nbcertcmd -createToken -name reissue-nbu-media1 -reissue -host nbu-media1.corp.example (single use, bound to this host), then run again with it (apply --reissue --token-file FILE; the scripts: NBSECURE_REISSUE=1 and NBSECURE_TOKEN_FILE).'
 nb_op say if=cert-reissue 'text=a new certificate is fetched with the reissue token (-force)'
+nb_op wait 'if=token-wait,!secret:token,cert-reissue' for=token
 nb_op write-file if=cert-reissue name=token from=secret value=token
 nb_op run if=cert-reissue files=3:token expect_exit=0 -- /usr/openv/netbackup/bin/nbcertcmd -getCertificate -file '<token file>' -force -server nbu-primary.corp.example
 nb_op run 'if=!cert-reissue' expect_exit=0 -- /usr/openv/netbackup/bin/nbcertcmd -getCertificate -server nbu-primary.corp.example
