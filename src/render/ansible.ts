@@ -51,7 +51,8 @@ const HEADER = (plan: Plan) =>
 function roleFiles(): { name: string; text: string }[] {
   const root = join(templatesDir(), 'ansible');
   return readdirSync(root, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
+    // Python's byte-code caches are not the role's: a check of a module on this machine may leave one.
+    .filter((e) => e.isFile() && !e.parentPath.includes('__pycache__'))
     .map((e) => join(e.parentPath, e.name))
     .sort()
     .map((file) => ({ name: `ansible/${relative(root, file)}`, text: readFileSync(file, 'utf8') }));

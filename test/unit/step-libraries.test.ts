@@ -66,3 +66,24 @@ describe('the step libraries: one handler for every operation, no rule of their 
     expect(rules.filter(spelt)).toEqual([]);
   });
 });
+
+describe("the role's Windows module", () => {
+  const role = join('templates', 'ansible', 'roles', 'nbsecure_steps');
+  const tasks = readdirSync(join(role, 'tasks')).map((f) => readFileSync(join(role, 'tasks', f), 'utf8'));
+  // Each call of a module, from its name to the next task.
+  const calls = (module: string) =>
+    tasks.flatMap((t) => t.split(/\n\s*- name: /).filter((task) => new RegExp(`\\n\\s+${module}:\\n`).test(task)));
+
+  it('is handed the API key in every call, as the Python one is (it took none, and the logins stayed manual)', () => {
+    const windows = calls('nbsecure_steps_win');
+    expect(windows.length).toBeGreaterThan(0);
+    expect(windows.filter((t) => !/\n\s+api_key: "\{\{ nbsecure_api_key \}\}"/.test(t))).toEqual([]);
+  });
+
+  it('hands the key to the script only in a file of its own, as lib.ps1 reads it', () => {
+    const module = readFileSync(join(role, 'library', 'nbsecure_steps_win.ps1'), 'utf8');
+    expect(module).toMatch(/NBSECURE_API_KEY_FILE = Join-Path \$folder 'api-key'/);
+    expect(LIB_PS1).toMatch(/\$env:NBSECURE_API_KEY_FILE/);
+    expect(module).not.toMatch(/NBSECURE_API_KEY =/);
+  });
+});

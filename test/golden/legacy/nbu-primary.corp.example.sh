@@ -68,6 +68,8 @@ redact() {
         $0 = out rest
       }
       print; fflush()
+      # A copy for the status line (failure), when asked for: one process, not a tee beside it.
+      if (ENVIRON["redact_copy"] != "") print > ENVIRON["redact_copy"]
     }' "$workdir/redact" -
 }
 
@@ -84,9 +86,10 @@ save_private() {
 done_once() { [[ -f $state_file ]] && grep -qxF -- "$1" "$state_file"; }
 mark_owed() { local id; for id in "$@"; do done_once "owed $id" || printf 'owed %s\n' "$id" >>"$state_file"; done; }
 is_owed() { done_once "owed $1"; }
-clear_owed() {
+clear_owed() { remove_state "owed $1"; }
+remove_state() {
   [[ -f $state_file ]] || return 0
-  grep -vxF -- "owed $1" "$state_file" >"$state_file.tmp" || true
+  grep -vxF -- "$1" "$state_file" >"$state_file.tmp" || true
   mv -- "$state_file.tmp" "$state_file"
 }
 
@@ -190,9 +193,11 @@ nb_flag() {
 }
 # Whether every condition (comma-separated, ! negates) holds.
 nb_holds() {
-  local cond
+  local cond IFS=,
   local -a conds
-  IFS=, read -r -a conds <<<"$1"
+  # Split on commas alone (a condition may hold a space: state:owed ID); none holds a glob character.
+  # shellcheck disable=SC2206
+  conds=($1)
   for cond in ${conds[@]+"${conds[@]}"}; do
     if [[ $cond == '!'* ]]; then nb_flag "${cond#!}" && return 1; else nb_flag "$cond" || return 1; fi
   done
@@ -473,7 +478,9 @@ op_run() {
   # must not lose it. A step that then fails with a status of its own changed nothing, and owes nothing new.
   local status=0 out owed_now=() id
   local -a owes=()
-  read -r -a owes <<<"${o[owes]:-}"
+  local IFS=' '
+  # shellcheck disable=SC2206 # step ids hold no glob character
+  owes=(${o[owes]:-})
   for id in ${owes[@]+"${owes[@]}"}; do is_owed "$id" || owed_now+=("$id"); done
   ((${#owed_now[@]} == 0)) || mark_owed "${owed_now[@]}"
   # What a command prints is shown redacted, and kept (redacted) for its status line.
@@ -481,11 +488,11 @@ op_run() {
     out=$(as_step "${run_argv[@]}" 2>"$workdir/output") || status=$?
     redact <"$workdir/output" >&2
   elif [[ ${o[stdin_from]:-} == config-merge ]]; then
-    printf '%s\n' "$config_lines" | as_step "${run_argv[@]}" 2>&1 | redact | tee "$workdir/output" || status=$?
+    printf '%s\n' "$config_lines" | as_step "${run_argv[@]}" 2>&1 | redact_copy=$workdir/output redact || status=$?
   elif [[ -n ${o[stdin_text]+set} ]]; then
-    printf '%s' "${o[stdin_text]}" | as_step "${run_argv[@]}" 2>&1 | redact | tee "$workdir/output" || status=$?
+    printf '%s' "${o[stdin_text]}" | as_step "${run_argv[@]}" 2>&1 | redact_copy=$workdir/output redact || status=$?
   else
-    as_step "${run_argv[@]}" 2>&1 | redact | tee "$workdir/output" || status=$?
+    as_step "${run_argv[@]}" 2>&1 | redact_copy=$workdir/output redact || status=$?
   fi
   rm -f -- ${step_files[@]+"${step_files[@]}"}
   step_files=()
@@ -518,7 +525,7 @@ op_run() {
   [[ -z ${o[read]:-} ]] || step_outcome=unchanged
 }
 op_state_add() { [[ -n $check_mode ]] || done_once "${o[key]}" || printf '%s\n' "${o[key]}" >>"$state_file"; }
-op_state_remove() { [[ -n $check_mode ]] || clear_owed "${o[key]#owed }"; }
+op_state_remove() { [[ -n $check_mode ]] || remove_state "${o[key]}"; }
 op_retire() { [[ -n $check_mode ]] || retire_token; }
 op_stop() {
   header
