@@ -47,15 +47,17 @@ const HEADER = (plan: Plan) =>
   `# nbsecure rollout for ${plan.primary}, plan ${plan.digest.slice(0, 16)}. Generated from plan.json: plan again ` +
   'to change it.\n';
 
-/** The role that interprets Steps, the same for every plan: copied as it is from templates/ansible. */
+/** The role that runs the hosts' scripts, the same for every plan: copied as it is from templates/ansible. */
 function roleFiles(): { name: string; text: string }[] {
   const root = join(templatesDir(), 'ansible');
-  return readdirSync(root, { recursive: true, withFileTypes: true })
-    // Python's byte-code caches are not the role's: a check of a module on this machine may leave one.
-    .filter((e) => e.isFile() && !e.parentPath.includes('__pycache__'))
-    .map((e) => join(e.parentPath, e.name))
-    .sort()
-    .map((file) => ({ name: `ansible/${relative(root, file)}`, text: readFileSync(file, 'utf8') }));
+  return (
+    readdirSync(root, { recursive: true, withFileTypes: true })
+      // Python's byte-code caches are not the role's: a check of a module on this machine may leave one.
+      .filter((e) => e.isFile() && !e.parentPath.includes('__pycache__'))
+      .map((e) => join(e.parentPath, e.name))
+      .sort()
+      .map((file) => ({ name: `ansible/${relative(root, file)}`, text: readFileSync(file, 'utf8') }))
+  );
 }
 
 /** A stage's play: the role run on a group, with that stage's steps; tagged with the stage (--tags tighten). */
@@ -215,7 +217,8 @@ function hostVars(plan: Plan, host: HostPlan): string {
   // The role's modules read the step data; the operations are lib.sh's.
   const steps = scriptView(plan, host).steps.map(({ operations: _lib, ...rest }) => rest);
   return (
-    `---\n${HEADER(plan)}# The steps of ${host.name} as data; the nbsecure_steps role interprets them.\n` +
+    `---\n${HEADER(plan)}# The steps of ${host.name} as data, for the waves and the REST form; the role runs ` +
+    `its script.\n` +
     unsafeYaml({ nbsecure_os: host.os, nbsecure_steps: steps })
   );
 }

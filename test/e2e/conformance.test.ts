@@ -1,8 +1,8 @@
 import { type ChildProcess } from 'node:child_process';
-import { lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { argvLog, bpconf, changingCalls, readState, setFaults, simPid } from '../netbackup-sim/layout.js';
+import { bpconf, changingCalls, readState, setFaults, simPid } from '../netbackup-sim/layout.js';
 import { bash, EXECUTORS } from '../helpers/executors.js';
 import { createToken, makeSite, type Site } from '../helpers/site.js';
 import { line, stepCalls } from '../helpers/step-calls.js';
@@ -44,47 +44,6 @@ function ecaSite(passphraseFile?: string, folder = 'pki') {
 }
 
 describe.each(EXECUTORS)('the Step contract: $name', (ex) => {
-  it('first run: configures the host and deploys its certificate with the token', async () => {
-    const site = dmzSite();
-    const r = await ex.run(site, DMZ, { token: createToken(site) });
-    expect(r.code, r.output).toBe(0);
-    expect(bpconf(site.hosts[DMZ]!)).toContain('MEDIA_SERVER = m1.corp.example');
-    expect(readState<{ host?: object }>(join(site.hosts[DMZ]!.root, 'sim', 'certs.json')).host).toBeDefined();
-  });
-
-  it('second run: changes nothing', async () => {
-    const site = dmzSite();
-    const token = createToken(site);
-    expect((await ex.run(site, DMZ, { token })).code).toBe(0);
-    const before = changes(site, DMZ).length;
-    expect((await ex.run(site, DMZ, { token })).code).toBe(0);
-    expect(changes(site, DMZ)).toHaveLength(before);
-  });
-
-  it('a failure at a step, then a re-run: finishes, and what succeeded does not change again', async () => {
-    const site = dmzSite();
-    const token = createToken(site);
-    setFaults(site.hosts[DMZ]!, [{ match: 'nbcertcmd -getCertificate', exit: 1, times: 1 }]);
-    expect((await ex.run(site, DMZ, { token })).code).toBe(1);
-    expect((await ex.run(site, DMZ, { token })).code).toBe(0);
-    const done = changes(site, DMZ);
-    // The configuration and the CA were written once; the certificate was asked twice (failed, then ok).
-    expect(done.filter((l) => l === 'nbsetconfig')).toHaveLength(1);
-    expect(done.filter((l) => l.startsWith('nbcertcmd -getCACertificate'))).toHaveLength(1);
-  });
-
-  it('a restart owed after a partial run is still owed, and runs once', async () => {
-    const site = dmzSite();
-    setFaults(site.hosts[PRIMARY]!, [{ match: 'bp.kill_all', exit: 1, times: 1 }]);
-    const tighten = { stage: 'tighten', manualDone: ['tighten.login', 'security.level'] };
-    expect((await ex.run(site, PRIMARY, tighten)).code).not.toBe(0);
-    expect((await ex.run(site, PRIMARY, tighten)).code).toBe(0);
-    expect((await ex.run(site, PRIMARY, tighten)).code).toBe(0);
-    expect(
-      readState<{ restarts: number; effectiveInsecure: string }>(join(site.domain, 'security.json')),
-    ).toMatchObject({ restarts: 1, effectiveInsecure: 'off' });
-  });
-
   it.each([
     ['after bp.kill_all', 'bp.kill_all'],
     ['after insecure communication went off', 'nbseccmd -setsecurityconfig -insecurecommunication off'],
@@ -143,46 +102,6 @@ describe.each(EXECUTORS)('the Step contract: $name', (ex) => {
     expect(r.code, r.output).toBe(1);
     expect(r.output).toContain('cannot open key with');
     expect(r.output).not.toContain(passphrase);
-  });
-
-  it('repeated keys are merged and unrelated keys kept', async () => {
-    const site = dmzSite({ [DMZ]: 'SERVER = old-media.corp.example\nVERBOSE = 5\n' });
-    expect((await ex.run(site, DMZ, { token: createToken(site) })).code).toBe(0);
-    const conf = bpconf(site.hosts[DMZ]!);
-    const servers = [...conf.matchAll(/^SERVER = (.+)$/gm)].map((m) => m[1]);
-    expect(servers).toEqual(['p.corp.example', 'm1.corp.example', 'old-media.corp.example']);
-    expect(conf).toContain('VERBOSE = 5');
-  });
-
-  it('an API key stands in for the login: only the commands that need it get it, and it is never shown', async () => {
-    const site = dmzSite();
-    const key = 'A8fmNjyB5DvvzAN1CnRWblMv160U1Vt5hs5P2fqj81pJh9224HRus-conf';
-    // Nobody logged in; the primary knows this key.
-    rmSync(join(site.domain, 'session.json'));
-    writeFileSync(join(site.domain, 'apikey'), key);
-    const r = await ex.run(site, PRIMARY, { stage: 'prepare', apiKey: key });
-    // No login was confirmed: the run finishes only because the key stood in for it.
-    expect(r.code, r.output).toBe(0);
-    expect(r.output).not.toContain(key);
-    const log = argvLog(site.hosts[PRIMARY]!);
-    // (Ansible makes the token per wave, with the key too: the rollout tests show it.)
-    if (!ex.tokensPerWave) {
-      expect(log.filter((l) => l.apiKeyEnv).map((l) => `${l.cmd} ${l.args[0]}`)).toContain('nbcertcmd -createToken');
-    }
-    expect(log.filter((l) => l.cmd === 'nbgetconfig' || l.cmd === 'nbsetconfig').every((l) => !l.apiKeyEnv)).toBe(true);
-    expect(log.filter((l) => l.cmd === 'bpnbat')).toEqual([]);
-    expect(JSON.stringify(log)).not.toContain(key);
-    for (const f of ex.leftovers(site)) expect(readFileSync(f, 'utf8'), f).not.toContain(key);
-  });
-
-  it('the token is never in argv, output, or a file left behind', async () => {
-    const site = dmzSite();
-    const token = createToken(site);
-    const r = await ex.run(site, DMZ, { token });
-    expect(r.code).toBe(0);
-    expect(r.output).not.toContain(token);
-    expect(JSON.stringify(argvLog(site.hosts[DMZ]!))).not.toContain(token);
-    for (const f of ex.leftovers(site)) expect(readFileSync(f, 'utf8'), f).not.toContain(token);
   });
 });
 

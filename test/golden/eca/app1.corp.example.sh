@@ -168,9 +168,15 @@ config_lines=''
 
 # A JSON string: what the events file holds (the vocabulary of nbsecure apply --json).
 json_str() {
-  local s=$1
+  local json_out=''
+  json_set json_out "$1"
+  printf '%s' "$json_out"
+}
+# The same into a variable, without the subshell a $(...) costs: it runs for every step.
+json_set() {
+  local s=$2
   s=${s//\\/\\\\} s=${s//\"/\\\"} s=${s//$'\n'/\\n} s=${s//$'\r'/\\r} s=${s//$'\t'/\\t}
-  printf '"%s"' "${s//[$'\001'-$'\037']/}"
+  printf -v "$1" '"%s"' "${s//[$'\001'-$'\037']/}"
 }
 emit_event() { [[ -z ${NBSECURE_EVENTS:-} ]] || printf '%s\n' "$1" >>"$NBSECURE_EVENTS"; }
 
@@ -216,7 +222,11 @@ header() { [[ -n $step_header ]] || printf '\n==> [%s] %s%s\n' "$step_id" "${1:-
 settle() { step_over=1 step_outcome=$1 step_detail=$2; }
 step_end() {
   [[ -n $step_outcome ]] || return 0
-  emit_event "{\"type\":\"step-done\",\"step\":$(json_str "$step_id"),\"outcome\":\"$step_outcome\",\"detail\":$(json_str "$step_detail")}"
+  [[ -n ${NBSECURE_EVENTS:-} ]] || return 0
+  local id detail
+  json_set id "$step_id"
+  json_set detail "$step_detail"
+  emit_event "{\"type\":\"step-done\",\"step\":$id,\"outcome\":\"$step_outcome\",\"detail\":$detail}"
 }
 step_failed() {
   rm -f -- ${step_files[@]+"${step_files[@]}"}
