@@ -101,7 +101,10 @@ function Get-Failure([int]$Status) {
   return "exit status $code. NetBackup says why: nbsecure explain $code"
 }
 
-function Get-Fact([string]$Name) { if ($Name -eq 'caFingerprint') { return "$env:NBSECURE_FACT_CAFINGERPRINT" } return '' }
+function Get-Fact([string]$Name) {
+  if ($Name -eq 'caFingerprint') { return "$env:NBSECURE_FACT_CAFINGERPRINT" }
+  return ''
+}
 
 # Writes a secret (the token or the key passphrase) to a file readable by you alone; never on a command line.
 function Write-Secret([string]$Kind, [string]$Target) {
@@ -182,7 +185,9 @@ function Write-Header([string]$Prefix = '') {
 }
 function Complete-Step {
   if ($script:Step.Outcome) {
-    Write-Event @{ type = 'step-done'; step = $script:Step.Id; outcome = $script:Step.Outcome; detail = "$($script:Step.Detail)" }
+    Write-Event @{
+      type = 'step-done'; step = $script:Step.Id; outcome = $script:Step.Outcome; detail = "$($script:Step.Detail)"
+    }
   }
 }
 function Set-Outcome([string]$Outcome, [string]$Detail, [bool]$Ends) {
@@ -193,7 +198,9 @@ function Set-Outcome([string]$Outcome, [string]$Detail, [bool]$Ends) {
 function Stop-Step([string]$Why) {
   $script:Step.Files | ForEach-Object { Remove-Item -Force -Path $_ -ErrorAction SilentlyContinue }
   [Console]::Error.WriteLine("`nFailed: $($script:Step.Title) ($($script:Step.Id)): $Why")
-  Write-Event @{ type = 'step-done'; step = $script:Step.Id; title = $script:Step.Title; outcome = 'failed'; detail = $Why }
+  Write-Event @{
+    type = 'step-done'; step = $script:Step.Id; title = $script:Step.Title; outcome = 'failed'; detail = $Why
+  }
   exit 1
 }
 
@@ -232,7 +239,8 @@ function Resolve-Words([hashtable]$O, [string[]]$Words) {
 
 function Invoke-Op([string]$Name, [hashtable]$O, [string[]]$Words = @()) {
   if ($script:Step.Over -or -not (Test-Conditions "$($O['if'])")) { return }
-  $handler = 'Invoke-Op' + (($Name.Split('-') | ForEach-Object { $_.Substring(0, 1).ToUpper() + $_.Substring(1) }) -join '')
+  $pascal = $Name.Split('-') | ForEach-Object { $_.Substring(0, 1).ToUpper() + $_.Substring(1) }
+  $handler = 'Invoke-Op' + ($pascal -join '')
   & $handler $O $Words
 }
 
@@ -292,7 +300,9 @@ function Invoke-OpWait([hashtable]$O, [string[]]$Words) {
 function Invoke-OpProbe([hashtable]$O, [string[]]$Words) {
   Write-Header
   if ((Invoke-Native (Resolve-Words $O $Words) '' ($O.session -eq '1')) -ne 0) { return }
-  if ($O.match_fact) { if ($script:Output.IndexOf((Get-Fact $O.match_fact), [StringComparison]::OrdinalIgnoreCase) -lt 0) { return } }
+  if ($O.match_fact) {
+    if ($script:Output.IndexOf((Get-Fact $O.match_fact), [StringComparison]::OrdinalIgnoreCase) -lt 0) { return }
+  }
   elseif ($O.match -and $script:Output -notmatch $O.match) { return }
   $script:Step.Flags[$O.set] = $true
 }
@@ -325,7 +335,9 @@ function Invoke-OpCertificate([hashtable]$O, [string[]]$Words) {
 function Invoke-OpIdentity([hashtable]$O, [string[]]$Words) {
   Write-Header
   $status = Invoke-Native $Words '' $false
-  if ($status -ne 0) { Stop-Step "the current configuration could not be read ($(Get-Failure $status)), so this host's identity cannot be checked" }
+  if ($status -ne 0) {
+    Stop-Step "the current configuration could not be read ($(Get-Failure $status)), so this host's identity cannot be checked"
+  }
   $have = @(Get-KeyValues $script:StdOut $O.key $O.lines_separator) | Select-Object -First 1
   if ($have -and $have -ne $O.want) {
     Stop-Step ("$($O.key) is $have on this host and the plan says $($O.want): changing it would change this host's" +
@@ -336,7 +348,9 @@ function Invoke-OpIdentity([hashtable]$O, [string[]]$Words) {
 function Invoke-OpConfigMerge([hashtable]$O, [string[]]$Words) {
   Write-Header
   $status = Invoke-Native $Words '' $false
-  if ($status -ne 0) { Stop-Step "the current configuration could not be read ($(Get-Failure $status)), so repeated keys cannot be merged safely" }
+  if ($status -ne 0) {
+    Stop-Step "the current configuration could not be read ($(Get-Failure $status)), so repeated keys cannot be merged safely"
+  }
   $script:ConfigLines = Get-ConfigChange $O.planned @("$($O.repeated)".Split(' ')) $script:StdOut $O.lines_separator
   if (-not $script:ConfigLines) { $script:Step.Flags['config-same'] = $true }
 }
@@ -407,7 +421,8 @@ function Invoke-OpRun([hashtable]$O, [string[]]$Words) {
   }
   $detail = ''
   if ($O.fact_name) {
-    $seen = @([regex]::Matches($script:Output, $O.fact_shape) | ForEach-Object { $_.Value.ToUpper() } | Sort-Object -Unique)
+    $found = [regex]::Matches($script:Output, $O.fact_shape)
+    $seen = @($found | ForEach-Object { $_.Value.ToUpper() } | Sort-Object -Unique)
     if ($seen.Count -eq 1) {
       Write-Event @{ type = 'fact'; name = $O.fact_name; value = $seen[0] }
       $detail = "read $($O.fact_name) $($seen[0]) for the other hosts"
@@ -437,7 +452,9 @@ function Invoke-OpRetire([hashtable]$O, [string[]]$Words) {
 function Invoke-OpStop([hashtable]$O, [string[]]$Words) {
   Write-Header
   [Console]::Error.WriteLine($O.text)
-  Write-Event @{ type = 'step-done'; step = $script:Step.Id; title = $script:Step.Title; outcome = 'failed'; detail = $O.text }
+  Write-Event @{
+    type = 'step-done'; step = $script:Step.Id; title = $script:Step.Title; outcome = 'failed'; detail = $O.text
+  }
   exit ([int]$O.code)
 }
 # ---- end of the step library ----

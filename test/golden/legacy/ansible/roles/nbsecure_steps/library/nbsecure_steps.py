@@ -34,10 +34,18 @@ options:
   script: {description: The host's script (plan --format sh), as text., type: str}
   stage: {description: The stage to run (prepare, media, clients, tighten, verify)., type: str}
   step_timeout: {description: Seconds one step's command may take before it is stopped., type: int, default: 600}
-  steps: {description: The host's steps as data (their titles, and the REST form of a person's step)., type: list, elements: dict}
-  token_wait: {description: A step that needs a token nobody handed over waits for its wave's., type: bool, default: false}
+  steps:
+    description: The host's steps as data (their titles, and the REST form of a person's step).
+    type: list
+    elements: dict
+  token_wait:
+    description: A step that needs a token nobody handed over waits for its wave's.
+    type: bool
+    default: false
   per_wave: {description: The rollout's tokens are made per wave of hosts., type: bool, default: false}
-  wave: {description: "wave_tokens: name, shared (hosts for one token), create (its step), reissue (host, words).", type: dict}
+  wave:
+    description: "wave_tokens: name, shared (hosts for one token), create (its step), reissue (host, words)."
+    type: dict
   state_file: {description: The state kept beside the steps (done once, restarts owed)., type: path, required: true}
   host: {description: This host's inventory name; secrets folders an earlier run of it left are removed., type: str}
   token_file: {description: The rollout token captured on the primary (mode 0600)., type: path, required: true}
@@ -111,7 +119,8 @@ class Host(PrimaryWork):
         env.update(NBSECURE_STAGE=self.p["stage"], NBSECURE_STATE_FILE=self.p["state_file"],
                    NBSECURE_TOKEN_OUT=self.p["token_file"], NBSECURE_EVENTS=os.path.join(folder, "events"),
                    NBSECURE_CHECK=flag(self.check), NBSECURE_REISSUE=flag(self.p["reissue"]),
-                   NBSECURE_PER_WAVE=flag(self.p["per_wave"]), NBSECURE_TOKEN_WAIT=flag(self.p["token_wait"] and not self.check),
+                   NBSECURE_PER_WAVE=flag(self.p["per_wave"]),
+                   NBSECURE_TOKEN_WAIT=flag(self.p["token_wait"] and not self.check),
                    NBSECURE_FACT_CAFINGERPRINT=self.fact("caFingerprint"), TMPDIR=folder,
                    NBSECURE_STEP_TIMEOUT=str(self.p["step_timeout"]))
         for kind, path in (self.p["secret_files"] or {}).items():
@@ -155,7 +164,8 @@ class Host(PrimaryWork):
                     if e["type"] == "notice" and e.get("level") == "warning":
                         self.m.warn("%s: %s" % (e["step"], self.redact(e["text"])))
                 last = events[-1] if events else {}
-                if proc.returncode == 4 and last.get("for") == "rest" and last["step"] in steps and last["step"] not in confirmed:
+                rest = last.get("for") == "rest" and last["step"] in steps and last["step"] not in confirmed
+                if proc.returncode == 4 and rest:
                     self.rest_step(steps[last["step"]])
                     # Done here: the script confirms it like a person's step, and asks for no REST form again.
                     confirmed.append(last["step"])
@@ -225,7 +235,8 @@ def main():
         supports_check_mode=True,
     )
     host = Host(module)
-    swept = 0 if module.check_mode else forget_secret_folders(module.params["host"], module.params["secret_files"] or {})
+    in_use = module.params["secret_files"] or {}
+    swept = 0 if module.check_mode else forget_secret_folders(module.params["host"], in_use)
     action = module.params["action"]
     if action == "forget":
         module.exit_json(changed=bool(swept), removed=swept)

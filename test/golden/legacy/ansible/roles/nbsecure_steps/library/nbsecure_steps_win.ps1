@@ -51,9 +51,14 @@ function Invoke-Words([object[]]$Words, [object]$Stdin) {
 }
 
 $stateDir = Split-Path -Parent $p.state_file
-if (-not $check -and -not (Test-Path -LiteralPath $stateDir)) { New-Item -ItemType Directory -Path $stateDir | Out-Null }
+if (-not $check -and -not (Test-Path -LiteralPath $stateDir)) {
+    New-Item -ItemType Directory -Path $stateDir | Out-Null
+}
 # The script keeps its lines in the state file (owed, done once); this module its own (the waves' tokens).
-function Get-State { if (Test-Path -LiteralPath $p.state_file) { @(Get-Content -LiteralPath $p.state_file) } else { @() } }
+function Get-State {
+    if (Test-Path -LiteralPath $p.state_file) { return @(Get-Content -LiteralPath $p.state_file) }
+    return @()
+}
 $state = [System.Collections.Generic.List[string]]::new()
 Get-State | ForEach-Object { $state.Add($_) }
 function Save-State {
@@ -97,7 +102,8 @@ function New-WaveTokens {
     foreach ($entry in @($wave.reissue)) {
         if (-not $entry) { continue }
         $name = "$($entry.words[[array]::IndexOf(@($entry.words), '-name') + 1])-$($wave.name)"
-        $tokens.hosts[$entry.host] = New-Token $entry.words @{ '-name' = $name } "Making the reissue token of $($entry.host)"
+        $what = "Making the reissue token of $($entry.host)"
+        $tokens.hosts[$entry.host] = New-Token $entry.words @{ '-name' = $name } $what
         $made += $name
     }
     $module.Result.changed = $made.Count -gt 0
@@ -121,13 +127,22 @@ function Invoke-Script {
         $script = Join-Path $folder 'steps.ps1'
         Set-Content -LiteralPath $script -Value $p.script
         $events = Join-Path $folder 'events'
+        $flag = { param([bool]$On) if ($On) { '1' } else { '' } }
         $vars = @{
-            NBSECURE_STAGE = $p.stage; NBSECURE_STATE_FILE = $p.state_file; NBSECURE_TOKEN_OUT = $p.token_file
-            NBSECURE_EVENTS = $events; NBSECURE_STEP_TIMEOUT = [string]$p.step_timeout
-            NBSECURE_CHECK = $(if ($check) { '1' } else { '' }); NBSECURE_REISSUE = $(if ($p.reissue) { '1' } else { '' })
-            NBSECURE_PER_WAVE = $(if ($p.per_wave) { '1' } else { '' }); NBSECURE_TOKEN_WAIT = $(if ($p.token_wait) { '1' } else { '' })
-            NBSECURE_MANUAL_DONE = (@($p.confirmed) -join ','); NBSECURE_FACT_CAFINGERPRINT = [string]$p.facts['caFingerprint']
-            NBSECURE_TOKEN_FILE = [string]$p.secret_files['token']; NBSECURE_PASSPHRASE_FILE = [string]$p.secret_files['passphrase']
+            NBSECURE_STAGE = $p.stage
+            NBSECURE_STATE_FILE = $p.state_file
+            NBSECURE_TOKEN_OUT = $p.token_file
+            NBSECURE_EVENTS = $events
+            NBSECURE_STEP_TIMEOUT = [string]$p.step_timeout
+            NBSECURE_CHECK = & $flag $check
+            NBSECURE_REISSUE = & $flag $p.reissue
+            NBSECURE_PER_WAVE = & $flag $p.per_wave
+            # In check mode nothing waits for a token: the dry run says what the wave would do.
+            NBSECURE_TOKEN_WAIT = & $flag ($p.token_wait -and -not $check)
+            NBSECURE_MANUAL_DONE = (@($p.confirmed) -join ',')
+            NBSECURE_FACT_CAFINGERPRINT = [string]$p.facts['caFingerprint']
+            NBSECURE_TOKEN_FILE = [string]$p.secret_files['token']
+            NBSECURE_PASSPHRASE_FILE = [string]$p.secret_files['passphrase']
         }
         if ($p.api_key) {
             $vars.NBSECURE_API_KEY_FILE = Join-Path $folder 'api-key'
@@ -136,7 +151,16 @@ function Invoke-Script {
         foreach ($k in $vars.Keys) { Set-Item -Path "Env:$k" -Value $vars[$k] }
         $out = & powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -File $script 2>&1 | Out-String
         $rc = $LASTEXITCODE
-        $list = @(if (Test-Path -LiteralPath $events) { Get-Content -LiteralPath $events | Where-Object { $_ } | ForEach-Object { $_ | ConvertFrom-Json } })
+        # Each event as a table: a field an event lacks reads as nothing, under strict mode too.
+        $list = @(if (Test-Path -LiteralPath $events) {
+                Get-Content -LiteralPath $events | Where-Object { $_ } | ForEach-Object {
+                    $table = @{}
+                    foreach ($field in ($_ | ConvertFrom-Json).PSObject.Properties) {
+                        $table[$field.Name] = $field.Value
+                    }
+                    $table
+                }
+            })
         return @{ rc = $rc; events = $list; output = (Hide-Secret $out) }
     } finally {
         foreach ($k in @($vars.Keys)) { Remove-Item -Path "Env:$k" -ErrorAction SilentlyContinue }
@@ -161,20 +185,23 @@ if ($p.action -eq 'wave_end') {
 $run = Invoke-Script
 $results = @($run.events | Where-Object { $_.type -eq 'step-done' } | ForEach-Object {
         @{ id = $_.step; outcome = $_.outcome; detail = [string]$_.detail } })
-foreach ($e in @($run.events | Where-Object { $_.type -eq 'notice' })) { $module.Warn("$($e.step): $(Hide-Secret $e.text)") }
+foreach ($e in @($run.events | Where-Object { $_.type -eq 'notice' })) {
+    $module.Warn("$($e.step): $(Hide-Secret $e.text)")
+}
 $module.Result.changed = @($results | Where-Object { $_.outcome -eq 'changed' }).Count -gt 0
 $module.Result.facts = @{}
 foreach ($e in @($run.events | Where-Object { $_.type -eq 'fact' })) { $module.Result.facts[$e.name] = $e.value }
 if ($p.per_wave -and -not $check) {
     foreach ($s in @($p.steps | Where-Object { $_.perWave -and $_.retires -and $_.stage -eq $p.stage })) {
         $left = Remove-WaveTokens $s.argv.words[0]
-        $results = @($results | Where-Object { $_.id -ne $s.id }) + @(@{ id = $s.id; outcome = 'unchanged'; detail = "deleted $($left -join ', ')" })
+        $deleted = @{ id = $s.id; outcome = 'unchanged'; detail = "deleted $($left -join ', ')" }
+        $results = @($results | Where-Object { $_.id -ne $s.id }) + @($deleted)
     }
     Save-State
 }
 $module.Result.steps = $results
 $module.Result.output = $run.output
-$last = @($run.events)[-1]
+$last = if (@($run.events).Count) { @($run.events)[-1] } else { $null }
 if ($run.rc -eq 0) { $module.ExitJson() }
 if ($run.rc -eq 4 -and $last -and ($last.for -eq 'token' -or $last.for -eq 'reissue-token')) {
     $kind = if ($last.for -eq 'token') { 'token' } else { 'reissue' }
@@ -183,8 +210,11 @@ if ($run.rc -eq 4 -and $last -and ($last.for -eq 'token' -or $last.for -eq 'reis
 }
 if ($run.rc -eq 4 -and $last -and $last.type -eq 'manual-needed') {
     $module.Result.nbsecure_manual = $last.step
-    $module.FailJson(("MANUAL $($last.step): $($last.title). $(@($last.instructions) -join ' ') When it is done, run again " +
-        "with -e '{`"nbsecure_confirmed`": [`"$($last.step)`"]}'."))
+    $steps = @($last.instructions) -join ' '
+    $module.FailJson(("MANUAL $($last.step): $($last.title). $steps When it is done, run again with " +
+        "-e '{`"nbsecure_confirmed`": [`"$($last.step)`"]}'."))
 }
-if ($run.rc -eq 1 -and $last -and $last.outcome -eq 'failed') { $module.FailJson("$($last.title) ($($last.step)): $($last.detail)") }
+if ($run.rc -eq 1 -and $last -and $last.outcome -eq 'failed') {
+    $module.FailJson("$($last.title) ($($last.step)): $($last.detail)")
+}
 $module.FailJson("the script for $($p.stage) stopped with exit status $($run.rc): $($run.output)")
