@@ -4,7 +4,7 @@ import { Document, isScalar, isSeq, stringify, visit } from 'yaml';
 import { TOKEN_SHAPE } from '../catalogue/token-shape.js';
 import type { Role } from '../environment/types.js';
 import type { HostPlan, Plan } from '../plan/types.js';
-import { scriptView } from './script-view.js';
+import { roleSteps } from './role-steps.js';
 import { renderPs1 } from './ps1.js';
 import { renderSh } from './sh.js';
 import { templatesDir } from './templates.js';
@@ -214,8 +214,7 @@ function allVars(plan: Plan): string {
 }
 
 function hostVars(plan: Plan, host: HostPlan): string {
-  // The role's modules read the step data; the operations are lib.sh's.
-  const steps = scriptView(plan, host).steps.map(({ operations: _lib, ...rest }) => rest);
+  const steps = roleSteps(plan, host);
   return (
     `---\n${HEADER(plan)}# The steps of ${host.name} as data, for the waves and the REST form; the role runs ` +
     `its script.\n` +
