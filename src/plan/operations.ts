@@ -1,4 +1,5 @@
 import { TOKEN_SHAPE } from '../catalogue/token-shape.js';
+import { SHA256_FINGERPRINT_SHAPE } from '../environment/patterns.js';
 import { GATED_STAGES } from './stages.js';
 import type { Arg, Fact, HostPlan, PlanCommand, StageId, Step, StepFile } from './types.js';
 
@@ -173,9 +174,6 @@ export const FINGERPRINT_UNCLEAR =
   "the primary shows {count} SHA-256 CA fingerprints, so none is handed on: the hosts' CA step stays a person's " +
   '(put the right one in certificates.caFingerprint)';
 
-/** A SHA-256 fingerprint as NetBackup shows it, as an extended regular expression: 32 colon-separated pairs. */
-export const SHA256_FINGERPRINT_SHAPE = '([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}';
-
 /** What the lowering needs beyond the step: its place among the host's steps and the host's values. */
 export interface LoweringContext {
   host: HostPlan;
@@ -262,8 +260,9 @@ export function lowerStep(step: Step, ctx: LoweringContext): Operation[] {
       say: 'skipped: nothing changed that needs it',
       outcome: 'skipped',
     });
-  const reissue = step.done?.certificate && step.reissue;
-  if (step.done?.certificate && step.reissue) {
+  // A certificate step: what the listing says decides between done, a reissue, and a first certificate.
+  const reissue = step.done?.certificate ? step.reissue : undefined;
+  if (step.done?.certificate && reissue) {
     ops.push(
       {
         op: 'certificate',
@@ -278,13 +277,13 @@ export function lowerStep(step: Step, ctx: LoweringContext): Operation[] {
         lines: colon(),
       },
       { if: ['cert-valid'], op: 'skip', say: 'already done', outcome: 'unchanged' },
-      ...(step.reissue.tokenCommand
+      ...(reissue.tokenCommand
         ? [
             {
               if: ['token-wait', '!reissue', 'cert-reissue'],
               op: 'wait' as const,
               for: 'reissue-token' as const,
-              argv: argvOf(step.reissue.tokenCommand),
+              argv: argvOf(reissue.tokenCommand),
             },
           ]
         : []),
@@ -293,7 +292,7 @@ export function lowerStep(step: Step, ctx: LoweringContext): Operation[] {
         op: 'stop',
         code: 1,
         text:
-          `The host certificate needs a reissue token: create it ${step.reissue.tokenHowTo}, then run again with ` +
+          `The host certificate needs a reissue token: create it ${reissue.tokenHowTo}, then run again with ` +
           'it (apply --reissue --token-file FILE; the scripts: NBSECURE_REISSUE=1 and NBSECURE_TOKEN_FILE).',
       },
       { if: ['cert-reissue'], op: 'say', text: 'a new certificate is fetched with the reissue token (-force)' },
@@ -362,7 +361,7 @@ export function lowerStep(step: Step, ctx: LoweringContext): Operation[] {
     ...(step.effect === 'read' ? { read: true as const } : {}),
   });
   if (reissue) {
-    ops.push(...writes(step.reissue!.files, ['cert-reissue']), run(argvOf(step.reissue!.command), ['cert-reissue']));
+    ops.push(...writes(reissue.files, ['cert-reissue']), run(argvOf(reissue.command), ['cert-reissue']));
     ops.push(...writes(step.files, ['!cert-reissue']), run(argvOf(cmd), ['!cert-reissue']));
   } else {
     ops.push(...writes(step.files), run(argvOf(cmd)));
